@@ -1,0 +1,37 @@
+"""Results -> JSON in the shapes of the Hugging Face Inference API and `transformers.pipeline`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from playground.tasks.attention import AttentionResult
+from playground.tasks.fill_mask import FillMaskResult
+from playground.tasks.generation import GenerationResult
+from playground.tasks.sentiment import ClassificationResult
+
+ATTENTION_DECIMALS = 6
+
+
+def generation_json(result: GenerationResult) -> list[dict]:
+    """`[{"generated_text": prompt + continuation}]`."""
+    return [{"generated_text": result.generated_text}]
+
+
+def fill_mask_json(result: FillMaskResult) -> list[dict] | list[list[dict]]:
+    """One mask: a list of `{"score", "token", "token_str", "sequence"}`; several: one such list per mask."""
+    masks = [[asdict(candidate) for candidate in candidates] for candidates in result.masks]
+    return masks[0] if len(masks) == 1 else masks
+
+
+def classify_json(result: ClassificationResult) -> list[dict]:
+    """`[{"label", "score"}, ...]`, every label, highest score first."""
+    return [asdict(score) for score in result.scores]
+
+
+def attention_json(result: AttentionResult) -> dict:
+    """`{"model", "tokens", "attentions": [layer][head][query][key]}`, floats rounded for transport."""
+    return {
+        "model": result.model_id,
+        "tokens": result.tokens,
+        "attentions": result.attentions.round(ATTENTION_DECIMALS).tolist(),
+    }

@@ -1,0 +1,29 @@
+"""The `playground` console command, the same as `python app.py`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from playground.settings import Settings
+
+
+def create_demo(settings: Settings):
+    """The gradio app for these settings, with its request queue set up."""
+    from playground.ui.layout import build_demo  # gradio and torch load here, after --help is answered
+
+    return build_demo(settings).queue(max_size=settings.queue_size)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    settings = Settings.from_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from playground.ui.layout import launch_options
+
+    create_demo(settings).launch(
+        server_name=settings.host, server_port=settings.port, share=settings.share, **launch_options()
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""ModelManager: loads each task's model on first use, keeps it, and hands it out with its own lock.
+
+Safe-loading rules: never `trust_remote_code`, safetensors preferred, models in eval mode. Models keep
+PyTorch's fast SDPA attention for generation; `LoadedModel.eager_attention()` switches to the eager
+implementation for the moment attention weights are needed (SDPA returns none in transformers 5).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import torch
+from transformers import (
+    AutoConfig,
+    AutoModelForCausalLM,
+    AutoModelForMaskedLM,
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
+
+TASKS = ("generation", "fill-mask", "sentiment")
+
+_AUTO_CLASSES = {
+    "generation": AutoModelForCausalLM,
+    "fill-mask": AutoModelForMaskedLM,
+    "sentiment": AutoModelForSequenceClassification,
+}
+# Suffixes of `config.architectures` entries that fit each task (e.g. GPT2LMHeadModel, BertForMaskedLM).
+_ARCHITECTURE_SUFFIXES = {
+    "generation": ("ForCausalLM", "LMHeadModel"),
+    "fill-mask": ("ForMaskedLM", "ForPreTraining"),
+    "sentiment": ("ForSequenceClassification",),
+}
+_KIND_NAMES = {
+    "generation": "a text-generation (causal language) model such as openai-community/gpt2",
+    "fill-mask": "a fill-mask (masked language) model such as google-bert/bert-base-uncased",
+    "sentiment": "a text-classification model such as "
+    "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+}
+_FLAGS = {
+    "generation": "--generation-model",
+    "fill-mask": "--fill-mask-model",
+    "sentiment": "--sentiment-model",
+}
+
+
+class ModelLoadError(RuntimeError):
+    """A model could not be loaded; the message names the model and what to do about it."""
+
+
+def pick_device(requested: str = "auto") -> torch.device:
+    """cuda > mps > cpu for "auto"; otherwise the device asked for, if this machine has it."""
+    has_mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    if requested == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu")
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise ModelLoadError("--device cuda was asked for, but PyTorch sees no CUDA GPU on this machine.")
+    if requested == "mps" and not has_mps:
+        raise ModelLoadError("--device mps was asked for, but this machine has no Apple GPU (MPS).")
+    return torch.device(requested)
+
+
+def pick_dtype(device: torch.device) -> torch.dtype:
+    """float32 on CPU (fast and exact there); bfloat16 on GPUs that have it, else float16."""
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    if device.type == "mps":
+        return torch.float16
+    return torch.float32
+
+
+@dataclass
+class LoadedModel:
+    """A model ready for inference, its tokenizer, where it runs, and the lock that serialises its use."""
+
+    task: str
+    model_id: str
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    device: torch.device
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def context_length(self) -> int:
+        """The most tokens the model takes at once (its position embeddings / tokenizer limit)."""
+        limits = [
+            getattr(self.model.config, "max_position_embeddings", None),
+            self.tokenizer.model_max_length,
+        ]
+        return min(limit for limit in limits if isinstance(limit, int) and limit > 0)
+
+    @contextlib.contextmanager
+    def eager_attention(self) -> Iterator[PreTrainedModel]:
+        """Hold the lock with the eager attention implementation on, so outputs carry attention weights."""
+        with self.lock:
+            previous = self.model.config._attn_implementation
+            if previous != "eager":
+                self.model.set_attn_implementation("eager")
+            try:
+                yield self.model
+            finally:
+                if previous != "eager":
+                    self.model.set_attn_implementation(previous)
+
+
+ProgressCallback = Callable[[str], None]
+
+
+class ModelManager:
+    """Lazy, cached, thread-safe access to the model of each task."""
+
+    def __init__(self, model_ids: dict[str, str], device: str = "auto"):
+        self.model_ids = dict(model_ids)
+        self.requested_device = device
+        self._loaded: dict[str, LoadedModel] = {}
+        self._load_locks = {task: threading.Lock() for task in TASKS}
+
+    def get(self, task: str, progress: ProgressCallback | None = None) -> LoadedModel:
+        """The loaded model of `task`, loading it on first use (one load at a time per task)."""
+        if task not in TASKS:
+            raise ModelLoadError(f"Unknown task {task!r}: choose one of {', '.join(TASKS)}.")
+        if task in self._loaded:
+            return self._loaded[task]
+        with self._load_locks[task]:
+            if task not in self._loaded:
+                if progress:
+                    progress(f"Loading {self.model_ids[task]} (downloaded once on first use)…")
+                self._loaded[task] = self._load(task)
+        return self._loaded[task]
+
+    def is_loaded(self, task: str) -> bool:
+        return task in self._loaded
+
+    def _load(self, task: str) -> LoadedModel:
+        model_id = self.model_ids[task]
+        device = pick_device(self.requested_device)
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(model_id, trust_remote_code=False)
+            self._check_kind(task, model_id)
+            model = _AUTO_CLASSES[task].from_pretrained(
+                model_id, dtype=pick_dtype(device), use_safetensors=None, trust_remote_code=False
+            )
+        except ModelLoadError:
+            raise
+        except Exception as error:  # OSError (missing/offline), ValueError (unknown architecture), ...
+            raise ModelLoadError(_load_failure_message(task, model_id, error)) from error
+        if task == "fill-mask" and tokenizer.mask_token is None:
+            raise ModelLoadError(
+                f"The fill-mask model {model_id} has no mask token, so it cannot fill in blanks. "
+                f"Give {_KIND_NAMES[task]} with {_FLAGS[task]}."
+            )
+        model.to(device).eval()
+        return LoadedModel(task=task, model_id=model_id, model=model, tokenizer=tokenizer, device=device)
+
+    @staticmethod
+    def _check_kind(task: str, model_id: str) -> None:
+        """Refuse a model of the wrong kind (e.g. a classifier given as the fill-mask model)."""
+        architectures = AutoConfig.from_pretrained(model_id, trust_remote_code=False).architectures or []
+        if architectures and not any(a.endswith(_ARCHITECTURE_SUFFIXES[task]) for a in architectures):
+            raise ModelLoadError(
+                f"{model_id} is a {architectures[0]}, not {_KIND_NAMES[task]}. "
+                f"Give a model of that kind with {_FLAGS[task]}."
+            )
+
+
+def _load_failure_message(task: str, model_id: str, error: Exception) -> str:
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return (
+        f"Could not load the {task} model {model_id!r}: {reason}. "
+        f"Check that it is a Hub id of {_KIND_NAMES[task]} or a folder written by save_pretrained, "
+        f"that this machine can reach huggingface.co (or has the model in its cache), "
+        f"and set it with {_FLAGS[task]}."
+    )

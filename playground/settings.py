@@ -1,0 +1,91 @@
+"""Settings: which models to serve, where, and the limits on what a request may ask for.
+
+Every flag can also be given as an environment variable `PLAYGROUND_<FLAG>` (dashes become underscores),
+e.g. `PLAYGROUND_GENERATION_MODEL=./my-gpt2`. A flag on the command line wins over the variable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+DEFAULT_MODELS = {
+    "generation": "openai-community/gpt2",
+    "fill-mask": "google-bert/bert-base-uncased",
+    "sentiment": "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+}
+DEVICES = ("auto", "cpu", "cuda", "mps")
+ENV_PREFIX = "PLAYGROUND_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 7860
+    share: bool = False
+    device: str = "auto"
+    generation_model: str = DEFAULT_MODELS["generation"]
+    fill_mask_model: str = DEFAULT_MODELS["fill-mask"]
+    sentiment_model: str = DEFAULT_MODELS["sentiment"]
+    max_input_chars: int = 5000
+    max_new_tokens_cap: int = 256
+    max_attention_tokens: int = 128
+    queue_size: int = 64
+
+    def model_id(self, task: str) -> str:
+        """The model id or folder configured for a task ("generation", "fill-mask", "sentiment")."""
+        return getattr(self, task.replace("-", "_") + "_model")
+
+    @classmethod
+    def from_args(cls, argv: Sequence[str] | None = None, environ: dict[str, str] | None = None) -> Settings:
+        """Settings from command-line flags, falling back to PLAYGROUND_* variables, then to defaults."""
+        return cls(**vars(build_parser(environ).parse_args(argv)))
+
+
+_HELP = {
+    "host": "address to listen on; 0.0.0.0 lets other machines on the network connect",
+    "port": "port to listen on",
+    "share": "also open a temporary public gradio.live link",
+    "device": "where models run: auto picks cuda, then mps, then cpu",
+    "generation_model": "Hub id or local save_pretrained folder of the text-generation (causal LM) model",
+    "fill_mask_model": "Hub id or local folder of the fill-mask (masked LM) model",
+    "sentiment_model": "Hub id or local folder of the sentiment (sequence classification) model",
+    "max_input_chars": "longest text a request may send, in characters",
+    "max_new_tokens_cap": "most tokens one generation request may ask for",
+    "max_attention_tokens": "attention views keep at most this many tokens (the rest is cut, with a notice)",
+    "queue_size": "most requests waiting in the queue before new ones are turned away",
+}
+
+
+def _env_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def build_parser(environ: dict[str, str] | None = None) -> argparse.ArgumentParser:
+    """The argparse parser for `python app.py` / `playground`, with defaults taken from the environment."""
+    env = os.environ if environ is None else environ
+    parser = argparse.ArgumentParser(
+        prog="playground",
+        description="Transformer Playground: a web app to see how language models work. "
+        f"Each flag can also be set with an environment variable {ENV_PREFIX}<FLAG>, "
+        f"e.g. {ENV_PREFIX}GENERATION_MODEL.",
+    )
+    defaults = Settings()
+    for field in fields(Settings):
+        flag = "--" + field.name.replace("_", "-")
+        env_name = ENV_PREFIX + field.name.upper()
+        default = getattr(defaults, field.name)
+        help_text = f"{_HELP[field.name]} (env {env_name}"
+        if field.type == "bool":
+            default = _env_bool(env[env_name]) if env_name in env else default
+            parser.add_argument(flag, action="store_true", default=default, help=help_text + ")")
+            continue
+        kind = int if field.type == "int" else str
+        default = kind(env.get(env_name, default))
+        choices = DEVICES if field.name == "device" else None
+        parser.add_argument(
+            flag, type=kind, default=default, choices=choices, help=f"{help_text}; default: {default})"
+        )
+    return parser

@@ -1,0 +1,40 @@
+"""The page, top to bottom: title, the four tabs, a footer naming the models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from playground.models import TASKS, ModelManager
+from playground.settings import Settings
+from playground.ui import attention, fill_mask, generate, sentiment
+
+ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
+CSS_PATH = ASSETS / "style.css"
+TITLE = "Transformer Playground"
+
+
+def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Blocks:
+    """The whole app as a gr.Blocks; models load on first use, not here."""
+    if manager is None:
+        manager = ModelManager({task: settings.model_id(task) for task in TASKS}, device=settings.device)
+    with gr.Blocks(title=TITLE) as demo:
+        gr.Markdown(
+            f"# {TITLE}\n"
+            "See what language models do: generate text, fill in missing words, classify sentiment, "
+            "and look at attention inside the model. Everything runs on this machine."
+        )
+        with gr.Tabs():
+            generate.build(manager, settings)
+            fill_mask.build(manager, settings)
+            sentiment.build(manager, settings)
+            attention.build(manager, settings)
+        models = " · ".join(f"{task}: `{manager.model_ids[task]}`" for task in manager.model_ids)
+        gr.Markdown(f"Models: {models}", elem_classes=["footer-models"])
+    return demo
+
+
+def launch_options() -> dict:
+    """Theme and CSS (gradio 6 takes them in launch())."""
+    return {"theme": gr.themes.Soft(), "css_paths": [CSS_PATH] if CSS_PATH.exists() else None}

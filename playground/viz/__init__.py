@@ -1,0 +1,1 @@
+"""Results -> pictures. Nothing here runs a model."""

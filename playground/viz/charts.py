@@ -1,0 +1,105 @@
+"""Plotly charts for the task results, readable on a projector (large fonts) and a phone (autosize).
+
+Every piece of user text that goes into a chart is HTML-escaped: plotly renders a subset of HTML in labels.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from playground.tasks.fill_mask import FillMaskResult
+from playground.tasks.sentiment import ClassificationResult
+
+FONT = {"size": 16}
+BAR_COLOR = "#4f46e5"
+
+
+def label(text: str) -> str:
+    """Text safe to show in a plotly label; whitespace made visible so ' the' and 'the' differ."""
+    return html.escape(text.replace("\n", "\\n")) if text.strip() else repr(text)
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title},
+        template="plotly_white",
+        font=FONT,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        showlegend=False,
+    )
+    return fig
+
+
+def fill_mask_figure(result: FillMaskResult) -> go.Figure:
+    """One horizontal bar chart per mask: the candidates and their probabilities."""
+    n = len(result.masks)
+    fig = make_subplots(rows=n, cols=1, subplot_titles=[f"Mask {i + 1}" for i in range(n)] if n > 1 else None)
+    for row, candidates in enumerate(result.masks, start=1):
+        words = [label(c.token_str) for c in candidates][::-1]
+        scores = [c.score for c in candidates][::-1]
+        fig.add_trace(
+            go.Bar(
+                x=scores,
+                y=words,
+                orientation="h",
+                marker_color=BAR_COLOR,
+                text=[f"{s:.1%}" for s in scores],
+                textposition="auto",
+                hovertemplate="%{y}: %{x:.2%}<extra></extra>",
+            ),
+            row=row,
+            col=1,
+        )
+    fig.update_xaxes(tickformat=".0%", rangemode="tozero")
+    per_mask = 60 + 32 * max(len(c) for c in result.masks)
+    return _layout(fig, "Candidates for the mask" + ("s" if n > 1 else ""), 80 + per_mask * n)
+
+
+def label_figure(result: ClassificationResult) -> go.Figure:
+    """The probability of every label, highest first."""
+    labels = [label(s.label) for s in result.scores][::-1]
+    scores = [s.score for s in result.scores][::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=scores,
+            y=labels,
+            orientation="h",
+            marker_color=BAR_COLOR,
+            text=[f"{s:.1%}" for s in scores],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:.2%}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    return _layout(fig, "Label probabilities", 140 + 50 * len(labels))
+
+
+def attention_heatmap(tokens: list[str], weights: np.ndarray, title: str) -> go.Figure:
+    """Heatmap of one head's attention: queries down, keys across; hover shows query -> key: weight."""
+    n = len(tokens)
+    names = [label(t) for t in tokens]
+    # Numeric axes with tick text, so repeated tokens ("the" twice) keep their own rows and columns.
+    pairs = [[[names[q], names[k]] for k in range(n)] for q in range(n)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=weights,
+            x=list(range(n)),
+            y=list(range(n)),
+            customdata=pairs,
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            hovertemplate="%{customdata[0]} → %{customdata[1]}: %{z:.3f}<extra></extra>",
+            colorbar={"title": {"text": "weight"}},
+        )
+    )
+    ticks = {"tickmode": "array", "tickvals": list(range(n)), "ticktext": names}
+    fig.update_xaxes(title_text="key (attended to)", side="top", tickangle=-60, **ticks)
+    fig.update_yaxes(title_text="query (attending)", autorange="reversed", **ticks)
+    size = min(900, 200 + 22 * n)
+    return _layout(fig, title, size + 80)

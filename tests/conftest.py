@@ -1,0 +1,53 @@
+"""Fixtures: tiny models on disk, a ModelManager over them, and the app served on a free local port."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"  # tests never touch the network
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+import pytest  # noqa: E402
+
+from playground.models import ModelManager  # noqa: E402
+from playground.settings import Settings  # noqa: E402
+from tests.tiny_models import build_all  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dirs(tmp_path_factory) -> dict[str, str]:
+    return {task: str(path) for task, path in build_all(tmp_path_factory.mktemp("models")).items()}
+
+
+@pytest.fixture(scope="session")
+def settings(tiny_model_dirs) -> Settings:
+    return Settings(
+        generation_model=tiny_model_dirs["generation"],
+        fill_mask_model=tiny_model_dirs["fill-mask"],
+        sentiment_model=tiny_model_dirs["sentiment"],
+        max_input_chars=2000,
+        max_new_tokens_cap=60,
+    )
+
+
+@pytest.fixture(scope="session")
+def manager(settings) -> ModelManager:
+    return ModelManager({t: settings.model_id(t) for t in ("generation", "fill-mask", "sentiment")}, "cpu")
+
+
+@pytest.fixture(scope="session")
+def app_url(settings, manager):
+    """The full app, launched in this process on a free port, sharing the session's models."""
+    from playground.ui.layout import build_demo
+
+    demo = build_demo(settings, manager).queue(max_size=settings.queue_size)
+    demo.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    yield demo.local_url
+    demo.close()
+
+
+@pytest.fixture(scope="session")
+def client(app_url):
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)

@@ -1,0 +1,122 @@
+"""Tiny GPT-2, BERT-MLM and DistilBERT-classifier models built offline, saved like Hub models.
+
+Random weights, real architectures and tokenizers: the playground loads them through the same code path as
+`openai-community/gpt2` and friends. `python -m tests.tiny_models DIR` writes all three into DIR.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+import sys
+from pathlib import Path
+
+import torch
+from tokenizers import ByteLevelBPETokenizer
+from transformers import (
+    BertConfig,
+    BertForMaskedLM,
+    BertTokenizer,
+    DistilBertConfig,
+    DistilBertForSequenceClassification,
+    DistilBertTokenizer,
+    GPT2Config,
+    GPT2LMHeadModel,
+    GPT2Tokenizer,
+)
+
+CONTEXT = 64  # positions; small so that over-long inputs are cheap to test
+CORPUS = [
+    "The cat sat on the mat.",
+    "Paris is the capital of France.",
+    "Once upon a time, in a small village, there lived a teacher.",
+    "The best way to learn a language is to speak it every day.",
+    "I loved this film, the actors were wonderful.",
+    "The food was cold and the service was slow.",
+    "The quick brown fox jumps over the lazy dog.",
+    "Students ask questions, and the model answers them.",
+]
+WORDS = sorted({w.strip(".,").lower() for line in CORPUS for w in line.split()})
+
+
+def _word_piece_vocab() -> dict[str, int]:
+    pieces = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    pieces += list(string.ascii_lowercase) + list(string.digits) + list(string.punctuation)
+    pieces += ["##" + c for c in string.ascii_lowercase] + ["##ing", "##ed", "##s"]
+    pieces += [w for w in WORDS if w not in pieces]
+    return {piece: i for i, piece in enumerate(pieces)}
+
+
+def build_gpt2(path: Path, seed: int = 0) -> Path:
+    """A 2-layer GPT-2 with a byte-level BPE tokenizer trained on CORPUS."""
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(CORPUS * 4, vocab_size=400, min_frequency=1, special_tokens=["<|endoftext|>"])
+    trained = json.loads(bpe._tokenizer.to_str())["model"]
+    merges = [tuple(m) if isinstance(m, list) else tuple(m.split()) for m in trained["merges"]]
+    tokenizer = GPT2Tokenizer(vocab=trained["vocab"], merges=merges, model_max_length=CONTEXT)
+    config = GPT2Config(
+        vocab_size=len(tokenizer),
+        n_positions=CONTEXT,
+        n_embd=32,
+        n_layer=2,
+        n_head=2,
+        bos_token_id=tokenizer.eos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+    )
+    torch.manual_seed(seed)
+    _save(GPT2LMHeadModel(config), tokenizer, path)
+    return path
+
+
+def build_bert_mlm(path: Path, seed: int = 0) -> Path:
+    """A 2-layer BERT masked LM with a WordPiece vocabulary written here."""
+    tokenizer = BertTokenizer(vocab=_word_piece_vocab(), model_max_length=CONTEXT)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=CONTEXT,
+    )
+    torch.manual_seed(seed)
+    _save(BertForMaskedLM(config), tokenizer, path)
+    return path
+
+
+def build_distilbert_classifier(path: Path, seed: int = 0) -> Path:
+    """A 2-layer DistilBERT sentiment classifier with NEGATIVE/POSITIVE labels."""
+    tokenizer = DistilBertTokenizer(vocab=_word_piece_vocab(), model_max_length=CONTEXT)
+    config = DistilBertConfig(
+        vocab_size=len(tokenizer),
+        dim=32,
+        n_layers=2,
+        n_heads=2,
+        hidden_dim=64,
+        max_position_embeddings=CONTEXT,
+        id2label={0: "NEGATIVE", 1: "POSITIVE"},
+        label2id={"NEGATIVE": 0, "POSITIVE": 1},
+    )
+    torch.manual_seed(seed)
+    _save(DistilBertForSequenceClassification(config), tokenizer, path)
+    return path
+
+
+def _save(model, tokenizer, path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+
+
+def build_all(root: Path) -> dict[str, Path]:
+    """All three tiny models under `root`, keyed by task."""
+    return {
+        "generation": build_gpt2(root / "tiny-gpt2"),
+        "fill-mask": build_bert_mlm(root / "tiny-bert"),
+        "sentiment": build_distilbert_classifier(root / "tiny-distilbert-sst2"),
+    }
+
+
+if __name__ == "__main__":
+    for task, folder in build_all(Path(sys.argv[1] if len(sys.argv) > 1 else "tiny-models")).items():
+        print(f"{task}: {folder}")
