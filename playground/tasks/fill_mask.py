@@ -70,9 +70,11 @@ def fill_mask(loaded: LoadedModel, text: str, top_k: int, max_chars: int) -> Fil
     values, predictions = probs.topk(min(top_k, probs.shape[-1]))
     single_mask = len(mask_positions) == 1
     masks = []
-    for position, scores, token_ids in zip(mask_positions, values.tolist(), predictions.tolist()):
+    for position, scores, token_ids in zip(
+        mask_positions, values.tolist(), predictions.tolist(), strict=True
+    ):
         candidates = []
-        for score, token_id in zip(scores, token_ids):
+        for score, token_id in zip(scores, token_ids, strict=True):
             filled = input_ids.clone()
             filled[position] = token_id
             if tokenizer.pad_token_id is not None:

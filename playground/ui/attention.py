@@ -8,7 +8,7 @@ from playground import api
 from playground.models import TASKS, ModelManager
 from playground.settings import Settings
 from playground.tasks import InputError, attention
-from playground.ui.common import api_endpoint, friendly_errors, load_model, notices_markdown, on
+from playground.ui.common import api_endpoint, friendly_errors, load_model, on, summary_markdown
 from playground.viz import charts
 
 EXAMPLES = [
@@ -56,7 +56,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
             gr.Slider(maximum=result.num_layers, value=layer),
             gr.Slider(maximum=result.num_heads, value=head),
             heatmap(result, layer, head),
-            "\n\n".join(filter(None, [info, notices_markdown(result.notices)])),
+            summary_markdown(info, result.notices),
         )
 
     @friendly_errors

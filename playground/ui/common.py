@@ -59,8 +59,9 @@ def load_model(manager: ModelManager, task: str, progress: gr.Progress | None = 
     return manager.get(task)
 
 
-def notices_markdown(notices: list[str]) -> str:
-    return "\n".join(f"⚠️ {notice}" for notice in notices)
+def summary_markdown(summary: str, notices: list[str]) -> str:
+    """A result's one-line summary followed by its notices (e.g. that the text was cut)."""
+    return "\n\n".join([summary] + [f"⚠️ {notice}" for notice in notices])
 
 
 def on(triggers: list, fn: Callable, inputs: list, outputs: list, model_group: str):

@@ -8,7 +8,7 @@ from playground import api
 from playground.models import ModelManager
 from playground.settings import Settings
 from playground.tasks import fill_mask
-from playground.ui.common import api_endpoint, friendly_errors, load_model, notices_markdown, on
+from playground.ui.common import api_endpoint, friendly_errors, load_model, on, summary_markdown
 from playground.viz import charts
 
 EXAMPLES = [
@@ -33,9 +33,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
         summary = "Best fill: " + ", ".join(f"**{charts.label(word)}**" for word in best)
         if len(result.masks) > 1:
             summary += "\n\nWith several masks, each one is predicted on its own (the others stay masked)."
-        return charts.fill_mask_figure(result), "\n\n".join(
-            filter(None, [summary, notices_markdown(result.notices)])
-        )
+        return charts.fill_mask_figure(result), summary_markdown(summary, result.notices)
 
     @friendly_errors
     def fill_mask_api(text: str, top_k: int = 5) -> list:

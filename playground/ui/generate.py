@@ -8,7 +8,7 @@ from playground import api
 from playground.models import ModelManager
 from playground.settings import Settings
 from playground.tasks import generation
-from playground.ui.common import api_endpoint, friendly_errors, load_model, notices_markdown, on
+from playground.ui.common import api_endpoint, friendly_errors, load_model, on, summary_markdown
 
 EXAMPLES = [
     ["The best way to learn a language is", 40, 0.0, 50, 1.0, 1.0, 0],
@@ -46,7 +46,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
         for result in results:
             info = f"Seed **{result.seed}** · {len(result.token_ids)} new tokens"
             info += "" if result.finished else " · generating…"
-            yield result.generated_text, "\n\n".join(filter(None, [info, notices_markdown(result.notices)]))
+            yield result.generated_text, summary_markdown(info, result.notices)
 
     @friendly_errors
     def generate_api(

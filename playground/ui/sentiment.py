@@ -8,7 +8,7 @@ from playground import api
 from playground.models import ModelManager
 from playground.settings import Settings
 from playground.tasks import sentiment
-from playground.ui.common import api_endpoint, friendly_errors, load_model, notices_markdown, on
+from playground.ui.common import api_endpoint, friendly_errors, load_model, on, summary_markdown
 from playground.viz import charts
 
 EXAMPLES = [
@@ -31,9 +31,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
         result = predict(text, progress)
         top = result.scores[0]
         summary = f"Prediction: **{charts.label(top.label)}** ({top.score:.1%})"
-        return charts.label_figure(result), "\n\n".join(
-            filter(None, [summary, notices_markdown(result.notices)])
-        )
+        return charts.label_figure(result), summary_markdown(summary, result.notices)
 
     @friendly_errors
     def classify_api(text: str) -> list[dict]:
