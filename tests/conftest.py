@@ -38,10 +38,17 @@ def manager(settings) -> ModelManager:
 @pytest.fixture(scope="session")
 def app_url(settings, manager):
     """The full app, launched in this process on a free port, sharing the session's models."""
-    from playground.ui.layout import build_demo
+    from playground.ui.layout import build_demo, launch_options
 
     demo = build_demo(settings, manager).queue(max_size=settings.queue_size)
-    demo.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    # launch_options(): the theme and CSS `python app.py` uses, so browser tests and screenshots see the real page
+    demo.launch(
+        server_name="127.0.0.1",
+        server_port=None,
+        prevent_thread_lock=True,
+        quiet=True,
+        **launch_options(),
+    )
     yield demo.local_url
     demo.close()
 

@@ -42,9 +42,8 @@ WORDS = sorted({w.strip(".,").lower() for line in CORPUS for w in line.split()})
 def _word_piece_vocab() -> dict[str, int]:
     pieces = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     pieces += list(string.ascii_lowercase) + list(string.digits) + list(string.punctuation)
-    pieces += ["##" + c for c in string.ascii_lowercase] + ["##ing", "##ed", "##s"]
-    pieces += [w for w in WORDS if w not in pieces]
-    return {piece: i for i, piece in enumerate(pieces)}
+    pieces += ["##" + c for c in string.ascii_lowercase] + ["##ing", "##ed"] + WORDS
+    return {piece: i for i, piece in enumerate(dict.fromkeys(pieces))}
 
 
 def build_gpt2(path: Path, seed: int = 0) -> Path:
