@@ -30,7 +30,9 @@ def reference(loaded, prompt: str, seed: int | None = None, **kwargs) -> list[in
 @pytest.mark.parametrize("prompt", ["The cat sat", "Once upon a time, in a small village,"])
 @pytest.mark.parametrize("penalty", [1.0, 1.3])
 def test_greedy_equals_generate(gpt2, prompt, penalty):
-    ours = generate(gpt2, prompt, GenerationParams(12, temperature=0, repetition_penalty=penalty), MAX_CHARS, CAP)
+    ours = generate(
+        gpt2, prompt, GenerationParams(12, temperature=0, repetition_penalty=penalty), MAX_CHARS, CAP
+    )
     ref = reference(gpt2, prompt, max_new_tokens=12, do_sample=False, repetition_penalty=penalty)
     assert ours.token_ids == ref
     assert ours.generated_text.startswith(prompt)
@@ -57,14 +59,18 @@ def test_seeded_sampling_equals_generate_with_the_same_seed(gpt2, temperature, t
 
 
 def test_top_k_one_sampling_is_greedy(gpt2):
-    sampled = generate(gpt2, "Paris is", GenerationParams(10, temperature=1.0, top_k=1, seed=5), MAX_CHARS, CAP)
+    sampled = generate(
+        gpt2, "Paris is", GenerationParams(10, temperature=1.0, top_k=1, seed=5), MAX_CHARS, CAP
+    )
     greedy = generate(gpt2, "Paris is", GenerationParams(10, temperature=0), MAX_CHARS, CAP)
     assert sampled.token_ids == greedy.token_ids
 
 
 def test_same_seed_same_text_other_seed_other_text(gpt2):
     def text(seed):
-        return generate(gpt2, "The", GenerationParams(20, temperature=1.5, seed=seed), MAX_CHARS, CAP).generated_text
+        return generate(
+            gpt2, "The", GenerationParams(20, temperature=1.5, seed=seed), MAX_CHARS, CAP
+        ).generated_text
 
     assert text(7) == text(7)
     assert len({text(seed) for seed in range(5)}) > 1
