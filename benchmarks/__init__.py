@@ -1,0 +1,1 @@
+"""Runnable performance measurements; results go in benchmarks/RESULTS.md, never into pass/fail tests."""
