@@ -6,15 +6,20 @@ from dataclasses import asdict
 
 from playground.tasks.attention import AttentionResult
 from playground.tasks.fill_mask import FillMaskResult
-from playground.tasks.generation import GenerationResult
+from playground.tasks.generation import GenerationResult, NextToken
 from playground.tasks.sentiment import ClassificationResult
 
 ATTENTION_DECIMALS = 6
 
 
 def generation_json(result: GenerationResult) -> list[dict]:
-    """`[{"generated_text": prompt + continuation}]`."""
-    return [{"generated_text": result.generated_text}]
+    """`[{"generated_text": prompt + continuation}]`, one entry per sample."""
+    return [{"generated_text": text} for text in result.generated_texts]
+
+
+def next_token_json(result: NextToken) -> list[dict]:
+    """The top candidates by raw logit: `{"token", "token_id", "logit", "prob", "prob_after", "kept"}`."""
+    return [asdict(choice) for choice in result.choices]
 
 
 def fill_mask_json(result: FillMaskResult) -> list[dict] | list[list[dict]]:

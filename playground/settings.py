@@ -32,6 +32,7 @@ class Settings:
     max_input_chars: int = 5000
     max_new_tokens_cap: int = 256
     max_attention_tokens: int = 128
+    max_top_n: int = 100
     queue_size: int = 64
 
     def model_id(self, task: str) -> str:
@@ -55,6 +56,7 @@ _HELP = {
     "max_input_chars": "longest text a request may send, in characters",
     "max_new_tokens_cap": "most tokens one generation request may ask for",
     "max_attention_tokens": "attention views keep at most this many tokens (the rest is cut, with a notice)",
+    "max_top_n": "most next-token candidates one /next_token request may ask for",
     "queue_size": "most requests waiting in the queue before new ones are turned away",
 }
 

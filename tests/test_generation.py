@@ -118,6 +118,8 @@ def test_over_long_prompt_is_cut_to_fit_with_a_notice(gpt2):
         ("Hi", GenerationParams(max_new_tokens=2.5), "whole number"),
         ("Hi", GenerationParams(repetition_penalty=0), "Repetition penalty"),
         ("Hi", GenerationParams(seed=-2), "seed"),
+        ("Hi", GenerationParams(num_samples=5), "samples"),
+        ("Hi", GenerationParams(temperature=0, num_samples=2), "same"),
         ("x" * (MAX_CHARS + 1), GenerationParams(), "limit"),
     ],
 )

@@ -47,9 +47,10 @@ def fill_mask(loaded: LoadedModel, text: str, top_k: int, max_chars: int) -> Fil
     mask_token, mask_id = tokenizer.mask_token, tokenizer.mask_token_id
     text = normalise_masks(text, mask_token)
     if mask_token not in text:
+        own = "" if mask_token in MASK_SPELLINGS else f" (or this model's own mask token, {mask_token})"
         raise InputError(
-            f"There is no mask in the text. Put [MASK] where a word is missing, "
-            f"e.g. 'The cat sat on the [MASK].' (this model's own mask token is {mask_token})."
+            f"There is no mask in the text. Put [MASK] where a word is missing{own}, "
+            "e.g. 'The cat sat on the [MASK].'"
         )
 
     # preprocess

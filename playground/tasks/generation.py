@@ -9,6 +9,7 @@ soon as the caller stops asking for tokens (a Stop button, a closed browser tab)
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from playground.models import LoadedModel
 from playground.tasks import InputError, check_float, check_int, check_text
 
 MAX_SEED = 2**32 - 1
+MAX_SAMPLES = 4
+ALTERNATIVES = 5  # alternatives remembered per generated token (shown on hover)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class GenerationParams:
     top_p: float = 1.0
     repetition_penalty: float = 1.0
     seed: int = 0  # -1 picks a random seed, reported in the result
+    num_samples: int = 1  # samples drawn side by side, as generate's num_return_sequences
 
     @property
     def greedy(self) -> bool:
@@ -44,14 +48,24 @@ class GenerationParams:
     def validated(self, max_new_tokens_cap: int) -> GenerationParams:
         """These parameters checked for range (InputError otherwise), with a random seed drawn for -1."""
         seed = check_int(self.seed, "The seed", -1, MAX_SEED)
+        if self.temperature == 0 and self.num_samples != 1:
+            raise InputError(
+                "With temperature 0 (greedy) every sample would be the same text. "
+                "Raise the temperature to compare several samples."
+            )
         return GenerationParams(
             max_new_tokens=check_int(self.max_new_tokens, "Max new tokens", 1, max_new_tokens_cap),
             temperature=check_float(self.temperature, "Temperature", 0.0, 100.0),
             top_k=check_int(self.top_k, "Top-k", 0, 10**6),
             top_p=_check_top_p(self.top_p),
             repetition_penalty=check_float(self.repetition_penalty, "Repetition penalty", 0.01, 100.0),
-            seed=random.randint(0, MAX_SEED) if seed == -1 else seed,
+            seed=random_seed() if seed == -1 else seed,
+            num_samples=check_int(self.num_samples, "The number of samples", 1, MAX_SAMPLES),
         )
+
+
+def random_seed() -> int:
+    return random.randint(0, MAX_SEED)
 
 
 def _check_top_p(value: float) -> float:
@@ -59,22 +73,6 @@ def _check_top_p(value: float) -> float:
     if top_p == 0:
         raise InputError("Top-p must be above 0 (1 keeps every token); got 0.")
     return top_p
-
-
-@dataclass
-class GenerationResult:
-    """The state of a generation so far; `generated_text` is the prompt plus the continuation."""
-
-    prompt: str
-    continuation: str
-    token_ids: list[int]
-    seed: int
-    finished: bool = False
-    notices: list[str] = field(default_factory=list)
-
-    @property
-    def generated_text(self) -> str:
-        return self.prompt + self.continuation
 
 
 def logits_processors(params: GenerationParams) -> LogitsProcessorList:
@@ -114,6 +112,59 @@ def encode_prompt(loaded: LoadedModel, prompt: str, max_new_tokens: int) -> tupl
     return ids[-room:], [notice]
 
 
+@dataclass
+class Step:
+    """One generated token and the distribution it was drawn from."""
+
+    token_id: int
+    token: str  # as a reader sees it, e.g. " cat"
+    prob: float  # its probability in that distribution
+    alternatives: list[tuple[str, float]]  # the most likely tokens of that distribution
+
+
+@dataclass
+class Sample:
+    steps: list[Step] = field(default_factory=list)
+    continuation: str = ""
+
+    @property
+    def token_ids(self) -> list[int]:
+        return [step.token_id for step in self.steps]
+
+
+@dataclass
+class GenerationResult:
+    """A generation so far: the prompt actually used and one or more samples continuing it."""
+
+    prompt: str
+    prompt_ids: list[int]
+    samples: list[Sample]
+    seed: int
+    params: GenerationParams
+    finished: bool = False
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def generated_texts(self) -> list[str]:
+        """Prompt + continuation of every sample, as the pipeline's `generated_text`."""
+        return [self.prompt + sample.continuation for sample in self.samples]
+
+    @property
+    def generated_text(self) -> str:
+        return self.generated_texts[0]
+
+    @property
+    def token_ids(self) -> list[int]:
+        return self.samples[0].token_ids
+
+
+def draw(scores: torch.Tensor, params: GenerationParams, generator: torch.Generator) -> torch.Tensor:
+    """The next token of each row of processed `scores` (B, vocab): argmax if greedy, else a sample."""
+    if params.greedy:
+        return scores.argmax(dim=-1)
+    return torch.multinomial(scores.softmax(dim=-1), num_samples=1, generator=generator).squeeze(1)
+
+
 def stream(
     loaded: LoadedModel, prompt: str, params: GenerationParams, max_chars: int, max_new_tokens_cap: int
 ) -> Iterator[GenerationResult]:
@@ -126,31 +177,33 @@ def stream(
         prompt = tokenizer.decode(prompt_ids)
     processors = logits_processors(params)
     generator = torch.Generator(device=device).manual_seed(params.seed)
-    eos_ids = _eos_token_ids(loaded)
+    eos_ids = torch.tensor(sorted(_eos_token_ids(loaded)), device=device, dtype=torch.long)
+    pad_id = int(eos_ids[0]) if len(eos_ids) else 0
     prompt_text = tokenizer.decode(prompt_ids, skip_special_tokens=True)
 
-    input_ids = torch.tensor([prompt_ids], device=device)  # (1, T)
+    n = params.num_samples
+    input_ids = torch.tensor([prompt_ids] * n, device=device)  # (n, T)
+    unfinished = torch.ones(n, dtype=torch.bool, device=device)
     next_input, past = input_ids, None
-    result = GenerationResult(prompt=prompt, continuation="", token_ids=[], seed=params.seed, notices=notices)
-    for _ in range(params.max_new_tokens):
-        with loaded.lock, torch.inference_mode():
-            outputs = model(input_ids=next_input, past_key_values=past, use_cache=True)
+    samples = [Sample() for _ in range(n)]
+    result = GenerationResult(prompt, prompt_ids, samples, params.seed, params, notices=notices)
+    for step in range(params.max_new_tokens):
+        with torch.inference_mode():  # not held across the yield: the mode is thread-local
+            with loaded.lock:
+                outputs = model(input_ids=next_input, past_key_values=past, use_cache=True)
             past = outputs.past_key_values
-            scores = processors(input_ids, outputs.logits[:, -1].float())  # (1, vocab)
-            if params.greedy:
-                next_token = scores.argmax(dim=-1)
-            else:
-                probs = scores.softmax(dim=-1)
-                next_token = torch.multinomial(probs, num_samples=1, generator=generator).squeeze(1)
-        token_id = int(next_token)
-        input_ids = torch.cat([input_ids, next_token[:, None]], dim=-1)
-        next_input = next_token[:, None]
-        result.token_ids.append(token_id)
-        result.continuation = _continuation(tokenizer, prompt_ids, prompt_text, result.token_ids)
-        if token_id in eos_ids:
+            scores = processors(input_ids, outputs.logits[:, -1].float())  # (n, vocab)
+            # Finished samples get padding, as in generate.
+            next_tokens = torch.where(unfinished, draw(scores, params, generator), pad_id)  # (n,)
+            _record_steps(tokenizer, samples, scores.softmax(dim=-1), next_tokens, unfinished)
+            input_ids = torch.cat([input_ids, next_tokens[:, None]], dim=-1)
+            next_input = next_tokens[:, None]
+            unfinished &= ~torch.isin(next_tokens, eos_ids)
+        for sample in samples:
+            sample.continuation = _continuation(tokenizer, prompt_ids, prompt_text, sample.token_ids)
+        if not unfinished.any() or step == params.max_new_tokens - 1:
             break
-        if len(result.token_ids) < params.max_new_tokens:
-            yield result
+        yield result
     result.finished = True
     yield result
 
@@ -161,6 +214,19 @@ def generate(
     """The whole generation at once (the last result of `stream`)."""
     *_, last = stream(loaded, prompt, params, max_chars, max_new_tokens_cap)
     return last
+
+
+def _record_steps(tokenizer, samples, probs, next_tokens, unfinished) -> None:
+    """Append each unfinished sample's new token, its probability and the top alternatives."""
+    top_probs, top_ids = probs.topk(min(ALTERNATIVES, probs.shape[-1]), dim=-1)  # (n, ALTERNATIVES)
+    chosen_probs = probs.gather(1, next_tokens[:, None]).squeeze(1).tolist()
+    for i in torch.nonzero(unfinished).squeeze(1).tolist():
+        token_id = int(next_tokens[i])
+        alternatives = [
+            (tokenizer.decode([t]), p)
+            for t, p in zip(top_ids[i].tolist(), top_probs[i].tolist(), strict=True)
+        ]
+        samples[i].steps.append(Step(token_id, tokenizer.decode([token_id]), chosen_probs[i], alternatives))
 
 
 def _eos_token_ids(loaded: LoadedModel) -> set[int]:
@@ -174,3 +240,156 @@ def _continuation(tokenizer, prompt_ids: list[int], prompt_text: str, new_ids: l
     """The new text as the pipeline returns it: decode(prompt + new) minus decode(prompt)."""
     full_text = tokenizer.decode(prompt_ids + new_ids, skip_special_tokens=True)
     return full_text[len(prompt_text) :]
+
+
+# --- The next-token distribution, and drawing from it one token at a time (step mode) ---------------------
+
+
+@dataclass
+class TokenChoice:
+    """One candidate for the next token: its raw score and probability, and what the sampler makes of it."""
+
+    token: str
+    token_id: int
+    logit: float
+    prob: float  # softmax of the raw logits
+    prob_after: float  # probability in the distribution the sampler draws from (0 where filtered away)
+    kept: bool  # survived temperature, top-k and top-p
+
+
+@dataclass
+class NextToken:
+    """The distribution over the token after `context_ids`, and the token drawn from it, if one was."""
+
+    context_ids: list[int]
+    choices: list[TokenChoice]  # the top_n by raw logit
+    drawn_id: int | None = None
+    rng_state: bytes | None = None  # the sampler's state after the draw, to go on from in the next step
+
+
+def next_token(
+    loaded: LoadedModel,
+    context_ids: list[int],
+    params: GenerationParams,
+    top_n: int,
+    draw_one: bool = False,
+    rng_state: bytes | None = None,
+) -> NextToken:
+    """The next-token distribution for a context; with `draw_one`, also draw a token from it.
+
+    A draw uses a generator seeded with `params.seed`, or restored from `rng_state`, so that drawing
+    token by token gives the same text as `stream` with the same seed.
+    """
+    tokenizer, device = loaded.tokenizer, loaded.device
+    input_ids = torch.tensor([context_ids], device=device)  # (1, T)
+    with torch.inference_mode():
+        with loaded.lock:
+            logits = loaded.model(input_ids=input_ids).logits[:, -1].float()  # (1, vocab)
+        scores = logits_processors(params)(input_ids, logits.clone())
+        if params.greedy:
+            after = torch.zeros_like(scores).scatter_(1, scores.argmax(dim=-1, keepdim=True), 1.0)
+        else:
+            after = scores.softmax(dim=-1)
+        raw = logits.softmax(dim=-1)
+        drawn_id = state = None
+        if draw_one:
+            generator = torch.Generator(device=device)
+            if rng_state is None:
+                generator.manual_seed(params.seed)
+            else:
+                generator.set_state(torch.frombuffer(bytearray(rng_state), dtype=torch.uint8))
+            drawn_id = int(draw(scores, params, generator))
+            state = bytes(generator.get_state().numpy())
+        top_logits, top_ids = logits[0].topk(min(top_n, logits.shape[-1]))
+        choices = [
+            TokenChoice(
+                token=tokenizer.decode([token_id]),
+                token_id=token_id,
+                logit=logit,
+                prob=float(raw[0, token_id]),
+                prob_after=float(after[0, token_id]),
+                kept=bool(after[0, token_id] > 0),
+            )
+            for logit, token_id in zip(top_logits.tolist(), top_ids.tolist(), strict=True)
+        ]
+    return NextToken(context_ids=list(context_ids), choices=choices, drawn_id=drawn_id, rng_state=state)
+
+
+def encode_context(loaded: LoadedModel, text: str, max_chars: int) -> tuple[list[int], list[str]]:
+    """Token ids of a context whose next token is asked for, cut from the left to leave room for it."""
+    return encode_prompt(loaded, check_text(text, max_chars), max_new_tokens=1)
+
+
+# --- How surprised the model is by a text ------------------------------------------------------------------
+
+
+@dataclass
+class Perplexity:
+    """Per-token log-probabilities (natural log) of a text, and the perplexity of its two parts."""
+
+    tokens: list[str]
+    logprobs: list[float | None]  # logprobs[i] = log p(token i | tokens before it); None for the first
+    prompt_length: int  # the first prompt_length tokens are the prompt, the rest were generated
+
+    def _perplexity(self, values: list[float | None]) -> float | None:
+        known = [v for v in values if v is not None]
+        return math.exp(-sum(known) / len(known)) if known else None
+
+    @property
+    def prompt_perplexity(self) -> float | None:
+        return self._perplexity(self.logprobs[: self.prompt_length])
+
+    @property
+    def generated_perplexity(self) -> float | None:
+        return self._perplexity(self.logprobs[self.prompt_length :])
+
+
+def perplexity(loaded: LoadedModel, prompt_ids: list[int], generated_ids: list[int]) -> Perplexity:
+    """Log-probability of every token given the ones before it, under the raw model (temperature 1)."""
+    ids = list(prompt_ids) + list(generated_ids)
+    input_ids = torch.tensor([ids], device=loaded.device)  # (1, T)
+    with torch.inference_mode():
+        with loaded.lock:
+            logits = loaded.model(input_ids=input_ids).logits[0].float()  # (T, vocab)
+        logprobs = logits[:-1].log_softmax(dim=-1).gather(1, input_ids[0, 1:, None]).squeeze(1)  # (T-1,)
+    return Perplexity(
+        tokens=[loaded.tokenizer.decode([i]) for i in ids],
+        logprobs=[None] + logprobs.tolist(),
+        prompt_length=len(prompt_ids),
+    )
+
+
+# --- The transformers code that reproduces a result --------------------------------------------------------
+
+
+def reproduction_code(model_id: str, prompt: str, params: GenerationParams) -> str:
+    """Plain transformers code that generates the same text as the playground did with these settings."""
+    arguments = [f"max_new_tokens={params.max_new_tokens}"]
+    if params.greedy:
+        arguments.append("do_sample=False")
+    else:
+        arguments += [
+            "do_sample=True",
+            f"temperature={params.temperature!r}",
+            f"top_k={params.top_k}",
+            f"top_p={params.top_p!r}",
+        ]
+    if params.repetition_penalty != 1.0:
+        arguments.append(f"repetition_penalty={params.repetition_penalty!r}")
+    if params.num_samples > 1:
+        arguments.append(f"num_return_sequences={params.num_samples}")
+    arguments.append("pad_token_id=tokenizer.eos_token_id")
+    call = ",\n    ".join(["**inputs"] + arguments)
+    return f"""import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+tokenizer = AutoTokenizer.from_pretrained({model_id!r})
+model = AutoModelForCausalLM.from_pretrained({model_id!r})
+inputs = tokenizer({prompt!r}, return_tensors="pt")
+torch.manual_seed({params.seed})  # the playground's seed
+outputs = model.generate(
+    {call},
+)
+for output in outputs:
+    print(tokenizer.decode(output, skip_special_tokens=True))
+"""

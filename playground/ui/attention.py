@@ -76,7 +76,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
             layer = gr.Slider(1, 12, value=1, step=1, label="Layer")
             head = gr.Slider(1, 12, value=1, step=1, label="Head")
         info = gr.Markdown()
-        plot = gr.Plot(label="Attention")
+        plot = gr.Plot(label="Attention", show_label=False)
         result_state = gr.State()
         gr.Examples(EXAMPLES, inputs=[model, text], label="Examples: click one, then Show attention")
         api_endpoint(attention_api, "attention", "attention")

@@ -24,7 +24,7 @@ def _as_gr_error(error: Exception) -> gr.Error:
     if isinstance(error, gr.Error):
         return error
     if isinstance(error, (InputError, ModelLoadError)):
-        return gr.Error(str(error))
+        return gr.Error(str(error), print_exception=False)  # the user's mistake, not the server's
     log.exception("Unexpected error while answering a request")
     return gr.Error(f"Something went wrong on the server ({type(error).__name__}). Please try again.")
 

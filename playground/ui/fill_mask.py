@@ -51,7 +51,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
         top_k = gr.Slider(1, fill_mask.MAX_TOP_K, value=5, step=1, label="Candidates per mask (top-k)")
         button = gr.Button("Predict", variant="primary")
         summary = gr.Markdown()
-        plot = gr.Plot(label="Candidates")
+        plot = gr.Plot(label="Candidates", show_label=False)
         gr.Examples(EXAMPLES, inputs=[text, top_k], label="Examples: click one, then Predict")
         api_endpoint(fill_mask_api, "fill_mask", "fill-mask")
 

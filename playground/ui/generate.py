@@ -1,53 +1,296 @@
-"""Generate tab: a prompt, the decoding controls, and the text streaming in token by token."""
+"""Generate tab: decoding made visible.
+
+The text streams in coloured by how likely each token was; the chart shows the next-token distribution before
+and after temperature, top-k and top-p; "Next token" draws one token at a time from it and "Undo" takes it
+back; samples and two settings sit side by side; perplexity and the code that reproduces the result below.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
 
 import gradio as gr
 
 from playground import api
 from playground.models import ModelManager
 from playground.settings import Settings
-from playground.tasks import generation
+from playground.tasks import check_int, generation
+from playground.tasks.generation import GenerationParams, Sample, Step
 from playground.ui.common import api_endpoint, friendly_errors, load_model, on, summary_markdown
+from playground.viz import charts, tokens
 
 EXAMPLES = [
-    ["The best way to learn a language is", 40, 0.0, 50, 1.0, 1.0, 0],
-    ["Once upon a time, in a small village,", 60, 0.8, 50, 0.95, 1.1, 42],
-    ["The meaning of life is", 40, 1.5, 0, 1.0, 1.0, 7],
-    ["Artificial intelligence will", 40, 0.7, 10, 1.0, 1.3, 3],
+    ["The best way to learn a language is", 40, 0.0, 50, 1.0, 1.0, 0, 1],
+    ["Once upon a time, in a small village,", 60, 0.8, 50, 0.95, 1.1, 42, 3],
+    ["The meaning of life is", 40, 1.5, 0, 1.0, 1.0, 7, 2],
+    ["Artificial intelligence will", 40, 0.7, 10, 1.0, 1.3, 3, 1],
 ]
+TOP_N = 20  # candidates shown in the next-token chart
+
+
+@dataclass
+class StepState:
+    """Step mode: the prompt, the tokens drawn one by one, and the sampler state after each draw."""
+
+    prompt: str
+    prompt_ids: list[int]
+    steps: list[Step] = field(default_factory=list)
+    rng_states: list[bytes] = field(default_factory=list)
+
+    @property
+    def context_ids(self) -> list[int]:
+        return self.prompt_ids + [step.token_id for step in self.steps]
+
+
+@dataclass
+class ShownDistribution:
+    """Which distribution the chart shows: the context it follows, and the token drawn from it (if any)."""
+
+    context_ids: list[int]
+    drawn_id: int | None = None
+
+
+def step_from(choice_source: generation.NextToken) -> Step:
+    """The drawn token of a NextToken as a Step, with its probability and the top alternatives."""
+    by_prob = sorted(choice_source.choices, key=lambda c: c.prob_after, reverse=True)
+    drawn = next((c for c in choice_source.choices if c.token_id == choice_source.drawn_id), None)
+    return Step(
+        token_id=choice_source.drawn_id,
+        token=drawn.token if drawn else "?",
+        prob=drawn.prob_after if drawn else 0.0,
+        alternatives=[(c.token, c.prob_after) for c in by_prob[: generation.ALTERNATIVES]],
+    )
 
 
 def build(manager: ModelManager, settings: Settings) -> None:
-    """The Generate tab and the /generate endpoint."""
+    """The Generate tab and the /generate and /next_token endpoints."""
 
-    def stream(prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, progress=None):
-        params = generation.GenerationParams(
-            max_new_tokens=max_new_tokens,
-            temperature=temperature,
-            top_k=top_k,
-            top_p=top_p,
-            repetition_penalty=repetition_penalty,
-            seed=seed,
+    def loaded_model(progress=None):
+        return load_model(manager, "generation", progress)
+
+    def make_params(max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, num_samples=1):
+        return GenerationParams(
+            max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, num_samples
         )
-        loaded = load_model(manager, "generation", progress)
-        return generation.stream(
-            loaded, prompt, params, settings.max_input_chars, settings.max_new_tokens_cap
-        )
+
+    def distribution_figure(loaded, shown: ShownDistribution, params: GenerationParams):
+        result = generation.next_token(loaded, shown.context_ids, params, TOP_N)
+        result.drawn_id = shown.drawn_id
+        return charts.next_token_figure(result)
 
     @friendly_errors
     def run(
-        prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed,
+        prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, num_samples, new_seed,
         progress=gr.Progress(track_tqdm=True),
     ):  # fmt: skip
-        results = stream(
-            prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, progress
-        )
-        for result in results:
+        if new_seed:
+            seed = generation.random_seed()
+        params = make_params(max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, num_samples)
+        loaded = loaded_model(progress)
+        skip = gr.skip()
+        for result in generation.stream(
+            loaded, prompt, params, settings.max_input_chars, settings.max_new_tokens_cap
+        ):
             info = f"Seed **{result.seed}** · {len(result.token_ids)} new tokens"
-            info += "" if result.finished else " · generating…"
-            yield result.generated_text, summary_markdown(info, result.notices)
+            info = summary_markdown(info + ("" if result.finished else " · generating…"), result.notices)
+            text = "\n\n---\n\n".join(result.generated_texts)
+            if not result.finished:
+                yield tokens.result_html(result), text, info, result.seed, skip, skip, skip, skip, skip
+                continue
+            first = result.samples[0]
+            shown = ShownDistribution(result.prompt_ids + first.token_ids[:-1], first.token_ids[-1])
+            yield (
+                tokens.result_html(result),
+                text,
+                info,
+                result.seed,
+                distribution_figure(loaded, shown, result.params),
+                charts.perplexity_figure(generation.perplexity(loaded, result.prompt_ids, first.token_ids)),
+                generation.reproduction_code(loaded.model_id, result.prompt, result.params),
+                StepState(result.prompt, result.prompt_ids, list(first.steps)),
+                shown,
+            )
 
+    @friendly_errors
+    def next_step(state, prompt, temperature, top_k, top_p, repetition_penalty, seed, progress=gr.Progress()):
+        loaded = loaded_model(progress)
+        params = make_params(1, temperature, top_k, top_p, repetition_penalty, seed).validated(1)
+        if state is None or state.prompt != prompt:
+            ids, _ = generation.encode_context(loaded, prompt, settings.max_input_chars)
+            state = StepState(prompt, ids)
+        if len(state.context_ids) >= loaded.context_length:
+            raise gr.Error(
+                f"The text has reached this model's context length of {loaded.context_length} tokens."
+            )
+        rng = state.rng_states[-1] if state.rng_states else None
+        result = generation.next_token(loaded, state.context_ids, params, TOP_N, draw_one=True, rng_state=rng)
+        shown = ShownDistribution(state.context_ids, result.drawn_id)
+        state = replace(
+            state, steps=state.steps + [step_from(result)], rng_states=state.rng_states + [result.rng_state]
+        )
+        return step_outputs(state, charts.next_token_figure(result), shown)
+
+    @friendly_errors
+    def undo_step(state, temperature, top_k, top_p, repetition_penalty, seed):
+        if state is None or not state.steps:
+            raise gr.Error("There is no drawn token to undo. Click “Next token” first.")
+        state = replace(state, steps=state.steps[:-1], rng_states=state.rng_states[:-1])
+        params = make_params(1, temperature, top_k, top_p, repetition_penalty, seed).validated(1)
+        shown = ShownDistribution(state.context_ids)
+        return step_outputs(state, distribution_figure(loaded_model(), shown, params), shown)
+
+    def step_outputs(state: StepState, figure, shown: ShownDistribution):
+        html = tokens.samples_html(state.prompt, [Sample(steps=state.steps)])
+        text = state.prompt + "".join(step.token for step in state.steps)
+        count = len(state.steps)
+        info = f"Step mode · {count} token{'s' if count != 1 else ''} drawn one at a time"
+        return html, text, info, figure, state, shown
+
+    @friendly_errors
+    def redraw_distribution(shown, temperature, top_k, top_p, repetition_penalty, seed):
+        if shown is None:
+            return gr.skip()
+        params = make_params(1, temperature, top_k, top_p, repetition_penalty, seed).validated(1)
+        return distribution_figure(loaded_model(), shown, params)
+
+    @friendly_errors
+    def compare(
+        prompt, max_new_tokens, repetition_penalty, seed, a_settings, b_settings, progress=gr.Progress()
+    ):
+        loaded = loaded_model(progress)
+        runs = [
+            generation.stream(
+                loaded,
+                prompt,
+                make_params(max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed),
+                settings.max_input_chars,
+                settings.max_new_tokens_cap,
+            )
+            for temperature, top_k, top_p in (a_settings, b_settings)
+        ]
+        titles = [f"temperature {t:g}, top-k {int(k)}, top-p {p:g}" for t, k, p in (a_settings, b_settings)]
+        for a, b in _zip_longest_last(*runs):
+            yield tokens.result_html(replace(a, samples=[a.samples[0], b.samples[0]]), titles)
+
+    with gr.Tab("Generate", id="generate"):
+        gr.Markdown(
+            "A GPT-style model continues your text one token at a time. **Temperature** 0 always picks "
+            "the most likely token (greedy); higher values take more risks. **Top-k** keeps only the k most "
+            "likely tokens (0 = all), **top-p** the smallest set whose probabilities add up to p. The same "
+            "**seed** and settings give the same text. Each token is coloured by how likely it was; hover it "
+            "to see the alternatives."
+        )
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                prompt = gr.Textbox(
+                    label="Prompt",
+                    lines=3,
+                    placeholder="Type the start of a text…",
+                    max_length=settings.max_input_chars,
+                )
+                with gr.Row():
+                    generate_button = gr.Button("Generate", variant="primary")
+                    stop_button = gr.Button("Stop", variant="stop")
+                    next_button = gr.Button("Next token")
+                    undo_button = gr.Button("Undo")
+                output_html = gr.HTML(
+                    label="Generated text, coloured by probability", elem_classes=["gen-output"]
+                )
+                info = gr.Markdown()
+            with gr.Column(scale=2, min_width=280):
+                max_new_tokens = gr.Slider(
+                    1, settings.max_new_tokens_cap, value=50, step=1, label="Max new tokens"
+                )
+                temperature = gr.Slider(0, 2, value=1.0, step=0.05, label="Temperature (0 = greedy)")
+                top_k = gr.Slider(0, 200, value=50, step=1, label="Top-k (0 = off)")
+                top_p = gr.Slider(0.01, 1, value=1.0, step=0.01, label="Top-p")
+                repetition_penalty = gr.Slider(1, 2, value=1.0, step=0.05, label="Repetition penalty")
+                num_samples = gr.Slider(
+                    1, generation.MAX_SAMPLES, value=1, step=1, label="Samples side by side"
+                )
+                with gr.Row():
+                    seed = gr.Number(value=0, precision=0, label="Seed", minimum=-1)
+                    new_seed = gr.Checkbox(value=False, label="New random seed each time")
+        distribution_plot = gr.Plot(label="Next-token distribution", show_label=False)
+        with gr.Accordion("Plain text", open=False):
+            output = gr.Textbox(label="Generated text", lines=4, interactive=False, buttons=["copy"])
+        with gr.Accordion("Perplexity: how surprising was each token?", open=False):
+            gr.Markdown(
+                "The log-probability the model gave each token, given the tokens before it. Perplexity is "
+                "e^(−average log-probability): lower means the text was less surprising to the model."
+            )
+            perplexity_plot = gr.Plot(label="Perplexity", show_label=False)
+        with gr.Accordion("Compare two settings side by side", open=False):
+            gr.Markdown("Same prompt, length, seed and repetition penalty; two decoding settings.")
+            with gr.Row():
+                a_temperature = gr.Slider(0, 2, value=0.0, step=0.05, label="A: temperature")
+                a_top_k = gr.Slider(0, 200, value=50, step=1, label="A: top-k")
+                a_top_p = gr.Slider(0.01, 1, value=1.0, step=0.01, label="A: top-p")
+            with gr.Row():
+                b_temperature = gr.Slider(0, 2, value=1.2, step=0.05, label="B: temperature")
+                b_top_k = gr.Slider(0, 200, value=0, step=1, label="B: top-k")
+                b_top_p = gr.Slider(0.01, 1, value=1.0, step=0.01, label="B: top-p")
+            compare_button = gr.Button("Compare")
+            compare_html = gr.HTML()
+        with gr.Accordion("Show code: reproduce this with transformers", open=False):
+            code = gr.Code(language="python", label="Python")
+        step_state, shown_state = gr.State(), gr.State()
+        inputs = [prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, num_samples]
+        gr.Examples(EXAMPLES, inputs=inputs, label="Examples: click one, then Generate")
+        api_endpoint(generate_api_for(manager, settings), "generate", "generation")
+        api_endpoint(next_token_api_for(manager, settings), "next_token", "generation")
+
+    sampler = [temperature, top_k, top_p, repetition_penalty, seed]
+    event = on(
+        [generate_button.click, prompt.submit],
+        run,
+        inputs + [new_seed],
+        [output_html, output, info, seed, distribution_plot, perplexity_plot, code, step_state, shown_state],
+        "generation",
+    )
+    stop_button.click(None, cancels=[event])
+    step_outputs_list = [output_html, output, info, distribution_plot, step_state, shown_state]
+    on([next_button.click], next_step, [step_state, prompt] + sampler, step_outputs_list, "generation")
+    on([undo_button.click], undo_step, [step_state] + sampler, step_outputs_list, "generation")
+    on(
+        [temperature.release, top_k.release, top_p.release, repetition_penalty.release],
+        redraw_distribution,
+        [shown_state] + sampler,
+        [distribution_plot],
+        "generation",
+    )
+
+    def compare_inputs(prompt, max_new_tokens, repetition_penalty, seed, at, ak, ap, bt, bk, bp):
+        yield from compare(prompt, max_new_tokens, repetition_penalty, seed, (at, ak, ap), (bt, bk, bp))
+
+    compare_event = on(
+        [compare_button.click],
+        compare_inputs,
+        [prompt, max_new_tokens, repetition_penalty, seed, a_temperature, a_top_k, a_top_p]
+        + [b_temperature, b_top_k, b_top_p],
+        [compare_html],
+        "generation",
+    )
+    stop_button.click(None, cancels=[compare_event])
+
+
+def _zip_longest_last(*iterators):
+    """Step several iterators together; one that has ended keeps giving its last value."""
+    last = [None] * len(iterators)
+    while True:
+        progressed = False
+        for i, iterator in enumerate(iterators):
+            try:
+                last[i] = next(iterator)
+                progressed = True
+            except StopIteration:
+                pass
+        if not progressed:
+            return
+        yield tuple(last)
+
+
+def generate_api_for(manager: ModelManager, settings: Settings):
     @friendly_errors
     def generate_api(
         prompt: str,
@@ -57,42 +300,31 @@ def build(manager: ModelManager, settings: Settings) -> None:
         top_p: float = 1.0,
         repetition_penalty: float = 1.0,
         seed: int = 0,
+        num_samples: int = 1,
     ) -> list[dict]:
-        """Continue the prompt; streams, and ends with [{"generated_text": prompt + continuation}]."""
-        for result in stream(prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed):
+        """Continue the prompt; streams, and ends with [{"generated_text": prompt + continuation}, ...]."""
+        params = GenerationParams(
+            max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, num_samples
+        )
+        loaded = load_model(manager, "generation")
+        for result in generation.stream(
+            loaded, prompt, params, settings.max_input_chars, settings.max_new_tokens_cap
+        ):
             yield api.generation_json(result)
 
-    with gr.Tab("Generate", id="generate"):
-        gr.Markdown(
-            "A GPT-style model continues your text one token at a time. **Temperature** 0 always picks "
-            "the most likely token (greedy); higher values take more risks. **Top-k** keeps only the k most "
-            "likely tokens (0 = all), **top-p** the smallest set whose probabilities add up to p. The same "
-            "**seed** and settings give the same text."
-        )
-        prompt = gr.Textbox(
-            label="Prompt",
-            lines=3,
-            placeholder="Type the start of a text…",
-            max_length=settings.max_input_chars,
-        )
-        with gr.Row():
-            max_new_tokens = gr.Slider(
-                1, settings.max_new_tokens_cap, value=50, step=1, label="Max new tokens"
-            )
-            temperature = gr.Slider(0, 2, value=1.0, step=0.05, label="Temperature (0 = greedy)")
-            top_k = gr.Slider(0, 200, value=50, step=1, label="Top-k (0 = off)")
-        with gr.Row():
-            top_p = gr.Slider(0.01, 1, value=1.0, step=0.01, label="Top-p")
-            repetition_penalty = gr.Slider(1, 2, value=1.0, step=0.05, label="Repetition penalty")
-            seed = gr.Number(value=0, precision=0, label="Seed (-1 = random)")
-        with gr.Row():
-            generate_button = gr.Button("Generate", variant="primary")
-            stop_button = gr.Button("Stop", variant="stop")
-        output = gr.Textbox(label="Generated text", lines=8, interactive=False)
-        info = gr.Markdown()
-        inputs = [prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed]
-        gr.Examples(EXAMPLES, inputs=inputs, label="Examples: click one, then Generate")
-        api_endpoint(generate_api, "generate", "generation")
+    return generate_api
 
-    event = on([generate_button.click, prompt.submit], run, inputs, [output, info], "generation")
-    stop_button.click(None, cancels=[event])
+
+def next_token_api_for(manager: ModelManager, settings: Settings):
+    @friendly_errors
+    def next_token_api(
+        text: str, temperature: float = 1.0, top_k: int = 50, top_p: float = 1.0, top_n: int = 20
+    ) -> list[dict]:
+        """The top_n next-token candidates by raw logit, with the probability the sampler draws from."""
+        top_n = check_int(top_n, "top_n", 1, settings.max_top_n)
+        params = GenerationParams(temperature=temperature, top_k=top_k, top_p=top_p).validated(1)
+        loaded = load_model(manager, "generation")
+        context_ids, _ = generation.encode_context(loaded, text, settings.max_input_chars)
+        return api.next_token_json(generation.next_token(loaded, context_ids, params, top_n))
+
+    return next_token_api

@@ -43,7 +43,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
         text = gr.Textbox(label="Text", lines=3, value=EXAMPLES[0][0], max_length=settings.max_input_chars)
         button = gr.Button("Classify", variant="primary")
         summary = gr.Markdown()
-        plot = gr.Plot(label="Label probabilities")
+        plot = gr.Plot(label="Label probabilities", show_label=False)
         gr.Examples(EXAMPLES, inputs=[text], label="Examples: click one, then Classify")
         api_endpoint(classify_api, "classify", "sentiment")
 

@@ -6,12 +6,14 @@ Every piece of user text that goes into a chart is HTML-escaped: plotly renders 
 from __future__ import annotations
 
 import html
+import math
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from playground.tasks.fill_mask import FillMaskResult
+from playground.tasks.generation import NextToken, Perplexity
 from playground.tasks.sentiment import ClassificationResult
 
 FONT = {"size": 16}
@@ -55,7 +57,7 @@ def fill_mask_figure(result: FillMaskResult) -> go.Figure:
             row=row,
             col=1,
         )
-    fig.update_xaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(tickformat=".2~%", rangemode="tozero")
     per_mask = 60 + 32 * max(len(c) for c in result.masks)
     return _layout(fig, "Candidates for the mask" + ("s" if n > 1 else ""), 80 + per_mask * n)
 
@@ -95,7 +97,7 @@ def attention_heatmap(tokens: list[str], weights: np.ndarray, title: str) -> go.
             zmin=0,
             zmax=1,
             hovertemplate="%{customdata[0]} → %{customdata[1]}: %{z:.3f}<extra></extra>",
-            colorbar={"title": {"text": "weight"}},
+            colorbar={"title": {"text": "weight", "side": "right"}},
         )
     )
     ticks = {"tickmode": "array", "tickvals": list(range(n)), "ticktext": names}
@@ -103,3 +105,73 @@ def attention_heatmap(tokens: list[str], weights: np.ndarray, title: str) -> go.
     fig.update_yaxes(title_text="query (attending)", autorange="reversed", **ticks)
     size = min(900, 200 + 22 * n)
     return _layout(fig, title, size + 80)
+
+
+KEPT_COLOR, FILTERED_COLOR, DRAWN_COLOR, RAW_COLOR = BAR_COLOR, "#d1d5db", "#f97316", "#a5b4fc"
+
+
+def next_token_figure(result: NextToken) -> go.Figure:
+    """The top candidates by raw score: raw probability, and the probability the sampler really uses
+    (grey where temperature, top-k or top-p filtered the token away; orange for the token drawn)."""
+    names = [label(c.token) for c in result.choices]
+    x = list(range(len(names)))
+    after_colors = [
+        DRAWN_COLOR if c.token_id == result.drawn_id else KEPT_COLOR if c.kept else FILTERED_COLOR
+        for c in result.choices
+    ]
+    raw_hover = [f"{n}<br>logit {c.logit:.2f}" for n, c in zip(names, result.choices, strict=True)]
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=x,
+                y=[c.prob for c in result.choices],
+                name="model probability (raw)",
+                marker_color=RAW_COLOR,
+                customdata=raw_hover,
+                hovertemplate="%{customdata}<br>raw: %{y:.2%}<extra></extra>",
+            ),
+            go.Bar(
+                x=x,
+                y=[c.prob_after for c in result.choices],
+                name="after temperature, top-k, top-p",
+                marker_color=after_colors,
+                customdata=names,
+                hovertemplate="%{customdata}<br>sampled from: %{y:.2%}<extra></extra>",
+            ),
+        ]
+    )
+    fig.update_xaxes(tickmode="array", tickvals=x, ticktext=names, tickangle=-45)
+    fig.update_yaxes(tickformat=".2~%", rangemode="tozero")
+    fig.update_layout(barmode="group", showlegend=True, legend={"orientation": "h", "y": 1.12})
+    title = "Next-token distribution"
+    if result.drawn_id is not None:
+        drawn = next((c for c in result.choices if c.token_id == result.drawn_id), None)
+        title += f": drew {label(drawn.token) if drawn else 'a token outside the top ' + str(len(names))}"
+    _layout(fig, title, 440)
+    fig.update_layout(showlegend=True)
+    return fig
+
+
+def perplexity_figure(result: Perplexity) -> go.Figure:
+    """Log-probability of every token given the ones before it; prompt and generated tokens in two colours."""
+    names = [label(t) for t in result.tokens]
+    x = list(range(len(names)))
+    values = [v if v is not None else 0.0 for v in result.logprobs]
+    colors = [RAW_COLOR if i < result.prompt_length else BAR_COLOR for i in x]
+    fig = go.Figure(
+        go.Bar(
+            x=x,
+            y=values,
+            marker_color=colors,
+            customdata=[[n, math.exp(v)] for n, v in zip(names, values, strict=True)],
+            hovertemplate="%{customdata[0]}<br>log p = %{y:.2f} (p = %{customdata[1]:.2%})<extra></extra>",
+        )
+    )
+    fig.update_xaxes(tickmode="array", tickvals=x, ticktext=names, tickangle=-45)
+    fig.update_yaxes(title_text="log-probability")
+    parts = [
+        f"{name} perplexity {value:.1f}"
+        for name, value in [("prompt", result.prompt_perplexity), ("generated", result.generated_perplexity)]
+        if value is not None
+    ]
+    return _layout(fig, "How surprising each token was · " + " · ".join(parts), 380)

@@ -1,0 +1,64 @@
+"""Generated text as HTML, each token coloured by the probability it had when it was drawn.
+
+Hovering a token shows its probability and the most likely alternatives at that step (a `title` tooltip).
+Every piece of text is HTML-escaped: prompts and tokens are user-controlled.
+"""
+
+from __future__ import annotations
+
+import html
+
+from playground.tasks.generation import GenerationResult, Sample
+
+# Probability -> background, from unlikely (warm) to likely (cool). Thresholds are upper bounds.
+COLOUR_SCALE = [(0.05, "#fecaca"), (0.2, "#fed7aa"), (0.5, "#fef08a"), (0.8, "#bbf7d0"), (1.01, "#bfdbfe")]
+
+
+def colour(prob: float) -> str:
+    return next(c for limit, c in COLOUR_SCALE if prob < limit)
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _tooltip(step) -> str:
+    lines = [f"p = {step.prob:.1%}", "most likely here:"]
+    lines += [f"  {token!r}  {prob:.1%}" for token, prob in step.alternatives]
+    return "\n".join(lines)
+
+
+def sample_html(prompt: str, sample: Sample, title: str = "") -> str:
+    """One sample: the prompt in plain text, then its tokens coloured by probability."""
+    spans = "".join(
+        f'<span class="tok" style="background:{colour(step.prob)}" title="{_escape(_tooltip(step))}">'
+        f"{_escape(step.token)}</span>"
+        for step in sample.steps
+    )
+    heading = f"<div class='sample-title'>{_escape(title)}</div>" if title else ""
+    return f"<div class='sample'>{heading}<span class='prompt'>{_escape(prompt)}</span>{spans}</div>"
+
+
+def legend_html() -> str:
+    lower = 0.0
+    items = []
+    for limit, c in COLOUR_SCALE:
+        items.append(f"<span class='tok' style='background:{c}'>{lower:.0%}–{min(limit, 1):.0%}</span>")
+        lower = limit
+    return (
+        "<div class='legend'>Probability when drawn: "
+        + " ".join(items)
+        + " · hover a token for alternatives</div>"
+    )
+
+
+def samples_html(prompt: str, samples: list[Sample], titles: list[str] | None = None) -> str:
+    """Samples side by side (they wrap on a phone), with the colour legend below."""
+    if titles is None:
+        titles = [f"Sample {i + 1}" for i in range(len(samples))] if len(samples) > 1 else [""]
+    columns = "".join(sample_html(prompt, s, t) for s, t in zip(samples, titles, strict=True))
+    return f"<div class='generation'><div class='samples'>{columns}</div>{legend_html()}</div>"
+
+
+def result_html(result: GenerationResult, titles: list[str] | None = None) -> str:
+    return samples_html(result.prompt, result.samples, titles)

@@ -1,0 +1,208 @@
+"""End to end in a real browser: a student uses every tab of the app served on the tiny models.
+
+Drives Debian's Chromium (`/usr/bin/chromium`) through Playwright's sync API; skipped when it is missing.
+Every request to anything but the local app is aborted, so the page can never reach the network.
+With PLAYGROUND_SCREENSHOTS=DIR set, each tab test saves a full-page PNG of its result into DIR
+(generate.png, fill_mask.png, sentiment.png, attention.png); that is how the README screenshot is made.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+expect = sync_api.expect
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 20_000  # the first request to each tab loads its model; generous for a slow 2-core CI machine
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"{CHROMIUM} is missing: install Debian's chromium package (CI does) to run the browser tests",
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A fresh tab on the app. At the end, fails the test if the page logged any console error."""
+    app_host = urlsplit(app_url).netloc
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(TIMEOUT_MS)
+    blocked: list[str] = []
+
+    def block(route):
+        blocked.append(route.request.url)
+        route.abort()
+
+    context.route(lambda url: urlsplit(url).netloc != app_host, block)
+    page = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message):
+        if message.type == "error":
+            errors.append(f"{message.text} (at {message.location.get('url')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    page.goto(app_url)
+    expect(page.get_by_role("tab", name="Generate")).to_be_visible()
+    yield page
+    context.close()
+    # A request we aborted logs "Failed to load resource: net::ERR_FAILED" against its own URL; those are
+    # the only errors we forgive, as they come from our network block, not from the app. (Today the page
+    # makes no outside request at all: gradio serves the theme's fonts itself.)
+    errors = [e for e in errors if not any(url in e for url in blocked)]
+    assert not errors, "the browser console logged errors:\n" + "\n".join(errors)
+
+
+def open_tab(page, name: str):
+    """Click a tab; the one visible tab panel (gradio renders only the selected tab's)."""
+    page.get_by_role("tab", name=name, exact=True).click()
+    panel = page.get_by_role("tabpanel")
+    expect(panel).to_have_count(1)
+    return panel
+
+
+def wait_for_chart(panel):
+    """The plotly chart in this tab, once drawn."""
+    chart = panel.locator(".js-plotly-plot")
+    expect(chart).to_be_visible()
+    expect(chart.locator(".main-svg").first).to_be_visible()
+    return chart
+
+
+def screenshot(page, name: str) -> None:
+    """A full-page PNG into $PLAYGROUND_SCREENSHOTS, when that is set."""
+    folder = os.environ.get("PLAYGROUND_SCREENSHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    page.mouse.move(0, 0)  # no hover tooltips or highlighted buttons in the picture
+    page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True, animations="disabled")
+
+
+def test_generate(page, client):
+    panel = open_tab(page, "Generate")
+    panel.get_by_label("Prompt").fill("The cat sat on the")
+    temperature = panel.get_by_role("spinbutton", name="Temperature (0 = greedy)")
+    temperature.fill("0")
+    temperature.press("Enter")
+    expect(panel.get_by_role("slider", name="Temperature (0 = greedy)")).to_have_value("0")
+    panel.get_by_role("button", name="Generate", exact=True).click()
+
+    # "Seed 0 · 50 new tokens", without the " · generating…" it shows while streaming
+    expect(panel.get_by_text(re.compile(r"^Seed \d+ · \d+ new tokens$"))).to_be_visible()
+    sample = panel.locator(".generation .sample")
+    expect(sample).to_have_count(1)
+    # Greedy decoding is deterministic: the page shows what the /generate endpoint answers, token by token
+    # coloured, each with a tooltip of alternatives.
+    expected = client.predict("The cat sat on the", 50, 0.0, 50, 1.0, 1.0, 0, api_name="/generate")
+    expect(sample).to_have_text(expected[0]["generated_text"])
+    assert "most likely here" in sample.locator(".tok").first.get_attribute("title")
+    chart = wait_for_chart(panel)
+    expect(chart).to_contain_text("Next-token distribution: drew")
+    panel.get_by_text("Show code: reproduce this with transformers").click()
+    expect(panel.get_by_text("model.generate(").first).to_be_visible()
+    screenshot(page, "generate")
+
+
+def test_generate_step_mode_samples_and_compare(page):
+    panel = open_tab(page, "Generate")
+    panel.get_by_label("Prompt").fill("Once upon a time")
+    for count in range(1, 4):  # a click while the previous draw is still running is ignored, as in gradio
+        panel.get_by_role("button", name="Next token").click()
+        plural = "s" if count > 1 else ""
+        expect(panel.get_by_text(f"Step mode · {count} token{plural} drawn one at a time")).to_be_visible()
+    expect(panel.locator(".generation .sample .tok")).to_have_count(3)
+    panel.get_by_role("button", name="Undo").click()
+    expect(panel.get_by_text("Step mode · 2 tokens drawn one at a time")).to_be_visible()
+    expect(panel.locator(".generation .sample .tok")).to_have_count(2)
+
+    samples = panel.get_by_role("spinbutton", name="Samples side by side")
+    samples.fill("3")
+    samples.press("Enter")
+    panel.get_by_role("button", name="Generate", exact=True).click()
+    expect(panel.get_by_text(re.compile(r"^Seed \d+ · \d+ new tokens$"))).to_be_visible()
+    expect(panel.locator(".generation .sample")).to_have_count(3)
+
+    panel.get_by_text("Compare two settings side by side").click()
+    panel.get_by_role("button", name="Compare", exact=True).click()
+    expect(panel.get_by_text("temperature 1.2, top-k 0, top-p 1")).to_be_visible()
+    screenshot(page, "generate_compare")
+
+
+def test_fill_mask(page):
+    panel = open_tab(page, "Fill-Mask")
+    expect(panel.get_by_label("Text with [MASK]")).to_have_value("The cat sat on the [MASK].")
+    panel.get_by_role("button", name="Predict").click()
+    chart = wait_for_chart(panel)
+    expect(panel.get_by_text("Best fill:")).to_be_visible()
+    expect(chart).to_contain_text("Candidates for the mask")
+    screenshot(page, "fill_mask")
+
+
+def test_sentiment(page):
+    panel = open_tab(page, "Sentiment")
+    panel.get_by_role("button", name="Classify").click()
+    chart = wait_for_chart(panel)
+    expect(panel.get_by_text("Prediction:")).to_be_visible()
+    expect(chart).to_contain_text("POSITIVE")
+    expect(chart).to_contain_text("NEGATIVE")
+    screenshot(page, "sentiment")
+
+
+def test_attention(page):
+    panel = open_tab(page, "Attention")
+    show = panel.get_by_role("button", name="Show attention")
+    show.click()
+    chart = wait_for_chart(panel)
+    expect(panel.get_by_text("This model reads both ways")).to_be_visible()
+    expect(chart).to_contain_text("[CLS]")  # BERT's tokens
+
+    panel.get_by_role("radio", name=re.compile(r"^Generation")).check()
+    show.click()
+    expect(panel.get_by_text("GPT-2 reads left to right")).to_be_visible()
+    expect(chart).not_to_contain_text("[CLS]")  # redrawn with GPT-2's tokens
+    wait_for_chart(panel)
+    screenshot(page, "attention")
+
+
+def test_error_is_a_toast_and_the_next_request_works(page):
+    panel = open_tab(page, "Fill-Mask")
+    text = panel.get_by_label("Text with [MASK]")
+    text.fill("There is no blank in this sentence.")
+    predict = panel.get_by_role("button", name="Predict")
+    predict.click()
+    toast = page.get_by_test_id("toast-body").filter(has_text=re.compile("no mask", re.IGNORECASE))
+    expect(toast).to_be_visible()
+    expect(panel.locator(".js-plotly-plot")).to_have_count(0)
+
+    toast.get_by_role("button", name="Close", exact=True).click()
+    expect(toast).to_have_count(0)
+    text.fill("Paris is the [MASK] of France.")
+    predict.click()
+    wait_for_chart(panel)
+    expect(panel.get_by_text("Best fill:")).to_be_visible()
+    expect(page.get_by_test_id("toast-body")).to_have_count(0)
