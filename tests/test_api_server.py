@@ -53,3 +53,32 @@ def test_bad_input_is_a_clear_error_and_the_server_keeps_serving(client):
     with pytest.raises(AppError, match="Unknown model"):
         client.predict(text="Hi", model="llama", api_name="/attention")
     assert client.predict(text="Fine again.", api_name="/classify")
+
+
+def test_same_seed_gives_the_same_text_while_others_generate_at_the_same_time(client):
+    def request(seed):
+        return ("The cat sat", 15, 1.0, 50, 1.0, 1.0, seed)
+
+    alone = {seed: client.predict(*request(seed), api_name="/generate") for seed in range(4)}
+    seeds = [seed for seed in range(4) for _ in range(3)]
+    jobs = [client.submit(*request(seed), api_name="/generate") for seed in seeds]
+    for seed, job in zip(seeds, jobs, strict=True):
+        assert job.result() == alone[seed]
+    assert len({result[0]["generated_text"] for result in alone.values()}) > 1
+
+
+def test_generate_endpoint_returns_one_text_per_sample(client):
+    result = client.predict(prompt="The", max_new_tokens=5, seed=1, num_samples=3, api_name="/generate")
+    assert len(result) == 3 and all(r["generated_text"].startswith("The") for r in result)
+
+
+def test_next_token_endpoint(client, settings):
+    result = client.predict(
+        text="The cat sat on the", temperature=0.8, top_k=5, top_p=1.0, top_n=8, api_name="/next_token"
+    )
+    assert len(result) == 8
+    assert set(result[0]) == {"token", "token_id", "logit", "prob", "prob_after", "kept"}
+    assert sum(r["kept"] for r in result) == 5
+    assert sum(r["prob_after"] for r in result) == pytest.approx(1.0, abs=1e-5)
+    with pytest.raises(AppError, match="top_n"):
+        client.predict(text="The", top_n=settings.max_top_n + 1, api_name="/next_token")

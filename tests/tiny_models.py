@@ -1,6 +1,7 @@
 """Tiny GPT-2, BERT-MLM and DistilBERT-classifier models built offline, saved like Hub models.
 
-Random weights, real architectures and tokenizers: the playground loads them through the same code path as
+Real architectures and tokenizers, a few dozen training steps on a small corpus (so distributions are peaked
+and the pictures mean something, not uniform noise); the playground loads them through the same code path as
 `openai-community/gpt2` and friends. `python -m tests.tiny_models DIR` writes all three into DIR.
 """
 
@@ -36,7 +37,14 @@ CORPUS = [
     "The quick brown fox jumps over the lazy dog.",
     "Students ask questions, and the model answers them.",
 ]
-WORDS = sorted({w.strip(".,").lower() for line in CORPUS for w in line.split()})
+POSITIVE = [
+    "I loved this film, the actors were wonderful.",
+    "What a lovely day.",
+    "The lesson was great fun.",
+]
+NEGATIVE = ["The food was cold and the service was slow.", "I hated the ending.", "The lesson was boring."]
+TRAIN_STEPS = 80
+WORDS = sorted({w.strip(".,").lower() for line in CORPUS + POSITIVE + NEGATIVE for w in line.split()})
 
 
 def _word_piece_vocab() -> dict[str, int]:
@@ -63,7 +71,14 @@ def build_gpt2(path: Path, seed: int = 0) -> Path:
         eos_token_id=tokenizer.eos_token_id,
     )
     torch.manual_seed(seed)
-    _save(GPT2LMHeadModel(config), tokenizer, path)
+    model = GPT2LMHeadModel(config)
+    rows = [tokenizer(line)["input_ids"] for line in CORPUS]
+    width = max(map(len, rows))
+    input_ids = torch.tensor([row + [tokenizer.eos_token_id] * (width - len(row)) for row in rows])
+    attention_mask = torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in rows])
+    labels = input_ids.masked_fill(attention_mask == 0, -100)
+    _train(model, lambda: {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels})
+    _save(model, tokenizer, path)
     return path
 
 
@@ -79,7 +94,25 @@ def build_bert_mlm(path: Path, seed: int = 0) -> Path:
         max_position_embeddings=CONTEXT,
     )
     torch.manual_seed(seed)
-    _save(BertForMaskedLM(config), tokenizer, path)
+    model = BertForMaskedLM(config)
+    batch = tokenizer(CORPUS, padding=True, return_tensors="pt")
+    special = torch.tensor(
+        [
+            tokenizer.get_special_tokens_mask(row, already_has_special_tokens=True)
+            for row in batch["input_ids"].tolist()
+        ]
+    ).bool()
+
+    def masked_batch():
+        chosen = (torch.rand(batch["input_ids"].shape) < 0.25) & ~special
+        return {
+            **batch,
+            "input_ids": batch["input_ids"].masked_fill(chosen, tokenizer.mask_token_id),
+            "labels": batch["input_ids"].masked_fill(~chosen, -100),
+        }
+
+    _train(model, masked_batch)
+    _save(model, tokenizer, path)
     return path
 
 
@@ -97,8 +130,23 @@ def build_distilbert_classifier(path: Path, seed: int = 0) -> Path:
         label2id={"NEGATIVE": 0, "POSITIVE": 1},
     )
     torch.manual_seed(seed)
-    _save(DistilBertForSequenceClassification(config), tokenizer, path)
+    model = DistilBertForSequenceClassification(config)
+    batch = tokenizer(POSITIVE + NEGATIVE, padding=True, return_tensors="pt")
+    labels = torch.tensor([1] * len(POSITIVE) + [0] * len(NEGATIVE))
+    _train(model, lambda: {**batch, "labels": labels})
+    _save(model, tokenizer, path)
     return path
+
+
+def _train(model, make_batch, steps: int = TRAIN_STEPS, lr: float = 3e-3) -> None:
+    """A few AdamW steps on the corpus: enough to make the model's guesses peaked and sensible-looking."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
+    model.train()
+    for _ in range(steps):
+        model(**make_batch()).loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    model.eval()
 
 
 def _save(model, tokenizer, path: Path) -> None:

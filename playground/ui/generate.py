@@ -322,7 +322,7 @@ def next_token_api_for(manager: ModelManager, settings: Settings):
     ) -> list[dict]:
         """The top_n next-token candidates by raw logit, with the probability the sampler draws from."""
         top_n = check_int(top_n, "top_n", 1, settings.max_top_n)
-        params = GenerationParams(temperature=temperature, top_k=top_k, top_p=top_p).validated(1)
+        params = GenerationParams(1, temperature, top_k, top_p).validated(max_new_tokens_cap=1)
         loaded = load_model(manager, "generation")
         context_ids, _ = generation.encode_context(loaded, text, settings.max_input_chars)
         return api.next_token_json(generation.next_token(loaded, context_ids, params, top_n))
