@@ -123,6 +123,15 @@ def test_generate(page, client):
     assert "most likely here" in sample.locator(".tok").first.get_attribute("title")
     chart = wait_for_chart(panel)
     expect(chart).to_contain_text("Next-token distribution: drew")
+    # Moving a sampler slider redraws the distribution, without generating again: top-k 3 keeps 3 tokens.
+    top_k = panel.get_by_role("spinbutton", name="Top-k (0 = off)")
+    top_k.fill("3")
+    top_k.press("Enter")
+    temperature.fill("1")
+    temperature.press("Enter")
+    kept_bars = "el => el.data[1].marker.color.filter(c => c !== '#d1d5db').length"
+    page.wait_for_function(f"() => ({kept_bars})(document.querySelector('.js-plotly-plot')) === 3")
+    expect(sample).to_have_text(expected[0]["generated_text"])
     panel.get_by_text("Show code: reproduce this with transformers").click()
     expect(panel.get_by_text("model.generate(").first).to_be_visible()
     screenshot(page, "generate")

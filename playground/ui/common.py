@@ -64,7 +64,7 @@ def summary_markdown(summary: str, notices: list[str]) -> str:
     return "\n\n".join([summary] + [f"⚠️ {notice}" for notice in notices])
 
 
-def on(triggers: list, fn: Callable, inputs: list, outputs: list, model_group: str):
+def on(triggers: list, fn: Callable, inputs: list, outputs: list, model_group: str, **options):
     """A UI event (not part of the public API) in the concurrency group of the model it uses."""
     return gr.on(
         triggers,
@@ -74,6 +74,7 @@ def on(triggers: list, fn: Callable, inputs: list, outputs: list, model_group: s
         api_visibility="private",
         concurrency_id=model_group,
         concurrency_limit=CONCURRENCY_LIMIT,
+        **options,
     )
 
 

@@ -252,12 +252,13 @@ def build(manager: ModelManager, settings: Settings) -> None:
     step_outputs_list = [output_html, output, info, distribution_plot, step_state, shown_state]
     on([next_button.click], next_step, [step_state, prompt] + sampler, step_outputs_list, "generation")
     on([undo_button.click], undo_step, [step_state] + sampler, step_outputs_list, "generation")
-    on(
-        [temperature.release, top_k.release, top_p.release, repetition_penalty.release],
+    on(  # while a slider moves, only the latest position is drawn
+        [temperature.input, top_k.input, top_p.input, repetition_penalty.input],
         redraw_distribution,
         [shown_state] + sampler,
         [distribution_plot],
         "generation",
+        trigger_mode="always_last",
     )
 
     def compare_inputs(prompt, max_new_tokens, repetition_penalty, seed, at, ak, ap, bt, bk, bp):
