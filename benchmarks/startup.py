@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.common import ROOT, table
 
 
 def free_port() -> int:
@@ -72,18 +72,19 @@ def measure(model_dirs: dict[str, str]) -> dict[str, float]:
         server.wait(timeout=30)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--models", help="folder with tiny-gpt2, tiny-bert, tiny-distilbert-sst2")
-    args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
+def run(root: Path | None = None) -> str:
     from tests.tiny_models import build_all
 
-    root = Path(args.models) if args.models else Path(tempfile.mkdtemp())
-    dirs = {task: str(path) for task, path in build_all(root).items()}
-    print("| measurement | seconds |\n|---|---|")
-    for name, seconds in measure(dirs).items():
-        print(f"| {name} | {seconds:.2f} |")
+    dirs = {task: str(path) for task, path in build_all(root or Path(tempfile.mkdtemp())).items()}
+    rows = [[name, f"{seconds:.2f}"] for name, seconds in measure(dirs).items()]
+    return table(["measurement (tiny models)", "seconds"], rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--models", help="folder to build the tiny models in")
+    args = parser.parse_args()
+    print(run(Path(args.models) if args.models else None))
 
 
 if __name__ == "__main__":

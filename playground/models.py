@@ -8,9 +8,12 @@ implementation for the moment attention weights are needed (SDPA returns none in
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 from transformers import (
@@ -94,6 +97,12 @@ class LoadedModel:
         ]
         return min(limit for limit in limits if isinstance(limit, int) and limit > 0)
 
+    @property
+    def memory_bytes(self) -> int:
+        """Bytes of the model's parameters and buffers."""
+        tensors = list(self.model.parameters()) + list(self.model.buffers())
+        return sum(t.numel() * t.element_size() for t in tensors)
+
     @contextlib.contextmanager
     def eager_attention(self) -> Iterator[PreTrainedModel]:
         """Hold the lock with the eager attention implementation on, so outputs carry attention weights."""
@@ -108,33 +117,93 @@ class LoadedModel:
                     self.model.set_attn_implementation(previous)
 
 
-ProgressCallback = Callable[[str], None]
-
-
 class ModelManager:
-    """Lazy, cached, thread-safe access to the model of each task."""
+    """Lazy, cached, thread-safe access to the model of each task, within an optional memory budget.
 
-    def __init__(self, model_ids: dict[str, str], device: str = "auto"):
+    When loading a model would take the loaded weights over the budget, the least recently used other
+    models are unloaded first (they load again when next used), and a notice says so.
+    """
+
+    def __init__(self, model_ids: dict[str, str], device: str = "auto", memory_budget_mb: int = 0):
         self.model_ids = dict(model_ids)
         self.requested_device = device
+        self.memory_budget_bytes = memory_budget_mb * 2**20  # 0: no budget
+        self.notices: list[str] = []  # what the manager did on its own, oldest first
         self._loaded: dict[str, LoadedModel] = {}
+        self._last_used: dict[str, float] = {}
         self._load_locks = {task: threading.Lock() for task in TASKS}
 
-    def get(self, task: str, progress: ProgressCallback | None = None) -> LoadedModel:
+    def get(self, task: str) -> LoadedModel:
         """The loaded model of `task`, loading it on first use (one load at a time per task)."""
         if task not in TASKS:
             raise ModelLoadError(f"Unknown task {task!r}: choose one of {', '.join(TASKS)}.")
-        if task in self._loaded:
-            return self._loaded[task]
         with self._load_locks[task]:
-            if task not in self._loaded:
-                if progress:
-                    progress(f"Loading {self.model_ids[task]} (downloaded once on first use)…")
-                self._loaded[task] = self._load(task)
-        return self._loaded[task]
+            loaded = self._loaded.get(task)
+            if loaded is None:
+                self._make_room(task, _weights_file_bytes(self.model_ids[task]))
+                loaded = self._loaded[task] = self._load(task)
+                self._make_room(task, 0)
+            self._last_used[task] = time.monotonic()
+        return loaded
 
     def is_loaded(self, task: str) -> bool:
         return task in self._loaded
+
+    def loaded(self) -> list[LoadedModel]:
+        """The models in memory now, in task order."""
+        return [self._loaded[task] for task in TASKS if task in self._loaded]
+
+    def describe(self) -> list[dict]:
+        """One row per loaded model: task, model, device, dtype, parameters and memory, for people to read."""
+        return [
+            {
+                "task": m.task,
+                "model": m.model_id,
+                "device": str(m.device),
+                "dtype": str(m.model.dtype).removeprefix("torch."),
+                "parameters (M)": round(m.model.num_parameters() / 1e6, 1),
+                "memory (MB)": round(m.memory_bytes / 2**20, 1),
+            }
+            for m in self.loaded()
+        ]
+
+    def device_summary(self) -> str:
+        """Where models run and in which precision, e.g. "cpu, float32, 2 threads"."""
+        device = pick_device(self.requested_device)
+        summary = f"{device}, {str(pick_dtype(device)).removeprefix('torch.')}"
+        if device.type == "cuda":
+            free, total = torch.cuda.mem_get_info()
+            summary += (
+                f", {torch.cuda.get_device_name()} ({free / 2**30:.1f} of {total / 2**30:.1f} GiB free)"
+            )
+        return summary + f", {torch.get_num_threads()} CPU threads"
+
+    def unload(self, task: str) -> bool:
+        """Drop a task's model from memory (requests using it finish first); True if it was loaded."""
+        loaded = self._loaded.pop(task, None)
+        if loaded is None:
+            return False
+        del loaded
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        return True
+
+    def _make_room(self, task: str, incoming_bytes: int) -> None:
+        """Unload least recently used models other than `task` while the budget would be exceeded."""
+        if not self.memory_budget_bytes:
+            return
+        while sum(m.memory_bytes for m in self._loaded.values()) + incoming_bytes > self.memory_budget_bytes:
+            others = [t for t in self._loaded if t != task]
+            if not others:
+                return
+            victim = min(others, key=lambda t: self._last_used.get(t, 0.0))
+            size_mb = self._loaded[victim].memory_bytes / 2**20
+            self.unload(victim)
+            self.notices.append(
+                f"Unloaded the {victim} model {self.model_ids[victim]} ({size_mb:,.0f} MB) to stay within the "
+                f"memory budget of {self.memory_budget_bytes / 2**20:,.0f} MB; it loads again when next used."
+            )
 
     def _load(self, task: str) -> LoadedModel:
         model_id = self.model_ids[task]
@@ -166,6 +235,14 @@ class ModelManager:
                 f"{model_id} is a {architectures[0]}, not {_KIND_NAMES[task]}. "
                 f"Give a model of that kind with {_FLAGS[task]}."
             )
+
+
+def _weights_file_bytes(model_id: str) -> int:
+    """Size of the weight files of a local model folder (0 for a Hub id: unknown until downloaded)."""
+    folder = Path(model_id)
+    if not folder.is_dir():
+        return 0
+    return sum(f.stat().st_size for pattern in ("*.safetensors", "*.bin") for f in folder.glob(pattern))
 
 
 def _load_failure_message(task: str, model_id: str, error: Exception) -> str:

@@ -34,6 +34,7 @@ class Settings:
     max_attention_tokens: int = 128
     max_top_n: int = 100
     queue_size: int = 64
+    memory_budget_mb: int = 0
 
     def model_id(self, task: str) -> str:
         """The model id or folder configured for a task ("generation", "fill-mask", "sentiment")."""
@@ -58,6 +59,8 @@ _HELP = {
     "max_attention_tokens": "attention views keep at most this many tokens (the rest is cut, with a notice)",
     "max_top_n": "most next-token candidates one /next_token request may ask for",
     "queue_size": "most requests waiting in the queue before new ones are turned away",
+    "memory_budget_mb": "most MB of model weights kept loaded; the least recently used model is unloaded "
+    "to make room (0 = no limit)",
 }
 
 

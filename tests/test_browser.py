@@ -215,3 +215,17 @@ def test_error_is_a_toast_and_the_next_request_works(page):
     wait_for_chart(panel)
     expect(panel.get_by_text("Best fill:")).to_be_visible()
     expect(page.get_by_test_id("toast-body")).to_have_count(0)
+
+
+def test_system_tab_lists_loaded_models_and_unloads(page, client):
+    client.predict(text="I loved it.", api_name="/classify")  # make sure one model is loaded
+    panel = open_tab(page, "System")
+    expect(panel.get_by_text("Device:")).to_be_visible()
+    table = panel.get_by_role("grid", name="Loaded models")
+    expect(table).to_contain_text("sentiment")
+    panel.get_by_label("Model to unload").click()
+    page.get_by_role("option", name="sentiment").click()
+    panel.get_by_role("button", name="Unload").click()
+    expect(table).not_to_contain_text("sentiment")
+    assert client.predict(text="Loads again.", api_name="/classify")
+    screenshot(page, "system")

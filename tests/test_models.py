@@ -63,3 +63,28 @@ def test_eager_attention_is_switched_on_only_inside_the_block(manager):
         assert model.config._attn_implementation == "eager"
         assert loaded.lock.locked()
     assert loaded.model.config._attn_implementation == before and not loaded.lock.locked()
+
+
+def test_memory_budget_unloads_the_least_recently_used_model(tiny_model_dirs):
+    sizes = {task: ModelManager(tiny_model_dirs, "cpu").get(task).memory_bytes for task in tiny_model_dirs}
+    budget_mb = (sizes["generation"] + sizes["fill-mask"]) / 2**20 * 1.01  # room for two, not three
+    manager = ModelManager(tiny_model_dirs, device="cpu", memory_budget_mb=budget_mb)
+    manager.get("generation")
+    manager.get("fill-mask")
+    manager.get("generation")  # fill-mask is now the least recently used
+    manager.get("sentiment")
+    assert manager.is_loaded("generation") and manager.is_loaded("sentiment")
+    assert not manager.is_loaded("fill-mask")
+    assert "Unloaded the fill-mask model" in manager.notices[-1]
+    assert manager.get("fill-mask")  # loads again when next used
+
+
+def test_describe_and_unload(tiny_model_dirs):
+    manager = ModelManager(tiny_model_dirs, device="cpu")
+    manager.get("sentiment")
+    [row] = manager.describe()
+    assert row["task"] == "sentiment" and row["device"] == "cpu" and row["dtype"] == "float32"
+    assert row["memory (MB)"] > 0 and "cpu, float32" in manager.device_summary()
+    assert (
+        manager.unload("sentiment") and not manager.is_loaded("sentiment") and not manager.unload("sentiment")
+    )

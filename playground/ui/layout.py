@@ -8,7 +8,7 @@ import gradio as gr
 
 from playground.models import TASKS, ModelManager
 from playground.settings import Settings
-from playground.ui import attention, fill_mask, generate, sentiment
+from playground.ui import attention, fill_mask, generate, sentiment, system
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 CSS_PATH = ASSETS / "style.css"
@@ -18,7 +18,9 @@ TITLE = "Transformer Playground"
 def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Blocks:
     """The whole app as a gr.Blocks; models load on first use, not here."""
     if manager is None:
-        manager = ModelManager({task: settings.model_id(task) for task in TASKS}, device=settings.device)
+        manager = ModelManager(
+            {task: settings.model_id(task) for task in TASKS}, settings.device, settings.memory_budget_mb
+        )
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(
             f"# {TITLE}\n"
@@ -30,6 +32,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             fill_mask.build(manager, settings)
             sentiment.build(manager, settings)
             attention.build(manager, settings)
+            system.build(manager, settings)
         models = " · ".join(f"{task}: `{manager.model_ids[task]}`" for task in manager.model_ids)
         gr.Markdown(f"Models: {models}", elem_classes=["footer-models"])
     return demo

@@ -1,0 +1,47 @@
+"""Run every benchmark and write benchmarks/RESULTS.md: `python -m benchmarks [--quick]`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import machine
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+# (module, title, keyword arguments for a quick run)
+SECTIONS = [
+    ("generation", "Generation speed (batch 1, CPU)", {"rounds": 2, "compile_fast_path": False}),
+    ("startup", "Start-up", {}),
+    ("memory", "Memory", {}),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, no torch.compile variant")
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp())
+    parts = [
+        "# Benchmark results",
+        f"Written by `python -m benchmarks` on {datetime.date.today()}. Machine: {machine()}.",
+        "Each table is measured side by side in one run; compare ratios, not absolute numbers, across runs.",
+    ]
+    for module, title, quick in SECTIONS:
+        start = time.perf_counter()
+        kwargs = quick if args.quick else {}
+        run = importlib.import_module(f"benchmarks.{module}").run
+        body = run(root=root, **kwargs) if "root" in run.__code__.co_varnames else run(**kwargs)
+        parts.append(
+            f"## {title}\n\n{body}\n\n_(`python -m benchmarks.{module}`, {time.perf_counter() - start:.0f} s)_"
+        )
+        print(parts[-1], flush=True)
+    RESULTS.write_text("\n\n".join(parts) + "\n")
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
