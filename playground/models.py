@@ -184,9 +184,7 @@ class ModelManager:
         if loaded is None:
             return False
         del loaded
-        gc.collect()
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
+        free_memory()
         return True
 
     def _make_room(self, task: str, incoming_bytes: int) -> None:
@@ -235,6 +233,20 @@ class ModelManager:
                 f"{model_id} is a {architectures[0]}, not {_KIND_NAMES[task]}. "
                 f"Give a model of that kind with {_FLAGS[task]}."
             )
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """True for a GPU (or CPU allocator) out-of-memory error."""
+    return isinstance(error, torch.OutOfMemoryError) or (
+        isinstance(error, RuntimeError) and "out of memory" in str(error).lower()
+    )
+
+
+def free_memory() -> None:
+    """Return memory no longer referenced to the system (and cached GPU blocks to the driver)."""
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 def _weights_file_bytes(model_id: str) -> int:

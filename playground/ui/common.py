@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import gradio as gr
 
-from playground.models import LoadedModel, ModelLoadError, ModelManager
+from playground.models import LoadedModel, ModelLoadError, ModelManager, free_memory, is_out_of_memory
 from playground.tasks import InputError
 
 log = logging.getLogger("playground")
@@ -25,6 +25,14 @@ def _as_gr_error(error: Exception) -> gr.Error:
         return error
     if isinstance(error, (InputError, ModelLoadError)):
         return gr.Error(str(error), print_exception=False)  # the user's mistake, not the server's
+    if is_out_of_memory(error):
+        free_memory()
+        log.warning("Out of memory while answering a request; memory freed: %s", error)
+        return gr.Error(
+            "The model ran out of memory for this request. Try a shorter text, fewer new tokens or fewer "
+            "samples; the memory has been freed.",
+            print_exception=False,
+        )
     log.exception("Unexpected error while answering a request")
     return gr.Error(f"Something went wrong on the server ({type(error).__name__}). Please try again.")
 
