@@ -146,6 +146,18 @@ class ModelManager:
             self._last_used[task] = time.monotonic()
         return loaded
 
+    def switch(self, task: str, model_id: str) -> LoadedModel:
+        """Serve `task` with another model; if it cannot be loaded, the previous one stays configured."""
+        previous = self.model_ids[task]
+        with self._load_locks[task]:
+            self.unload(task)
+            self.model_ids[task] = model_id
+        try:
+            return self.get(task)
+        except ModelLoadError:
+            self.model_ids[task] = previous
+            raise
+
     def is_loaded(self, task: str) -> bool:
         return task in self._loaded
 

@@ -35,6 +35,7 @@ class Settings:
     max_top_n: int = 100
     queue_size: int = 64
     memory_budget_mb: int = 0
+    allow_custom_models: bool = False
 
     def model_id(self, task: str) -> str:
         """The model id or folder configured for a task ("generation", "fill-mask", "sentiment")."""
@@ -59,6 +60,8 @@ _HELP = {
     "max_attention_tokens": "attention views keep at most this many tokens (the rest is cut, with a notice)",
     "max_top_n": "most next-token candidates one /next_token request may ask for",
     "queue_size": "most requests waiting in the queue before new ones are turned away",
+    "allow_custom_models": "let people load other Hub models or local folders from the System tab "
+    "(off by default: on a public server anyone could make it download and run any model)",
     "memory_budget_mb": "most MB of model weights kept loaded; the least recently used model is unloaded "
     "to make room (0 = no limit)",
 }

@@ -88,3 +88,16 @@ def test_describe_and_unload(tiny_model_dirs):
     assert (
         manager.unload("sentiment") and not manager.is_loaded("sentiment") and not manager.unload("sentiment")
     )
+
+
+def test_switching_to_another_model_and_back_when_it_fails(tiny_model_dirs, tmp_path):
+    manager = ModelManager(tiny_model_dirs, device="cpu")
+    first = manager.get("fill-mask")
+    with pytest.raises(ModelLoadError):
+        manager.switch("fill-mask", str(tmp_path / "missing"))
+    assert manager.model_ids["fill-mask"] == tiny_model_dirs["fill-mask"]
+    from tests.tiny_models import build_bert_mlm
+
+    other = build_bert_mlm(tmp_path / "other-bert", seed=1)
+    switched = manager.switch("fill-mask", str(other))
+    assert switched.model_id == str(other) and switched is not first and manager.get("fill-mask") is switched

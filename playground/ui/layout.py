@@ -34,7 +34,10 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             attention.build(manager, settings)
             system.build(manager, settings)
         models = " · ".join(f"{task}: `{manager.model_ids[task]}`" for task in manager.model_ids)
-        gr.Markdown(f"Models: {models}", elem_classes=["footer-models"])
+        gr.Markdown(
+            f"Started with: {models} (the System tab shows what is loaded now)",
+            elem_classes=["footer-models"],
+        )
     return demo
 
 

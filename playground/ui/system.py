@@ -34,6 +34,22 @@ def build(manager: ModelManager, settings: Settings) -> None:
             gr.Info(f"The {task} model was not loaded.")
         return status()
 
+    @friendly_errors
+    def switch(task, model_id, progress=gr.Progress(track_tqdm=True)):
+        if not settings.allow_custom_models:
+            raise gr.Error(
+                "Loading other models is switched off on this server (start it with --allow-custom-models)."
+            )
+        model_id = (model_id or "").strip()
+        if not task or not model_id:
+            raise gr.Error(
+                "Choose a task and type a Hub model id (like google-bert/bert-base-cased) or a folder."
+            )
+        progress(0, desc=f"Loading {model_id}…")
+        manager.switch(task, model_id)
+        gr.Info(f"The {task} tab now uses {model_id}.")
+        return status()
+
     with gr.Tab("System", id="system") as tab:
         gr.Markdown(
             "Models load when a tab first needs them and stay in memory; unload one to free its memory."
@@ -46,6 +62,17 @@ def build(manager: ModelManager, settings: Settings) -> None:
             unload_button = gr.Button("Unload", scale=1)
             refresh_button = gr.Button("Refresh", scale=1)
 
+        with gr.Group(visible=settings.allow_custom_models):
+            gr.Markdown(
+                "**Use another model** (a Hub id or a local `save_pretrained` folder). Models never run "
+                "remote code; safetensors weights are preferred."
+            )
+            with gr.Row():
+                switch_task = gr.Dropdown(list(TASKS), label="Task", scale=1)
+                switch_id = gr.Textbox(label="Model id or folder", scale=3)
+                switch_button = gr.Button("Load", scale=1)
+
     outputs = [summary, models, notices]
+    switch_button.click(switch, [switch_task, switch_id], outputs, api_visibility="private")
     gr.on([tab.select, refresh_button.click], status, None, outputs, api_visibility="private", queue=False)
     unload_button.click(unload, task, outputs, api_visibility="private")
