@@ -14,6 +14,14 @@ from playground.tasks import InputError
 
 log = logging.getLogger("playground")
 
+try:  # On Hugging Face Spaces (ZeroGPU), work that needs the GPU is declared with spaces.GPU.
+    from spaces import GPU as on_gpu
+except ImportError:  # Anywhere else it changes nothing.
+
+    def on_gpu(fn: Callable) -> Callable:
+        return fn
+
+
 # Requests for one model share a concurrency group. The model's lock runs one forward pass at a time, so
 # more parallel work would not be faster; but letting a few requests in at once lets streamed generations
 # interleave token by token instead of waiting for each other to finish.
@@ -76,7 +84,7 @@ def on(triggers: list, fn: Callable, inputs: list, outputs: list, model_group: s
     """A UI event (not part of the public API) in the concurrency group of the model it uses."""
     return gr.on(
         triggers,
-        fn,
+        on_gpu(fn),
         inputs,
         outputs,
         api_visibility="private",
@@ -88,4 +96,4 @@ def on(triggers: list, fn: Callable, inputs: list, outputs: list, model_group: s
 
 def api_endpoint(fn: Callable, name: str, model_group: str) -> None:
     """A public JSON endpoint `/name`, in the concurrency group of the model it uses."""
-    gr.api(fn, api_name=name, concurrency_id=model_group, concurrency_limit=CONCURRENCY_LIMIT)
+    gr.api(on_gpu(fn), api_name=name, concurrency_id=model_group, concurrency_limit=CONCURRENCY_LIMIT)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import gradio as gr
 
 from playground.models import TASKS, ModelManager
+from playground.network import qr_svg, student_urls
 from playground.settings import Settings
 from playground.ui import attention, fill_mask, generate, sentiment, system
 
@@ -27,6 +29,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             "See what language models do: generate text, fill in missing words, classify sentiment, "
             "and look at attention inside the model. Everything runs on this machine."
         )
+        share_with_students(settings)
         with gr.Tabs():
             generate.build(manager, settings)
             fill_mask.build(manager, settings)
@@ -39,6 +42,17 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             elem_classes=["footer-models"],
         )
     return demo
+
+
+def share_with_students(settings: Settings) -> None:
+    """When the app listens on the network (--host 0.0.0.0): its addresses and a QR code to scan."""
+    urls = student_urls(settings.host, settings.port)
+    if not urls:
+        return
+    with gr.Accordion("Open this on your own device", open=False):
+        links = " · ".join(f"[{html.escape(url)}]({url})" for url in urls)
+        gr.Markdown(f"On the same network, open {links} or scan:")
+        gr.HTML(f"<div class='qr'>{qr_svg(urls[0])}</div>")
 
 
 def launch_options() -> dict:
