@@ -17,6 +17,8 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
 expect = sync_api.expect
+TIMEOUT_MS = 30_000  # the first request to each tab loads its model; generous for a slow, busy 2-core machine
+expect.set_options(timeout=TIMEOUT_MS)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,7 +30,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
-TIMEOUT_MS = 20_000  # the first request to each tab loads its model; generous for a slow 2-core CI machine
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
