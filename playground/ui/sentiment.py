@@ -80,6 +80,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
     @friendly_errors
     def run_explain(text, target, progress=gr.Progress()):
         result = compute_explanation(text, target, progress)
+        classified = sentiment.classify(loaded_model(), text, settings.max_input_chars)
         summary = (
             f"Why **{charts.label(result.label)}**? Its probability is **{result.score:.1%}** for this text and "
             f"{result.baseline_score:.1%} for the baseline (the same length of [PAD] tokens). The colours split "
@@ -91,6 +92,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
             summary += f" The model itself predicts {charts.label(result.predicted)}."
         choices = [PREDICTED] + result.labels
         return (
+            *render(classified),
             highlight.attribution_html(result),
             summary_markdown(summary, result.notices),
             gr.Dropdown(choices=choices, value=target if target in choices else PREDICTED),
@@ -166,7 +168,9 @@ def build(manager: ModelManager, settings: Settings) -> None:
                 lines = gr.Textbox(label="Texts, one per line", lines=6, value=BATCH_EXAMPLE, scale=3)
                 with gr.Column(scale=2, min_width=240):
                     csv_file = gr.File(
-                        label="…or a CSV file (used instead of the lines)", file_types=[".csv"]
+                        label="…or a CSV file (used instead of the lines)",
+                        file_types=[".csv"],
+                        elem_classes=["csv-upload"],
                     )
                     column = gr.Dropdown([], label="Column with the texts", allow_custom_value=False)
             gr.Markdown(f"Up to {settings.max_batch_rows:,} texts; empty lines are skipped.")
@@ -179,7 +183,9 @@ def build(manager: ModelManager, settings: Settings) -> None:
                 interactive=False,
                 wrap=True,
                 max_chars=160,
+                column_widths=["64%", "22%", "14%"],
                 label="Results",
+                elem_classes=["batch-table"],
             )
             download = gr.DownloadButton("Download the table as CSV", visible=False)
         api_endpoint(classify_api, "classify", "sentiment", settings.max_batch_size)
@@ -199,7 +205,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
         [explain_button.click],
         run_explain,
         [text, target],
-        [explanation, explanation_summary, target],
+        [plot, summary, explanation, explanation_summary, target],
         "sentiment",
     )
     gr.on([csv_file.change], upload, [csv_file], [column], api_visibility="private", queue=False)

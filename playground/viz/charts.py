@@ -44,11 +44,13 @@ def fill_mask_figure(result: FillMaskResult) -> go.Figure:
     bar shows the raw vocabulary piece.
     """
     n = len(result.masks)
+    per_mask = 60 + 32 * max(len(c) for c in result.masks)  # pixels
+    height = 80 + (per_mask + 40) * n
     fig = make_subplots(
         rows=n,
         cols=1,
         subplot_titles=[f"Mask {i + 1}" for i in range(n)] if n > 1 else None,
-        vertical_spacing=min(0.3 / n, 0.12) if n > 1 else 0.0,
+        vertical_spacing=80 / height if n > 1 else 0.0,  # room for the axis below and the next title
     )
     for row, candidates in enumerate(result.masks, start=1):
         shown = candidates[::-1]  # the best at the top
