@@ -1,15 +1,19 @@
-"""Results -> JSON in the shapes of the Hugging Face Inference API and `transformers.pipeline`."""
+"""Results -> JSON in the shapes of the Hugging Face Inference API and `transformers.pipeline`; and CSV."""
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import asdict
 
 from playground.tasks.attention import AttentionResult
+from playground.tasks.explain import Explanation
 from playground.tasks.fill_mask import FillMaskResult
 from playground.tasks.generation import GenerationResult, NextToken
-from playground.tasks.sentiment import ClassificationResult
+from playground.tasks.sentiment import BatchResult, ClassificationResult
 
 ATTENTION_DECIMALS = 6
+FILL_MASK_KEYS = ("score", "token", "token_str", "sequence")  # the pipeline's keys, in its order
 
 
 def generation_json(result: GenerationResult) -> list[dict]:
@@ -24,7 +28,9 @@ def next_token_json(result: NextToken) -> list[dict]:
 
 def fill_mask_json(result: FillMaskResult) -> list[dict] | list[list[dict]]:
     """One mask: a list of `{"score", "token", "token_str", "sequence"}`; several: one such list per mask."""
-    masks = [[asdict(candidate) for candidate in candidates] for candidates in result.masks]
+    masks = [
+        [{key: getattr(c, key) for key in FILL_MASK_KEYS} for c in candidates] for candidates in result.masks
+    ]
     return masks[0] if len(masks) == 1 else masks
 
 
@@ -40,3 +46,26 @@ def attention_json(result: AttentionResult) -> dict:
         "tokens": result.tokens,
         "attentions": result.attentions.round(ATTENTION_DECIMALS).tolist(),
     }
+
+
+def explain_json(result: Explanation) -> dict:
+    """`{"label", "score", "baseline_score", "attributions": [{"token", "score"}, ...]}`: the target label,
+    its probability at the text and at the baseline, and each token's share of the difference."""
+    return {
+        "label": result.label,
+        "score": result.score,
+        "baseline_score": result.baseline_score,
+        "attributions": [
+            {"token": token, "score": score}
+            for token, score in zip(result.tokens, result.attributions, strict=True)
+        ],
+    }
+
+
+def batch_csv(result: BatchResult) -> str:
+    """The batch table as CSV text: a header `text,label,score`, then one row per text, in input order."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["text", "label", "score"])
+    writer.writerows([row.text, row.label, f"{row.score:.6f}"] for row in result.rows)
+    return out.getvalue()

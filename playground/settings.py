@@ -33,6 +33,8 @@ class Settings:
     max_new_tokens_cap: int = 256
     max_attention_tokens: int = 128
     max_top_n: int = 100
+    max_batch_size: int = 16
+    max_batch_rows: int = 1000
     queue_size: int = 64
     memory_budget_mb: int = 0
     allow_custom_models: bool = False
@@ -59,6 +61,9 @@ _HELP = {
     "max_new_tokens_cap": "most tokens one generation request may ask for",
     "max_attention_tokens": "attention views keep at most this many tokens (the rest is cut, with a notice)",
     "max_top_n": "most next-token candidates one /next_token request may ask for",
+    "max_batch_size": "most fill-mask or sentiment requests that arrive together and are answered with one "
+    "forward pass; 1 answers each request on its own",
+    "max_batch_rows": "most texts one batch classification (lines or CSV rows) may take",
     "queue_size": "most requests waiting in the queue before new ones are turned away",
     "allow_custom_models": "let people load other Hub models or local folders from the System tab "
     "(off by default: on a public server anyone could make it download and run any model)",

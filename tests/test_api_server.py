@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import time
+
 import pytest
 from gradio_client.exceptions import AppError
 
@@ -82,3 +85,90 @@ def test_next_token_endpoint(client, settings):
     assert sum(r["prob_after"] for r in result) == pytest.approx(1.0, abs=1e-5)
     with pytest.raises(AppError, match="top_n"):
         client.predict(text="The", top_n=settings.max_top_n + 1, api_name="/next_token")
+
+
+def test_fill_mask_endpoint_with_targets(client):
+    result = client.predict(text="The cat sat on the [MASK].", targets=["mat", "dog"], api_name="/fill_mask")
+    assert {r["token_str"] for r in result} == {"mat", "dog"}
+    same = client.predict(text="The cat sat on the [MASK].", targets="mat, dog", api_name="/fill_mask")
+    assert same == result
+
+
+def test_explain_endpoint(client):
+    result = client.predict(text="The food was cold and the service was slow.", api_name="/explain")
+    assert set(result) == {"label", "score", "baseline_score", "attributions"}
+    assert result["attributions"][0] == {"token": "[CLS]", "score": 0.0}
+    total = sum(a["score"] for a in result["attributions"])
+    assert total == pytest.approx(result["score"] - result["baseline_score"], rel=0.05)
+    other = client.predict(text="The food was cold.", target="POSITIVE", api_name="/explain")
+    assert other["label"] == "POSITIVE"
+    with pytest.raises(AppError, match="Unknown label"):
+        client.predict(text="The food was cold.", target="NEUTRAL", api_name="/explain")
+
+
+class BatchSizes:
+    """Wraps a task's batch function: records how many requests each call answered; the first call waits a
+    moment, so that requests sent meanwhile queue up and are answered together in the next batch."""
+
+    def __init__(self, monkeypatch, target: str):
+        module, name = target.rsplit(".", 1)
+        self.original = getattr(importlib.import_module(module), name)
+        self.sizes: list[int] = []
+        monkeypatch.setattr(target, self)
+
+    def __call__(self, loaded, requests, max_chars):
+        self.sizes.append(len(requests))
+        if len(self.sizes) == 1:
+            time.sleep(0.5)
+        return self.original(loaded, requests, max_chars)
+
+
+FILL_MASK_REQUESTS = [
+    {"text": "The cat sat on the [MASK].", "top_k": 3},
+    {"text": "[MASK] is the capital of France, said the [MASK].", "top_k": 5},
+    {"text": "The quick brown [MASK] jumps over the lazy dog, every day of the week.", "top_k": 2},
+    {"text": "The cat sat on the [MASK].", "top_k": 4, "targets": "mat, dog, floor"},
+]
+
+
+def test_concurrent_fill_mask_requests_share_a_batch_and_get_their_single_answers(client, monkeypatch):
+    alone = [client.predict(**request, api_name="/fill_mask") for request in FILL_MASK_REQUESTS]
+    spy = BatchSizes(monkeypatch, "playground.tasks.fill_mask.fill_mask_batch")
+    requests = FILL_MASK_REQUESTS * 4
+    jobs = [client.submit(**request, api_name="/fill_mask") for request in requests]
+    for request, job in zip(requests, jobs, strict=True):
+        assert_close(job.result(), alone[FILL_MASK_REQUESTS.index(request)])
+    assert sum(spy.sizes) == len(requests) and max(spy.sizes) > 1  # one forward pass for several requests
+
+
+def test_concurrent_classify_requests_share_a_batch_and_get_their_single_answers(client, monkeypatch):
+    texts = ["I loved this film.", "The food was cold and the service was slow.", "ok", "What a lovely day."]
+    alone = {text: client.predict(text=text, api_name="/classify") for text in texts}
+    spy = BatchSizes(monkeypatch, "playground.tasks.sentiment.classify_batch")
+    jobs = [(text, client.submit(text=text, api_name="/classify")) for text in texts * 4]
+    for text, job in jobs:
+        assert_close(job.result(), alone[text])
+    assert sum(spy.sizes) == len(jobs) and max(spy.sizes) > 1
+
+
+def test_a_bad_request_alone_gets_its_own_message_and_the_next_batch_works(client):
+    with pytest.raises(AppError) as error:
+        client.predict(text="No blank.", api_name="/fill_mask")
+    assert str(error.value).startswith("There is no mask in the text.")
+    assert client.predict(text="The cat sat on the [MASK].", top_k=1, api_name="/fill_mask")
+
+
+def assert_close(ours, theirs):
+    """Same JSON, numbers equal up to float noise (a padded batch may round differently)."""
+    if isinstance(ours, float):
+        assert ours == pytest.approx(theirs, abs=1e-5)
+    elif isinstance(ours, dict):
+        assert ours.keys() == theirs.keys()
+        for key in ours:
+            assert_close(ours[key], theirs[key])
+    elif isinstance(ours, list):
+        assert len(ours) == len(theirs)
+        for a, b in zip(ours, theirs, strict=True):
+            assert_close(a, b)
+    else:
+        assert ours == theirs

@@ -230,3 +230,62 @@ def test_system_tab_lists_loaded_models_and_unloads(page, client):
     expect(table).not_to_contain_text("sentiment")
     assert client.predict(text="Loads again.", api_name="/classify")
     screenshot(page, "system")
+
+
+def test_fill_mask_several_masks_and_target_words(page):
+    panel = open_tab(page, "Fill-Mask")
+    text = panel.get_by_label("Text with [MASK]")
+    text.fill("She went to the ___ to buy some [MASK].")
+    predict = panel.get_by_role("button", name="Predict")
+    predict.click()
+    chart = wait_for_chart(panel)
+    expect(chart).to_contain_text("Mask 2")  # one bar chart per mask
+    expect(panel.locator(".best-fill mark.fill")).to_have_count(2)
+    expect(panel.get_by_text("each one is predicted on its own")).to_be_visible()
+    assert "mask 1:" in panel.locator(".best-fill mark.fill").first.get_attribute("title")
+    screenshot(page, "fill_mask_masks")
+
+    text.fill("The cat sat on the [MASK].")
+    panel.get_by_label("Target words (optional)").fill("mat, dog, the")
+    predict.click()
+    expect(chart).to_contain_text("Scores of the target words")
+    expect(panel.get_by_text("Scored only the target words")).to_be_visible()
+    expect(panel.locator(".best-fill")).to_contain_text("The cat sat on the")
+    screenshot(page, "fill_mask_targets")
+
+
+def test_sentiment_explanation(page):
+    panel = open_tab(page, "Sentiment")
+    panel.get_by_label("Text", exact=True).fill("The food was cold and the service was slow.")
+    panel.get_by_role("button", name="Explain").click()
+    expect(panel.get_by_text(re.compile(r"Integrated Gradients, \d+ steps"))).to_be_visible()
+    expect(panel.get_by_text("Prediction: NEGATIVE")).to_be_visible()  # explaining also classifies
+    words = panel.locator(".attributions .attr-text .attr")
+    expect(words).to_have_count(10)  # 9 words and the full stop
+    assert "towards NEGATIVE" in words.first.get_attribute("title")
+    expect(panel.get_by_label("Explain which label")).to_have_value("the predicted label")
+    screenshot(page, "sentiment_explain")
+
+
+def test_sentiment_many_texts_and_csv(page, tmp_path):
+    panel = open_tab(page, "Sentiment")
+    panel.get_by_text("Many texts at once").click()
+    classify_all = panel.get_by_role("button", name="Classify all")
+    classify_all.click()
+    expect(panel.get_by_text("Classified 5 texts from the lines above.")).to_be_visible()
+    expect(panel.locator(".js-plotly-plot")).to_contain_text("Predicted labels of 5 texts")
+    rows = panel.locator(".batch-table [role=row]")
+    expect(rows).to_have_count(1 + 5)  # the header, then one row per text
+    with page.expect_download() as download:
+        panel.get_by_role("button", name="Download the table as CSV").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "text,label,score" and lines[1].startswith("What a lovely day.,")
+    screenshot(page, "sentiment_batch")
+
+    upload = tmp_path / "reviews.csv"
+    upload.write_text("id,review\n1,I loved this film.\n2,The food was cold.\n", encoding="utf-8")
+    panel.locator(".csv-upload input[type=file]").set_input_files(str(upload))
+    expect(panel.get_by_label("Column with the texts")).to_have_value("review")
+    classify_all.click()
+    expect(panel.get_by_text("Classified 2 texts from column “review” of reviews.csv.")).to_be_visible()
+    expect(rows).to_have_count(1 + 2)

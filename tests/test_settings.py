@@ -52,3 +52,10 @@ def test_bad_device_is_refused_by_the_parser():
         [sys.executable, "app.py", "--device", "tpu"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_batch_limits_come_from_flags_and_variables():
+    assert Settings.from_args([], environ={}).max_batch_size == 16
+    env = {"PLAYGROUND_MAX_BATCH_ROWS": "50", "PLAYGROUND_MAX_BATCH_SIZE": "1"}
+    settings = Settings.from_args(["--max-batch-rows", "20"], environ=env)
+    assert settings.max_batch_rows == 20 and settings.max_batch_size == 1

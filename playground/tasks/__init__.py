@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import TypeVar
+
+import torch
 from transformers import BatchEncoding, PreTrainedTokenizerBase
+
+Item = TypeVar("Item")  # one request
+Prepared = TypeVar("Prepared")  # a request after preprocess
+Output = TypeVar("Output")  # the forward pass's output for one request
+Result = TypeVar("Result")
 
 
 class InputError(ValueError):
@@ -43,22 +52,86 @@ def token_strings(tokenizer: PreTrainedTokenizerBase, ids: list[int]) -> list[st
     return [tokenizer.decode([i]) for i in ids]
 
 
+def encode_row(
+    tokenizer: PreTrainedTokenizerBase, text: str, max_length: int, add_special_tokens: bool = True
+) -> tuple[dict[str, list[int]], list[str]]:
+    """`text` as lists of ids (one row of a batch), cut to `max_length` tokens, and a notice when it was cut."""
+    full = tokenizer(text, add_special_tokens=add_special_tokens)
+    n_tokens = len(full["input_ids"])
+    if n_tokens <= max_length:
+        return dict(full), []
+    row = tokenizer(text, add_special_tokens=add_special_tokens, truncation=True, max_length=max_length)
+    notice = (
+        f"The text has {n_tokens} tokens, more than the {max_length} used here: "
+        f"only the first {max_length} were used."
+    )
+    return dict(row), [notice]
+
+
 def encode_truncated(
     tokenizer: PreTrainedTokenizerBase, text: str, max_length: int, add_special_tokens: bool = True
 ) -> tuple[BatchEncoding, list[str]]:
     """`text` as a batch of one (tensors), cut to `max_length` tokens, and a notice when it was cut."""
-    n_tokens = len(tokenizer(text, add_special_tokens=add_special_tokens)["input_ids"])
-    encoded = tokenizer(
-        text,
-        add_special_tokens=add_special_tokens,
-        truncation=True,
-        max_length=max_length,
-        return_tensors="pt",
+    row, notices = encode_row(tokenizer, text, max_length, add_special_tokens)
+    return BatchEncoding({key: torch.tensor([ids]) for key, ids in row.items()}), notices
+
+
+def run_batch(
+    items: Sequence[Item],
+    preprocess: Callable[[Item], Prepared],
+    forward: Callable[[list[Prepared]], Iterable[Output]],
+    postprocess: Callable[[Prepared, Output], Result],
+) -> list[Result | InputError]:
+    """preprocess -> one forward pass for every item it accepts -> postprocess; an InputError in place of each
+    item that preprocess refuses, so one request's mistake does not spoil the others sharing the pass."""
+    prepared: list[Prepared | InputError] = []
+    for item in items:
+        try:
+            prepared.append(preprocess(item))
+        except InputError as error:
+            prepared.append(error)
+    valid = [p for p in prepared if not isinstance(p, InputError)]
+    outputs = iter(forward(valid) if valid else [])
+    return [p if isinstance(p, InputError) else postprocess(p, next(outputs)) for p in prepared]
+
+
+def single(results: list[Result | InputError]) -> Result:
+    """The one result of a batch of one; its InputError raised."""
+    (result,) = results
+    if isinstance(result, InputError):
+        raise result
+    return result
+
+
+def pad_batch(rows: Sequence[dict[str, list[int]]], pad_id: int | None) -> BatchEncoding:
+    """Encodings of different lengths as one batch of tensors (B, T), padded on the right.
+
+    Right padding keeps every real token at the position it has alone, and the attention mask hides the
+    padding from every real token, so each row's outputs equal the ones it gets in a batch of one.
+    """
+    width = max(len(row["input_ids"]) for row in rows)
+    fill = {"input_ids": pad_id or 0, "attention_mask": 0}
+    return BatchEncoding(
+        {
+            key: torch.tensor([row[key] + [fill.get(key, 0)] * (width - len(row[key])) for row in rows])
+            for key in rows[0]
+        }
     )
-    notices = []
-    if n_tokens > max_length:
-        notices.append(
-            f"The text has {n_tokens} tokens, more than the {max_length} used here: "
-            f"only the first {max_length} were used."
-        )
-    return encoded, notices
+
+
+def is_continuation(piece: str) -> bool:
+    """A WordPiece piece that continues the word before it, like `##ing`."""
+    return piece.startswith("##") and len(piece) > 2
+
+
+def word_groups(pieces: Sequence[str], special: Collection[str] = ()) -> list[list[int]]:
+    """Indices of the pieces that make up each word: WordPiece continuations (`##ing`) join the word before
+    (never a special token). ["[CLS]", "walk", "##ing", "home"] -> [[0], [1, 2], [3]].
+    """
+    groups: list[list[int]] = []
+    for i, piece in enumerate(pieces):
+        if is_continuation(piece) and groups and pieces[groups[-1][0]] not in special:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups

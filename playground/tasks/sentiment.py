@@ -1,17 +1,23 @@
 """Sentiment (text classification): the probability of every label, as TextClassificationPipeline gives it.
 
 Single-label classifiers get a softmax over their labels; multi-label ones (and single-logit models) a
-sigmoid per label, the same rule as the pipeline's default `function_to_apply`.
+sigmoid per label, the same rule as the pipeline's default `function_to_apply`. Several texts share one
+padded forward pass (`classify_batch`); many texts (lines, or a CSV column) go through it in chunks.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
+from transformers import PretrainedConfig
 
 from playground.models import LoadedModel
-from playground.tasks import check_text, encode_truncated
+from playground.tasks import InputError, check_text, encode_row, pad_batch, run_batch, single
 
 
 @dataclass
@@ -26,16 +32,174 @@ class ClassificationResult:
     notices: list[str] = field(default_factory=list)
 
 
-def classify(loaded: LoadedModel, text: str, max_chars: int) -> ClassificationResult:
-    text = check_text(text, max_chars)
-    tokenizer, config = loaded.tokenizer, loaded.model.config
-    encoded, notices = encode_truncated(tokenizer, text, loaded.context_length)
-    with loaded.lock, torch.inference_mode():
-        logits = loaded.model(**encoded.to(loaded.device)).logits[0].float().cpu()  # (labels,)
+@dataclass
+class Prepared:
+    row: dict[str, list[int]]
+    notices: list[str]
+
+
+def probabilities(logits: torch.Tensor, config: PretrainedConfig) -> torch.Tensor:
+    """Label probabilities from logits (..., labels): sigmoid for multi-label or single-logit models, else
+    softmax."""
     if config.problem_type == "multi_label_classification" or config.num_labels == 1:
-        probs = logits.sigmoid()
-    else:
-        probs = logits.softmax(dim=-1)
-    scores = [LabelScore(label=config.id2label[i], score=p) for i, p in enumerate(probs.tolist())]
+        return logits.sigmoid()
+    return logits.softmax(dim=-1)
+
+
+def preprocess(loaded: LoadedModel, text: str, max_chars: int) -> Prepared:
+    row, notices = encode_row(loaded.tokenizer, check_text(text, max_chars), loaded.context_length)
+    return Prepared(row, notices)
+
+
+def forward(loaded: LoadedModel, batch: Sequence[Prepared]) -> torch.Tensor:
+    """One padded forward pass; the label probabilities of every text (B, labels)."""
+    encoded = pad_batch([p.row for p in batch], loaded.tokenizer.pad_token_id).to(loaded.device)
+    with loaded.lock, torch.inference_mode():
+        logits = loaded.model(**encoded).logits.float().cpu()  # (B, labels)
+    return probabilities(logits, loaded.model.config)
+
+
+def postprocess(loaded: LoadedModel, prepared: Prepared, probs: torch.Tensor) -> ClassificationResult:
+    id2label = loaded.model.config.id2label
+    scores = [LabelScore(label=id2label[i], score=p) for i, p in enumerate(probs.tolist())]
     scores.sort(key=lambda s: s.score, reverse=True)
-    return ClassificationResult(scores=scores, notices=notices)
+    return ClassificationResult(scores=scores, notices=prepared.notices)
+
+
+def classify_batch(
+    loaded: LoadedModel, texts: Sequence[str], max_chars: int
+) -> list[ClassificationResult | InputError]:
+    """Classify several texts with one forward pass; an InputError in place of each text refused."""
+    return run_batch(
+        texts,
+        lambda text: preprocess(loaded, text, max_chars),
+        lambda batch: forward(loaded, batch),
+        lambda prepared, probs: postprocess(loaded, prepared, probs),
+    )
+
+
+def classify(loaded: LoadedModel, text: str, max_chars: int) -> ClassificationResult:
+    """One text; InputError if it cannot be classified."""
+    return single(classify_batch(loaded, [text], max_chars))
+
+
+# Many texts at once: a table of (text, label, score) rows.
+
+
+@dataclass
+class BatchRow:
+    text: str
+    label: str
+    score: float  # the probability of `label`, the most likely one
+
+
+@dataclass
+class BatchResult:
+    rows: list[BatchRow]
+    labels: list[str]  # every label of the model, in its own order
+    notices: list[str] = field(default_factory=list)
+
+
+Progress = Callable[[int, int], None]
+
+
+def classify_many(
+    loaded: LoadedModel,
+    texts: Sequence[str],
+    max_chars: int,
+    chunk_size: int,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Classify every text, `chunk_size` per forward pass; `progress(done, total)` after each pass.
+
+    Texts are sorted by length before they are cut into chunks, so each pass pads little.
+    A text that cannot be classified (too long) stops the whole run with an InputError naming its row.
+    """
+    if not texts:
+        raise InputError("There are no texts to classify: write one text per line, or upload a CSV file.")
+    for number, text in enumerate(texts, start=1):
+        try:
+            check_text(text, max_chars)
+        except InputError as error:
+            raise InputError(f"Row {number}: {error}") from None
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    results: dict[int, ClassificationResult] = {}
+    for start in range(0, len(order), chunk_size):
+        chunk = order[start : start + chunk_size]
+        for i, result in zip(
+            chunk, classify_batch(loaded, [texts[i] for i in chunk], max_chars), strict=True
+        ):
+            if isinstance(result, InputError):
+                raise InputError(f"Row {i + 1}: {result}")
+            results[i] = result
+        if progress:
+            progress(len(results), len(texts))
+    rows = [
+        BatchRow(texts[i], results[i].scores[0].label, results[i].scores[0].score) for i in range(len(texts))
+    ]
+    cut = sum(1 for result in results.values() if result.notices)
+    notices = (
+        [f"{cut} of the texts were longer than the model reads; only their start was used."] if cut else []
+    )
+    config = loaded.model.config
+    return BatchResult(
+        rows=rows, labels=[config.id2label[i] for i in range(config.num_labels)], notices=notices
+    )
+
+
+def texts_from_lines(text: str | None, max_rows: int) -> tuple[list[str], list[str]]:
+    """One text per non-empty line, at most `max_rows` of them, and a notice if there were more."""
+    lines = [line.strip() for line in (text or "").splitlines()]
+    return _limit([line for line in lines if line], max_rows, "lines")
+
+
+def csv_columns(path: str | Path) -> list[str]:
+    """The column names of a CSV file (its first row)."""
+    reader = _csv_reader(path)
+    header = next(reader, None)
+    if not header or not any(name.strip() for name in header):
+        raise InputError("The CSV file is empty: its first row should name the columns, e.g. 'text'.")
+    return [name.strip() for name in header]
+
+
+def texts_from_csv(path: str | Path, column: str | None, max_rows: int) -> tuple[list[str], list[str]]:
+    """The non-empty cells of the column named `column`, at most `max_rows`, and notices."""
+    columns = csv_columns(path)
+    if not column:
+        if len(columns) > 1:
+            raise InputError(f"Choose the column that holds the texts: {', '.join(columns)}.")
+        column = columns[0]
+    if column not in columns:
+        raise InputError(f"The CSV file has no column named “{column}”; it has: {', '.join(columns)}.")
+    index = columns.index(column)
+    reader = _csv_reader(path)
+    next(reader)
+    cells = [row[index].strip() for row in reader if len(row) > index]
+    texts, notices = _limit([cell for cell in cells if cell], max_rows, "rows")
+    if not texts:
+        raise InputError(f"The column “{column}” of the CSV file has no text in it.")
+    return texts, notices
+
+
+def _csv_reader(path: str | Path):
+    try:
+        content = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.") from None
+    except OSError as error:
+        raise InputError(f"The file could not be read ({error.strerror or error}).") from None
+    try:
+        dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return csv.reader(io.StringIO(content), dialect)
+
+
+def _limit(texts: list[str], max_rows: int, what: str) -> tuple[list[str], list[str]]:
+    if len(texts) <= max_rows:
+        return texts, []
+    notice = (
+        f"There are {len(texts):,} {what}; only the first {max_rows:,} were classified "
+        f"(the limit here, set with --max-batch-rows)."
+    )
+    return texts[:max_rows], [notice]

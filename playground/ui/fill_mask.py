@@ -8,51 +8,102 @@ from playground import api
 from playground.models import ModelManager
 from playground.settings import Settings
 from playground.tasks import fill_mask
-from playground.ui.common import api_endpoint, friendly_errors, load_model, on, summary_markdown
-from playground.viz import charts
+from playground.ui.common import (
+    api_answers,
+    api_endpoint,
+    batch_outputs,
+    batched,
+    friendly_errors,
+    load_model,
+    summary_markdown,
+)
+from playground.viz import charts, highlight
 
 EXAMPLES = [
-    ["The cat sat on the [MASK].", 5],
-    ["Paris is the [MASK] of France.", 5],
-    ["She went to the [MASK] to buy some [MASK].", 5],
-    ["The doctor said that [MASK] would be back soon.", 10],
+    ["The cat sat on the [MASK].", 5, ""],
+    ["Paris is the [MASK] of France.", 5, ""],
+    ["She went to the ___ to buy some ___.", 5, ""],
+    ["The cat sat on the [MASK].", 5, "mat, floor, roof, dog"],
+    ["The doctor said that [MASK] would be back soon.", 10, "he, she, they"],
 ]
+INDEPENDENT = (
+    "With several masks, each one is predicted **on its own**, as if the other blanks were still blank "
+    "(as `transformers.pipeline` does): the best fills need not make sense together."
+)
 
 
 def build(manager: ModelManager, settings: Settings) -> None:
-    """The Fill-Mask tab and the /fill_mask endpoint."""
+    """The Fill-Mask tab and the /fill_mask endpoint (both batched: clicks that arrive together share one
+    forward pass)."""
 
-    def predict(text, top_k, progress=None) -> fill_mask.FillMaskResult:
-        loaded = load_model(manager, "fill-mask", progress)
-        return fill_mask.fill_mask(loaded, text, top_k, settings.max_input_chars)
+    def predict_batch(texts, top_ks, targets) -> list:
+        loaded = load_model(manager, "fill-mask")
+        requests = [
+            fill_mask.FillMaskRequest(*request) for request in zip(texts, top_ks, targets, strict=True)
+        ]
+        return fill_mask.fill_mask_batch(loaded, requests, settings.max_input_chars)
 
     @friendly_errors
-    def run(text, top_k, progress=gr.Progress(track_tqdm=True)):
-        result = predict(text, top_k, progress)
-        best = [candidates[0].token_str.strip() for candidates in result.masks]
-        summary = "Best fill: " + ", ".join(f"**{charts.label(word)}**" for word in best)
+    def load(progress=gr.Progress()):
+        load_model(manager, "fill-mask", progress)
+        return gr.skip()
+
+    def render(result: fill_mask.FillMaskResult):
+        best = [candidates[0] for candidates in result.masks]
+        summary = "Best fill: " + ", ".join(f"“**{charts.label(c.word)}**” ({c.score:.1%})" for c in best)
         if len(result.masks) > 1:
-            summary += "\n\nWith several masks, each one is predicted on its own (the others stay masked)."
-        return charts.fill_mask_figure(result), summary_markdown(summary, result.notices)
+            summary += "\n\n" + INDEPENDENT
+        if result.targets:
+            summary += "\n\nScored only the target words: " + ", ".join(f"`{t}`" for t in result.targets)
+        return (
+            charts.fill_mask_figure(result),
+            summary_markdown(summary, result.notices),
+            highlight.best_fill_html(result),
+        )
 
     @friendly_errors
-    def fill_mask_api(text: str, top_k: int = 5) -> list:
-        """Top-k candidates per mask: [{"score", "token", "token_str", "sequence"}, ...] (a list per mask)."""
-        return api.fill_mask_json(predict(text, top_k))
+    def run(texts, top_ks, targets):
+        # The UI shows every target word, whatever top-k says.
+        top_ks = [max(k, len(fill_mask.parse_targets(t) or [])) for k, t in zip(top_ks, targets, strict=True)]
+        return batch_outputs(predict_batch(texts, top_ks, targets), render, 3)
+
+    # Gradio calls this with a batch: one list per parameter. The hints describe one request (the API schema).
+    @friendly_errors
+    def fill_mask_api(text: str, top_k: int = 5, targets: list[str] | str | None = None) -> list:
+        """Top-k candidates per mask: [{"score", "token", "token_str", "sequence"}, ...] (a list per mask).
+        `targets` (a list, or words separated by commas) scores only those words, as the pipeline's."""
+        return ([api.fill_mask_json(result) for result in api_answers(predict_batch(text, top_k, targets))],)
 
     with gr.Tab("Fill-Mask", id="fill-mask"):
         gr.Markdown(
             "A BERT-style model guesses a hidden word from the words on **both** sides. "
-            "Write `[MASK]` (or `<mask>`) where a word is missing; you may use several."
+            "Write `[MASK]`, `<mask>` or `___` where a word is missing; you may use several. "
+            "Each mask is predicted on its own, as if the other blanks were still blank."
         )
         text = gr.Textbox(
             label="Text with [MASK]", lines=2, value=EXAMPLES[0][0], max_length=settings.max_input_chars
         )
+        targets = gr.Textbox(
+            label="Target words (optional)",
+            placeholder="e.g. mat, floor, roof: score only these words at the mask",
+            max_length=settings.max_input_chars,
+        )
         top_k = gr.Slider(1, fill_mask.MAX_TOP_K, value=5, step=1, label="Candidates per mask (top-k)")
         button = gr.Button("Predict", variant="primary")
         summary = gr.Markdown()
+        best_fill = gr.HTML()
         plot = gr.Plot(label="Candidates", show_label=False)
-        gr.Examples(EXAMPLES, inputs=[text, top_k], label="Examples: click one, then Predict")
-        api_endpoint(fill_mask_api, "fill_mask", "fill-mask")
+        error = gr.Textbox(visible=False)
+        gr.Examples(EXAMPLES, inputs=[text, top_k, targets], label="Examples: click one, then Predict")
+        api_endpoint(fill_mask_api, "fill_mask", "fill-mask", settings.max_batch_size)
 
-    on([button.click, text.submit], run, [text, top_k], [plot, summary], "fill-mask")
+    batched(
+        [button.click, text.submit, targets.submit],
+        run,
+        [text, top_k, targets],
+        [plot, summary, best_fill],
+        error,
+        load=load,
+        model_group="fill-mask",
+        max_batch_size=settings.max_batch_size,
+    )

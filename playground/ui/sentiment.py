@@ -1,15 +1,28 @@
-"""Sentiment tab: a text, and the probability the classifier gives each label."""
+"""Sentiment tab: a text and the probability the classifier gives each label; which words pushed it there
+(Integrated Gradients); and many texts at once (lines or a CSV column) as a table to download."""
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 import gradio as gr
 
 from playground import api
 from playground.models import ModelManager
 from playground.settings import Settings
-from playground.tasks import sentiment
-from playground.ui.common import api_endpoint, friendly_errors, load_model, on, summary_markdown
-from playground.viz import charts
+from playground.tasks import explain, sentiment
+from playground.ui.common import (
+    api_answers,
+    api_endpoint,
+    batch_outputs,
+    batched,
+    friendly_errors,
+    load_model,
+    on,
+    summary_markdown,
+)
+from playground.viz import charts, highlight
 
 EXAMPLES = [
     ["I loved this film, the actors were wonderful."],
@@ -17,26 +30,117 @@ EXAMPLES = [
     ["The lesson was not as boring as I expected."],
     ["It is a movie."],
 ]
+BATCH_EXAMPLE = "\n".join(
+    [
+        "What a lovely day.",
+        "The lesson was boring.",
+        "I loved this film, the actors were wonderful.",
+        "The food was cold and the service was slow.",
+        "I hated the ending.",
+    ]
+)
+PREDICTED = "the predicted label"
+TABLE_HEADERS = ["text", "label", "score"]
 
 
 def build(manager: ModelManager, settings: Settings) -> None:
-    """The Sentiment tab and the /classify endpoint."""
+    """The Sentiment tab and the /classify (batched) and /explain endpoints."""
 
-    def predict(text, progress=None) -> sentiment.ClassificationResult:
-        loaded = load_model(manager, "sentiment", progress)
-        return sentiment.classify(loaded, text, settings.max_input_chars)
+    def loaded_model(progress=None):
+        return load_model(manager, "sentiment", progress)
+
+    def predict_batch(texts) -> list:
+        return sentiment.classify_batch(loaded_model(), texts, settings.max_input_chars)
 
     @friendly_errors
-    def run(text, progress=gr.Progress(track_tqdm=True)):
-        result = predict(text, progress)
+    def load(progress=gr.Progress()):
+        loaded_model(progress)
+        return gr.skip()
+
+    def render(result: sentiment.ClassificationResult):
         top = result.scores[0]
         summary = f"Prediction: **{charts.label(top.label)}** ({top.score:.1%})"
         return charts.label_figure(result), summary_markdown(summary, result.notices)
 
     @friendly_errors
+    def run(texts):
+        return batch_outputs(predict_batch(texts), render, 2)
+
+    # Gradio calls this with a batch: one list per parameter. The hints describe one request (the API schema).
+    @friendly_errors
     def classify_api(text: str) -> list[dict]:
         """Every label with its probability, highest first: [{"label", "score"}, ...]."""
-        return api.classify_json(predict(text))
+        return ([api.classify_json(result) for result in api_answers(predict_batch(text))],)
+
+    def compute_explanation(text, target, progress=None) -> explain.Explanation:
+        loaded = loaded_model(progress)
+        target = None if target in (None, "", PREDICTED) else target
+        return explain.explain(loaded, text, settings.max_input_chars, target)
+
+    @friendly_errors
+    def run_explain(text, target, progress=gr.Progress()):
+        result = compute_explanation(text, target, progress)
+        classified = sentiment.classify(loaded_model(), text, settings.max_input_chars)
+        summary = (
+            f"Why **{charts.label(result.label)}**? Its probability is **{result.score:.1%}** for this text and "
+            f"{result.baseline_score:.1%} for the baseline (the same length of [PAD] tokens). The colours split "
+            f"the difference between the words. Check: they add up to {sum(result.attributions):+.4f}; "
+            f"score − baseline is {result.score - result.baseline_score:+.4f} "
+            f"(Integrated Gradients, {result.n_steps} steps)."
+        )
+        if result.label != result.predicted:
+            summary += f" The model itself predicts {charts.label(result.predicted)}."
+        choices = [PREDICTED] + result.labels
+        return (
+            *render(classified),
+            highlight.attribution_html(result),
+            summary_markdown(summary, result.notices),
+            gr.Dropdown(choices=choices, value=target if target in choices else PREDICTED),
+        )
+
+    @friendly_errors
+    def explain_api(text: str, target: str | None = None) -> dict:
+        """Integrated Gradients over the input embeddings: {"label", "score", "baseline_score",
+        "attributions": [{"token", "score"}, ...]}. `target` is a label name (default: the predicted one);
+        the attributions sum to score - baseline_score, its probability at the text and at the baseline."""
+        return api.explain_json(compute_explanation(text, target))
+
+    @friendly_errors
+    def upload(path):
+        if not path:
+            return gr.Dropdown(choices=[], value=None)
+        columns = sentiment.csv_columns(path)
+        text_like = [c for c in columns if c.lower() in ("text", "texts", "sentence", "review", "comment")]
+        return gr.Dropdown(choices=columns, value=(text_like or columns)[0])
+
+    @friendly_errors
+    def run_many(lines, path, column, progress=gr.Progress()):
+        if path:
+            texts, notices = sentiment.texts_from_csv(path, column, settings.max_batch_rows)
+            source = f"column “{column}” of {Path(path).name}" if column else Path(path).name
+        else:
+            texts, notices = sentiment.texts_from_lines(lines, settings.max_batch_rows)
+            source = "the lines above"
+        loaded = loaded_model(progress)
+        progress((0, len(texts)), desc="Classifying", unit="texts")
+        result = sentiment.classify_many(
+            loaded,
+            texts,
+            settings.max_input_chars,
+            max(1, settings.max_batch_size),
+            lambda done, total: progress((done, total), desc="Classifying", unit="texts"),
+        )
+        folder = Path(tempfile.mkdtemp(prefix="playground-sentiment-"))
+        csv_path = folder / "sentiment.csv"
+        csv_path.write_text(api.batch_csv(result), encoding="utf-8")
+        table = [[row.text, row.label, round(row.score, 4)] for row in result.rows]
+        summary = f"Classified {len(result.rows)} texts from {source}."
+        return (
+            table,
+            charts.batch_figure(result),
+            gr.DownloadButton(value=str(csv_path), visible=True),
+            summary_markdown(summary, notices + result.notices),
+        )
 
     with gr.Tab("Sentiment", id="sentiment"):
         gr.Markdown("A fine-tuned classifier reads the whole text and gives a probability to each label.")
@@ -44,7 +148,71 @@ def build(manager: ModelManager, settings: Settings) -> None:
         button = gr.Button("Classify", variant="primary")
         summary = gr.Markdown()
         plot = gr.Plot(label="Label probabilities", show_label=False)
+        error = gr.Textbox(visible=False)
         gr.Examples(EXAMPLES, inputs=[text], label="Examples: click one, then Classify")
-        api_endpoint(classify_api, "classify", "sentiment")
+        with gr.Accordion("Why? The words that pushed the prediction", open=True):
+            gr.Markdown(
+                "**Integrated Gradients** (from the captum library) fades each word in, from a neutral "
+                "baseline to the real text, and measures how much the label's probability rises or falls "
+                "on the way. Green words pushed **towards** the label, red words **away** from it."
+            )
+            with gr.Row():
+                target = gr.Dropdown(
+                    [PREDICTED], value=PREDICTED, label="Explain which label", scale=2, min_width=200
+                )
+                explain_button = gr.Button("Explain", scale=1, min_width=120)
+            explanation = gr.HTML()
+            explanation_summary = gr.Markdown()
+        with gr.Accordion("Many texts at once: one per line, or a CSV file", open=False):
+            with gr.Row(equal_height=False):
+                lines = gr.Textbox(label="Texts, one per line", lines=6, value=BATCH_EXAMPLE, scale=3)
+                with gr.Column(scale=2, min_width=240):
+                    csv_file = gr.File(
+                        label="…or a CSV file (used instead of the lines)",
+                        file_types=[".csv"],
+                        elem_classes=["csv-upload"],
+                    )
+                    column = gr.Dropdown([], label="Column with the texts", allow_custom_value=False)
+            gr.Markdown(f"Up to {settings.max_batch_rows:,} texts; empty lines are skipped.")
+            many_button = gr.Button("Classify all")
+            many_summary = gr.Markdown()
+            many_plot = gr.Plot(label="Predicted labels", show_label=False)
+            table = gr.Dataframe(
+                headers=TABLE_HEADERS,
+                datatype=["str", "str", "number"],
+                interactive=False,
+                wrap=True,
+                max_chars=160,
+                column_widths=["64%", "22%", "14%"],
+                label="Results",
+                elem_classes=["batch-table"],
+            )
+            download = gr.DownloadButton("Download the table as CSV", visible=False)
+        api_endpoint(classify_api, "classify", "sentiment", settings.max_batch_size)
+        api_endpoint(explain_api, "explain", "sentiment")
 
-    on([button.click, text.submit], run, [text], [plot, summary], "sentiment")
+    batched(
+        [button.click, text.submit],
+        run,
+        [text],
+        [plot, summary],
+        error,
+        load=load,
+        model_group="sentiment",
+        max_batch_size=settings.max_batch_size,
+    )
+    on(
+        [explain_button.click],
+        run_explain,
+        [text, target],
+        [plot, summary, explanation, explanation_summary, target],
+        "sentiment",
+    )
+    gr.on([csv_file.change], upload, [csv_file], [column], api_visibility="private", queue=False)
+    on(
+        [many_button.click],
+        run_many,
+        [lines, csv_file, column],
+        [table, many_plot, download, many_summary],
+        "sentiment",
+    )

@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from playground.tasks.fill_mask import FillMaskResult
 from playground.tasks.generation import NextToken, Perplexity
-from playground.tasks.sentiment import ClassificationResult
+from playground.tasks.sentiment import BatchResult, ClassificationResult
 
 FONT = {"size": 16}
 BAR_COLOR = "#4f46e5"
@@ -38,28 +38,45 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
 
 
 def fill_mask_figure(result: FillMaskResult) -> go.Figure:
-    """One horizontal bar chart per mask: the candidates and their probabilities."""
+    """One horizontal bar chart per mask: the candidates and their probabilities.
+
+    A WordPiece continuation (`##ing`) is shown joined to the word before the mask ("walking"); hovering a
+    bar shows the raw vocabulary piece.
+    """
     n = len(result.masks)
-    fig = make_subplots(rows=n, cols=1, subplot_titles=[f"Mask {i + 1}" for i in range(n)] if n > 1 else None)
+    per_mask = 60 + 32 * max(len(c) for c in result.masks)  # pixels
+    height = 80 + (per_mask + 40) * n
+    fig = make_subplots(
+        rows=n,
+        cols=1,
+        subplot_titles=[f"Mask {i + 1}" for i in range(n)] if n > 1 else None,
+        vertical_spacing=80 / height if n > 1 else 0.0,  # room for the axis below and the next title
+    )
     for row, candidates in enumerate(result.masks, start=1):
-        words = [label(c.token_str) for c in candidates][::-1]
-        scores = [c.score for c in candidates][::-1]
+        shown = candidates[::-1]  # the best at the top
+        words = [label(c.word) for c in shown]
+        y = list(range(len(shown)))  # numeric, so that two candidates that read the same keep two bars
         fig.add_trace(
             go.Bar(
-                x=scores,
-                y=words,
+                x=[c.score for c in shown],
+                y=y,
                 orientation="h",
                 marker_color=BAR_COLOR,
-                text=[f"{s:.1%}" for s in scores],
+                text=[f"{c.score:.1%}" for c in shown],
                 textposition="auto",
-                hovertemplate="%{y}: %{x:.2%}<extra></extra>",
+                customdata=[[w, label(c.piece)] for w, c in zip(words, shown, strict=True)],
+                hovertemplate="%{customdata[0]}: %{x:.2%}<br>token: %{customdata[1]}<extra></extra>",
             ),
             row=row,
             col=1,
         )
+        fig.update_yaxes(tickmode="array", tickvals=y, ticktext=words, row=row, col=1)
     fig.update_xaxes(tickformat=".2~%", rangemode="tozero")
     per_mask = 60 + 32 * max(len(c) for c in result.masks)
-    return _layout(fig, "Candidates for the mask" + ("s" if n > 1 else ""), 80 + per_mask * n)
+    title = (
+        "Scores of the target words" if result.targets else "Candidates for the mask" + ("s" if n > 1 else "")
+    )
+    return _layout(fig, title, 80 + per_mask * n)
 
 
 def label_figure(result: ClassificationResult) -> go.Figure:
@@ -79,6 +96,28 @@ def label_figure(result: ClassificationResult) -> go.Figure:
     )
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
     return _layout(fig, "Label probabilities", 140 + 50 * len(labels))
+
+
+def batch_figure(result: BatchResult) -> go.Figure:
+    """How many texts got each label, with the mean probability of the label among them."""
+    counts = {name: [] for name in result.labels}
+    for row in result.rows:
+        counts.setdefault(row.label, []).append(row.score)
+    names = list(counts)[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=[len(counts[n]) for n in names],
+            y=[label(n) for n in names],
+            orientation="h",
+            marker_color=BAR_COLOR,
+            text=[str(len(counts[n])) for n in names],
+            textposition="auto",
+            customdata=[sum(counts[n]) / len(counts[n]) if counts[n] else 0.0 for n in names],
+            hovertemplate="%{y}: %{x} texts, mean probability %{customdata:.1%}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text="texts", rangemode="tozero", dtick=max(1, len(result.rows) // 10))
+    return _layout(fig, f"Predicted labels of {len(result.rows)} texts", 140 + 50 * len(names))
 
 
 def attention_heatmap(tokens: list[str], weights: np.ndarray, title: str) -> go.Figure:
