@@ -8,6 +8,7 @@ from playground import api
 from playground.models import ModelManager
 from playground.settings import Settings
 from playground.tasks import fill_mask
+from playground.ui.attention_sections import mask_attention_section
 from playground.ui.common import api_endpoint, friendly_errors, load_model, on, summary_markdown
 from playground.viz import charts
 
@@ -54,5 +55,6 @@ def build(manager: ModelManager, settings: Settings) -> None:
         plot = gr.Plot(label="Candidates", show_label=False)
         gr.Examples(EXAMPLES, inputs=[text, top_k], label="Examples: click one, then Predict")
         api_endpoint(fill_mask_api, "fill_mask", "fill-mask")
+        mask_attention_section(manager, settings, text, [button.click, text.submit])
 
     on([button.click, text.submit], run, [text, top_k], [plot, summary], "fill-mask")
