@@ -16,7 +16,7 @@ from playground.tasks.attention import AttentionResult
 def file_stem(model_id: str, what: str) -> str:
     """'google-bert/bert-base-uncased', 'attention' -> 'bert-base-uncased-attention' (safe as a file name)."""
     name = Path(model_id.rstrip("/\\")).name or "model"
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", f"{name}-{what}").strip("-.") or what
+    return re.sub(r"[^A-Za-z0-9._]+", "-", f"{name}-{what}").strip("-.") or what
 
 
 def _new_file(model_id: str, what: str, suffix: str) -> Path:
