@@ -314,3 +314,31 @@ def test_attention_view_endpoint_bad_input_is_a_clear_error(client):
         with pytest.raises(AppError, match=message):
             client.predict(**{"text": TEXT, **kwargs}, api_name="/attention_view")
     assert client.predict(text="Fine again.", api_name="/attention_view").startswith("<!DOCTYPE html>")
+
+
+def test_a_view_over_budget_reads_a_shorter_text():
+    result = synthetic([f"w{i}" for i in range(40)], layers=12, heads=12)
+    asked = []
+
+    def reread(max_tokens):
+        asked.append(max_tokens)
+        return synthetic([f"w{i}" for i in range(max_tokens)], layers=12, heads=12)
+
+    shorter, notices = ops.fit_to_budget(result, 144, ops.PLOT_CELL_BUDGET, 128, reread, "overview", "cells")
+    assert asked == [28] and len(shorter.tokens) == 28
+    assert "first 28 of the 40 tokens" in notices[0] and "fewer layers or heads" in notices[0]
+    same, notices = ops.fit_to_budget(result, 12, ops.PLOT_CELL_BUDGET, 128, reread, "grid", "cells")
+    assert same is result and notices == [] and asked == [28]
+
+
+def test_overview_hover_names_layer_head_and_tokens():
+    result = synthetic(["a", "b", "c"], layers=2, heads=2, causal=True)
+    figure = attention_viz.view_figure(ops.make_view(result, "overview"))
+    (trace,) = figure.data
+    assert trace.x[:4] == ("Head 1 · a", "Head 1 · b", "Head 1 · c", "\u200b0")
+    assert trace.y[4:] == ("Layer 2 · a", "Layer 2 · b", "Layer 2 · c")
+    z = np.array(trace.z, dtype=float)  # None (gaps, the future) -> nan
+    np.testing.assert_allclose(
+        z[4:, 4:], np.round(np.tril(result.attentions[1, 1]), 3) + np.triu(np.full((3, 3), np.nan), 1)
+    )
+    assert np.isnan(z[3]).all() and np.isnan(z[:, 3]).all()

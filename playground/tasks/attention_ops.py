@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +27,6 @@ VIEWS = {
     "layer": "All heads of a layer",
     "overview": "Model overview (layers × heads)",
 }
-GRID_VIEWS = ("layer", "overview")
 
 
 def mean_over_heads(layer: np.ndarray) -> np.ndarray:
@@ -123,6 +123,8 @@ class AttentionView:
     causal: bool
     prompt_length: int | None = None  # Generate: tokens before this index are the prompt
     notices: list[str] = field(default_factory=list)
+    row_names: list[str] = field(default_factory=list)  # overview: one per row of panels (layers)
+    column_names: list[str] = field(default_factory=list)  # overview: one per column (heads)
 
 
 def make_view(
@@ -178,6 +180,8 @@ def make_view(
         causal=result.causal,
         prompt_length=prompt_length,
         notices=notices,
+        row_names=[f"Layer {i + 1}" for i in layers] if kind == "overview" else [],
+        column_names=[f"Head {h + 1}" for h in heads] if kind == "overview" else [],
     )
 
 
@@ -190,9 +194,19 @@ def panels_in_view(kind: str, n_heads: int, layers: list[int], heads: list[int])
     return 1
 
 
-def cap_notice(view_name: str, shown: int, total: int, budget: int, what: str) -> str:
-    return (
-        f"The {view_name} draws at most {budget:,} {what}, so it reads only the first {shown} of the "
+def fit_to_budget(
+    result, matrices: int, budget: int, limit: int, reread: Callable[[int], object], view_name: str, what: str
+):
+    """`result` if `matrices` T x T matrices of it fit `budget` cells; else the text read again, cut to the
+    tokens that fit (`reread(max_tokens)`), and a notice saying so. Cutting the text rather than the matrix
+    keeps every row a full distribution: it is the model's attention on the shorter text."""
+    cap = token_cap(matrices, budget, limit)
+    total = len(result.tokens)
+    if total <= cap:
+        return result, []
+    notice = (
+        f"This view ({view_name}) draws at most {budget:,} {what}, so it reads only the first {cap} of the "
         f"{total} tokens (the text is cut there, as if it were shorter). "
         "Choose fewer layers or heads to see more tokens."
     )
+    return reread(cap), [notice]

@@ -73,12 +73,12 @@ def build(manager: ModelManager, settings: Settings) -> None:
 
     def within_budget(shown: Shown, matrices: int, budget: int, view_name: str, what: str):
         """The attention of the text cut so that `matrices` T x T matrices fit `budget`, and a notice."""
-        cap = ops.token_cap(matrices, budget, settings.max_attention_tokens)
-        result = shown.result
-        if len(result.tokens) <= cap:
-            return result, []
-        shorter = compute(shown.text, shown.model, max_tokens=cap)
-        return shorter, [ops.cap_notice(view_name, cap, len(result.tokens), budget, what)]
+
+        def reread(max_tokens: int) -> attention.AttentionResult:
+            return compute(shown.text, shown.model, max_tokens=max_tokens)
+
+        limit = settings.max_attention_tokens
+        return ops.fit_to_budget(shown.result, matrices, budget, limit, reread, view_name, what)
 
     def draw(shown: Shown | None, kind, layer, head, hide_special, layers, heads):
         """The chosen view of what is shown, and the summary with every notice."""
@@ -87,12 +87,9 @@ def build(manager: ModelManager, settings: Settings) -> None:
         result = shown.result
         layers = ops.check_selection(fit_choice(layers, result.num_layers), result.num_layers, "layer")
         heads = ops.check_selection(fit_choice(heads, result.num_heads), result.num_heads, "head")
-        notices = list(result.notices)
-        if kind in ops.GRID_VIEWS:
-            matrices = ops.panels_in_view(kind, result.num_heads, layers, heads)
-            name = "overview" if kind == "overview" else "grid of a layer's heads"
-            result, cut = within_budget(shown, matrices, ops.PLOT_CELL_BUDGET, name, "cells")
-            notices += cut
+        matrices = ops.panels_in_view(kind, result.num_heads, layers, heads)
+        result, cut = within_budget(shown, matrices, ops.PLOT_CELL_BUDGET, ops.VIEWS[kind], "cells")
+        notices = list(result.notices) + cut
         view = ops.make_view(result, kind, layer, head, layers, heads, hide_special)
         return attention_viz.view_figure(view), summary_markdown(
             describe(shown.result), notices + view.notices

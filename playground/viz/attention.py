@@ -62,8 +62,12 @@ def axis_labels(tokens: list[str]) -> list[str]:
 
 
 def rounded(matrix: np.ndarray, causal: bool = False) -> list:
-    """The matrix as nested lists of 3-decimal floats; for a causal model None above the diagonal."""
-    z = np.round(np.asarray(matrix, dtype=np.float64), DECIMALS).astype(object)
+    """The matrix as nested lists of 3-decimal floats (0 when it rounds to nothing, NaN as None); for a
+    causal model None above the diagonal."""
+    values = np.round(np.asarray(matrix, dtype=np.float64), DECIMALS)
+    z = values.astype(object)
+    z[values == 0] = 0
+    z[np.isnan(values)] = None
     if causal:
         z[np.triu_indices(z.shape[-1], k=1)] = None
     return z.tolist()
@@ -143,6 +147,8 @@ def _mark_prompt(fig: go.Figure, prompt_length: int, n: int) -> None:
 
 def grid_figure(view: AttentionView) -> go.Figure:
     """Small multiples on one colour scale; hover names the panel, the query, the key and the weight."""
+    if view.row_names:
+        return mosaic_figure(view)
     count = len(view.panels)
     columns = max(1, min(view.columns, count))
     rows = math.ceil(count / columns)
@@ -155,19 +161,19 @@ def grid_figure(view: AttentionView) -> go.Figure:
         horizontal_spacing=min(0.02 if small else 0.04, 1 / max(1, columns - 1)),
         vertical_spacing=min(0.25 / rows if small else 0.3 / rows, 1 / max(1, rows - 1)),
     )
-    for i, (panel, name) in enumerate(zip(view.panels, view.panel_titles, strict=True)):
-        fig.add_trace(
-            go.Heatmap(
-                z=rounded(panel, view.causal),
-                x=names,
-                y=names,
-                coloraxis="coloraxis",
-                hoverongaps=False,
-                hovertemplate=f"{name}<br>%{{y}} → %{{x}}: %{{z:.3f}}<extra></extra>",
-            ),
-            row=i // columns + 1,
-            col=i % columns + 1,
+    traces = [
+        go.Heatmap(
+            z=rounded(panel, view.causal),
+            x=names,
+            y=names,
+            coloraxis="coloraxis",
+            hoverongaps=False,
+            hovertemplate=f"{name}<br>%{{y}} → %{{x}}: %{{z:.3f}}<extra></extra>",
         )
+        for panel, name in zip(view.panels, view.panel_titles, strict=True)
+    ]
+    places = [divmod(i, columns) for i in range(count)]
+    fig.add_traces(traces, rows=[r + 1 for r, _ in places], cols=[c + 1 for _, c in places])
     axes = {"type": "category", "showticklabels": False, "ticks": "", "showgrid": False}
     fig.update_xaxes(**axes)
     fig.update_yaxes(autorange="reversed", **axes)
@@ -176,6 +182,76 @@ def grid_figure(view: AttentionView) -> go.Figure:
     panel_height = 90 if small else 230
     _layout(fig, f"{view.title}<br><sup>{subtitle}</sup>", 170 + rows * panel_height)
     fig.update_layout(coloraxis=COLOR_AXIS, margin={"t": 90, "b": 70})
+    if view.causal:
+        fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
+    return fig
+
+
+def mosaic_figure(view: AttentionView) -> go.Figure:
+    """The layers x heads overview as one heatmap: the panels tiled with a one-cell gap, layers down and heads
+    across. One trace instead of 144 keeps it fast to build and small to send; each row and column label
+    says its layer or head and token, so hovering a cell reads `Layer 2 · the → Head 3 · cat: 0.120`."""
+    n = len(view.tokens)
+    rows, columns = len(view.row_names), len(view.column_names)
+    step = n + 1  # a panel and its gap
+    grid = np.full((rows * step - 1, columns * step - 1), np.nan)
+    for i, panel in enumerate(view.panels):
+        r, c = divmod(i, columns)
+        block = np.where(np.tril(np.ones((n, n), dtype=bool)), panel, np.nan) if view.causal else panel
+        grid[r * step : r * step + n, c * step : c * step + n] = block
+    names = axis_labels(view.tokens)
+
+    def labels(prefixes: list[str]) -> list[str]:
+        out = []
+        for i, prefix in enumerate(prefixes):
+            out += [f"{prefix} · {name}" for name in names] + (
+                [f"\u200b{i}"] if i < len(prefixes) - 1 else []
+            )
+        return out
+
+    fig = go.Figure(
+        go.Heatmap(
+            z=rounded(grid),
+            x=labels(view.column_names),
+            y=labels(view.row_names),
+            coloraxis="coloraxis",
+            hoverongaps=False,
+            hovertemplate="%{y} → %{x}: %{z:.3f}<extra></extra>",
+        )
+    )
+    centres = [i * step + (n - 1) / 2 for i in range(max(rows, columns))]
+    axes = {"type": "category", "showgrid": False, "ticks": "", "tickmode": "array", "tickfont": {"size": 11}}
+    short_heads = [name.replace("Head ", "H") for name in view.column_names]
+    fig.update_xaxes(side="top", tickvals=centres[:columns], ticktext=short_heads, **axes)
+    fig.update_yaxes(autorange="reversed", tickvals=centres[:rows], ticktext=view.row_names, **axes)
+    line = {"color": "#ffffff", "width": 3}
+    gaps = [  # white lines along the gaps, so panels stand apart on the grey of a causal model too
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": i * step - 1,
+            "x1": i * step - 1,
+            "y0": 0,
+            "y1": 1,
+        }
+        for i in range(1, columns)
+    ] + [
+        {
+            "type": "line",
+            "xref": "paper",
+            "yref": "y",
+            "x0": 0,
+            "x1": 1,
+            "y0": i * step - 1,
+            "y1": i * step - 1,
+        }
+        for i in range(1, rows)
+    ]
+    fig.update_layout(shapes=[{**gap, "line": line} for gap in gaps])
+    subtitle = "rows attend to columns; hover a cell" + ("; grey = future, masked" if view.causal else "")
+    _layout(fig, f"{view.title}<br><sup>{subtitle}</sup>", 190 + rows * max(40, min(90, 960 // columns)))
+    fig.update_layout(coloraxis=COLOR_AXIS, margin={"t": 110, "b": 70})
     if view.causal:
         fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
     return fig
