@@ -44,7 +44,8 @@ def attention_json(result: AttentionResult) -> dict:
     return {
         "model": result.model_id,
         "tokens": result.tokens,
-        "attentions": result.attentions.round(ATTENTION_DECIMALS).tolist(),
+        # rounded in float64: float32 values would print as 0.007812000072002411 instead of 0.007812
+        "attentions": result.attentions.astype("float64").round(ATTENTION_DECIMALS).tolist(),
     }
 
 

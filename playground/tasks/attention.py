@@ -1,4 +1,9 @@
-"""Attention weights: every layer and head, from the model's own eager attention implementation."""
+"""Attention weights: every layer and head, from the model's own eager attention implementation.
+
+`attention` reads a text, `attention_of_ids` the tokens of a generation (prompt + generated), and
+`mask_attention` what each [MASK] of a fill-mask text attended to. The arithmetic on the weights (mean over
+heads, rollout, hiding special tokens) is in `attention_ops`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ import numpy as np
 import torch
 
 from playground.models import LoadedModel
-from playground.tasks import check_text, encode_truncated, token_strings
+from playground.tasks import InputError, check_text, encode_truncated, token_strings
+from playground.tasks.attention_ops import mean_over_heads
+from playground.tasks.fill_mask import normalise_masks
 
 
 @dataclass
@@ -18,6 +25,9 @@ class AttentionResult:
     attentions: np.ndarray  # (layers, heads, query, key); each row sums to 1
     causal: bool
     notices: list[str] = field(default_factory=list)
+    token_ids: list[int] = field(default_factory=list)
+    special: list[bool] = field(default_factory=list)  # [CLS], [SEP], <|endoftext|>, padding
+    prompt_length: int | None = None  # for a generation: the first prompt_length tokens are the prompt
 
     @property
     def num_layers(self) -> int:
@@ -28,22 +38,102 @@ class AttentionResult:
         return self.attentions.shape[1]
 
 
+def layers_and_heads(loaded: LoadedModel) -> tuple[int, int]:
+    """How many layers and heads per layer the model has (from its config; no forward pass)."""
+    config = loaded.model.config
+    return config.num_hidden_layers, config.num_attention_heads
+
+
 def attention(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int) -> AttentionResult:
     """Attention of `text` in every layer and head, cut to `max_tokens` tokens (with a notice)."""
     text = check_text(text, max_chars)
-    tokenizer = loaded.tokenizer
     causal = loaded.task == "generation"
     limit = min(max_tokens, loaded.context_length)
-    encoded, notices = encode_truncated(tokenizer, text, limit, add_special_tokens=not causal)
-    ids = encoded["input_ids"][0].tolist()
+    encoded, notices = encode_truncated(loaded.tokenizer, text, limit, add_special_tokens=not causal)
+    return _forward(loaded, encoded["input_ids"][0].tolist(), notices)
+
+
+def attention_of_ids(
+    loaded: LoadedModel, ids: list[int], max_tokens: int, prompt_length: int | None = None
+) -> AttentionResult:
+    """Attention over given token ids (a prompt and what was generated after it), the first `max_tokens`.
+
+    For a causal model the first N tokens attend exactly as they did in the longer text, so cutting the end
+    changes no weight that is shown.
+    """
+    if not ids:
+        raise InputError("There is no text yet: generate some first, then look at its attention.")
+    limit = min(max_tokens, loaded.context_length)
+    notices = []
+    if len(ids) > limit:
+        notices.append(
+            f"The text has {len(ids)} tokens; the first {limit} are shown. "
+            "A shorter prompt or fewer new tokens shows more of the generated part."
+        )
+        ids = ids[:limit]
+    return _forward(loaded, list(ids), notices, prompt_length)
+
+
+def _forward(
+    loaded: LoadedModel, ids: list[int], notices: list[str], prompt_length: int | None = None
+) -> AttentionResult:
+    tokenizer = loaded.tokenizer
+    input_ids = torch.tensor([ids], device=loaded.device)
     with loaded.eager_attention() as model, torch.inference_mode():
-        outputs = model(**encoded.to(loaded.device), output_attentions=True)
-    # outputs.attentions: layers x (1, heads, T, T)
+        outputs = model(
+            input_ids=input_ids, attention_mask=torch.ones_like(input_ids), output_attentions=True
+        )
+    # outputs.attentions: layers x (1, heads, T, T) -> (layers, heads, T, T)
     weights = torch.stack([layer[0] for layer in outputs.attentions]).float().cpu().numpy()
+    structural = {
+        getattr(tokenizer, f"{name}_token_id", None) for name in ("cls", "sep", "bos", "eos", "pad")
+    } - {None}
     return AttentionResult(
         model_id=loaded.model_id,
         tokens=token_strings(tokenizer, ids),
         attentions=weights,
-        causal=causal,
+        causal=loaded.task == "generation",
+        notices=notices,
+        token_ids=ids,
+        special=[i in structural for i in ids],
+        prompt_length=prompt_length,
+    )
+
+
+@dataclass
+class MaskAttention:
+    """What each [MASK] looked at: per mask, per layer, the mean over heads of its attention row."""
+
+    model_id: str
+    tokens: list[str]
+    positions: list[int]  # index of each mask among the tokens
+    weights: np.ndarray  # (masks, layers, key); each row sums to 1
+    notices: list[str] = field(default_factory=list)
+
+
+def mask_attention(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int) -> MaskAttention:
+    """For every mask in `text`, the attention of its position in every layer, averaged over the heads."""
+    text = check_text(text, max_chars)
+    mask_token = loaded.tokenizer.mask_token
+    text = normalise_masks(text, mask_token)
+    if mask_token is None or mask_token not in text:
+        raise InputError("There is no [MASK] in the text, so there is no mask attention to show.")
+    result = attention(loaded, text, len(text), max_tokens)
+    positions = [
+        i for i, token_id in enumerate(result.token_ids) if token_id == loaded.tokenizer.mask_token_id
+    ]
+    if not positions:
+        raise InputError(
+            "Every [MASK] lies in the part of the text that was cut off. Put it nearer the start."
+        )
+    notices = list(result.notices)
+    if len(positions) < text.count(mask_token):
+        notices.append("Some masks lay in the part that was cut off; only the ones shown are included.")
+    per_layer = np.stack([mean_over_heads(layer) for layer in result.attentions])  # (layers, T, T)
+    return MaskAttention(
+        model_id=result.model_id,
+        tokens=result.tokens,
+        positions=positions,
+        weights=per_layer[:, positions, :].transpose(1, 0, 2),
         notices=notices,
     )

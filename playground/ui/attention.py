@@ -1,15 +1,24 @@
-"""Attention tab: pick a model, type a text, and see how much each token attends to every other token."""
+"""Attention tab: pick a model, type a text, and see how much each token attends to every other token.
+
+Views: one head, the mean over a layer's heads, rollout, all heads of a layer, a layers x heads overview;
+special tokens can be hidden. Below: bertviz's head and model views (offline, in a sandboxed iframe, with a
+Download HTML button) and the attention tensor as .npz and .json. Endpoints: /attention, /attention_view.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import gradio as gr
 
-from playground import api
+from playground import api, export
 from playground.models import TASKS, ModelManager
 from playground.settings import Settings
 from playground.tasks import InputError, attention
+from playground.tasks import attention_ops as ops
 from playground.ui.common import api_endpoint, friendly_errors, load_model, on, summary_markdown
-from playground.viz import charts
+from playground.viz import attention as attention_viz
+from playground.viz import bertviz
 
 EXAMPLES = [
     ["fill-mask", "The animal didn't cross the street because it was too tired."],
@@ -21,78 +30,216 @@ MODEL_CHOICES = [
     ("Generation (GPT-2, reads left to right)", "generation"),
     ("Sentiment (DistilBERT classifier)", "sentiment"),
 ]
+VIEW_CHOICES = [(name, key) for key, name in ops.VIEWS.items()]
+BERTVIZ_CHOICES = [("Head view", "head"), ("Model view", "model")]
+HIDE_SPECIAL_LABEL = "Hide special tokens ([CLS], [SEP], <|endoftext|>) and renormalise the rows"
+
+
+@dataclass
+class Shown:
+    """What the explorer shows: the request (to read a shorter piece of it again) and its attention."""
+
+    model: str
+    text: str
+    result: attention.AttentionResult
+
+
+def fit_choice(values: list[int] | None, count: int) -> list[int]:
+    """The ticked layers (or heads) that this model has, 1-based; all of them if none is left. The boxes
+    offer 1-12 until a first result tells how many the model has."""
+    kept = [v for v in values or [] if 1 <= v <= count]
+    return kept or list(range(1, count + 1))
+
+
+def describe(result: attention.AttentionResult) -> str:
+    kind = (
+        "GPT-2 reads left to right: a token attends only to itself and the tokens before it, "
+        "so everything above the diagonal is 0 (grey)."
+        if result.causal
+        else "This model reads both ways: every token may attend to every other token."
+    )
+    return f"{len(result.tokens)} tokens · {result.num_layers} layers × {result.num_heads} heads. {kind}"
 
 
 def build(manager: ModelManager, settings: Settings) -> None:
-    """The Attention tab and the /attention endpoint."""
+    """The Attention tab and the /attention and /attention_view endpoints."""
 
-    def compute(text, model, progress=None) -> attention.AttentionResult:
+    def compute(text, model, progress=None, max_tokens: int | None = None) -> attention.AttentionResult:
         if model not in TASKS:
             raise InputError(f"Unknown model {model!r}: choose one of {', '.join(TASKS)}.")
         loaded = load_model(manager, model, progress)
-        return attention.attention(loaded, text, settings.max_input_chars, settings.max_attention_tokens)
+        limit = settings.max_attention_tokens if max_tokens is None else max_tokens
+        return attention.attention(loaded, text, settings.max_input_chars, limit)
 
-    def heatmap(result, layer, head):
-        if result is None:
-            return None
-        layer, head = min(int(layer), result.num_layers) - 1, min(int(head), result.num_heads) - 1
-        title = f"Layer {layer + 1}, head {head + 1}"
-        return charts.attention_heatmap(result.tokens, result.attentions[layer, head], title)
+    def within_budget(shown: Shown, matrices: int, budget: int, view_name: str, what: str):
+        """The attention of the text cut so that `matrices` T x T matrices fit `budget`, and a notice."""
+
+        def reread(max_tokens: int) -> attention.AttentionResult:
+            return compute(shown.text, shown.model, max_tokens=max_tokens)
+
+        limit = settings.max_attention_tokens
+        return ops.fit_to_budget(shown.result, matrices, budget, limit, reread, view_name, what)
+
+    def draw(shown: Shown | None, kind, layer, head, hide_special, layers, heads):
+        """The chosen view of what is shown, and the summary with every notice."""
+        if shown is None:
+            return gr.skip(), gr.skip()
+        result = shown.result
+        layers = ops.check_selection(fit_choice(layers, result.num_layers), result.num_layers, "layer")
+        heads = ops.check_selection(fit_choice(heads, result.num_heads), result.num_heads, "head")
+        matrices = ops.panels_in_view(kind, result.num_heads, layers, heads)
+        result, cut = within_budget(shown, matrices, ops.PLOT_CELL_BUDGET, ops.VIEWS[kind], "cells")
+        notices = list(result.notices) + cut
+        view = ops.make_view(result, kind, layer, head, layers, heads, hide_special)
+        return attention_viz.view_figure(view), summary_markdown(
+            describe(shown.result), notices + view.notices
+        )
 
     @friendly_errors
-    def run(model, text, layer, head, progress=gr.Progress(track_tqdm=True)):
+    def run(
+        model, text, kind, layer, head, hide_special, layers, heads, progress=gr.Progress(track_tqdm=True)
+    ):
         result = compute(text, model, progress)
-        layer = min(int(layer), result.num_layers)
-        head = min(int(head), result.num_heads)
-        kind = (
-            "GPT-2 reads left to right: a token attends only to itself and the tokens before it, "
-            "so everything above the diagonal is 0."
-            if result.causal
-            else "This model reads both ways: every token may attend to every other token."
-        )
-        info = f"{len(result.tokens)} tokens · {result.num_layers} layers × {result.num_heads} heads. {kind}"
+        shown = Shown(model, text, result)
+        n_layers, n_heads = result.num_layers, result.num_heads
+        layer, head = min(int(layer), n_layers), min(int(head), n_heads)
+        layers, heads = fit_choice(layers, n_layers), fit_choice(heads, n_heads)
+        figure, info = draw(shown, kind, layer, head, hide_special, layers, heads)
         return (
-            result,
-            gr.Slider(maximum=result.num_layers, value=layer),
-            gr.Slider(maximum=result.num_heads, value=head),
-            heatmap(result, layer, head),
-            summary_markdown(info, result.notices),
+            shown,
+            gr.Slider(maximum=n_layers, value=layer),
+            gr.Slider(maximum=n_heads, value=head),
+            gr.CheckboxGroup(choices=list(range(1, n_layers + 1)), value=layers),
+            gr.CheckboxGroup(choices=list(range(1, n_heads + 1)), value=heads),
+            figure,
+            info,
         )
+
+    def bertviz_view(text, model, view, layers, heads, hide_special=False, layer=1, progress=None):
+        """bertviz's head or model view of the text, as a standalone HTML document, and its notices."""
+        if view not in bertviz.VIEW_NAMES:
+            raise InputError(f"Unknown view {view!r}: choose 'head' or 'model'.")
+        n_layers, n_heads = attention.layers_and_heads(load_model(manager, model, progress))
+        layers = ops.check_selection(layers, n_layers, "layer")
+        heads = ops.check_selection(heads, n_heads, "head")
+        matrices = len(layers) * (len(heads) if view == "model" else n_heads)
+        shown = Shown(model, text, compute(text, model, progress))
+        name = f"bertviz {bertviz.VIEW_NAMES[view]}"
+        result, notices = within_budget(shown, matrices, ops.BERTVIZ_LINE_BUDGET, name, "attention lines")
+        notices = list(result.notices) + notices
+        tokens, weights = result.tokens, result.attentions
+        if hide_special:
+            tokens, weights, hidden = ops.hide_special_tokens(tokens, result.special, weights)
+            notices += hidden
+        document = bertviz.view_document(
+            view, result.model_id, tokens, weights, layers, heads, notices, open_layer=int(layer) - 1
+        )
+        frame = bertviz.iframe(document, view, len(tokens), len(layers), n_heads, len(notices))
+        return document, frame, result
+
+    @friendly_errors
+    def draw_bertviz(model, text, view, layers, heads, hide_special, layer, progress=gr.Progress()):
+        if model in TASKS:
+            n_layers, n_heads = attention.layers_and_heads(load_model(manager, model, progress))
+            layers, heads = fit_choice(layers, n_layers), fit_choice(heads, n_heads)
+        document, frame, result = bertviz_view(
+            text, model, view, layers, heads, hide_special, layer, progress
+        )
+        path = export.write_html(document, result.model_id, f"bertviz-{view}-view")
+        return frame, gr.DownloadButton(value=str(path), interactive=True)
+
+    @friendly_errors
+    def prepare_downloads(shown: Shown | None):
+        if shown is None:
+            raise InputError("Click “Show attention” first; then its attention can be downloaded.")
+        return [str(export.write_npz(shown.result)), str(export.write_json(shown.result))]
 
     @friendly_errors
     def attention_api(text: str, model: str = "fill-mask") -> dict:
         """{"model", "tokens", "attentions": [layer][head][query][key]} for the chosen task's model."""
         return api.attention_json(compute(text, model))
 
+    @friendly_errors
+    def attention_view_api(
+        text: str, model: str = "fill-mask", view: str = "head", layers: str = "", heads: str = ""
+    ) -> str:
+        """bertviz's head or model view as a standalone HTML document that draws with no internet.
+        layers, heads: e.g. "1-3, 6" (1-based; empty = all); fewer of them leave room for more tokens."""
+        if model not in TASKS:
+            raise InputError(f"Unknown model {model!r}: choose one of {', '.join(TASKS)}.")
+        n_layers, n_heads = attention.layers_and_heads(load_model(manager, model))
+        chosen_layers = [i + 1 for i in ops.parse_selection(layers, n_layers, "layer")]
+        chosen_heads = [i + 1 for i in ops.parse_selection(heads, n_heads, "head")]
+        return bertviz_view(text, model, view, chosen_layers, chosen_heads)[0]
+
     with gr.Tab("Attention", id="attention"):
         gr.Markdown(
             "Each row is a token *attending*; each column a token it *looks at*. Darker means more "
-            "attention. Every layer has several heads, and each head learns its own pattern."
+            "attention, and every row adds up to 1. Every layer has several heads, and each head learns its "
+            "own pattern. **Rollout** follows attention through the layers (Abnar & Zuidema, 2020)."
         )
         model = gr.Radio(MODEL_CHOICES, value="fill-mask", label="Model")
         text = gr.Textbox(label="Text", lines=2, value=EXAMPLES[0][1], max_length=settings.max_input_chars)
         button = gr.Button("Show attention", variant="primary")
+        kind = gr.Radio(VIEW_CHOICES, value="head", label="View")
         with gr.Row():
             layer = gr.Slider(1, 12, value=1, step=1, label="Layer")
             head = gr.Slider(1, 12, value=1, step=1, label="Head")
+        hide_special = gr.Checkbox(value=False, label=HIDE_SPECIAL_LABEL)
+        with gr.Accordion("Layers and heads in the overview and the bertviz views", open=False):
+            gr.Markdown(
+                "Big views draw many matrices; fewer layers and heads leave room for more tokens "
+                "(the view says when it reads only the start of the text)."
+            )
+            layers = gr.CheckboxGroup(list(range(1, 13)), value=list(range(1, 13)), label="Layers")
+            heads = gr.CheckboxGroup(list(range(1, 13)), value=list(range(1, 13)), label="Heads")
         info = gr.Markdown()
         plot = gr.Plot(label="Attention", show_label=False)
-        result_state = gr.State()
+        shown_state = gr.State()
         gr.Examples(EXAMPLES, inputs=[model, text], label="Examples: click one, then Show attention")
+        with gr.Accordion("bertviz: head view and model view (works offline)", open=False):
+            gr.Markdown(
+                "Jesse Vig's bertviz pictures of the same text, drawn in a sandboxed frame with no internet "
+                "needed. The head view shows one layer (pick it in its menu); lines join each token to the "
+                "tokens it attends to, one colour per head."
+            )
+            with gr.Row():
+                bertviz_kind = gr.Radio(BERTVIZ_CHOICES, value="head", label="bertviz view")
+                bertviz_button = gr.Button("Draw bertviz view")
+                bertviz_download = gr.DownloadButton("Download HTML", interactive=False)
+            bertviz_html = gr.HTML()
+        with gr.Accordion("Download the attention tensor (.npz, .json)", open=False):
+            gr.Markdown(
+                "Every layer and head of the text shown above: `attentions[layer][head][query][key]` with the "
+                "tokens. The .json has the shape of the /attention endpoint; the .npz loads with "
+                "`numpy.load(path)`."
+            )
+            export_button = gr.Button("Prepare downloads")
+            files = gr.File(label="Attention tensor", file_count="multiple", interactive=False)
         api_endpoint(attention_api, "attention", "attention")
+        api_endpoint(attention_view_api, "attention_view", "attention")
 
+    view_inputs = [kind, layer, head, hide_special, layers, heads]
     on(
         [button.click, text.submit],
         run,
-        [model, text, layer, head],
-        [result_state, layer, head, plot, info],
+        [model, text] + view_inputs,
+        [shown_state, layer, head, layers, heads, plot, info],
         "attention",
     )
-    gr.on(
-        [layer.release, head.release],
-        heatmap,
-        [result_state, layer, head],
-        plot,
-        api_visibility="private",
-        queue=False,
+    on(  # a new view of what is shown: no model run, except to cut a long text for a big view
+        [kind.input, layer.release, head.release, hide_special.input, layers.input, heads.input],
+        friendly_errors(draw),
+        [shown_state] + view_inputs,
+        [plot, info],
+        "attention",
+        trigger_mode="always_last",
     )
+    on(
+        [bertviz_button.click],
+        draw_bertviz,
+        [model, text, bertviz_kind, layers, heads, hide_special, layer],
+        [bertviz_html, bertviz_download],
+        "attention",
+    )
+    on([export_button.click], prepare_downloads, [shown_state], [files], "attention")

@@ -8,6 +8,7 @@ from playground import api
 from playground.models import ModelManager
 from playground.settings import Settings
 from playground.tasks import fill_mask
+from playground.ui.attention_sections import mask_attention_section
 from playground.ui.common import (
     api_answers,
     api_endpoint,
@@ -96,6 +97,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
         error = gr.Textbox(visible=False)
         gr.Examples(EXAMPLES, inputs=[text, top_k, targets], label="Examples: click one, then Predict")
         api_endpoint(fill_mask_api, "fill_mask", "fill-mask", settings.max_batch_size)
+        mask_attention_section(manager, settings, text, [button.click, text.submit])
 
     batched(
         [button.click, text.submit, targets.submit],

@@ -16,6 +16,7 @@ from playground.models import ModelManager
 from playground.settings import Settings
 from playground.tasks import check_int, generation
 from playground.tasks.generation import GenerationParams, Sample, Step
+from playground.ui.attention_sections import generation_attention_section
 from playground.ui.common import api_endpoint, friendly_errors, load_model, on, summary_markdown
 from playground.viz import charts, tokens
 
@@ -235,6 +236,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
         with gr.Accordion("Show code: reproduce this with transformers", open=False):
             code = gr.Code(language="python", label="Python")
         step_state, shown_state = gr.State(), gr.State()
+        generation_attention_section(manager, settings, step_state)
         inputs = [prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, num_samples]
         gr.Examples(EXAMPLES, inputs=inputs, label="Examples: click one, then Generate")
         api_endpoint(generate_api_for(manager, settings), "generate", "generation")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import html
 import math
 
-import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -20,9 +19,14 @@ FONT = {"size": 16}
 BAR_COLOR = "#4f46e5"
 
 
+def visible_text(text: str) -> str:
+    """Whitespace made visible, so ' the' and 'the', or a newline token, can be told apart."""
+    return text.replace("\n", "\\n") if text.strip() else repr(text)
+
+
 def label(text: str) -> str:
-    """Text safe to show in a plotly label; whitespace made visible so ' the' and 'the' differ."""
-    return html.escape(text.replace("\n", "\\n")) if text.strip() else repr(text)
+    """Text safe to show in a plotly label (plotly renders a subset of HTML), whitespace made visible."""
+    return html.escape(visible_text(text))
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -118,32 +122,6 @@ def batch_figure(result: BatchResult) -> go.Figure:
     )
     fig.update_xaxes(title_text="texts", rangemode="tozero", dtick=max(1, len(result.rows) // 10))
     return _layout(fig, f"Predicted labels of {len(result.rows)} texts", 140 + 50 * len(names))
-
-
-def attention_heatmap(tokens: list[str], weights: np.ndarray, title: str) -> go.Figure:
-    """Heatmap of one head's attention: queries down, keys across; hover shows query -> key: weight."""
-    n = len(tokens)
-    names = [label(t) for t in tokens]
-    # Numeric axes with tick text, so repeated tokens ("the" twice) keep their own rows and columns.
-    pairs = [[[names[q], names[k]] for k in range(n)] for q in range(n)]
-    fig = go.Figure(
-        go.Heatmap(
-            z=weights,
-            x=list(range(n)),
-            y=list(range(n)),
-            customdata=pairs,
-            colorscale="Blues",
-            zmin=0,
-            zmax=1,
-            hovertemplate="%{customdata[0]} → %{customdata[1]}: %{z:.3f}<extra></extra>",
-            colorbar={"title": {"text": "weight", "side": "right"}},
-        )
-    )
-    ticks = {"tickmode": "array", "tickvals": list(range(n)), "ticktext": names}
-    fig.update_xaxes(title_text="key (attended to)", side="top", tickangle=-60, **ticks)
-    fig.update_yaxes(title_text="query (attending)", autorange="reversed", **ticks)
-    size = min(900, 200 + 22 * n)
-    return _layout(fig, title, size + 80)
 
 
 KEPT_COLOR, FILTERED_COLOR, DRAWN_COLOR, RAW_COLOR = BAR_COLOR, "#d1d5db", "#f97316", "#a5b4fc"

@@ -1,0 +1,212 @@
+"""Attention arithmetic, pure numpy: mean over heads, rollout, hiding special tokens, and what a view shows.
+
+Everything here works on row-stochastic matrices (each row, a query, sums to 1 over the keys) and keeps
+them so: the mean of such matrices is one, rollout multiplies them, and hiding tokens renormalises the rows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from playground.tasks import InputError
+
+# What one view may draw: plotly grids draw at most this many cells (a 128-token, 12 x 12 model stays under
+# 1 MB of plotly JSON), bertviz at most this many attention lines (its SVG crawls beyond that).
+PLOT_CELL_BUDGET = 120_000
+BERTVIZ_LINE_BUDGET = 150_000
+
+VIEWS = {
+    "head": "One head",
+    "mean": "Mean over the heads of a layer",
+    "rollout": "Rollout up to a layer",
+    "layer": "All heads of a layer",
+    "overview": "Model overview (layers × heads)",
+}
+
+
+def mean_over_heads(layer: np.ndarray) -> np.ndarray:
+    """(heads, T, T) -> (T, T): the average head. Rows still sum to 1."""
+    return layer.mean(axis=0)
+
+
+def rollout(attentions: np.ndarray) -> np.ndarray:
+    """Attention rollout (Abnar & Zuidema 2020) after every layer: (layers, heads, T, T) -> (layers, T, T).
+
+    Each layer's heads are averaged, the identity is added for the residual connection and the rows are
+    renormalised (0.5 A + 0.5 I); the result after layer l is the product of those matrices from layer 1 to l,
+    so row q of layer l says how much token q's representation there draws on each input token.
+    """
+    n = attentions.shape[-1]
+    identity = np.eye(n, dtype=np.float64)
+    flow = identity
+    out = np.empty((attentions.shape[0], n, n), dtype=np.float64)
+    for i, layer in enumerate(attentions.astype(np.float64)):
+        mixed = mean_over_heads(layer) + identity
+        mixed /= mixed.sum(axis=-1, keepdims=True)
+        flow = mixed @ flow
+        out[i] = flow
+    return out
+
+
+def keep_tokens(matrices: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Only the rows and columns of the tokens in `keep` (a bool mask), each row renormalised to sum to 1."""
+    kept = matrices[..., keep, :][..., keep].astype(np.float64)
+    totals = kept.sum(axis=-1, keepdims=True)
+    return np.divide(kept, totals, out=np.zeros_like(kept), where=totals > 0)
+
+
+def hide_special_tokens(
+    tokens: list[str], special: list[bool], matrices: np.ndarray
+) -> tuple[list[str], np.ndarray, list[str]]:
+    """Tokens and matrices (..., T, T) without [CLS], [SEP], <|endoftext|>..., rows renormalised; a notice."""
+    keep = ~np.asarray(special, dtype=bool)
+    if not keep.any():
+        raise InputError("The text has only special tokens, so hiding them leaves nothing to show.")
+    hidden = [t for t, k in zip(tokens, keep, strict=True) if not k]
+    if not hidden:
+        return tokens, matrices, []
+    notice = (
+        f"Hidden: {', '.join(dict.fromkeys(hidden))}; each row is renormalised to sum to 1 "
+        "over the tokens left."
+    )
+    return [t for t, k in zip(tokens, keep, strict=True) if k], keep_tokens(matrices, keep), [notice]
+
+
+def parse_selection(spec: str | None, count: int, what: str) -> list[int]:
+    """'1-3, 7' -> [0, 1, 2, 6] (1-based in, 0-based out); empty means all `count` of them."""
+    if spec is None or not str(spec).strip() or str(spec).strip().lower() == "all":
+        return list(range(count))
+    chosen: list[int] = []
+    for part in str(spec).split(","):
+        match = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
+        if not match:
+            raise InputError(
+                f"Could not read the {what}s {spec!r}: write numbers and ranges such as '1-3, 7'."
+            )
+        low = int(match.group(1))
+        high = int(match.group(2) or low)
+        chosen += range(low, high + 1)
+    return check_selection(chosen, count, what, one_based=True)
+
+
+def check_selection(values: list[int], count: int, what: str, one_based: bool = True) -> list[int]:
+    """Sorted, distinct, 0-based indices from a user's choice; InputError when empty or out of range."""
+    if not values:
+        raise InputError(f"Choose at least one {what}.")
+    offset = 1 if one_based else 0
+    for value in values:
+        if not isinstance(value, (int, np.integer)) or not 0 <= int(value) - offset < count:
+            raise InputError(f"There is no {what} {value}: this model has {count} {what}s (1 to {count}).")
+    return sorted({int(v) - offset for v in values})
+
+
+def token_cap(matrices: int, budget: int, limit: int) -> int:
+    """Most tokens a view of `matrices` T x T matrices may show within `budget` cells (and `limit`)."""
+    return max(2, min(limit, math.isqrt(budget // max(1, matrices))))
+
+
+@dataclass
+class AttentionView:
+    """What one picture shows: a few T x T matrices (panels) over the same tokens, each row summing to 1."""
+
+    kind: str
+    tokens: list[str]
+    panels: np.ndarray  # (panels, T, T)
+    panel_titles: list[str]
+    columns: int  # panels per row in a grid
+    title: str
+    causal: bool
+    prompt_length: int | None = None  # Generate: tokens before this index are the prompt
+    notices: list[str] = field(default_factory=list)
+    row_names: list[str] = field(default_factory=list)  # overview: one per row of panels (layers)
+    column_names: list[str] = field(default_factory=list)  # overview: one per column (heads)
+
+
+def make_view(
+    result,
+    kind: str,
+    layer: int = 1,
+    head: int = 1,
+    layers: list[int] | None = None,
+    heads: list[int] | None = None,
+    hide_special: bool = False,
+) -> AttentionView:
+    """The panels of view `kind` (see VIEWS) from an AttentionResult; `layer`, `head` 1-based, `layers`,
+    `heads` 0-based lists (the overview's choice). Special tokens are hidden after mean or rollout."""
+    if kind not in VIEWS:
+        raise InputError(f"Unknown view {kind!r}: choose one of {', '.join(VIEWS)}.")
+    weights = result.attentions  # (layers, heads, T, T)
+    n_layers, n_heads = weights.shape[:2]
+    li = check_selection([int(layer)], n_layers, "layer")[0]
+    hi = check_selection([int(head)], n_heads, "head")[0]
+    if kind == "head":
+        panels, titles = weights[li, hi][None], [f"Layer {li + 1}, head {hi + 1}"]
+    elif kind == "mean":
+        panels, titles = mean_over_heads(weights[li])[None], [f"Layer {li + 1}, mean over {n_heads} heads"]
+    elif kind == "rollout":
+        panels = rollout(weights)[li][None]
+        titles = [f"Rollout through layers 1–{li + 1} (heads averaged, residual added)"]
+    elif kind == "layer":
+        panels, titles = weights[li], [f"Head {h + 1}" for h in range(n_heads)]
+    else:
+        layers = list(range(n_layers)) if layers is None else layers
+        heads = list(range(n_heads)) if heads is None else heads
+        panels = weights[np.ix_(layers, heads)].reshape(-1, *weights.shape[2:])
+        titles = [f"L{lay + 1} H{h + 1}" for lay in layers for h in heads]
+    tokens, prompt_length, notices = list(result.tokens), result.prompt_length, []
+    if hide_special:
+        tokens, panels, notices = hide_special_tokens(tokens, result.special, panels)
+        if prompt_length is not None:
+            prompt_length = int((~np.asarray(result.special[:prompt_length], dtype=bool)).sum())
+    if kind == "layer":
+        title = f"Layer {li + 1}: all {n_heads} heads"
+    elif kind == "overview":
+        title = f"Overview: {len(layers)} layers × {len(heads)} heads"
+    else:
+        title = titles[0]
+    columns = len(heads) if kind == "overview" else min(4, n_heads) if kind == "layer" else 1
+    return AttentionView(
+        kind=kind,
+        tokens=tokens,
+        panels=np.asarray(panels, dtype=np.float64),
+        panel_titles=titles,
+        columns=columns,
+        title=title,
+        causal=result.causal,
+        prompt_length=prompt_length,
+        notices=notices,
+        row_names=[f"Layer {i + 1}" for i in layers] if kind == "overview" else [],
+        column_names=[f"Head {h + 1}" for h in heads] if kind == "overview" else [],
+    )
+
+
+def panels_in_view(kind: str, n_heads: int, layers: list[int], heads: list[int]) -> int:
+    """How many T x T matrices view `kind` draws."""
+    if kind == "layer":
+        return n_heads
+    if kind == "overview":
+        return len(layers) * len(heads)
+    return 1
+
+
+def fit_to_budget(
+    result, matrices: int, budget: int, limit: int, reread: Callable[[int], object], view_name: str, what: str
+):
+    """`result` if `matrices` T x T matrices of it fit `budget` cells; else the text read again, cut to the
+    tokens that fit (`reread(max_tokens)`), and a notice saying so. Cutting the text rather than the matrix
+    keeps every row a full distribution: it is the model's attention on the shorter text."""
+    cap = token_cap(matrices, budget, limit)
+    total = len(result.tokens)
+    if total <= cap:
+        return result, []
+    notice = (
+        f"This view ({view_name}) draws at most {budget:,} {what}, so it reads only the first {cap} of the "
+        f"{total} tokens (the text is cut there, as if it were shorter). "
+        "Choose fewer layers or heads to see more tokens."
+    )
+    return reread(cap), [notice]

@@ -1,0 +1,306 @@
+"""Plotly pictures of attention: one matrix as a large heatmap, several as a grid of small multiples, and what
+each [MASK] attended to, layer by layer.
+
+Queries run down, keys across; hovering a cell shows `query → key: weight`. Weights go over the wire rounded
+to 3 decimals as plain JSON numbers (most of them become a short `0.0`), which is what keeps a 128-token view
+small. Future tokens of a causal model (GPT-2) are left blank on a grey background: they are masked, not
+merely small. Every token is HTML-escaped, since plotly renders a subset of HTML in labels.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from playground.tasks.attention import MaskAttention
+from playground.tasks.attention_ops import AttentionView
+from playground.viz.charts import _layout as base_layout
+from playground.viz.charts import label
+
+DECIMALS = 3
+# Blues with more steps at the low end, where most attention weights lie.
+COLORSCALE = [
+    [0.0, "#ffffff"],
+    [0.02, "#eff3ff"],
+    [0.1, "#c6dbef"],
+    [0.25, "#6baed6"],
+    [0.5, "#2171b5"],
+    [1.0, "#08306b"],
+]
+MASKED_BACKGROUND = "#d1d5db"
+PROMPT_LINE = "#f97316"
+# One colour scale for every panel, its bar under the picture: on a phone the width is for the matrix.
+COLOR_AXIS = {
+    "colorscale": COLORSCALE,
+    "cmin": 0,
+    "cmax": 1,
+    "colorbar": {
+        "title": {"text": "weight", "side": "right"},
+        "orientation": "h",
+        "thickness": 12,
+        "len": 0.6,
+        "y": -0.02,
+        "yanchor": "top",
+    },
+}
+
+
+def axis_labels(tokens: list[str]) -> list[str]:
+    """Escaped token labels, made distinct (invisible zero-width spaces) so a repeated token keeps its own
+    row and column on a category axis."""
+    seen: Counter[str] = Counter()
+    names = []
+    for token in tokens:
+        name = label(token)
+        names.append(name + "\u200b" * seen[name])
+        seen[name] += 1
+    return names
+
+
+def rounded(matrix: np.ndarray, causal: bool = False) -> list:
+    """The matrix as nested lists of 3-decimal floats (0 when it rounds to nothing, NaN as None); for a
+    causal model None above the diagonal."""
+    values = np.round(np.asarray(matrix, dtype=np.float64), DECIMALS)
+    z = values.astype(object)
+    z[values == 0] = 0
+    z[np.isnan(values)] = None
+    if causal:
+        z[np.triu_indices(z.shape[-1], k=1)] = None
+    return z.tolist()
+
+
+def _tick_size(n: int) -> int:
+    return 15 if n <= 24 else 12 if n <= 48 else 9
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> None:
+    """The app's chart layout, with a title small enough for a phone."""
+    base_layout(fig, title, height)
+    fig.update_layout(title_font_size=18)
+
+
+def _label_room(names: list[str], n: int) -> int:
+    """Pixels that labels turned by -60 degrees need (about 0.6 em per character)."""
+    longest = max((len(name.rstrip("\u200b")) for name in names), default=1)
+    return int(10 + 0.87 * 0.6 * _tick_size(n) * min(longest, 24))
+
+
+def view_figure(view: AttentionView) -> go.Figure:
+    """One panel as a large heatmap with token labels; several as a grid of small multiples."""
+    return heatmap_figure(view) if len(view.panels) == 1 else grid_figure(view)
+
+
+def heatmap_figure(view: AttentionView) -> go.Figure:
+    n = len(view.tokens)
+    names = axis_labels(view.tokens)
+    fig = go.Figure(
+        go.Heatmap(
+            z=rounded(view.panels[0], view.causal),
+            x=names,
+            y=names,
+            coloraxis="coloraxis",
+            hoverongaps=False,
+            hovertemplate="%{y} → %{x}: %{z:.3f}<extra></extra>",
+        )
+    )
+    ticks = {"type": "category", "tickfont": {"size": _tick_size(n)}, "showgrid": False, "automargin": True}
+    fig.update_xaxes(side="top", tickangle=-60, **ticks)
+    fig.update_yaxes(autorange="reversed", **ticks)
+    # axis names in the subtitle rather than beside the axes: on a phone every pixel of width counts
+    subtitle = "rows (queries) attend to columns (keys)"
+    if view.causal:
+        subtitle += "; grey = future, masked"
+    title = f"{view.title}<br><sup>{subtitle}</sup>"
+    if view.prompt_length is not None and 0 < view.prompt_length < n:
+        _mark_prompt(fig, view.prompt_length, n)
+    # room above the plot for the title and for the key labels, which sit on top at -60 degrees
+    tick_room = _label_room(names, n)
+    size = min(900, 200 + 22 * n)
+    _layout(fig, title, size + 120 + tick_room)
+    fig.update_layout(coloraxis=COLOR_AXIS, margin={"t": 75 + tick_room, "b": 70})
+    if view.causal:
+        fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
+    return fig
+
+
+def _mark_prompt(fig: go.Figure, prompt_length: int, n: int) -> None:
+    """Orange lines between the prompt's tokens and the generated ones (category positions are indices)."""
+    edge = prompt_length - 0.5
+    line = {"color": PROMPT_LINE, "width": 2}
+    fig.add_shape(type="line", x0=edge, x1=edge, y0=-0.5, y1=n - 0.5, line=line)
+    fig.add_shape(type="line", x0=-0.5, x1=n - 0.5, y0=edge, y1=edge, line=line)
+    fig.add_annotation(
+        x=n - 0.5,
+        y=edge,
+        text="↑ prompt · generated ↓",
+        showarrow=False,
+        xanchor="right",
+        yanchor="bottom",
+        font={"color": PROMPT_LINE, "size": 13},
+        bgcolor="rgba(255,255,255,0.8)",
+    )
+
+
+def grid_figure(view: AttentionView) -> go.Figure:
+    """Small multiples on one colour scale; hover names the panel, the query, the key and the weight."""
+    if view.row_names:
+        return mosaic_figure(view)
+    count = len(view.panels)
+    columns = max(1, min(view.columns, count))
+    rows = math.ceil(count / columns)
+    names = axis_labels(view.tokens)
+    small = columns > 6
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=view.panel_titles,
+        horizontal_spacing=min(0.02 if small else 0.04, 1 / max(1, columns - 1)),
+        vertical_spacing=min(0.25 / rows if small else 0.3 / rows, 1 / max(1, rows - 1)),
+    )
+    traces = [
+        go.Heatmap(
+            z=rounded(panel, view.causal),
+            x=names,
+            y=names,
+            coloraxis="coloraxis",
+            hoverongaps=False,
+            hovertemplate=f"{name}<br>%{{y}} → %{{x}}: %{{z:.3f}}<extra></extra>",
+        )
+        for panel, name in zip(view.panels, view.panel_titles, strict=True)
+    ]
+    places = [divmod(i, columns) for i in range(count)]
+    fig.add_traces(traces, rows=[r + 1 for r, _ in places], cols=[c + 1 for _, c in places])
+    axes = {"type": "category", "showticklabels": False, "ticks": "", "showgrid": False}
+    fig.update_xaxes(**axes)
+    fig.update_yaxes(autorange="reversed", **axes)
+    fig.update_annotations(font={"size": 11 if small else 14})
+    subtitle = "rows attend to columns; hover a cell" + ("; grey = future, masked" if view.causal else "")
+    panel_height = 90 if small else 230
+    _layout(fig, f"{view.title}<br><sup>{subtitle}</sup>", 170 + rows * panel_height)
+    fig.update_layout(coloraxis=COLOR_AXIS, margin={"t": 90, "b": 70})
+    if view.causal:
+        fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
+    return fig
+
+
+def mosaic_figure(view: AttentionView) -> go.Figure:
+    """The layers x heads overview as one heatmap: the panels tiled with a one-cell gap, layers down and heads
+    across. One trace instead of 144 keeps it fast to build and small to send; each row and column label
+    says its layer or head and token, so hovering a cell reads `Layer 2 · the → Head 3 · cat: 0.120`."""
+    n = len(view.tokens)
+    rows, columns = len(view.row_names), len(view.column_names)
+    step = n + 1  # a panel and its gap
+    grid = np.full((rows * step - 1, columns * step - 1), np.nan)
+    for i, panel in enumerate(view.panels):
+        r, c = divmod(i, columns)
+        block = np.where(np.tril(np.ones((n, n), dtype=bool)), panel, np.nan) if view.causal else panel
+        grid[r * step : r * step + n, c * step : c * step + n] = block
+    names = axis_labels(view.tokens)
+
+    def labels(prefixes: list[str]) -> list[str]:
+        out = []
+        for i, prefix in enumerate(prefixes):
+            out += [f"{prefix} · {name}" for name in names] + (
+                [f"\u200b{i}"] if i < len(prefixes) - 1 else []
+            )
+        return out
+
+    fig = go.Figure(
+        go.Heatmap(
+            z=rounded(grid),
+            x=labels(view.column_names),
+            y=labels(view.row_names),
+            coloraxis="coloraxis",
+            hoverongaps=False,
+            hovertemplate="%{y} → %{x}: %{z:.3f}<extra></extra>",
+        )
+    )
+    centres = [i * step + (n - 1) / 2 for i in range(max(rows, columns))]
+    axes = {"type": "category", "showgrid": False, "ticks": "", "tickmode": "array", "tickfont": {"size": 11}}
+    short_heads = [name.replace("Head ", "H") for name in view.column_names]
+    fig.update_xaxes(side="top", tickvals=centres[:columns], ticktext=short_heads, **axes)
+    fig.update_yaxes(autorange="reversed", tickvals=centres[:rows], ticktext=view.row_names, **axes)
+    line = {"color": "#ffffff", "width": 3}
+    gaps = [  # white lines along the gaps, so panels stand apart on the grey of a causal model too
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": i * step - 1,
+            "x1": i * step - 1,
+            "y0": 0,
+            "y1": 1,
+        }
+        for i in range(1, columns)
+    ] + [
+        {
+            "type": "line",
+            "xref": "paper",
+            "yref": "y",
+            "x0": 0,
+            "x1": 1,
+            "y0": i * step - 1,
+            "y1": i * step - 1,
+        }
+        for i in range(1, rows)
+    ]
+    fig.update_layout(shapes=[{**gap, "line": line} for gap in gaps])
+    subtitle = "rows attend to columns; hover a cell" + ("; grey = future, masked" if view.causal else "")
+    _layout(fig, f"{view.title}<br><sup>{subtitle}</sup>", 190 + rows * max(40, min(90, 960 // columns)))
+    fig.update_layout(coloraxis=COLOR_AXIS, margin={"t": 110, "b": 70})
+    if view.causal:
+        fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
+    return fig
+
+
+def mask_attention_figure(result: MaskAttention) -> go.Figure:
+    """For each [MASK]: layers down, tokens across, the heads' mean attention from the mask to each token."""
+    count = len(result.positions)
+    names = axis_labels(result.tokens)
+    n_layers = result.weights.shape[1]
+    layers = [f"layer {i + 1}" for i in range(n_layers)]
+    titles = [f"[MASK] {i + 1} of {count}" for i in range(count)] if count > 1 else None
+    per_mask = 40 + 34 * n_layers
+    height = 200 + per_mask * count
+    # one token axis for all masks (at the bottom); room between them for each mask's title
+    fig = make_subplots(
+        rows=count, cols=1, subplot_titles=titles, shared_xaxes=True, vertical_spacing=40 / height
+    )
+    for i, position in enumerate(result.positions):
+        fig.add_trace(
+            go.Heatmap(
+                z=rounded(result.weights[i]),
+                x=names,
+                y=layers,
+                coloraxis="coloraxis",
+                hovertemplate="%{y}: [MASK] → %{x}: %{z:.3f}<extra></extra>",
+            ),
+            row=i + 1,
+            col=1,
+        )
+        axis = "" if i == 0 else str(i + 1)
+        fig.add_shape(  # outline the mask's own column
+            type="rect",
+            x0=position - 0.5,
+            x1=position + 0.5,
+            y0=-0.5,
+            y1=n_layers - 0.5,
+            xref=f"x{axis}",
+            yref=f"y{axis}",
+            line={"color": PROMPT_LINE, "width": 2},
+        )
+    n = len(result.tokens)
+    fig.update_xaxes(type="category", tickangle=-60, tickfont={"size": _tick_size(n)})
+    fig.update_yaxes(type="category", autorange="reversed")
+    title = "What each [MASK] looked at<br><sup>mean over heads; orange box: the mask itself</sup>"
+    # the colour bar under the token labels, which hang below the last mask's heatmap
+    labels = _label_room(names, n)
+    plot_height = height - 40
+    bar = {**COLOR_AXIS["colorbar"], "y": -(labels + 10) / plot_height}
+    _layout(fig, title, height + labels + 100)
+    fig.update_layout(coloraxis={**COLOR_AXIS, "colorbar": bar}, margin={"t": 80, "b": labels + 70})
+    return fig

@@ -1,0 +1,344 @@
+"""The attention explorer's views, bertviz documents and exports, without a browser.
+
+Views must keep what the model computed: every row a probability distribution (also after mean, rollout and
+hiding special tokens), GPT-2's future masked, the [MASK] rows and generated-text attention equal to the
+model's own output_attentions. Payloads stay small; user text reaching HTML is escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+import torch
+from transformers import AutoModel
+
+from playground import export
+from playground.tasks import InputError
+from playground.tasks import attention_ops as ops
+from playground.tasks.attention import AttentionResult, attention, attention_of_ids, mask_attention
+from playground.viz import attention as attention_viz
+from playground.viz import bertviz
+
+TEXT = "The cat sat on the mat, and the cat slept."
+XSS = "<img src=x onerror=alert(1)>"
+SCRIPT_CLOSE = "</script><script>alert(2)</script>"
+URL = re.compile(r"https?://", re.IGNORECASE)
+
+
+def script_elements(document: str) -> int:
+    """How many <script> elements an HTML parser finds (a token cannot have closed one early)."""
+
+    class Counter(HTMLParser):
+        count = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.count += tag == "script"
+
+    parser = Counter()
+    parser.feed(document)
+    return parser.count
+
+
+def model_attentions(loaded, ids: list[int]) -> np.ndarray:
+    """(layers, heads, T, T) from a fresh eager copy of the model: the reference."""
+    reference = AutoModel.from_pretrained(loaded.model_id, attn_implementation="eager").eval()
+    with torch.no_grad():
+        out = reference(input_ids=torch.tensor([ids]), output_attentions=True)
+    return torch.stack(out.attentions)[:, 0].numpy()
+
+
+def synthetic(tokens: list[str], layers: int = 2, heads: int = 3, causal: bool = False, seed: int = 0):
+    """An AttentionResult with random row-stochastic weights (softmax of random scores)."""
+    rng = np.random.default_rng(seed)
+    n = len(tokens)
+    scores = rng.normal(size=(layers, heads, n, n)) * 2
+    if causal:
+        scores[..., np.triu_indices(n, 1)[0], np.triu_indices(n, 1)[1]] = -np.inf
+    weights = np.exp(scores - scores.max(-1, keepdims=True))
+    weights /= weights.sum(-1, keepdims=True)
+    special = [t in ("[CLS]", "[SEP]", "<|endoftext|>") for t in tokens]
+    return AttentionResult(
+        model_id="synthetic/model",
+        tokens=tokens,
+        attentions=weights.astype(np.float32),
+        causal=causal,
+        token_ids=list(range(n)),
+        special=special,
+    )
+
+
+# --- values equal the model's own ---------------------------------------------------------------
+
+
+def test_generated_text_attention_equals_output_attentions(manager):
+    loaded = manager.get("generation")
+    ids = loaded.tokenizer("The cat sat on the mat")["input_ids"] + [5, 17, 42]  # prompt + "generated"
+    result = attention_of_ids(loaded, ids, 128, prompt_length=6)
+    np.testing.assert_allclose(result.attentions, model_attentions(loaded, ids), atol=1e-6)
+    assert result.prompt_length == 6 and result.token_ids == ids and result.causal
+
+
+def test_generated_text_is_cut_at_the_cap_and_empty_text_is_refused(manager):
+    loaded = manager.get("generation")
+    ids = loaded.tokenizer("the cat sat on the mat " * 10)["input_ids"]
+    result = attention_of_ids(loaded, ids, 12, prompt_length=3)
+    assert len(result.tokens) == 12 and "first 12" in result.notices[0]
+    # causal: the first 12 tokens attend exactly as they do inside the longer text
+    np.testing.assert_allclose(result.attentions, model_attentions(loaded, ids)[..., :12, :12], atol=1e-6)
+    with pytest.raises(InputError, match="generate some first"):
+        attention_of_ids(loaded, [], 12)
+
+
+def test_mask_rows_equal_the_mean_over_heads_of_output_attentions(manager):
+    loaded = manager.get("fill-mask")
+    result = mask_attention(loaded, "The [MASK] sat on the <mask>.", 2000, 128)
+    ids = loaded.tokenizer("The [MASK] sat on the [MASK].")["input_ids"]
+    expected = model_attentions(loaded, ids).mean(axis=1)  # (layers, T, T)
+    assert result.positions == [i for i, t in enumerate(ids) if t == loaded.tokenizer.mask_token_id]
+    assert result.weights.shape == (2, expected.shape[0], len(ids))
+    for i, position in enumerate(result.positions):
+        np.testing.assert_allclose(result.weights[i], expected[:, position, :], atol=1e-6)
+    np.testing.assert_allclose(result.weights.sum(-1), 1.0, atol=1e-5)
+    with pytest.raises(InputError, match="no \\[MASK\\]"):
+        mask_attention(loaded, "No blank here.", 2000, 128)
+
+
+def test_special_tokens_are_marked(manager):
+    bert = attention(manager.get("fill-mask"), TEXT, 2000, 128)
+    assert bert.special[0] and bert.special[-1] and not any(bert.special[1:-1])
+    assert bert.tokens[0] == "[CLS]" and bert.tokens[-1] == "[SEP]"
+    gpt2 = attention(manager.get("generation"), TEXT + "<|endoftext|>", 2000, 128)
+    assert gpt2.special[-1] and gpt2.tokens[-1] == "<|endoftext|>" and not any(gpt2.special[:-1])
+
+
+# --- rows sum to 1, causal stays causal -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("task", ["fill-mask", "generation", "sentiment"])
+@pytest.mark.parametrize("hide", [False, True])
+def test_every_view_keeps_rows_summing_to_one(manager, task, hide):
+    result = attention(manager.get(task), TEXT + " <|endoftext|>", 2000, 128)
+    for kind in ops.VIEWS:
+        view = ops.make_view(result, kind, layer=2, head=2, hide_special=hide)
+        np.testing.assert_allclose(view.panels.sum(-1), 1.0, atol=1e-5, err_msg=f"{task} {kind}")
+        assert view.panels.shape[-1] == len(view.tokens)
+        if result.causal:
+            upper = np.triu_indices(len(view.tokens), k=1)
+            assert np.all(view.panels[:, upper[0], upper[1]] == 0), kind
+        if hide:
+            assert not {"[CLS]", "[SEP]", "<|endoftext|>"} & set(view.tokens)
+    assert ops.make_view(result, "overview").panels.shape[0] == result.num_layers * result.num_heads
+    assert ops.make_view(result, "layer").panels.shape[0] == result.num_heads
+
+
+def test_hiding_special_tokens_renormalises_the_rows_it_keeps():
+    result = synthetic(["[CLS]", "a", "b", "c", "[SEP]"])
+    view = ops.make_view(result, "head", layer=1, head=2, hide_special=True)
+    kept = result.attentions[0, 1][1:4, 1:4]
+    np.testing.assert_allclose(view.panels[0], kept / kept.sum(-1, keepdims=True), rtol=1e-6)
+    assert view.tokens == ["a", "b", "c"] and "[CLS], [SEP]" in view.notices[0]
+    only_special = synthetic(["[CLS]", "[SEP]"])
+    with pytest.raises(InputError, match="only special tokens"):
+        ops.make_view(only_special, "head", hide_special=True)
+
+
+def test_rollout_follows_abnar_and_zuidema():
+    result = synthetic(list("abcdef"), layers=3, heads=4)
+    weights = result.attentions.astype(np.float64)
+    flow = np.eye(6)
+    for layer in range(3):
+        mixed = 0.5 * weights[layer].mean(axis=0) + 0.5 * np.eye(6)  # rows of A sum to 1
+        flow = mixed @ flow
+        np.testing.assert_allclose(ops.rollout(weights)[layer], flow, atol=1e-12)
+    np.testing.assert_allclose(ops.rollout(weights).sum(-1), 1.0, atol=1e-12)
+    causal = ops.rollout(synthetic(list("abcdef"), layers=3, causal=True).attentions)
+    assert np.all(causal[:, np.triu_indices(6, 1)[0], np.triu_indices(6, 1)[1]] == 0)
+
+
+def test_mean_over_heads():
+    result = synthetic(list("abcd"))
+    view = ops.make_view(result, "mean", layer=2)
+    np.testing.assert_allclose(view.panels[0], result.attentions[1].mean(axis=0), rtol=1e-6)
+
+
+def test_gpt2_figures_blank_the_future():
+    view = ops.make_view(synthetic(list("abcde"), causal=True), "head")
+    z = attention_viz.view_figure(view).data[0].z
+    assert all(z[q][k] is None for q in range(5) for k in range(5) if k > q)
+    assert all(isinstance(z[q][k], float) for q in range(5) for k in range(q + 1))
+
+
+# --- choices, caps, payload -----------------------------------------------------------------------
+
+
+def test_layer_and_head_choices():
+    assert ops.parse_selection("1-3, 7", 12, "layer") == [0, 1, 2, 6]
+    assert ops.parse_selection("", 4, "head") == [0, 1, 2, 3]
+    assert ops.parse_selection("all", 2, "head") == [0, 1]
+    for bad, message in [
+        ("x", "Could not read"),
+        ("0", "no layer 0"),
+        ("13", "no layer 13"),
+        ("2-", "Could not"),
+    ]:
+        with pytest.raises(InputError, match=message):
+            ops.parse_selection(bad, 12, "layer")
+    with pytest.raises(InputError, match="at least one head"):
+        ops.check_selection([], 12, "head")
+
+
+def test_token_caps_keep_big_views_in_budget():
+    assert ops.token_cap(1, ops.PLOT_CELL_BUDGET, 128) == 128
+    assert ops.token_cap(12, ops.PLOT_CELL_BUDGET, 128) == 100  # one layer's 12 heads
+    assert ops.token_cap(144, ops.PLOT_CELL_BUDGET, 128) == 28  # 12 x 12 overview
+    assert ops.token_cap(144, ops.BERTVIZ_LINE_BUDGET, 128) == 32
+
+
+def test_plotly_payload_for_128_tokens_on_a_12_by_12_model_is_under_1_mb():
+    tokens = ["[CLS]"] + [f"word{i}" for i in range(126)] + ["[SEP]"]
+    full = synthetic(tokens, layers=12, heads=12)
+    for kind in ("head", "mean", "rollout"):
+        size = len(attention_viz.view_figure(ops.make_view(full, kind, layer=12)).to_json())
+        assert size < 1_000_000, (kind, size)
+    # the grids read only as many tokens as their budget allows (the UI cuts the text there)
+    for kind, matrices in (("layer", 12), ("overview", 144)):
+        cap = ops.token_cap(matrices, ops.PLOT_CELL_BUDGET, 128)
+        cut = synthetic(tokens[:cap], layers=12, heads=12)
+        size = len(attention_viz.view_figure(ops.make_view(cut, kind)).to_json())
+        assert size < 1_000_000, (kind, size)
+
+
+def test_values_are_rounded_for_transport():
+    figure = attention_viz.view_figure(ops.make_view(synthetic(list("abcdef")), "head"))
+    assert all(round(v, 3) == v for row in figure.data[0].z for v in row)
+    assert re.search(r"\d\.\d{4,}", json.dumps(figure.data[0].z)) is None
+
+
+# --- escaping ---------------------------------------------------------------------------------------
+
+
+def test_user_text_is_escaped_in_every_plotly_view():
+    result = synthetic(["[CLS]", XSS, SCRIPT_CLOSE, "a & b", XSS, "[SEP]"])
+    figures = [attention_viz.view_figure(ops.make_view(result, kind)) for kind in ops.VIEWS]
+    for figure in figures:
+        payload = figure.to_json()
+        assert "<img" not in payload and "<script" not in payload and "</script" not in payload
+        assert "&lt;img src=x onerror=alert(1)&gt;" in json.loads(payload)["data"][0]["x"][1]
+    x = figures[0].data[0].x
+    assert len(set(x)) == len(x)  # the repeated token keeps its own column
+
+
+def test_bertviz_document_is_offline_and_escaped():
+    result = synthetic(["[CLS]", XSS, SCRIPT_CLOSE, "http://example.com", "[SEP]"])
+    for view in ("head", "model"):
+        document = bertviz.view_document(
+            view, result.model_id, result.tokens, result.attentions, [0, 1], [0, 2]
+        )
+        assert document.startswith("<!DOCTYPE html>")
+        assert not URL.search(document), URL.search(document)
+        assert "cdnjs" not in document and not re.search(r"require\.config\(\{\s*paths", document)
+        assert "<img" not in document and "alert(2)</script>" not in document
+        assert script_elements(document) == 5  # d3, jQuery, require.js, the named modules, bertviz
+        assert "d3 5.7.0" in document and "jQuery 2.2.4" in document and "require.js 2.3.6" in document
+        params = re.search(r"const params = (\{.*?\}); // HACK", document).group(1)
+        decoded = json.loads(params.replace("\\/", "/"))
+        assert decoded["attention"][0]["left_text"][1:3] == [XSS, SCRIPT_CLOSE]
+    frame = bertviz.iframe('<p>"quoted" & <b>bold</b></p>', "head", 5, 2, 3)
+    assert 'sandbox="allow-scripts"' in frame and "allow-same-origin" not in frame
+    assert 'srcdoc="&lt;p&gt;&quot;quoted&quot; &amp; &lt;b&gt;' in frame
+
+
+# --- exports ------------------------------------------------------------------------------------------
+
+
+def test_npz_and_json_exports_round_trip(manager):
+    result = attention(manager.get("fill-mask"), TEXT, 2000, 128)
+    with np.load(export.write_npz(result)) as npz:
+        np.testing.assert_array_equal(npz["attentions"], result.attentions)
+        assert npz["tokens"].tolist() == result.tokens
+        assert npz["token_ids"].tolist() == result.token_ids
+        assert str(npz["model"]) == result.model_id and not bool(npz["causal"])
+    path = export.write_json(result)
+    assert path.suffix == ".json" and path.name.startswith("tiny-bert")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["tokens"] == result.tokens and data["model"] == result.model_id
+    np.testing.assert_allclose(np.array(data["attentions"]), result.attentions, atol=1e-6)
+
+
+def test_export_file_names_are_safe():
+    assert export.file_stem("google-bert/bert-base-uncased", "attention") == "bert-base-uncased-attention"
+    assert export.file_stem("../../etc/<x>", "bertviz-head-view") == "x-bertviz-head-view"
+
+
+# --- the /attention_view endpoint, served for real -------------------------------------------------
+
+
+def bertviz_params(document: str) -> dict:
+    return json.loads(re.search(r"const params = (\{.*?\}); // HACK", document).group(1).replace("\\/", "/"))
+
+
+def test_attention_view_endpoint(client):
+    document = client.predict(text=TEXT, model="fill-mask", view="head", api_name="/attention_view")
+    assert isinstance(document, str) and document.startswith("<!DOCTYPE html>")
+    assert not URL.search(document) and "bertviz head view" in document
+    params = bertviz_params(document)
+    assert params["attention"][0]["left_text"][0] == "[CLS]" and params["include_layers"] == [1, 2]
+    # defaults: model="fill-mask", view="head"
+    assert bertviz_params(client.predict(text=TEXT, api_name="/attention_view"))["include_layers"] == [1, 2]
+
+    model_view = client.predict(
+        text=TEXT, model="generation", view="model", layers="2", heads="1", api_name="/attention_view"
+    )
+    params = bertviz_params(model_view)
+    assert params["include_layers"] == [2] and params["include_heads"] == [1] and params["total_heads"] == 2
+    weights = np.array(params["attention"][0]["attn"])  # (1 layer, 1 head, T, T), rounded to 3 decimals
+    assert weights.shape[:2] == (1, 1)
+    np.testing.assert_allclose(weights.sum(-1), 1.0, atol=weights.shape[-1] * 5e-4)
+    assert np.all(weights[0, 0][np.triu_indices(weights.shape[-1], 1)] == 0)
+
+
+def test_attention_view_endpoint_bad_input_is_a_clear_error(client):
+    from gradio_client.exceptions import AppError
+
+    for kwargs, message in [
+        ({"view": "sideways"}, "Unknown view"),
+        ({"model": "llama"}, "Unknown model"),
+        ({"layers": "9"}, "no layer 9"),
+        ({"heads": "one"}, "Could not read the heads"),
+        ({"text": "   "}, "empty"),
+    ]:
+        with pytest.raises(AppError, match=message):
+            client.predict(**{"text": TEXT, **kwargs}, api_name="/attention_view")
+    assert client.predict(text="Fine again.", api_name="/attention_view").startswith("<!DOCTYPE html>")
+
+
+def test_a_view_over_budget_reads_a_shorter_text():
+    result = synthetic([f"w{i}" for i in range(40)], layers=12, heads=12)
+    asked = []
+
+    def reread(max_tokens):
+        asked.append(max_tokens)
+        return synthetic([f"w{i}" for i in range(max_tokens)], layers=12, heads=12)
+
+    shorter, notices = ops.fit_to_budget(result, 144, ops.PLOT_CELL_BUDGET, 128, reread, "overview", "cells")
+    assert asked == [28] and len(shorter.tokens) == 28
+    assert "first 28 of the 40 tokens" in notices[0] and "fewer layers or heads" in notices[0]
+    same, notices = ops.fit_to_budget(result, 12, ops.PLOT_CELL_BUDGET, 128, reread, "grid", "cells")
+    assert same is result and notices == [] and asked == [28]
+
+
+def test_overview_hover_names_layer_head_and_tokens():
+    result = synthetic(["a", "b", "c"], layers=2, heads=2, causal=True)
+    figure = attention_viz.view_figure(ops.make_view(result, "overview"))
+    (trace,) = figure.data
+    assert trace.x[:4] == ("Head 1 · a", "Head 1 · b", "Head 1 · c", "\u200b0")
+    assert trace.y[4:] == ("Layer 2 · a", "Layer 2 · b", "Layer 2 · c")
+    z = np.array(trace.z, dtype=float)  # None (gaps, the future) -> nan
+    np.testing.assert_allclose(
+        z[4:, 4:], np.round(np.tril(result.attentions[1, 1]), 3) + np.triu(np.full((3, 3), np.nan), 1)
+    )
+    assert np.isnan(z[3]).all() and np.isnan(z[:, 3]).all()

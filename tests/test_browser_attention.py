@@ -1,0 +1,211 @@
+"""The attention explorer in a real browser with the network off: every plotly view, bertviz's head and model
+views in their sandboxed frame, the downloads, the attention sections of Fill-Mask and Generate, and user text
+such as `<img src=x onerror=alert(1)>` staying text everywhere (no dialog opens, the page logs no error).
+
+Uses test_browser.py's fixtures: each page may only reach the local app and fails on any console error.
+With PLAYGROUND_SCREENSHOTS=DIR set, the tests save full-page PNGs of what they drew.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, browser, open_tab, page, screenshot, wait_for_chart  # noqa: F401  (fixtures)
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+expect = sync_api.expect
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")
+
+XSS = "<img src=x onerror=alert(1)>"
+SCRIPT_CLOSE = "</script><script>alert(2)</script>"
+URL = re.compile(r"https?://", re.IGNORECASE)
+
+
+@pytest.fixture
+def dialogs(page):  # noqa: F811
+    """Every alert/confirm/prompt the page (or a frame in it) tries to open."""
+    opened: list[str] = []
+    page.on("dialog", lambda dialog: (opened.append(dialog.message), dialog.dismiss()))
+    return opened
+
+
+@pytest.fixture
+def offline_page(browser):  # noqa: F811
+    """A blank page that can reach nothing at all, for standalone documents; records dialogs and errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(20_000)
+    requests: list[str] = []
+    context.route("**/*", lambda route: (requests.append(route.request.url), route.abort()))
+    page = context.new_page()  # noqa: F811
+    page.events = {"dialogs": [], "errors": [], "requests": requests}
+    page.on("dialog", lambda d: (page.events["dialogs"].append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: page.events["errors"].append(str(e)))
+    page.on("console", lambda m: m.type == "error" and page.events["errors"].append(m.text))
+    yield page
+    context.close()
+
+
+def show(page, document: str) -> None:  # noqa: F811
+    """A standalone document in a fresh window (no globals left from the one before)."""
+    page.goto("about:blank")
+    page.set_content(document)
+
+
+def svg_texts(scope) -> list[str]:
+    return scope.locator("#vis svg text").all_text_contents()
+
+
+def drawn_tokens(page, view: str) -> list[str]:  # noqa: F811
+    """The texts bertviz drew; the model view draws tokens once a head's thumbnail is clicked."""
+    expect(page.locator("#vis svg")).to_be_visible()
+    if view == "model":
+        page.locator("#vis svg rect[style*='opacity: 0']").first.click()
+    return svg_texts(page)
+
+
+def test_every_plotly_view(page, dialogs):  # noqa: F811
+    panel = open_tab(page, "Attention")
+    panel.get_by_role("button", name="Show attention").click()
+    chart = wait_for_chart(panel)
+    expect(chart).to_contain_text("Layer 1, head 1")
+    expect(chart).to_contain_text("[CLS]")
+    expected = {
+        "Mean over the heads of a layer": "Layer 1, mean over 4 heads",
+        "Rollout up to a layer": "Rollout through layers 1–1",
+        "All heads of a layer": "Layer 1: all 4 heads",
+        "Model overview (layers × heads)": "Overview: 2 layers × 4 heads",
+    }
+    for view, title in expected.items():
+        panel.get_by_role("radio", name=view).check()
+        expect(chart).to_contain_text(title)
+    screenshot(page, "attention_overview")
+
+    panel.get_by_role("radio", name="One head").check()
+    panel.get_by_role("checkbox", name=re.compile("Hide special tokens")).check()
+    expect(panel.get_by_text("Hidden: [CLS], [SEP]")).to_be_visible()
+    expect(chart).to_contain_text("Layer 1, head 1")
+    expect(chart).not_to_contain_text("[CLS]")
+
+    # GPT-2, with markup in the text: causal picture, and the markup shows as text
+    panel.get_by_role("checkbox", name=re.compile("Hide special tokens")).uncheck()
+    panel.get_by_role("radio", name=re.compile(r"^Generation")).check()
+    panel.get_by_label("Text", exact=True).fill(f"The cat {XSS} sat.")
+    panel.get_by_role("button", name="Show attention").click()
+    expect(chart).to_contain_text("grey = future, masked")
+    expect(chart).to_contain_text("<")
+    expect(chart.locator("img")).to_have_count(0)
+    screenshot(page, "attention_gpt2")
+    assert dialogs == []
+
+
+def test_bertviz_views_offline_and_the_html_download(page, dialogs, tmp_path):  # noqa: F811
+    panel = open_tab(page, "Attention")
+    panel.get_by_text("bertviz: head view and model view").click()
+    download = panel.get_by_role("button", name="Download HTML")
+    expect(download).to_be_disabled()
+    panel.get_by_role("button", name="Draw bertviz view").click()
+    frame = page.frame_locator("iframe.bertviz-frame")
+    expect(frame.locator("#vis svg")).to_be_visible()
+    expect(frame.locator("#vis svg line").first).to_be_attached()
+    assert svg_texts(frame)[:2] == ["[CLS]", "the"]
+    expect(frame.locator("#layer")).to_have_value("1")
+    assert page.locator("iframe.bertviz-frame").get_attribute("sandbox") == "allow-scripts"
+
+    with page.expect_download() as info:
+        download.click()
+    saved = Path(info.value.path()).read_text(encoding="utf-8")
+    assert info.value.suggested_filename.endswith("bertviz-head-view.html")
+    assert saved.startswith("<!DOCTYPE html>") and not URL.search(saved)
+
+    panel.get_by_role("radio", name="Model view").check()
+    panel.get_by_role("button", name="Draw bertviz view").click()
+    expect(frame.get_by_text("Heads", exact=True)).to_be_visible()
+    page.locator("iframe.bertviz-frame").scroll_into_view_if_needed()
+    screenshot(page, "attention_bertviz_model")
+    assert dialogs == []
+
+
+@pytest.mark.parametrize("view", ["head", "model"])
+def test_exported_html_draws_with_the_network_off_and_tokens_stay_text(client, offline_page, view):
+    from playground.viz import bertviz
+    from tests.test_attention_views import synthetic
+
+    # through the API: a real model's document
+    document = client.predict(text="The cat sat on the mat.", view=view, api_name="/attention_view")
+    show(offline_page, document)
+    assert "[CLS]" in drawn_tokens(offline_page, view)
+
+    # tokens that are markup, or that would close the script, are drawn as plain text
+    result = synthetic(["[CLS]", XSS, SCRIPT_CLOSE, "a & b", "[SEP]"])
+    document = bertviz.view_document(view, "x", result.tokens, result.attentions, [0, 1], [0, 1, 2])
+    show(offline_page, document)
+    texts = drawn_tokens(offline_page, view)
+    assert XSS in texts and SCRIPT_CLOSE in texts and "a & b" in texts
+    assert offline_page.locator("img").count() == 0
+    assert offline_page.evaluate("document.scripts.length") == 5
+    events = offline_page.events
+    assert events == {"dialogs": [], "errors": [], "requests": []}
+
+
+def test_plotly_labels_show_markup_as_text(offline_page):
+    from playground.tasks import attention_ops as ops
+    from playground.viz import attention as attention_viz
+    from tests.test_attention_views import synthetic
+
+    result = synthetic(["[CLS]", XSS, SCRIPT_CLOSE, "[SEP]"])
+    for kind in ("head", "overview"):
+        figure = attention_viz.view_figure(ops.make_view(result, kind))
+        show(offline_page, figure.to_html(include_plotlyjs=True, full_html=True))
+        expect(offline_page.locator(".main-svg").first).to_be_visible()
+        if kind == "head":
+            labels = offline_page.locator(".xtick text").all_text_contents()
+            assert XSS in labels and SCRIPT_CLOSE in labels
+        offline_page.locator(".nsewdrag").first.hover(position={"x": 5, "y": 5})
+    assert offline_page.locator("img").count() == 0
+    assert offline_page.events == {"dialogs": [], "errors": [], "requests": []}
+
+
+def test_attention_tensor_downloads(page):  # noqa: F811
+    panel = open_tab(page, "Attention")
+    panel.get_by_role("button", name="Show attention").click()
+    wait_for_chart(panel)
+    panel.get_by_text("Download the attention tensor").click()
+    panel.get_by_role("button", name="Prepare downloads").click()
+    for name in ("tiny-bert-attention.npz", "tiny-bert-attention.json"):
+        expect(panel.get_by_role("cell", name=name)).to_be_visible()
+    with page.expect_download() as info:
+        panel.get_by_role("row", name=re.compile(r"\.json")).get_by_role("link").click()
+    data = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert set(data) == {"model", "tokens", "attentions"} and data["tokens"][0] == "[CLS]"
+
+
+def test_mask_and_generation_attention_sections(page, dialogs):  # noqa: F811
+    panel = open_tab(page, "Fill-Mask")
+    panel.get_by_label("Text with [MASK]").fill("She went to the [MASK] to buy some [MASK].")
+    panel.get_by_text("Attention: what did each [MASK] look at?").click()
+    expect(panel.locator(".js-plotly-plot")).to_contain_text("What each [MASK] looked at")
+    expect(panel.get_by_text("2 mask(s)")).to_be_visible()
+    panel.get_by_label("Text with [MASK]").fill("The cat sat on the [MASK].")
+    panel.get_by_role("button", name="Predict").click()  # the open section follows the new text
+    expect(panel.get_by_text("1 mask(s)")).to_be_visible()
+    screenshot(page, "fill_mask_attention")
+
+    panel = open_tab(page, "Generate")
+    panel.get_by_label("Prompt").fill("The cat sat on the")
+    max_tokens = panel.get_by_role("spinbutton", name="Max new tokens")
+    max_tokens.fill("10")
+    max_tokens.press("Enter")
+    panel.get_by_text("Attention over the prompt and the generated text").click()
+    expect(panel.get_by_text("Generate some text first")).to_be_visible()
+    panel.get_by_role("button", name="Generate", exact=True).click()
+    expect(panel.get_by_text(re.compile(r"^\d+ prompt tokens \+ 10 generated"))).to_be_visible()
+    expect(panel.locator(".js-plotly-plot").last).to_contain_text("prompt · generated")
+    panel.get_by_role("button", name="Next token").click()  # step mode: one more token, redrawn
+    expect(panel.get_by_text(re.compile(r"^\d+ prompt tokens \+ 11 generated"))).to_be_visible()
+    screenshot(page, "generate_attention")
+    assert dialogs == []
