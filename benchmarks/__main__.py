@@ -17,6 +17,7 @@ SECTIONS = [
     ("generation", "Generation speed (batch 1, CPU)", {"rounds": 2, "compile_fast_path": False}),
     ("startup", "Start-up", {}),
     ("memory", "Memory", {}),
+    ("attention", "Attention", {"repeats": 1}),
 ]
 
 

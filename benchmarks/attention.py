@@ -6,7 +6,7 @@ payload bytes and latency for 32, 128 and 512 tokens.
 For each view it times what the app does for one request (the model's forward pass with attention weights,
 the view's arithmetic, the plotly figure or bertviz document, and its JSON), and counts the bytes that go to
 the browser: `figure.to_json()` for plotly (what gr.Plot sends), the HTML document for bertviz, the JSON of
-the /attention endpoint. Grids and bertviz read only the tokens that fit their budget (the first 28 of 512 for
+the /attention endpoint. Each view reads only the tokens that fit its budget (the first 28 of 512 for
 a 12 x 12 overview), so their forward pass is on the shorter text. Prints a markdown table.
 """
 
@@ -72,7 +72,7 @@ def measure(loaded: LoadedModel, n_tokens: int, repeats: int) -> list[tuple[str,
     n_layers, n_heads = result.num_layers, result.num_heads
     rows = [("forward pass (attention weights)", n_tokens, 0, forward)]
 
-    if n_tokens <= JSON_LIMIT:  # at 512 tokens it is 855 MB: the app caps /attention at 128 tokens
+    if n_tokens <= JSON_LIMIT:
         seconds, payload = timed(lambda: json.dumps(api.attention_json(result)), repeats)
         rows.append(("/attention JSON (all layers, heads)", n_tokens, len(payload), forward + seconds))
 
@@ -104,26 +104,39 @@ def measure(loaded: LoadedModel, n_tokens: int, repeats: int) -> list[tuple[str,
     return rows
 
 
+def run(tokens: tuple[int, ...] = (32, 128, 512), repeats: int = 3) -> str:
+    """The markdown table (and a line on what was measured) for the given input lengths."""
+    lines = [
+        f"BERT-base-shaped model (12 layers × 12 heads, random weights, no download), CPU, "
+        f"{torch.get_num_threads()} threads, median of {repeats}. Latency is one request in-process: the forward "
+        "pass with attention weights plus the view (a view that reads fewer tokens reads the text again). "
+        "Payload: `figure.to_json()` for plotly (what gr.Plot sends), the HTML document for bertviz.",
+        "",
+        "| input tokens | view | tokens shown | payload | latency |",
+        "|---:|---|---:|---:|---:|",
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        loaded = bert_base(Path(folder))
+        for n in tokens:
+            for name, shown, size, seconds in measure(loaded, n, repeats):
+                payload = (
+                    "–" if size == 0 else f"{size / 1e6:.2f} MB" if size >= 1e5 else f"{size / 1e3:.1f} kB"
+                )
+                lines.append(f"| {n} | {name} | {shown} | {payload} | {seconds * 1000:,.0f} ms |")
+    lines.append("")
+    lines.append(
+        f"/attention JSON is not measured above {JSON_LIMIT} tokens (the app reads at most "
+        "`--max-attention-tokens`, 128 by default; at 512 tokens it would be about 0.4 GB)."
+    )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tokens", type=int, nargs="+", default=[32, 128, 512])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
-    torch.set_num_threads(max(1, torch.get_num_threads()))
-    with tempfile.TemporaryDirectory() as folder:
-        loaded = bert_base(Path(folder))
-        print(
-            f"BERT-base-shaped model (12 layers x 12 heads, random weights), CPU, {torch.get_num_threads()} "
-            f"threads, median of {args.repeats}; latency includes the forward pass.\n"
-        )
-        print("| input tokens | view | tokens shown | payload | latency |")
-        print("|---:|---|---:|---:|---:|")
-        for n in args.tokens:
-            for name, shown, size, seconds in measure(loaded, n, args.repeats):
-                payload = (
-                    "–" if size == 0 else f"{size / 1e6:.2f} MB" if size >= 1e5 else f"{size / 1e3:.1f} kB"
-                )
-                print(f"| {n} | {name} | {shown} | {payload} | {seconds * 1000:,.0f} ms |")
+    print(run(tuple(args.tokens), args.repeats))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, browser, open_tab, page,
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
 expect = sync_api.expect
+expect.set_options(timeout=30_000)  # a busy 2-core machine can take longer than Playwright's 5 s
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")
 
@@ -108,6 +109,14 @@ def test_bertviz_views_offline_and_the_html_download(page, dialogs, tmp_path):  
     panel.get_by_text("bertviz: head view and model view").click()
     download = panel.get_by_role("button", name="Download HTML")
     expect(download).to_be_disabled()
+    text = panel.get_by_label("Text", exact=True)
+    original = text.input_value()
+    text.fill("   ")
+    panel.get_by_role("button", name="Draw bertviz view").click()
+    toast = page.get_by_test_id("toast-body").filter(has_text="empty")
+    expect(toast).to_be_visible()
+    toast.get_by_role("button", name="Close", exact=True).click()
+    text.fill(original)
     panel.get_by_role("button", name="Draw bertviz view").click()
     frame = page.frame_locator("iframe.bertviz-frame")
     expect(frame.locator("#vis svg")).to_be_visible()
@@ -172,9 +181,13 @@ def test_plotly_labels_show_markup_as_text(offline_page):
 
 def test_attention_tensor_downloads(page):  # noqa: F811
     panel = open_tab(page, "Attention")
+    panel.get_by_text("Download the attention tensor").click()
+    panel.get_by_role("button", name="Prepare downloads").click()  # nothing shown yet: a clear message
+    toast = page.get_by_test_id("toast-body").filter(has_text="Show attention")
+    expect(toast).to_be_visible()
+    toast.get_by_role("button", name="Close", exact=True).click()
     panel.get_by_role("button", name="Show attention").click()
     wait_for_chart(panel)
-    panel.get_by_text("Download the attention tensor").click()
     panel.get_by_role("button", name="Prepare downloads").click()
     for name in ("tiny-bert-attention.npz", "tiny-bert-attention.json"):
         expect(panel.get_by_role("cell", name=name)).to_be_visible()
