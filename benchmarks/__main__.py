@@ -1,4 +1,8 @@
-"""Run every benchmark and write benchmarks/RESULTS.md: `python -m benchmarks [--quick]`."""
+"""Run the benchmarks and write benchmarks/RESULTS.md: `python -m benchmarks [--quick]`.
+
+Serving (`python -m benchmarks.serving`, two app servers side by side) runs on its own and writes its own
+section; this keeps it.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,16 @@ SECTIONS = [
 ]
 
 
+def kept_sections(replaced: set[str]) -> list[str]:
+    """The sections of the present RESULTS.md that this run does not measure (e.g. Serving, run on its own)."""
+    if not RESULTS.exists():
+        return []
+    sections = RESULTS.read_text().split("\n## ")[1:]
+    return [
+        "## " + section.strip() for section in sections if section.split("\n", 1)[0].strip() not in replaced
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds, no torch.compile variant")
@@ -40,6 +54,7 @@ def main() -> None:
             f"## {title}\n\n{body}\n\n_(`python -m benchmarks.{module}`, {time.perf_counter() - start:.0f} s)_"
         )
         print(parts[-1], flush=True)
+    parts += kept_sections({title for _, title, _ in SECTIONS})
     RESULTS.write_text("\n\n".join(parts) + "\n")
     print(f"wrote {RESULTS}")
 
