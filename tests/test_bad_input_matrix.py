@@ -31,6 +31,8 @@ VALID = {
     "/fill_mask": {"text": "The cat sat on the [MASK].", "top_k": 3},
     "/classify": {"text": "I loved it."},
     "/attention": {"text": "The cat sat.", "model": "fill-mask"},
+    "/attention_view": {"text": "The cat sat.", "model": "fill-mask", "view": "head"},
+    "/explain": {"text": "I loved it."},
 }
 TEXT_PARAMETER = {"/generate": "prompt"}
 NUMBER_PARAMETERS = {
