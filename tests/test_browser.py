@@ -237,6 +237,13 @@ def test_fill_mask_several_masks_and_target_words(page):
     expect(panel.locator(".best-fill")).to_contain_text("The cat sat on the")
     screenshot(page, "fill_mask_targets")
 
+    # A WordPiece piece reads joined to its word ("##s" after "cat": "cats"); the raw piece is on hover.
+    fill_mask(panel, "The cat [MASK] on the mat.", targets="##s")
+    expect(chart.locator(".ytick")).to_have_text(["cats"])
+    mark = panel.locator(".best-fill mark.fill")
+    expect(mark).to_have_attribute("title", re.compile(r"token '##s' joined to the word before \(cats\)"))
+    expect(panel.locator(".best-fill")).to_contain_text("The cats on the mat.")
+
 
 def test_sentiment_explanation(page):
     panel = open_tab(page, "Sentiment")

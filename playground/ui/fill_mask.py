@@ -50,7 +50,9 @@ def build(manager: ModelManager, settings: Settings) -> None:
 
     def render(result: fill_mask.FillMaskResult):
         best = [candidates[0] for candidates in result.masks]
-        summary = "Best fill: " + ", ".join(f"“**{charts.label(c.word)}**” ({c.score:.1%})" for c in best)
+        summary = "Best fill: " + ", ".join(
+            f"“**{charts.label(c.word)}**” ({charts.percent(c.score)})" for c in best
+        )
         if len(result.masks) > 1:
             summary += "\n\n" + INDEPENDENT
         if result.targets:
