@@ -199,20 +199,23 @@ def test_attention(page):
     screenshot(page, "attention")
 
 
+def fill_mask(panel, text: str, targets: str = ""):
+    """Type a text (and target words) into the Fill-Mask tab and press Predict."""
+    panel.get_by_label("Text with [MASK]").fill(text)
+    panel.get_by_label("Target words (optional)").fill(targets)
+    panel.get_by_role("button", name="Predict").click()
+
+
 def test_error_is_a_toast_and_the_next_request_works(page):
     panel = open_tab(page, "Fill-Mask")
-    text = panel.get_by_label("Text with [MASK]")
-    text.fill("There is no blank in this sentence.")
-    predict = panel.get_by_role("button", name="Predict")
-    predict.click()
+    fill_mask(panel, "There is no blank in this sentence.")
     toast = page.get_by_test_id("toast-body").filter(has_text=re.compile("no mask", re.IGNORECASE))
     expect(toast).to_be_visible()
     expect(panel.locator(".js-plotly-plot")).to_have_count(0)
 
     toast.get_by_role("button", name="Close", exact=True).click()
     expect(toast).to_have_count(0)
-    text.fill("Paris is the [MASK] of France.")
-    predict.click()
+    fill_mask(panel, "Paris is the [MASK] of France.")
     wait_for_chart(panel)
     expect(panel.get_by_text("Best fill:")).to_be_visible()
     expect(page.get_by_test_id("toast-body")).to_have_count(0)
@@ -234,10 +237,7 @@ def test_system_tab_lists_loaded_models_and_unloads(page, client):
 
 def test_fill_mask_several_masks_and_target_words(page):
     panel = open_tab(page, "Fill-Mask")
-    text = panel.get_by_label("Text with [MASK]")
-    text.fill("She went to the ___ to buy some [MASK].")
-    predict = panel.get_by_role("button", name="Predict")
-    predict.click()
+    fill_mask(panel, "She went to the ___ to buy some [MASK].")
     chart = wait_for_chart(panel)
     expect(chart).to_contain_text("Mask 2")  # one bar chart per mask
     expect(panel.locator(".best-fill mark.fill")).to_have_count(2)
@@ -245,13 +245,18 @@ def test_fill_mask_several_masks_and_target_words(page):
     assert "mask 1:" in panel.locator(".best-fill mark.fill").first.get_attribute("title")
     screenshot(page, "fill_mask_masks")
 
-    text.fill("The cat sat on the [MASK].")
-    panel.get_by_label("Target words (optional)").fill("mat, dog, the")
-    predict.click()
+    fill_mask(panel, "The cat sat on the [MASK].", targets="mat, dog, the")
     expect(chart).to_contain_text("Scores of the target words")
     expect(panel.get_by_text("Scored only the target words")).to_be_visible()
     expect(panel.locator(".best-fill")).to_contain_text("The cat sat on the")
     screenshot(page, "fill_mask_targets")
+
+    # A WordPiece piece reads joined to its word ("##s" after "cat": "cats"); the raw piece is on hover.
+    fill_mask(panel, "The cat [MASK] on the mat.", targets="##s")
+    expect(chart.locator(".ytick")).to_have_text(["cats"])
+    mark = panel.locator(".best-fill mark.fill")
+    expect(mark).to_have_attribute("title", re.compile(r"token '##s' joined to the word before \(cats\)"))
+    expect(panel.locator(".best-fill")).to_contain_text("The cats on the mat.")
 
 
 def test_sentiment_explanation(page):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from dataclasses import replace
 
 import pytest
-from transformers import pipeline
+from transformers import AutoTokenizer, pipeline
 
 from playground.api import fill_mask_json
+from playground.models import ModelLoadError, ModelManager
 from playground.tasks import InputError
 from playground.tasks.fill_mask import FillMaskRequest, fill_mask, fill_mask_batch
 
@@ -191,3 +193,14 @@ def test_a_model_without_a_mask_token_is_a_clear_error(bert):
 def test_bad_targets_get_a_clear_message(bert, targets, message):
     with pytest.raises(InputError, match=message):
         fill_mask(bert, "The cat sat on the [MASK].", 5, MAX_CHARS, targets=targets)
+
+
+def test_a_saved_model_without_a_mask_token_is_refused_with_the_flag_to_fix_it(tiny_model_dirs, tmp_path):
+    folder = tmp_path / "no-mask"
+    shutil.copytree(tiny_model_dirs["fill-mask"], folder)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    tokenizer.mask_token = None
+    tokenizer.save_pretrained(folder)
+    manager = ModelManager({**tiny_model_dirs, "fill-mask": str(folder)}, device="cpu")
+    with pytest.raises(ModelLoadError, match="has no mask token.*--fill-mask-model"):
+        manager.get("fill-mask")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import gradio as gr
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
+from playground.tasks import InputError
+from playground.ui.common import api_answers, batch_outputs, raise_error
 from playground.ui.layout import build_demo, launch_options
 
 BATCHED_ENDPOINTS = {"/fill_mask", "/classify"}
@@ -49,3 +52,22 @@ def test_unbatched_serving_gives_the_same_answers(unbatched_client, client):
     with pytest.raises(AppError, match="no mask"):
         unbatched_client.predict(text="No blank.", api_name="/fill_mask")
     assert unbatched_client.predict(text="Fine.", api_name="/classify")
+
+
+def test_a_refused_request_in_a_ui_batch_only_gets_its_own_message():
+    results = ["a", InputError("There is no mask in the text."), "b"]
+    plots, summaries, errors = batch_outputs(results, lambda r: (f"plot {r}", f"summary {r}"), 2)
+    assert plots[0] == "plot a" and plots[2] == "plot b" and plots[1] == gr.skip()
+    assert summaries[1] == gr.skip()
+    assert errors == ["", "There is no mask in the text.", ""]
+    with pytest.raises(gr.Error, match="There is no mask"):
+        raise_error(errors[1])
+    raise_error(errors[0])  # nothing to say: no error
+
+
+def test_an_api_batch_with_a_refused_request_says_what_happened():
+    assert api_answers(["a", "b"]) == ["a", "b"]
+    with pytest.raises(gr.Error, match="Top-k must be"):
+        api_answers([InputError("Top-k must be a whole number.")])
+    with pytest.raises(gr.Error, match="1 of 2 requests answered together.*no mask.*send it again"):
+        api_answers(["a", InputError("There is no mask in the text.")])

@@ -8,6 +8,8 @@ from typing import TypeVar
 import torch
 from transformers import BatchEncoding, PreTrainedTokenizerBase
 
+from playground.models import LoadedModel
+
 Item = TypeVar("Item")  # one request
 Prepared = TypeVar("Prepared")  # a request after preprocess
 Output = TypeVar("Output")  # the forward pass's output for one request
@@ -77,22 +79,28 @@ def encode_truncated(
 
 
 def run_batch(
+    loaded: LoadedModel,
     items: Sequence[Item],
-    preprocess: Callable[[Item], Prepared],
-    forward: Callable[[list[Prepared]], Iterable[Output]],
-    postprocess: Callable[[Prepared, Output], Result],
+    max_chars: int,
+    preprocess: Callable[..., Prepared],
+    forward: Callable[..., Iterable[Output]],
+    postprocess: Callable[..., Result],
 ) -> list[Result | InputError]:
-    """preprocess -> one forward pass for every item it accepts -> postprocess; an InputError in place of each
-    item that preprocess refuses, so one request's mistake does not spoil the others sharing the pass."""
+    """A task's pipeline over a batch: `preprocess(loaded, item, max_chars)` each item, one
+    `forward(loaded, accepted)` for every item it accepts, `postprocess(loaded, prepared, output)` each.
+
+    An InputError stands in place of each item that preprocess refuses, so that one request's mistake does
+    not spoil the answers of the others sharing the forward pass.
+    """
     prepared: list[Prepared | InputError] = []
     for item in items:
         try:
-            prepared.append(preprocess(item))
+            prepared.append(preprocess(loaded, item, max_chars))
         except InputError as error:
             prepared.append(error)
     valid = [p for p in prepared if not isinstance(p, InputError)]
-    outputs = iter(forward(valid) if valid else [])
-    return [p if isinstance(p, InputError) else postprocess(p, next(outputs)) for p in prepared]
+    outputs = iter(forward(loaded, valid) if valid else [])
+    return [p if isinstance(p, InputError) else postprocess(loaded, p, next(outputs)) for p in prepared]
 
 
 def single(results: list[Result | InputError]) -> Result:

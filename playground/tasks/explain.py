@@ -18,7 +18,7 @@ from playground.tasks import InputError, check_text, encode_truncated, word_grou
 from playground.tasks.sentiment import probabilities
 
 DEFAULT_STEPS = 50
-MAX_STEPS = 800
+MAX_STEPS = 400
 TOLERANCE = 0.05  # completeness: |sum - (score - baseline_score)| within 5% of the difference
 TOKENS_PER_PASS = 4096  # interpolation steps x tokens run through the model at once (memory bound)
 

@@ -280,12 +280,7 @@ def fill_mask_batch(
     loaded: LoadedModel, requests: Sequence[FillMaskRequest], max_chars: int
 ) -> list[FillMaskResult | InputError]:
     """Answer several requests with one forward pass; an InputError in place of each request refused."""
-    return run_batch(
-        requests,
-        lambda request: preprocess(loaded, request, max_chars),
-        lambda batch: forward(loaded, batch),
-        lambda prepared, probs: postprocess(loaded, prepared, probs),
-    )
+    return run_batch(loaded, requests, max_chars, preprocess, forward, postprocess)
 
 
 def fill_mask(

@@ -70,12 +70,7 @@ def classify_batch(
     loaded: LoadedModel, texts: Sequence[str], max_chars: int
 ) -> list[ClassificationResult | InputError]:
     """Classify several texts with one forward pass; an InputError in place of each text refused."""
-    return run_batch(
-        texts,
-        lambda text: preprocess(loaded, text, max_chars),
-        lambda batch: forward(loaded, batch),
-        lambda prepared, probs: postprocess(loaded, prepared, probs),
-    )
+    return run_batch(loaded, texts, max_chars, preprocess, forward, postprocess)
 
 
 def classify(loaded: LoadedModel, text: str, max_chars: int) -> ClassificationResult:

@@ -33,6 +33,15 @@ INDEPENDENT = (
 )
 
 
+def shown_top_k(top_k, targets):
+    """The page shows every target word, whatever top-k says (the API keeps the pipeline's rule: at most
+    top_k of them)."""
+    if not isinstance(top_k, (int, float)) or not isinstance(targets, str):
+        return top_k  # preprocess says what is wrong with it
+    count = len(fill_mask.parse_targets(targets) or [])
+    return max(top_k, min(count, fill_mask.MAX_TOP_K))
+
+
 def build(manager: ModelManager, settings: Settings) -> None:
     """The Fill-Mask tab and the /fill_mask endpoint (both batched: clicks that arrive together share one
     forward pass)."""
@@ -51,7 +60,9 @@ def build(manager: ModelManager, settings: Settings) -> None:
 
     def render(result: fill_mask.FillMaskResult):
         best = [candidates[0] for candidates in result.masks]
-        summary = "Best fill: " + ", ".join(f"“**{charts.label(c.word)}**” ({c.score:.1%})" for c in best)
+        summary = "Best fill: " + ", ".join(
+            f"“**{charts.label(c.word)}**” ({charts.percent(c.score)})" for c in best
+        )
         if len(result.masks) > 1:
             summary += "\n\n" + INDEPENDENT
         if result.targets:
@@ -64,8 +75,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
 
     @friendly_errors
     def run(texts, top_ks, targets):
-        # The UI shows every target word, whatever top-k says.
-        top_ks = [max(k, len(fill_mask.parse_targets(t) or [])) for k, t in zip(top_ks, targets, strict=True)]
+        top_ks = [shown_top_k(k, t) for k, t in zip(top_ks, targets, strict=True)]
         return batch_outputs(predict_batch(texts, top_ks, targets), render, 3)
 
     # Gradio calls this with a batch: one list per parameter. The hints describe one request (the API schema).

@@ -183,7 +183,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
                 interactive=False,
                 wrap=True,
                 max_chars=160,
-                column_widths=["64%", "22%", "14%"],
+                column_widths=["48%", "28%", "24%"],
                 label="Results",
                 elem_classes=["batch-table"],
             )

@@ -29,6 +29,11 @@ def label(text: str) -> str:
     return html.escape(visible_text(text))
 
 
+def percent(p: float) -> str:
+    """A probability as a percentage with three significant digits: 48.3%, 3.52%, 0.0382%."""
+    return f"{p * 100:.3g}%"
+
+
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
         title={"text": title},
@@ -66,16 +71,16 @@ def fill_mask_figure(result: FillMaskResult) -> go.Figure:
                 y=y,
                 orientation="h",
                 marker_color=BAR_COLOR,
-                text=[f"{c.score:.1%}" for c in shown],
+                text=[percent(c.score) for c in shown],
                 textposition="auto",
-                customdata=[[w, label(c.piece)] for w, c in zip(words, shown, strict=True)],
-                hovertemplate="%{customdata[0]}: %{x:.2%}<br>token: %{customdata[1]}<extra></extra>",
+                customdata=[[w, label(c.piece), percent(c.score)] for w, c in zip(words, shown, strict=True)],
+                hovertemplate="%{customdata[0]}: %{customdata[2]}<br>token: %{customdata[1]}<extra></extra>",
             ),
             row=row,
             col=1,
         )
         fig.update_yaxes(tickmode="array", tickvals=y, ticktext=words, row=row, col=1)
-    fig.update_xaxes(tickformat=".2~%", rangemode="tozero")
+    fig.update_xaxes(tickformat=".2~p", rangemode="tozero")  # significant digits: 0.005% stays readable
     per_mask = 60 + 32 * max(len(c) for c in result.masks)
     title = (
         "Scores of the target words" if result.targets else "Candidates for the mask" + ("s" if n > 1 else "")

@@ -10,6 +10,7 @@ import html
 
 from playground.tasks.explain import Explanation
 from playground.tasks.fill_mask import FillMaskResult
+from playground.viz.charts import percent
 
 # Attribution colours: towards the explained label (green) or away from it (red), alpha by strength.
 TOWARDS_RGB, AGAINST_RGB = "22, 163, 74", "220, 38, 38"
@@ -27,7 +28,7 @@ def best_fill_html(result: FillMaskResult) -> str:
             spans.append(_escape(text))
             continue
         best = result.masks[mask][0]
-        tooltip = f"mask {mask + 1}: {best.score:.1%}, token {best.piece!r}"
+        tooltip = f"mask {mask + 1}: {percent(best.score)}, token {best.piece!r}"
         if best.joined:
             tooltip += f" joined to the word before ({best.word})"
         spans.append(f'<mark class="fill" title="{_escape(tooltip)}">{_escape(text)}</mark>')
