@@ -56,9 +56,11 @@ def machine() -> str:
     )
 
 
-def default_shaped_models(root: Path) -> dict[str, str]:
-    """GPT-2 small, BERT-base MLM and DistilBERT classifier, default configs with random weights, saved
-    like Hub models (the compute and memory are the real ones; nothing is downloaded)."""
+def default_shaped_models(
+    root: Path, tasks: tuple[str, ...] = ("generation", "fill-mask", "sentiment")
+) -> dict[str, str]:
+    """GPT-2 small, BERT-base MLM and DistilBERT classifier (those of `tasks`), default configs with random
+    weights, saved like Hub models (the compute and memory are the real ones; nothing is downloaded)."""
     import torch
     from tokenizers.pre_tokenizers import ByteLevel
     from transformers import (
@@ -67,38 +69,50 @@ def default_shaped_models(root: Path) -> dict[str, str]:
         BertTokenizer,
         DistilBertConfig,
         DistilBertForSequenceClassification,
+        DistilBertTokenizer,
         GPT2Config,
         GPT2LMHeadModel,
         GPT2Tokenizer,
     )
 
-    torch.manual_seed(0)
-    folders = {
-        task: root / name
-        for task, name in [("generation", "gpt2"), ("fill-mask", "bert"), ("sentiment", "distilbert")]
-    }
-    if all((folder / "config.json").exists() for folder in folders.values()):
-        return {task: str(folder) for task, folder in folders.items()}
-    # GPT-2's 50257-entry vocabulary: the 256 byte symbols, filler pieces, and <|endoftext|>.
-    gpt2_config = GPT2Config()
-    vocab = {symbol: i for i, symbol in enumerate(sorted(ByteLevel.alphabet()))}
-    vocab.update({f"w{i}": i for i in range(len(vocab), gpt2_config.vocab_size - 1)})
-    vocab["<|endoftext|>"] = gpt2_config.vocab_size - 1
-    _save(GPT2LMHeadModel(gpt2_config), GPT2Tokenizer(vocab=vocab, merges=[]), folders["generation"])
-    # BERT's 30522-entry WordPiece vocabulary: specials, letters, filler words.
-    bert_config = BertConfig()
-    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + [chr(c) for c in range(ord("a"), ord("z") + 1)]
-    words += [f"w{i}" for i in range(bert_config.vocab_size - len(words))]
+    from tests.tiny_models import _word_piece_vocab
+
+    def gpt2():
+        # GPT-2's 50257-entry vocabulary: the 256 byte symbols, filler pieces, and <|endoftext|>.
+        config = GPT2Config()
+        vocab = {symbol: i for i, symbol in enumerate(sorted(ByteLevel.alphabet()))}
+        vocab.update({f"w{i}": i for i in range(len(vocab), config.vocab_size - 1)})
+        vocab["<|endoftext|>"] = config.vocab_size - 1
+        return GPT2LMHeadModel(config), GPT2Tokenizer(vocab=vocab, merges=[])
+
+    # BERT's 30522-entry WordPiece vocabulary: the test models' words and pieces, then unused fillers.
+    words = list(_word_piece_vocab())
+    words += [f"[unused{i}]" for i in range(BertConfig().vocab_size - len(words))]
     bert_vocab = {word: i for i, word in enumerate(words)}
-    _save(BertForMaskedLM(bert_config), BertTokenizer(vocab=bert_vocab), folders["fill-mask"])
-    distil_config = DistilBertConfig(
-        id2label={0: "NEGATIVE", 1: "POSITIVE"}, label2id={"NEGATIVE": 0, "POSITIVE": 1}
-    )
-    _save(
-        DistilBertForSequenceClassification(distil_config),
-        BertTokenizer(vocab=bert_vocab),
-        folders["sentiment"],
-    )
+
+    def bert():
+        return BertForMaskedLM(BertConfig()), BertTokenizer(vocab=bert_vocab, model_max_length=512)
+
+    def distilbert():
+        config = DistilBertConfig(
+            id2label={0: "NEGATIVE", 1: "POSITIVE"}, label2id={"NEGATIVE": 0, "POSITIVE": 1}
+        )
+        return DistilBertForSequenceClassification(config), DistilBertTokenizer(
+            vocab=bert_vocab, model_max_length=512
+        )
+
+    builders = {
+        "generation": ("gpt2", gpt2),
+        "fill-mask": ("bert", bert),
+        "sentiment": ("distilbert", distilbert),
+    }
+    folders = {}
+    for task in tasks:
+        name, build = builders[task]
+        folders[task] = root / name
+        if not (folders[task] / "config.json").exists():
+            torch.manual_seed(0)
+            _save(*build(), folders[task])
     return {task: str(folder) for task, folder in folders.items()}
 
 

@@ -36,8 +36,9 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import default_shaped_models  # noqa: E402
 from benchmarks.startup import wait_for_200  # noqa: E402
-from tests.tiny_models import _word_piece_vocab, build_all  # noqa: E402
+from tests.tiny_models import build_all  # noqa: E402
 
 BATCH_SIZE = 16
 CONCURRENCY = (1, 16)
@@ -51,43 +52,6 @@ SENTENCES = [
     "i loved this [MASK] , the actors were wonderful .",
     "the food was cold and the [MASK] was slow .",
 ]
-
-
-def build_real_shaped(root: Path) -> dict[str, Path]:
-    """bert-base and distilbert-base shapes with random weights, and a 30,522-entry WordPiece tokenizer."""
-    from transformers import (
-        BertConfig,
-        BertForMaskedLM,
-        BertTokenizer,
-        DistilBertConfig,
-        DistilBertForSequenceClassification,
-        DistilBertTokenizer,
-    )
-
-    vocab = list(_word_piece_vocab())
-    vocab += [f"[unused{i}]" for i in range(BertConfig().vocab_size - len(vocab))]
-    vocab_file = root / "vocab.txt"
-    root.mkdir(parents=True, exist_ok=True)
-    vocab_file.write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    torch.manual_seed(0)
-    folders = {}
-    for task, tokenizer_class, model in [
-        ("fill-mask", BertTokenizer, BertForMaskedLM(BertConfig())),
-        (
-            "sentiment",
-            DistilBertTokenizer,
-            DistilBertForSequenceClassification(
-                DistilBertConfig(
-                    id2label={0: "NEGATIVE", 1: "POSITIVE"}, label2id={"NEGATIVE": 0, "POSITIVE": 1}
-                )
-            ),
-        ),
-    ]:
-        folder = root / task
-        model.save_pretrained(folder)
-        tokenizer_class(vocab_file=str(vocab_file), model_max_length=512).save_pretrained(folder)
-        folders[task] = folder
-    return folders
 
 
 class App:
@@ -213,7 +177,7 @@ def main() -> None:
         models = build_all(root)
         kind = "the test suite's tiny models (2 layers, 32 wide)"
     else:  # the generation model is never loaded here: the app loads models on first use
-        models = build_real_shaped(root)
+        models = default_shaped_models(root, ("fill-mask", "sentiment"))
         kind = "BertConfig() / DistilBertConfig() defaults (bert-base, distilbert-base sizes) with random weights"
 
     rows = []
