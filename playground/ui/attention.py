@@ -12,27 +12,39 @@ from dataclasses import dataclass
 import gradio as gr
 
 from playground import api, export
+from playground.i18n import _, lazy, ui
 from playground.models import TASKS, ModelManager
 from playground.settings import Settings
 from playground.tasks import InputError, attention
 from playground.tasks import attention_ops as ops
-from playground.ui.common import api_endpoint, friendly_errors, load_model, on, summary_markdown
+from playground.ui.common import api_endpoint, examples_for, friendly_errors, load_model, on, summary_markdown
 from playground.viz import attention as attention_viz
 from playground.viz import bertviz
 
-EXAMPLES = [
-    ["fill-mask", "The animal didn't cross the street because it was too tired."],
-    ["generation", "The quick brown fox jumps over the lazy dog."],
-    ["sentiment", "The plot was thin, but the music was lovely."],
-]
+EXAMPLES = {  # for the English and the Chinese models
+    "en": [
+        ["fill-mask", "The animal didn't cross the street because it was too tired."],
+        ["generation", "The quick brown fox jumps over the lazy dog."],
+        ["sentiment", "The plot was thin, but the music was lovely."],
+    ],
+    "zh": [
+        ["fill-mask", "小猫没有过马路，因为它太累了。"],
+        ["generation", "今天天气很好，我们去公园散步。"],
+        ["sentiment", "情节很单薄，但是音乐很好听。"],
+    ],
+}
 MODEL_CHOICES = [
-    ("Fill-mask (BERT, reads both ways)", "fill-mask"),
-    ("Generation (GPT-2, reads left to right)", "generation"),
-    ("Sentiment (DistilBERT classifier)", "sentiment"),
+    ("Fill-mask (BERT-style, reads both ways)", "fill-mask"),
+    ("Generation (GPT-style, reads left to right)", "generation"),
+    ("Sentiment (a classifier)", "sentiment"),
 ]
-VIEW_CHOICES = [(name, key) for key, name in ops.VIEWS.items()]
 BERTVIZ_CHOICES = [("Head view", "head"), ("Model view", "model")]
 HIDE_SPECIAL_LABEL = "Hide special tokens ([CLS], [SEP], <|endoftext|>) and renormalise the rows"
+
+
+def choices(pairs) -> list[tuple]:
+    """(label, value) choices with their labels translated in the page."""
+    return [(ui(label), value) for label, value in pairs]
 
 
 @dataclass
@@ -53,12 +65,26 @@ def fit_choice(values: list[int] | None, count: int) -> list[int]:
 
 def describe(result: attention.AttentionResult) -> str:
     kind = (
-        "GPT-2 reads left to right: a token attends only to itself and the tokens before it, "
-        "so everything above the diagonal is 0 (grey)."
+        _(
+            "This model reads left to right: a token attends only to itself and the tokens before it, "
+            "so everything above the diagonal is 0 (grey)."
+        )
         if result.causal
-        else "This model reads both ways: every token may attend to every other token."
+        else _("This model reads both ways: every token may attend to every other token.")
     )
-    return f"{len(result.tokens)} tokens · {result.num_layers} layers × {result.num_heads} heads. {kind}"
+    shape = _(
+        "{tokens} tokens · {layers} layers × {heads} heads.",
+        tokens=len(result.tokens),
+        layers=result.num_layers,
+        heads=result.num_heads,
+    )
+    return f"{shape} {kind}"
+
+
+def unknown_model(model: object):
+    return lazy(
+        "Unknown model {model}: choose one of {choices}.", model=repr(model), choices=", ".join(TASKS)
+    )
 
 
 def build(manager: ModelManager, settings: Settings) -> None:
@@ -66,7 +92,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
 
     def compute(text, model, progress=None, max_tokens: int | None = None) -> attention.AttentionResult:
         if model not in TASKS:
-            raise InputError(f"Unknown model {model!r}: choose one of {', '.join(TASKS)}.")
+            raise InputError(unknown_model(model))
         loaded = load_model(manager, model, progress)
         limit = settings.max_attention_tokens if max_tokens is None else max_tokens
         return attention.attention(loaded, text, settings.max_input_chars, limit)
@@ -88,7 +114,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
         layers = ops.check_selection(fit_choice(layers, result.num_layers), result.num_layers, "layer")
         heads = ops.check_selection(fit_choice(heads, result.num_heads), result.num_heads, "head")
         matrices = ops.panels_in_view(kind, result.num_heads, layers, heads)
-        result, cut = within_budget(shown, matrices, ops.PLOT_CELL_BUDGET, ops.VIEWS[kind], "cells")
+        result, cut = within_budget(shown, matrices, ops.PLOT_CELL_BUDGET, _(ops.VIEWS[kind]), _("cells"))
         notices = list(result.notices) + cut
         view = ops.make_view(result, kind, layer, head, layers, heads, hide_special)
         return attention_viz.view_figure(view), summary_markdown(
@@ -118,14 +144,14 @@ def build(manager: ModelManager, settings: Settings) -> None:
     def bertviz_view(text, model, view, layers, heads, hide_special=False, layer=1, progress=None):
         """bertviz's head or model view of the text, as a standalone HTML document, and its notices."""
         if view not in bertviz.VIEW_NAMES:
-            raise InputError(f"Unknown view {view!r}: choose 'head' or 'model'.")
+            raise InputError(lazy("Unknown view {view}: choose 'head' or 'model'.", view=repr(view)))
         n_layers, n_heads = attention.layers_and_heads(load_model(manager, model, progress))
         layers = ops.check_selection(layers, n_layers, "layer")
         heads = ops.check_selection(heads, n_heads, "head")
         matrices = len(layers) * (len(heads) if view == "model" else n_heads)
         shown = Shown(model, text, compute(text, model, progress))
-        name = f"bertviz {bertviz.VIEW_NAMES[view]}"
-        result, notices = within_budget(shown, matrices, ops.BERTVIZ_LINE_BUDGET, name, "attention lines")
+        name = "bertviz " + _(bertviz.VIEW_NAMES[view])
+        result, notices = within_budget(shown, matrices, ops.BERTVIZ_LINE_BUDGET, name, _("attention lines"))
         notices = list(result.notices) + notices
         tokens, weights = result.tokens, result.attentions
         if hide_special:
@@ -151,7 +177,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
     @friendly_errors
     def prepare_downloads(shown: Shown | None):
         if shown is None:
-            raise InputError("Click “Show attention” first; then its attention can be downloaded.")
+            raise InputError(lazy("Click “Show attention” first; then its attention can be downloaded."))
         return [str(export.write_npz(shown.result)), str(export.write_json(shown.result))]
 
     @friendly_errors
@@ -166,56 +192,69 @@ def build(manager: ModelManager, settings: Settings) -> None:
         """bertviz's head or model view as a standalone HTML document that draws with no internet.
         layers, heads: e.g. "1-3, 6" (1-based; empty = all); fewer of them leave room for more tokens."""
         if model not in TASKS:
-            raise InputError(f"Unknown model {model!r}: choose one of {', '.join(TASKS)}.")
+            raise InputError(unknown_model(model))
         n_layers, n_heads = attention.layers_and_heads(load_model(manager, model))
         chosen_layers = [i + 1 for i in ops.parse_selection(layers, n_layers, "layer")]
         chosen_heads = [i + 1 for i in ops.parse_selection(heads, n_heads, "head")]
         return bertviz_view(text, model, view, chosen_layers, chosen_heads)[0]
 
-    with gr.Tab("Attention", id="attention"):
+    examples = examples_for(settings, EXAMPLES)
+    with gr.Tab(ui("Attention"), id="attention"):
         gr.Markdown(
-            "Each row is a token *attending*; each column a token it *looks at*. Darker means more "
-            "attention, and every row adds up to 1. Every layer has several heads, and each head learns its "
-            "own pattern. **Rollout** follows attention through the layers (Abnar & Zuidema, 2020)."
-        )
-        model = gr.Radio(MODEL_CHOICES, value="fill-mask", label="Model")
-        text = gr.Textbox(label="Text", lines=2, value=EXAMPLES[0][1], max_length=settings.max_input_chars)
-        button = gr.Button("Show attention", variant="primary")
-        kind = gr.Radio(VIEW_CHOICES, value="head", label="View")
-        with gr.Row():
-            layer = gr.Slider(1, 12, value=1, step=1, label="Layer")
-            head = gr.Slider(1, 12, value=1, step=1, label="Head")
-        hide_special = gr.Checkbox(value=False, label=HIDE_SPECIAL_LABEL)
-        with gr.Accordion("Layers and heads in the overview and the bertviz views", open=False):
-            gr.Markdown(
-                "Big views draw many matrices; fewer layers and heads leave room for more tokens "
-                "(the view says when it reads only the start of the text)."
+            ui(
+                "Each row is a token *attending*; each column a token it *looks at*. Darker means more "
+                "attention, and every row adds up to 1. Every layer has several heads, and each head learns "
+                "its own pattern. **Rollout** follows attention through the layers (Abnar & Zuidema, 2020)."
             )
-            layers = gr.CheckboxGroup(list(range(1, 13)), value=list(range(1, 13)), label="Layers")
-            heads = gr.CheckboxGroup(list(range(1, 13)), value=list(range(1, 13)), label="Heads")
-        info = gr.Markdown()
-        plot = gr.Plot(label="Attention", show_label=False)
-        shown_state = gr.State()
-        gr.Examples(EXAMPLES, inputs=[model, text], label="Examples: click one, then Show attention")
-        with gr.Accordion("bertviz: head view and model view (works offline)", open=False):
+        )
+        model = gr.Radio(choices(MODEL_CHOICES), value="fill-mask", label=ui("Model"))
+        text = gr.Textbox(
+            label=ui("Text"), lines=2, value=examples[0][1], max_length=settings.max_input_chars
+        )
+        button = gr.Button(ui("Show attention"), variant="primary")
+        kind = gr.Radio(
+            choices([(name, key) for key, name in ops.VIEWS.items()]), value="head", label=ui("View")
+        )
+        with gr.Row():
+            layer = gr.Slider(1, 12, value=1, step=1, label=ui("Layer"))
+            head = gr.Slider(1, 12, value=1, step=1, label=ui("Head"))
+        hide_special = gr.Checkbox(value=False, label=ui(HIDE_SPECIAL_LABEL))
+        with gr.Accordion(ui("Layers and heads in the overview and the bertviz views"), open=False):
             gr.Markdown(
-                "Jesse Vig's bertviz pictures of the same text, drawn in a sandboxed frame with no internet "
-                "needed. The head view shows one layer (pick it in its menu); lines join each token to the "
-                "tokens it attends to, one colour per head."
+                ui(
+                    "Big views draw many matrices; fewer layers and heads leave room for more tokens "
+                    "(the view says when it reads only the start of the text)."
+                )
+            )
+            layers = gr.CheckboxGroup(list(range(1, 13)), value=list(range(1, 13)), label=ui("Layers"))
+            heads = gr.CheckboxGroup(list(range(1, 13)), value=list(range(1, 13)), label=ui("Heads"))
+        info = gr.Markdown()
+        plot = gr.Plot(label=ui("Attention"), show_label=False)
+        shown_state = gr.State()
+        gr.Examples(examples, inputs=[model, text], label=ui("Examples: click one, then Show attention"))
+        with gr.Accordion(ui("bertviz: head view and model view (works offline)"), open=False):
+            gr.Markdown(
+                ui(
+                    "Jesse Vig's bertviz pictures of the same text, drawn in a sandboxed frame with no "
+                    "internet needed. The head view shows one layer (pick it in its menu); lines join each "
+                    "token to the tokens it attends to, one colour per head."
+                )
             )
             with gr.Row():
-                bertviz_kind = gr.Radio(BERTVIZ_CHOICES, value="head", label="bertviz view")
-                bertviz_button = gr.Button("Draw bertviz view")
-                bertviz_download = gr.DownloadButton("Download HTML", interactive=False)
+                bertviz_kind = gr.Radio(choices(BERTVIZ_CHOICES), value="head", label=ui("bertviz view"))
+                bertviz_button = gr.Button(ui("Draw bertviz view"))
+                bertviz_download = gr.DownloadButton(ui("Download HTML"), interactive=False)
             bertviz_html = gr.HTML()
-        with gr.Accordion("Download the attention tensor (.npz, .json)", open=False):
+        with gr.Accordion(ui("Download the attention tensor (.npz, .json)"), open=False):
             gr.Markdown(
-                "Every layer and head of the text shown above: `attentions[layer][head][query][key]` with the "
-                "tokens. The .json has the shape of the /attention endpoint; the .npz loads with "
-                "`numpy.load(path)`."
+                ui(
+                    "Every layer and head of the text shown above: `attentions[layer][head][query][key]` with "
+                    "the tokens. The .json has the shape of the /attention endpoint; the .npz loads with "
+                    "`numpy.load(path)`."
+                )
             )
-            export_button = gr.Button("Prepare downloads")
-            files = gr.File(label="Attention tensor", file_count="multiple", interactive=False)
+            export_button = gr.Button(ui("Prepare downloads"))
+            files = gr.File(label=ui("Attention tensor"), file_count="multiple", interactive=False)
         api_endpoint(attention_api, "attention", "attention")
         api_endpoint(attention_view_api, "attention_view", "attention")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from playground.i18n import _, ui
 from playground.models import ModelManager
 from playground.settings import Settings
 from playground.tasks import InputError, attention
@@ -30,13 +31,15 @@ def mask_attention_section(
 ) -> None:
     """Fill-Mask: per [MASK], per layer, the heads' mean attention to every token. `triggers` (the tab's
     Predict events) redraw it while it is open."""
-    with gr.Accordion("Attention: what did each [MASK] look at?", open=False) as accordion:
+    with gr.Accordion(ui("Attention: what did each [MASK] look at?"), open=False) as accordion:
         gr.Markdown(
-            "For every `[MASK]`, one row per layer: how much the mask's position attended to each token, "
-            "averaged over the heads. The model fills the blank from what it looks at."
+            ui(
+                "For every `[MASK]`, one row per layer: how much the mask's position attended to each token, "
+                "averaged over the heads. The model fills the blank from what it looks at."
+            )
         )
         info = gr.Markdown()
-        plot = gr.Plot(label="Mask attention", show_label=False)
+        plot = gr.Plot(label=ui("Mask attention"), show_label=False)
     is_open = _open_close(accordion)
 
     @friendly_errors
@@ -50,7 +53,12 @@ def mask_attention_section(
             )
         except InputError as error:  # the tab's own Predict already says so in a pop-up
             return None, f"⚠️ {error}"
-        summary = f"{len(result.positions)} mask(s) · {len(result.tokens)} tokens · {result.weights.shape[1]} layers"
+        summary = _(
+            "Masks: {masks} · {tokens} tokens · {layers} layers",
+            masks=len(result.positions),
+            tokens=len(result.tokens),
+            layers=result.weights.shape[1],
+        )
         return attention_viz.mask_attention_figure(result), summary_markdown(summary, result.notices)
 
     def draw_on_open(text, progress=gr.Progress()):
@@ -63,16 +71,18 @@ def mask_attention_section(
 def generation_attention_section(manager: ModelManager, settings: Settings, step_state: gr.State) -> None:
     """Generate: attention over the prompt and the generated tokens of the last generation (or of step mode).
     `step_state` holds `prompt_ids` and `context_ids` (prompt + generated) after each generation."""
-    with gr.Accordion("Attention over the prompt and the generated text", open=False) as accordion:
+    with gr.Accordion(ui("Attention over the prompt and the generated text"), open=False) as accordion:
         gr.Markdown(
-            "Each generated token (rows below the orange line) was chosen while attending to the prompt and "
-            "to the tokens generated before it. Grey: later tokens, which it could not see yet."
+            ui(
+                "Each generated token (rows below the orange line) was chosen while attending to the prompt "
+                "and to the tokens generated before it. Grey: later tokens, which it could not see yet."
+            )
         )
         with gr.Row():
-            layer = gr.Slider(1, 12, value=1, step=1, label="Layer")
-            head = gr.Slider(0, 12, value=0, step=1, label="Head (0 = mean over heads)")
+            layer = gr.Slider(1, 12, value=1, step=1, label=ui("Layer"))
+            head = gr.Slider(0, 12, value=0, step=1, label=ui("Head (0 = mean over heads)"))
         info = gr.Markdown()
-        plot = gr.Plot(label="Attention over the generated text", show_label=False)
+        plot = gr.Plot(label=ui("Attention over the generated text"), show_label=False)
     is_open = _open_close(accordion)
     result_state = gr.State()
 
@@ -93,7 +103,7 @@ def generation_attention_section(manager: ModelManager, settings: Settings, step
                 gr.skip(),
                 gr.skip(),
                 None,
-                "Generate some text first (or draw tokens with Next token).",
+                _("Generate some text first (or draw tokens with Next token)."),
             )
         loaded = load_model(manager, "generation", progress)
         prompt_length = len(state.prompt_ids)
@@ -101,7 +111,13 @@ def generation_attention_section(manager: ModelManager, settings: Settings, step
             loaded, state.context_ids, settings.max_attention_tokens, prompt_length
         )
         generated = len(state.context_ids) - prompt_length
-        summary = f"{prompt_length} prompt tokens + {generated} generated · {result.num_layers} layers × {result.num_heads} heads"
+        summary = _(
+            "{prompt} prompt tokens + {generated} generated · {layers} layers × {heads} heads",
+            prompt=prompt_length,
+            generated=generated,
+            layers=result.num_layers,
+            heads=result.num_heads,
+        )
         layer, head = min(int(layer), result.num_layers), min(int(head), result.num_heads)
         return (
             result,

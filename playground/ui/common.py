@@ -3,6 +3,7 @@ batched events (requests that arrive together share one forward pass)."""
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 import logging
@@ -10,6 +11,7 @@ from collections.abc import Callable
 
 import gradio as gr
 
+from playground.i18n import LANGUAGES, _, language_of, ui, using
 from playground.models import LoadedModel, ModelLoadError, ModelManager, free_memory, is_out_of_memory
 from playground.tasks import InputError
 
@@ -38,12 +40,16 @@ def _as_gr_error(error: Exception) -> gr.Error:
         free_memory()
         log.warning("Out of memory while answering a request; memory freed: %s", error)
         return gr.Error(
-            "The model ran out of memory for this request. Try a shorter text, fewer new tokens or fewer "
-            "samples; the memory has been freed.",
+            _(
+                "The model ran out of memory for this request. Try a shorter text, fewer new tokens or fewer "
+                "samples; the memory has been freed."
+            ),
             print_exception=False,
         )
     log.exception("Unexpected error while answering a request")
-    return gr.Error(f"Something went wrong on the server ({type(error).__name__}). Please try again.")
+    return gr.Error(
+        _("Something went wrong on the server ({error}). Please try again.", error=type(error).__name__)
+    )
 
 
 def friendly_errors(fn: Callable) -> Callable:
@@ -72,7 +78,7 @@ def friendly_errors(fn: Callable) -> Callable:
 def load_model(manager: ModelManager, task: str, progress: gr.Progress | None = None) -> LoadedModel:
     """The task's model; the first time, a progress bar shows while it downloads and loads."""
     if progress is not None and not manager.is_loaded(task):
-        progress(0, desc=f"Loading {manager.model_ids[task]}…")
+        progress(0, desc=_("Loading {model}…", model=manager.model_ids[task]))
     return manager.get(task)
 
 
@@ -81,14 +87,126 @@ def summary_markdown(summary: str, notices: list[str]) -> str:
     return "\n\n".join([summary] + [f"⚠️ {notice}" for notice in notices])
 
 
-def on(triggers: list, fn: Callable, inputs: list, outputs: list, model_group: str, **options):
-    """A UI event (not part of the public API) in the concurrency group of the model it uses."""
+# The English/中文 switch at the top of the page. Its JavaScript changes the language gradio shows the page in
+# (gradio's own language setting, found in its `core` module); every UI event also sends the switch's value,
+# so that what the server writes (errors, charts, summaries) comes back in the same language.
+SWITCH_LANGUAGE_JS = """
+async (language) => {
+  const core = performance.getEntriesByType("resource").map((entry) => entry.name)
+    .find((name) => /\\/assets\\/core-[^\\/]+\\.js$/.test(name));
+  if (core) (await import(core)).changeLocale(language === "zh" ? "zh-CN" : "en");
+  return [language];
+}
+"""
+BROWSER_LANGUAGE_JS = (
+    "() => (document.documentElement.lang || navigator.language || 'en').startsWith('zh') ? 'zh' : 'en'"
+)
+
+
+def language_switch(demo: gr.Blocks) -> gr.Radio:
+    """The language switch; it starts in the browser's language (English unless that is Chinese)."""
+    switch = gr.Radio(
+        [(name, code) for code, name in LANGUAGES.items()],
+        value="en",
+        label=ui("Language"),
+        elem_id="language-switch",
+        container=False,
+    )
+    switch.change(None, switch, None, js=SWITCH_LANGUAGE_JS, api_visibility="private")
+    demo.load(None, None, switch, js=BROWSER_LANGUAGE_JS, api_visibility="private")
+    demo.playground_language = switch
+    return switch
+
+
+def page_language() -> gr.Radio | None:
+    """The language switch of the page being built (None for a page without one)."""
+    return getattr(gr.context.Context.root_block, "playground_language", None)
+
+
+def _with_language_parameter(wrapper: Callable, fn: Callable) -> Callable:
+    """Give `wrapper` the signature of `fn` plus a last `language` parameter (gradio reads signatures)."""
+    functools.update_wrapper(wrapper, fn)
+    signature = inspect.signature(fn)
+    language = inspect.Parameter("language", inspect.Parameter.POSITIONAL_OR_KEYWORD, default="en")
+    wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), language])
+    return wrapper
+
+
+def in_language(fn: Callable) -> Callable:
+    """`fn`, called with one more argument, the page's language, in which its words are then written."""
+    if inspect.isgeneratorfunction(fn):
+
+        def generator_wrapper(*args):
+            *args, language = args
+            steps = fn(*args)
+            while True:  # each step may run in another thread: set the language for every one
+                with using(language):
+                    try:
+                        value = next(steps)
+                    except StopIteration:
+                        return
+                yield value
+
+        return _with_language_parameter(generator_wrapper, fn)
+
+    def wrapper(*args):
+        *args, language = args
+        with using(language):
+            return fn(*args)
+
+    return _with_language_parameter(wrapper, fn)
+
+
+_batch_languages: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "batch_languages", default=None
+)
+
+
+def in_languages(batch_fn: Callable) -> Callable:
+    """A batch function called with one more list, each request's language (`batch_outputs` writes each
+    request's answer in its own language)."""
+
+    def wrapper(*columns):
+        *columns, languages = columns
+        token = _batch_languages.set([language_of(language) for language in languages])
+        try:
+            with using(languages[0] if languages else "en"):
+                return batch_fn(*columns)
+        finally:
+            _batch_languages.reset(token)
+
+    return _with_language_parameter(wrapper, batch_fn)
+
+
+def with_language(inputs: list | None) -> list:
+    """The inputs of a UI event, plus the page's language switch when the page has one."""
+    language = page_language()
+    return list(inputs or []) + ([language] if language is not None else [])
+
+
+def on_page(triggers: list, fn: Callable, inputs: list | None, outputs: list, gpu: bool = False, **options):
+    """A UI event (not part of the public API) whose words come back in the page's language; with `gpu`,
+    its work is declared GPU work (see `on_gpu`)."""
+    if page_language() is not None:
+        fn = in_language(fn)
     return gr.on(
         triggers,
-        on_gpu(fn),
-        inputs,
+        on_gpu(fn) if gpu else fn,
+        with_language(inputs),
         outputs,
         api_visibility="private",
+        **options,
+    )
+
+
+def on(triggers: list, fn: Callable, inputs: list | None, outputs: list, model_group: str, **options):
+    """A UI event in the concurrency group of the model it uses, in the page's language."""
+    return on_page(
+        triggers,
+        fn,
+        inputs,
+        outputs,
+        gpu=True,
         concurrency_id=model_group,
         concurrency_limit=CONCURRENCY_LIMIT,
         **options,
@@ -125,12 +243,14 @@ def batched(triggers: list, fn: Callable, inputs: list, outputs: list, error: gr
     loads the model with a progress bar (a batch function cannot show one).
     """
     max_batch_size, model_group = options["max_batch_size"], options["model_group"]
+    if page_language() is not None:
+        fn = in_languages(fn)
     fn = on_gpu(fn)
     event = on(triggers, options["load"], None, outputs[:1], model_group).success
     if max_batch_size > 1:
         event = event(
             fn,
-            inputs,
+            with_language(inputs),
             outputs + [error],
             batch=True,
             max_batch_size=max_batch_size,
@@ -140,7 +260,7 @@ def batched(triggers: list, fn: Callable, inputs: list, outputs: list, error: gr
     else:
         event = event(
             one_at_a_time(fn),
-            inputs,
+            with_language(inputs),
             outputs + [error],
             concurrency_id=model_group,
             concurrency_limit=CONCURRENCY_LIMIT,
@@ -164,12 +284,14 @@ def batch_outputs(results: list, render: Callable, n_outputs: int) -> tuple[list
     """The return value of a `batched` UI function: `render(result)` gives a tuple of `n_outputs` values for
     each answered request; a request refused (an exception in `results`) leaves its outputs as they are
     and gets its message in the last list."""
-    rows = [
-        (gr.skip(),) * n_outputs + (_as_gr_error(result).message,)
-        if isinstance(result, Exception)
-        else (*render(result), "")
-        for result in results
-    ]
+    languages = _batch_languages.get() or ["en"] * len(results)
+    rows = []
+    for result, language in zip(results, languages, strict=True):
+        with using(language):
+            if isinstance(result, Exception):
+                rows.append((gr.skip(),) * n_outputs + (_as_gr_error(result).message,))
+            else:
+                rows.append((*render(result), ""))
     return tuple(list(column) for column in zip(*rows, strict=True))
 
 
@@ -191,8 +313,16 @@ def api_answers(results: list) -> list:
         return results
     message = _as_gr_error(errors[0]).message
     if len(errors) < len(results) or len({str(error) for error in errors}) > 1:
-        message = (
-            f"{len(errors)} of {len(results)} requests answered together could not be answered; the first: "
-            f"{message} If your request is not concerned, please send it again."
+        message = _(
+            "{errors} of {requests} requests answered together could not be answered; the first: "
+            "{message} If your request is not concerned, please send it again.",
+            errors=len(errors),
+            requests=len(results),
+            message=message,
         )
     raise gr.Error(message, print_exception=False)
+
+
+def examples_for(settings, examples: dict[str, list]) -> list:
+    """The examples that fit the models served: Chinese ones for the Chinese preset, else English ones."""
+    return examples["zh" if getattr(settings, "preset", "en") == "zh" else "en"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from playground import api
+from playground.i18n import _, ui
 from playground.models import ModelManager
 from playground.settings import Settings
 from playground.tasks import fill_mask
@@ -14,19 +15,29 @@ from playground.ui.common import (
     api_endpoint,
     batch_outputs,
     batched,
+    examples_for,
     friendly_errors,
     load_model,
     summary_markdown,
 )
 from playground.viz import charts, highlight
 
-EXAMPLES = [
-    ["The cat sat on the [MASK].", 5, ""],
-    ["Paris is the [MASK] of France.", 5, ""],
-    ["She went to the ___ to buy some ___.", 5, ""],
-    ["The cat sat on the [MASK].", 5, "mat, floor, roof, dog"],
-    ["The doctor said that [MASK] would be back soon.", 10, "he, she, they"],
-]
+EXAMPLES = {  # for the English and the Chinese models (bert-base-chinese: one character per mask)
+    "en": [
+        ["The cat sat on the [MASK].", 5, ""],
+        ["Paris is the [MASK] of France.", 5, ""],
+        ["She went to the ___ to buy some ___.", 5, ""],
+        ["The cat sat on the [MASK].", 5, "mat, floor, roof, dog"],
+        ["The doctor said that [MASK] would be back soon.", 10, "he, she, they"],
+    ],
+    "zh": [
+        ["今天天气很[MASK]。", 5, ""],
+        ["巴黎是[MASK]国的首都。", 5, ""],
+        ["中国的首都是[MASK][MASK]。", 5, ""],
+        ["今天天气很[MASK]。", 5, "好, 热, 冷, 差"],
+        ["医生说[MASK]很快就回来。", 10, "他, 她"],
+    ],
+}
 INDEPENDENT = (
     "With several masks, each one is predicted **on its own**, as if the other blanks were still blank "
     "(as `transformers.pipeline` does): the best fills need not make sense together."
@@ -60,13 +71,13 @@ def build(manager: ModelManager, settings: Settings) -> None:
 
     def render(result: fill_mask.FillMaskResult):
         best = [candidates[0] for candidates in result.masks]
-        summary = "Best fill: " + ", ".join(
-            f"“**{charts.label(c.word)}**” ({charts.percent(c.score)})" for c in best
-        )
+        fills = ", ".join(f"“**{charts.label(c.word)}**” ({charts.percent(c.score)})" for c in best)
+        summary = _("Best fill: {fills}", fills=fills)
         if len(result.masks) > 1:
-            summary += "\n\n" + INDEPENDENT
+            summary += "\n\n" + _(INDEPENDENT)
         if result.targets:
-            summary += "\n\nScored only the target words: " + ", ".join(f"`{t}`" for t in result.targets)
+            words = ", ".join(f"`{t}`" for t in result.targets)
+            summary += "\n\n" + _("Scored only the target words: {words}", words=words)
         return (
             charts.fill_mask_figure(result),
             summary_markdown(summary, result.notices),
@@ -85,27 +96,30 @@ def build(manager: ModelManager, settings: Settings) -> None:
         `targets` (a list, or words separated by commas) scores only those words, as the pipeline's."""
         return ([api.fill_mask_json(result) for result in api_answers(predict_batch(text, top_k, targets))],)
 
-    with gr.Tab("Fill-Mask", id="fill-mask"):
+    examples = examples_for(settings, EXAMPLES)
+    with gr.Tab(ui("Fill-Mask"), id="fill-mask"):
         gr.Markdown(
-            "A BERT-style model guesses a hidden word from the words on **both** sides. "
-            "Write `[MASK]`, `<mask>` or `___` where a word is missing; you may use several. "
-            "Each mask is predicted on its own, as if the other blanks were still blank."
+            ui(
+                "A BERT-style model guesses a hidden word from the words on **both** sides. "
+                "Write `[MASK]`, `<mask>` or `___` where a word is missing; you may use several. "
+                "Each mask is predicted on its own, as if the other blanks were still blank."
+            )
         )
         text = gr.Textbox(
-            label="Text with [MASK]", lines=2, value=EXAMPLES[0][0], max_length=settings.max_input_chars
+            label=ui("Text with [MASK]"), lines=2, value=examples[0][0], max_length=settings.max_input_chars
         )
         targets = gr.Textbox(
-            label="Target words (optional)",
-            placeholder="e.g. mat, floor, roof: score only these words at the mask",
+            label=ui("Target words (optional)"),
+            placeholder=ui("e.g. mat, floor, roof: score only these words at the mask"),
             max_length=settings.max_input_chars,
         )
-        top_k = gr.Slider(1, fill_mask.MAX_TOP_K, value=5, step=1, label="Candidates per mask (top-k)")
-        button = gr.Button("Predict", variant="primary")
+        top_k = gr.Slider(1, fill_mask.MAX_TOP_K, value=5, step=1, label=ui("Candidates per mask (top-k)"))
+        button = gr.Button(ui("Predict"), variant="primary")
         summary = gr.Markdown()
         best_fill = gr.HTML()
-        plot = gr.Plot(label="Candidates", show_label=False)
+        plot = gr.Plot(label=ui("Candidates"), show_label=False)
         error = gr.Textbox(visible=False)
-        gr.Examples(EXAMPLES, inputs=[text, top_k, targets], label="Examples: click one, then Predict")
+        gr.Examples(examples, inputs=[text, top_k, targets], label=ui("Examples: click one, then Predict"))
         api_endpoint(fill_mask_api, "fill_mask", "fill-mask", settings.max_batch_size)
         mask_attention_section(manager, settings, text, [button.click, text.submit])
 

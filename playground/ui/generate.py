@@ -12,20 +12,29 @@ from dataclasses import dataclass, field, replace
 import gradio as gr
 
 from playground import api
+from playground.i18n import _, ui
 from playground.models import ModelManager
 from playground.settings import Settings
 from playground.tasks import check_int, generation
 from playground.tasks.generation import GenerationParams, Sample, Step
 from playground.ui.attention_sections import generation_attention_section
-from playground.ui.common import api_endpoint, friendly_errors, load_model, on, summary_markdown
+from playground.ui.common import api_endpoint, examples_for, friendly_errors, load_model, on, summary_markdown
 from playground.viz import charts, tokens
 
-EXAMPLES = [
-    ["The best way to learn a language is", 40, 0.0, 50, 1.0, 1.0, 0, 1],
-    ["Once upon a time, in a small village,", 60, 0.8, 50, 0.95, 1.1, 42, 3],
-    ["The meaning of life is", 40, 1.5, 0, 1.0, 1.0, 7, 2],
-    ["Artificial intelligence will", 40, 0.7, 10, 1.0, 1.3, 3, 1],
-]
+EXAMPLES = {  # for the English and the Chinese models
+    "en": [
+        ["The best way to learn a language is", 40, 0.0, 50, 1.0, 1.0, 0, 1],
+        ["Once upon a time, in a small village,", 60, 0.8, 50, 0.95, 1.1, 42, 3],
+        ["The meaning of life is", 40, 1.5, 0, 1.0, 1.0, 7, 2],
+        ["Artificial intelligence will", 40, 0.7, 10, 1.0, 1.3, 3, 1],
+    ],
+    "zh": [
+        ["学习一门语言最好的方法是", 40, 0.0, 50, 1.0, 1.0, 0, 1],
+        ["从前有座山，山里有座庙，", 60, 0.8, 50, 0.95, 1.1, 42, 3],
+        ["今天天气很好，我们", 40, 1.5, 0, 1.0, 1.0, 7, 2],
+        ["人工智能将会", 40, 0.7, 10, 1.0, 1.3, 3, 1],
+    ],
+}
 TOP_N = 20  # candidates shown in the next-token chart
 
 
@@ -92,8 +101,8 @@ def build(manager: ModelManager, settings: Settings) -> None:
         for result in generation.stream(
             loaded, prompt, params, settings.max_input_chars, settings.max_new_tokens_cap
         ):
-            info = f"Seed **{result.seed}** · {len(result.token_ids)} new tokens"
-            info = summary_markdown(info + ("" if result.finished else " · generating…"), result.notices)
+            info = _("Seed **{seed}** · {count} new tokens", seed=result.seed, count=len(result.token_ids))
+            info = summary_markdown(info + ("" if result.finished else _(" · generating…")), result.notices)
             text = "\n\n---\n\n".join(result.generated_texts)
             if not result.finished:
                 yield tokens.result_html(result), text, info, result.seed, skip, skip, skip, skip, skip
@@ -117,11 +126,14 @@ def build(manager: ModelManager, settings: Settings) -> None:
         loaded = loaded_model(progress)
         params = make_params(1, temperature, top_k, top_p, repetition_penalty, seed).validated(1)
         if state is None or state.prompt != prompt:
-            ids, _ = generation.encode_context(loaded, prompt, settings.max_input_chars)
+            ids, _notices = generation.encode_context(loaded, prompt, settings.max_input_chars)
             state = StepState(prompt, ids)
         if len(state.context_ids) >= loaded.context_length:
             raise gr.Error(
-                f"The text has reached this model's context length of {loaded.context_length} tokens."
+                _(
+                    "The text has reached this model's context length of {tokens} tokens.",
+                    tokens=loaded.context_length,
+                )
             )
         rng = state.rng_states[-1] if state.rng_states else None
         result = generation.next_token(loaded, state.context_ids, params, TOP_N, draw_one=True, rng_state=rng)
@@ -134,7 +146,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
     @friendly_errors
     def undo_step(state, temperature, top_k, top_p, repetition_penalty, seed):
         if state is None or not state.steps:
-            raise gr.Error("There is no drawn token to undo. Click “Next token” first.")
+            raise gr.Error(_("There is no drawn token to undo. Click “Next token” first."))
         state = replace(state, steps=state.steps[:-1], rng_states=state.rng_states[:-1])
         params = make_params(1, temperature, top_k, top_p, repetition_penalty, seed).validated(1)
         shown = ShownDistribution(state.context_ids)
@@ -144,7 +156,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
         html = tokens.samples_html(state.prompt, [Sample(steps=state.steps)])
         text = state.prompt + "".join(step.token for step in state.steps)
         count = len(state.steps)
-        info = f"Step mode · {count} token{'s' if count != 1 else ''} drawn one at a time"
+        info = _("Step mode · tokens drawn one at a time: {count}", count=count)
         return html, text, info, figure, state, shown
 
     @friendly_errors
@@ -169,76 +181,90 @@ def build(manager: ModelManager, settings: Settings) -> None:
             )
             for temperature, top_k, top_p in (a_settings, b_settings)
         ]
-        titles = [f"temperature {t:g}, top-k {int(k)}, top-p {p:g}" for t, k, p in (a_settings, b_settings)]
+        titles = [
+            _(
+                "temperature {temperature}, top-k {top_k}, top-p {top_p}",
+                temperature=f"{t:g}",
+                top_k=int(k),
+                top_p=f"{p:g}",
+            )
+            for t, k, p in (a_settings, b_settings)
+        ]
         for a, b in _zip_longest_last(*runs):
             yield tokens.result_html(replace(a, samples=[a.samples[0], b.samples[0]]), titles)
 
-    with gr.Tab("Generate", id="generate"):
+    with gr.Tab(ui("Generate"), id="generate"):
         gr.Markdown(
-            "A GPT-style model continues your text one token at a time. **Temperature** 0 always picks "
-            "the most likely token (greedy); higher values take more risks. **Top-k** keeps only the k most "
-            "likely tokens (0 = all), **top-p** the smallest set whose probabilities add up to p. The same "
-            "**seed** and settings give the same text. Each token is coloured by how likely it was; hover it "
-            "to see the alternatives."
+            ui(
+                "A GPT-style model continues your text one token at a time. **Temperature** 0 always picks "
+                "the most likely token (greedy); higher values take more risks. **Top-k** keeps only the k most "
+                "likely tokens (0 = all), **top-p** the smallest set whose probabilities add up to p. The same "
+                "**seed** and settings give the same text. Each token is coloured by how likely it was; hover "
+                "it to see the alternatives."
+            )
         )
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 prompt = gr.Textbox(
-                    label="Prompt",
+                    label=ui("Prompt"),
                     lines=3,
-                    placeholder="Type the start of a text…",
+                    placeholder=ui("Type the start of a text…"),
                     max_length=settings.max_input_chars,
                 )
                 with gr.Row():
-                    generate_button = gr.Button("Generate", variant="primary")
-                    stop_button = gr.Button("Stop", variant="stop")
-                    next_button = gr.Button("Next token")
-                    undo_button = gr.Button("Undo")
+                    generate_button = gr.Button(ui("Generate"), variant="primary")
+                    stop_button = gr.Button(ui("Stop"), variant="stop")
+                    next_button = gr.Button(ui("Next token"))
+                    undo_button = gr.Button(ui("Undo"))
                 output_html = gr.HTML(
-                    label="Generated text, coloured by probability", elem_classes=["gen-output"]
+                    label=ui("Generated text, coloured by probability"), elem_classes=["gen-output"]
                 )
                 info = gr.Markdown()
             with gr.Column(scale=2, min_width=280):
                 max_new_tokens = gr.Slider(
-                    1, settings.max_new_tokens_cap, value=50, step=1, label="Max new tokens"
+                    1, settings.max_new_tokens_cap, value=50, step=1, label=ui("Max new tokens")
                 )
-                temperature = gr.Slider(0, 2, value=1.0, step=0.05, label="Temperature (0 = greedy)")
-                top_k = gr.Slider(0, 200, value=50, step=1, label="Top-k (0 = off)")
-                top_p = gr.Slider(0.01, 1, value=1.0, step=0.01, label="Top-p")
-                repetition_penalty = gr.Slider(1, 2, value=1.0, step=0.05, label="Repetition penalty")
+                temperature = gr.Slider(0, 2, value=1.0, step=0.05, label=ui("Temperature (0 = greedy)"))
+                top_k = gr.Slider(0, 200, value=50, step=1, label=ui("Top-k (0 = off)"))
+                top_p = gr.Slider(0.01, 1, value=1.0, step=0.01, label=ui("Top-p"))
+                repetition_penalty = gr.Slider(1, 2, value=1.0, step=0.05, label=ui("Repetition penalty"))
                 num_samples = gr.Slider(
-                    1, generation.MAX_SAMPLES, value=1, step=1, label="Samples side by side"
+                    1, generation.MAX_SAMPLES, value=1, step=1, label=ui("Samples side by side")
                 )
                 with gr.Row():
-                    seed = gr.Number(value=0, precision=0, label="Seed", minimum=-1)
-                    new_seed = gr.Checkbox(value=False, label="New random seed each time")
-        distribution_plot = gr.Plot(label="Next-token distribution", show_label=False)
-        with gr.Accordion("Plain text", open=False):
-            output = gr.Textbox(label="Generated text", lines=4, interactive=False, buttons=["copy"])
-        with gr.Accordion("Perplexity: how surprising was each token?", open=False):
+                    seed = gr.Number(value=0, precision=0, label=ui("Seed"), minimum=-1)
+                    new_seed = gr.Checkbox(value=False, label=ui("New random seed each time"))
+        distribution_plot = gr.Plot(label=ui("Next-token distribution"), show_label=False)
+        with gr.Accordion(ui("Plain text"), open=False):
+            output = gr.Textbox(label=ui("Generated text"), lines=4, interactive=False, buttons=["copy"])
+        with gr.Accordion(ui("Perplexity: how surprising was each token?"), open=False):
             gr.Markdown(
-                "The log-probability the model gave each token, given the tokens before it. Perplexity is "
-                "e^(−average log-probability): lower means the text was less surprising to the model."
+                ui(
+                    "The log-probability the model gave each token, given the tokens before it. Perplexity is "
+                    "e^(−average log-probability): lower means the text was less surprising to the model."
+                )
             )
-            perplexity_plot = gr.Plot(label="Perplexity", show_label=False)
-        with gr.Accordion("Compare two settings side by side", open=False):
-            gr.Markdown("Same prompt, length, seed and repetition penalty; two decoding settings.")
+            perplexity_plot = gr.Plot(label=ui("Perplexity"), show_label=False)
+        with gr.Accordion(ui("Compare two settings side by side"), open=False):
+            gr.Markdown(ui("Same prompt, length, seed and repetition penalty; two decoding settings."))
             with gr.Row():
-                a_temperature = gr.Slider(0, 2, value=0.0, step=0.05, label="A: temperature")
-                a_top_k = gr.Slider(0, 200, value=50, step=1, label="A: top-k")
-                a_top_p = gr.Slider(0.01, 1, value=1.0, step=0.01, label="A: top-p")
+                a_temperature = gr.Slider(0, 2, value=0.0, step=0.05, label=ui("A: temperature"))
+                a_top_k = gr.Slider(0, 200, value=50, step=1, label=ui("A: top-k"))
+                a_top_p = gr.Slider(0.01, 1, value=1.0, step=0.01, label=ui("A: top-p"))
             with gr.Row():
-                b_temperature = gr.Slider(0, 2, value=1.2, step=0.05, label="B: temperature")
-                b_top_k = gr.Slider(0, 200, value=0, step=1, label="B: top-k")
-                b_top_p = gr.Slider(0.01, 1, value=1.0, step=0.01, label="B: top-p")
-            compare_button = gr.Button("Compare")
+                b_temperature = gr.Slider(0, 2, value=1.2, step=0.05, label=ui("B: temperature"))
+                b_top_k = gr.Slider(0, 200, value=0, step=1, label=ui("B: top-k"))
+                b_top_p = gr.Slider(0.01, 1, value=1.0, step=0.01, label=ui("B: top-p"))
+            compare_button = gr.Button(ui("Compare"))
             compare_html = gr.HTML()
-        with gr.Accordion("Show code: reproduce this with transformers", open=False):
+        with gr.Accordion(ui("Show code: reproduce this with transformers"), open=False):
             code = gr.Code(language="python", label="Python")
         step_state, shown_state = gr.State(), gr.State()
         generation_attention_section(manager, settings, step_state)
         inputs = [prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, num_samples]
-        gr.Examples(EXAMPLES, inputs=inputs, label="Examples: click one, then Generate")
+        gr.Examples(
+            examples_for(settings, EXAMPLES), inputs=inputs, label=ui("Examples: click one, then Generate")
+        )
         api_endpoint(generate_api_for(manager, settings), "generate", "generation")
         api_endpoint(next_token_api_for(manager, settings), "next_token", "generation")
 
@@ -327,7 +353,7 @@ def next_token_api_for(manager: ModelManager, settings: Settings):
         top_n = check_int(top_n, "top_n", 1, settings.max_top_n)
         params = GenerationParams(1, temperature, top_k, top_p).validated(max_new_tokens_cap=1)
         loaded = load_model(manager, "generation")
-        context_ids, _ = generation.encode_context(loaded, text, settings.max_input_chars)
+        context_ids, _notices = generation.encode_context(loaded, text, settings.max_input_chars)
         return api.next_token_json(generation.next_token(loaded, context_ids, params, top_n))
 
     return next_token_api

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import gradio as gr
 
+from playground.i18n import page_translations, ui
 from playground.models import TASKS, ModelManager
 from playground.network import qr_svg, student_urls
 from playground.settings import Settings
 from playground.ui import attention, fill_mask, generate, sentiment, system
+from playground.ui.common import language_switch
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 CSS_PATH = ASSETS / "style.css"
@@ -24,10 +26,14 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             {task: settings.model_id(task) for task in TASKS}, settings.device, settings.memory_budget_mb
         )
     with gr.Blocks(title=TITLE) as demo:
+        with gr.Row(elem_classes=["page-header"]):
+            gr.Markdown(f"# {TITLE}", elem_classes=["page-title"])
+            language_switch(demo)
         gr.Markdown(
-            f"# {TITLE}\n"
-            "See what language models do: generate text, fill in missing words, classify sentiment, "
-            "and look at attention inside the model. Everything runs on this machine."
+            ui(
+                "See what language models do: generate text, fill in missing words, classify sentiment, "
+                "and look at attention inside the model. Everything runs on this machine."
+            )
         )
         share_with_students(settings)
         with gr.Tabs():
@@ -38,7 +44,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             system.build(manager, settings)
         models = " · ".join(f"{task}: `{manager.model_ids[task]}`" for task in manager.model_ids)
         gr.Markdown(
-            f"Started with: {models} (the System tab shows what is loaded now)",
+            ui("Started with these models (the System tab shows what is loaded now):") + f" {models}",
             elem_classes=["footer-models"],
         )
     return demo
@@ -49,12 +55,16 @@ def share_with_students(settings: Settings) -> None:
     urls = student_urls(settings.host, settings.port)
     if not urls:
         return
-    with gr.Accordion("Open this on your own device", open=False):
+    with gr.Accordion(ui("Open this on your own device"), open=False):
         links = " · ".join(f"[{html.escape(url)}]({url})" for url in urls)
-        gr.Markdown(f"On the same network, open {links} or scan:")
+        gr.Markdown(ui("On the same network, open one of these addresses or scan the code:") + f" {links}")
         gr.HTML(f"<div class='qr'>{qr_svg(urls[0])}</div>")
 
 
 def launch_options() -> dict:
-    """Theme and CSS (gradio 6 takes them in launch())."""
-    return {"theme": gr.themes.Soft(), "css_paths": [CSS_PATH] if CSS_PATH.exists() else None}
+    """Theme, CSS and the page's translations (gradio 6 takes them in launch())."""
+    return {
+        "theme": gr.themes.Soft(),
+        "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
+        "i18n": page_translations(),
+    }

@@ -9,6 +9,7 @@ from pathlib import Path
 import gradio as gr
 
 from playground import api
+from playground.i18n import _, ui
 from playground.models import ModelManager
 from playground.settings import Settings
 from playground.tasks import explain, sentiment
@@ -17,29 +18,46 @@ from playground.ui.common import (
     api_endpoint,
     batch_outputs,
     batched,
+    examples_for,
     friendly_errors,
     load_model,
     on,
+    on_page,
     summary_markdown,
 )
 from playground.viz import charts, highlight
 
-EXAMPLES = [
-    ["I loved this film, the actors were wonderful."],
-    ["The food was cold and the service was slow."],
-    ["The lesson was not as boring as I expected."],
-    ["It is a movie."],
-]
-BATCH_EXAMPLE = "\n".join(
-    [
+EXAMPLES = {  # for the English and the Chinese models
+    "en": [
+        ["I loved this film, the actors were wonderful."],
+        ["The food was cold and the service was slow."],
+        ["The lesson was not as boring as I expected."],
+        ["It is a movie."],
+    ],
+    "zh": [
+        ["这家餐厅的菜很好吃，服务也很周到。"],
+        ["菜是凉的，等了一个小时才上菜。"],
+        ["这节课没有我想象的那么无聊。"],
+        ["这是一部电影。"],
+    ],
+}
+BATCH_EXAMPLES = {
+    "en": [
         "What a lovely day.",
         "The lesson was boring.",
         "I loved this film, the actors were wonderful.",
         "The food was cold and the service was slow.",
         "I hated the ending.",
-    ]
-)
-PREDICTED = "the predicted label"
+    ],
+    "zh": [
+        "今天真是美好的一天。",
+        "这节课很无聊。",
+        "这部电影太好看了，演员都很棒。",
+        "菜是凉的，服务也很慢。",
+        "我讨厌这个结局。",
+    ],
+}
+PREDICTED = "predicted"  # the target value that means "the label the model predicts"
 TABLE_HEADERS = ["text", "label", "score"]
 
 
@@ -59,7 +77,9 @@ def build(manager: ModelManager, settings: Settings) -> None:
 
     def render(result: sentiment.ClassificationResult):
         top = result.scores[0]
-        summary = f"Prediction: **{charts.label(top.label)}** ({top.score:.1%})"
+        summary = _(
+            "Prediction: **{label}** ({score})", label=charts.label(top.label), score=f"{top.score:.1%}"
+        )
         return charts.label_figure(result), summary_markdown(summary, result.notices)
 
     @friendly_errors
@@ -81,21 +101,26 @@ def build(manager: ModelManager, settings: Settings) -> None:
     def run_explain(text, target, progress=gr.Progress()):
         result = compute_explanation(text, target, progress)
         classified = sentiment.classify(loaded_model(), text, settings.max_input_chars)
-        summary = (
-            f"Why **{charts.label(result.label)}**? Its probability is **{result.score:.1%}** for this text and "
-            f"{result.baseline_score:.1%} for the baseline (the same length of [PAD] tokens). The colours split "
-            f"the difference between the words. Check: they add up to {sum(result.attributions):+.4f}; "
-            f"score − baseline is {result.score - result.baseline_score:+.4f} "
-            f"(Integrated Gradients, {result.n_steps} steps)."
+        summary = _(
+            "Why **{label}**? Its probability is **{score}** for this text and {baseline} for the baseline (the "
+            "same length of [PAD] tokens). The colours split the difference between the words. Check: they add "
+            "up to {total}; score − baseline is {difference} (Integrated Gradients, {steps} steps).",
+            label=charts.label(result.label),
+            score=f"{result.score:.1%}",
+            baseline=f"{result.baseline_score:.1%}",
+            total=f"{sum(result.attributions):+.4f}",
+            difference=f"{result.score - result.baseline_score:+.4f}",
+            steps=result.n_steps,
         )
         if result.label != result.predicted:
-            summary += f" The model itself predicts {charts.label(result.predicted)}."
-        choices = [PREDICTED] + result.labels
+            summary += " " + _("The model itself predicts {label}.", label=charts.label(result.predicted))
+        choices = [(_("the predicted label"), PREDICTED)] + [(label, label) for label in result.labels]
+        values = [value for _label, value in choices]
         return (
             *render(classified),
             highlight.attribution_html(result),
             summary_markdown(summary, result.notices),
-            gr.Dropdown(choices=choices, value=target if target in choices else PREDICTED),
+            gr.Dropdown(choices=choices, value=target if target in values else PREDICTED),
         )
 
     @friendly_errors
@@ -117,77 +142,94 @@ def build(manager: ModelManager, settings: Settings) -> None:
     def run_many(lines, path, column, progress=gr.Progress()):
         if path:
             texts, notices = sentiment.texts_from_csv(path, column, settings.max_batch_rows)
-            source = f"column “{column}” of {Path(path).name}" if column else Path(path).name
+            name = Path(path).name
+            source = _("column “{column}” of {file}", column=column, file=name) if column else name
         else:
             texts, notices = sentiment.texts_from_lines(lines, settings.max_batch_rows)
-            source = "the lines above"
+            source = _("the lines above")
         loaded = loaded_model(progress)
-        progress((0, len(texts)), desc="Classifying", unit="texts")
+        classifying, unit = _("Classifying"), _("texts")
+        progress((0, len(texts)), desc=classifying, unit=unit)
         result = sentiment.classify_many(
             loaded,
             texts,
             settings.max_input_chars,
             max(1, settings.max_batch_size),
-            lambda done, total: progress((done, total), desc="Classifying", unit="texts"),
+            lambda done, total: progress((done, total), desc=classifying, unit=unit),
         )
         folder = Path(tempfile.mkdtemp(prefix="playground-sentiment-"))
         csv_path = folder / "sentiment.csv"
         csv_path.write_text(api.batch_csv(result), encoding="utf-8")
         table = [[row.text, row.label, round(row.score, 4)] for row in result.rows]
-        summary = f"Classified {len(result.rows)} texts from {source}."
+        summary = _("Classified {count} texts from {source}.", count=len(result.rows), source=source)
         return (
-            table,
+            gr.Dataframe(value=table, headers=[_(header) for header in TABLE_HEADERS], visible=True),
             charts.batch_figure(result),
             gr.DownloadButton(value=str(csv_path), visible=True),
             summary_markdown(summary, notices + result.notices),
         )
 
-    with gr.Tab("Sentiment", id="sentiment"):
-        gr.Markdown("A fine-tuned classifier reads the whole text and gives a probability to each label.")
-        text = gr.Textbox(label="Text", lines=3, value=EXAMPLES[0][0], max_length=settings.max_input_chars)
-        button = gr.Button("Classify", variant="primary")
+    examples = examples_for(settings, EXAMPLES)
+    with gr.Tab(ui("Sentiment"), id="sentiment"):
+        gr.Markdown(ui("A fine-tuned classifier reads the whole text and gives a probability to each label."))
+        text = gr.Textbox(
+            label=ui("Text"), lines=3, value=examples[0][0], max_length=settings.max_input_chars
+        )
+        button = gr.Button(ui("Classify"), variant="primary")
         summary = gr.Markdown()
-        plot = gr.Plot(label="Label probabilities", show_label=False)
+        plot = gr.Plot(label=ui("Label probabilities"), show_label=False)
         error = gr.Textbox(visible=False)
-        gr.Examples(EXAMPLES, inputs=[text], label="Examples: click one, then Classify")
-        with gr.Accordion("Why? The words that pushed the prediction", open=True):
+        gr.Examples(examples, inputs=[text], label=ui("Examples: click one, then Classify"))
+        with gr.Accordion(ui("Why? The words that pushed the prediction"), open=True):
             gr.Markdown(
-                "**Integrated Gradients** (from the captum library) fades each word in, from a neutral "
-                "baseline to the real text, and measures how much the label's probability rises or falls "
-                "on the way. Green words pushed **towards** the label, red words **away** from it."
+                ui(
+                    "**Integrated Gradients** (from the captum library) fades each word in, from a neutral "
+                    "baseline to the real text, and measures how much the label's probability rises or falls "
+                    "on the way. Green words pushed **towards** the label, red words **away** from it."
+                )
             )
             with gr.Row():
                 target = gr.Dropdown(
-                    [PREDICTED], value=PREDICTED, label="Explain which label", scale=2, min_width=200
+                    [(ui("the predicted label"), PREDICTED)],
+                    value=PREDICTED,
+                    label=ui("Explain which label"),
+                    scale=2,
+                    min_width=200,
                 )
-                explain_button = gr.Button("Explain", scale=1, min_width=120)
+                explain_button = gr.Button(ui("Explain"), scale=1, min_width=120)
             explanation = gr.HTML()
             explanation_summary = gr.Markdown()
-        with gr.Accordion("Many texts at once: one per line, or a CSV file", open=False):
+        with gr.Accordion(ui("Many texts at once: one per line, or a CSV file"), open=False):
             with gr.Row(equal_height=False):
-                lines = gr.Textbox(label="Texts, one per line", lines=6, value=BATCH_EXAMPLE, scale=3)
+                lines = gr.Textbox(
+                    label=ui("Texts, one per line"),
+                    lines=6,
+                    value="\n".join(examples_for(settings, BATCH_EXAMPLES)),
+                    scale=3,
+                )
                 with gr.Column(scale=2, min_width=240):
                     csv_file = gr.File(
-                        label="…or a CSV file (used instead of the lines)",
+                        label=ui("…or a CSV file (used instead of the lines)"),
                         file_types=[".csv"],
                         elem_classes=["csv-upload"],
                     )
-                    column = gr.Dropdown([], label="Column with the texts", allow_custom_value=False)
-            gr.Markdown(f"Up to {settings.max_batch_rows:,} texts; empty lines are skipped.")
-            many_button = gr.Button("Classify all")
+                    column = gr.Dropdown([], label=ui("Column with the texts"), allow_custom_value=False)
+            gr.Markdown(ui("Empty lines are skipped. Most texts at once:") + f" {settings.max_batch_rows:,}")
+            many_button = gr.Button(ui("Classify all"))
             many_summary = gr.Markdown()
-            many_plot = gr.Plot(label="Predicted labels", show_label=False)
+            many_plot = gr.Plot(label=ui("Predicted labels"), show_label=False)
             table = gr.Dataframe(
                 headers=TABLE_HEADERS,
+                visible=False,  # shown with the results, its headers in the page's language
                 datatype=["str", "str", "number"],
                 interactive=False,
                 wrap=True,
                 max_chars=160,
                 column_widths=["48%", "28%", "24%"],
-                label="Results",
+                label=ui("Results"),
                 elem_classes=["batch-table"],
             )
-            download = gr.DownloadButton("Download the table as CSV", visible=False)
+            download = gr.DownloadButton(ui("Download the table as CSV"), visible=False)
         api_endpoint(classify_api, "classify", "sentiment", settings.max_batch_size)
         api_endpoint(explain_api, "explain", "sentiment")
 
@@ -208,7 +250,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
         [plot, summary, explanation, explanation_summary, target],
         "sentiment",
     )
-    gr.on([csv_file.change], upload, [csv_file], [column], api_visibility="private", queue=False)
+    on_page([csv_file.change], upload, [csv_file], [column], queue=False)
     on(
         [many_button.click],
         run_many,

@@ -1,0 +1,198 @@
+"""中文 for the page: tab texts, labels, help, and what the tabs write about their results."""
+
+ZH = {
+    # The page
+    "Language": "语言",
+    "See what language models do: generate text, fill in missing words, classify sentiment, and look at "
+    "attention inside the model. Everything runs on this machine.": "看看语言模型在做什么：生成文本、填补缺失的词、"
+    "判断情感，并观察模型内部的注意力。一切都在这台电脑上运行。",
+    "Open this on your own device": "在你自己的设备上打开",
+    "On the same network, open one of these addresses or scan the code:": "在同一网络中，打开下列任一地址或扫描二维码：",
+    "Started with these models (the System tab shows what is loaded now):": "启动时使用的模型（“系统”标签页显示当前已加载的模型）：",
+    "Loading {model}…": "正在加载 {model}…",
+    "The model ran out of memory for this request. Try a shorter text, fewer new tokens or fewer samples; the "
+    "memory has been freed.": "模型处理这个请求时内存不足。请试试更短的文本、更少的新词元或更少的样本；内存已经释放。",
+    "Something went wrong on the server ({error}). Please try again.": "服务器出了点问题（{error}）。请再试一次。",
+    "{errors} of {requests} requests answered together could not be answered; the first: {message} If your "
+    "request is not concerned, please send it again.": "一起处理的 {requests} 个请求中有 {errors} 个无法回答；"
+    "第一个原因：{message} 如果你的请求没有问题，请重新发送。",
+    # Generate
+    "Generate": "生成",
+    "A GPT-style model continues your text one token at a time. **Temperature** 0 always picks the most likely "
+    "token (greedy); higher values take more risks. **Top-k** keeps only the k most likely tokens (0 = all), "
+    "**top-p** the smallest set whose probabilities add up to p. The same **seed** and settings give the same "
+    "text. Each token is coloured by how likely it was; hover it to see the alternatives.": "GPT 类模型一次一个"
+    "词元（token）地续写你的文本。**温度**为 0 时总是选概率最大的词元（贪心）；温度越高越敢冒险。**Top-k** 只保留"
+    "概率最大的 k 个词元（0 = 全部），**top-p** 只保留概率加起来达到 p 的最小集合。同样的**随机种子**和设置会得到"
+    "同样的文本。每个词元按它的概率着色；把鼠标移到词元上可以看到其他候选。",
+    "Prompt": "提示词",
+    "Type the start of a text…": "输入一段文字的开头…",
+    "Stop": "停止",
+    "Next token": "下一个词元",
+    "Undo": "撤销",
+    "Generated text, coloured by probability": "生成的文本，按概率着色",
+    "Max new tokens": "最多新词元数",
+    "Temperature (0 = greedy)": "温度（0 = 贪心）",
+    "Top-k (0 = off)": "Top-k（0 = 关闭）",
+    "Top-p": "Top-p",
+    "Repetition penalty": "重复惩罚",
+    "Samples side by side": "并排的样本数",
+    "Seed": "随机种子",
+    "New random seed each time": "每次使用新的随机种子",
+    "Next-token distribution": "下一个词元的概率分布",
+    "Plain text": "纯文本",
+    "Generated text": "生成的文本",
+    "Perplexity: how surprising was each token?": "困惑度：每个词元有多出人意料？",
+    "The log-probability the model gave each token, given the tokens before it. Perplexity is "
+    "e^(−average log-probability): lower means the text was less surprising to the model.": "模型根据前面的"
+    "词元给每个词元的对数概率。困惑度 = e^(−平均对数概率)：越低，说明这段文本对模型来说越不意外。",
+    "Perplexity": "困惑度",
+    "Compare two settings side by side": "并排比较两组设置",
+    "Same prompt, length, seed and repetition penalty; two decoding settings.": "相同的提示词、长度、随机种子"
+    "和重复惩罚；两组不同的解码设置。",
+    "A: temperature": "A：温度",
+    "A: top-k": "A：top-k",
+    "A: top-p": "A：top-p",
+    "B: temperature": "B：温度",
+    "B: top-k": "B：top-k",
+    "B: top-p": "B：top-p",
+    "Compare": "比较",
+    "Show code: reproduce this with transformers": "显示代码：用 transformers 复现这个结果",
+    "Examples: click one, then Generate": "示例：点一个，然后点“生成”",
+    "Seed **{seed}** · {count} new tokens": "随机种子 **{seed}** · {count} 个新词元",
+    " · generating…": " · 生成中…",
+    "The text has reached this model's context length of {tokens} tokens.": "文本已达到这个模型的上下文长度"
+    "（{tokens} 个词元）。",
+    "There is no drawn token to undo. Click “Next token” first.": "还没有可以撤销的词元。请先点“下一个词元”。",
+    "Step mode · tokens drawn one at a time: {count}": "单步模式 · 已逐个抽取的词元：{count}",
+    "temperature {temperature}, top-k {top_k}, top-p {top_p}": "温度 {temperature}，top-k {top_k}，"
+    "top-p {top_p}",
+    # Fill-Mask
+    "Fill-Mask": "完形填空",
+    "A BERT-style model guesses a hidden word from the words on **both** sides. Write `[MASK]`, `<mask>` or "
+    "`___` where a word is missing; you may use several. Each mask is predicted on its own, as if the other "
+    "blanks were still blank.": "BERT 类模型根据**两边**的词猜出被遮住的词。在缺词的地方写 `[MASK]`、`<mask>` "
+    "或 `___`，可以写多个。每个空都单独预测，就好像其他空还没有填。",
+    "Text with [MASK]": "带 [MASK] 的文本",
+    "Target words (optional)": "目标词（可选）",
+    "e.g. mat, floor, roof: score only these words at the mask": "例如 好, 热, 冷：只给这些词打分",
+    "Candidates per mask (top-k)": "每个空的候选数（top-k）",
+    "Predict": "预测",
+    "Candidates": "候选词",
+    "Examples: click one, then Predict": "示例：点一个，然后点“预测”",
+    "Best fill: {fills}": "最佳填空：{fills}",
+    "With several masks, each one is predicted **on its own**, as if the other blanks were still blank (as "
+    "`transformers.pipeline` does): the best fills need not make sense together.": "有多个空时，每个空都"
+    "**单独**预测，就好像其他空还没有填（和 `transformers.pipeline` 一样）：各自最好的答案放在一起不一定通顺。",
+    "Scored only the target words: {words}": "只给目标词打分：{words}",
+    "Attention: what did each [MASK] look at?": "注意力：每个 [MASK] 看了哪里？",
+    "For every `[MASK]`, one row per layer: how much the mask's position attended to each token, averaged over "
+    "the heads. The model fills the blank from what it looks at.": "每个 `[MASK]` 每层一行：这个位置对每个词元"
+    "的注意力（各个头的平均）。模型根据它看到的内容来填空。",
+    "Mask attention": "[MASK] 的注意力",
+    "Masks: {masks} · {tokens} tokens · {layers} layers": "空：{masks} 个 · {tokens} 个词元 · {layers} 层",
+    # Sentiment
+    "Sentiment": "情感分类",
+    "A fine-tuned classifier reads the whole text and gives a probability to each label.": "一个微调过的分类器"
+    "读完整段文本，给每个标签一个概率。",
+    "Text": "文本",
+    "Classify": "分类",
+    "Label probabilities": "各标签的概率",
+    "Examples: click one, then Classify": "示例：点一个，然后点“分类”",
+    "Prediction: **{label}** ({score})": "预测：**{label}**（{score}）",
+    "Why? The words that pushed the prediction": "为什么？推动这个预测的词",
+    "**Integrated Gradients** (from the captum library) fades each word in, from a neutral baseline to the "
+    "real text, and measures how much the label's probability rises or falls on the way. Green words pushed "
+    "**towards** the label, red words **away** from it.": "**积分梯度**（来自 captum 库）让每个词从中性的基线"
+    "逐渐变成真实文本，并测量这一路上标签的概率升高或降低了多少。绿色的词把预测**推向**这个标签，红色的词把它"
+    "**推离**。",
+    "the predicted label": "预测出的标签",
+    "Explain which label": "解释哪个标签",
+    "Explain": "解释",
+    "Why **{label}**? Its probability is **{score}** for this text and {baseline} for the baseline (the same "
+    "length of [PAD] tokens). The colours split the difference between the words. Check: they add up to "
+    "{total}; score − baseline is {difference} (Integrated Gradients, {steps} steps).": "为什么是 **{label}**？"
+    "这段文本得到它的概率是 **{score}**，基线（同样长度的 [PAD] 词元）是 {baseline}。颜色把这个差值分给了各个词。"
+    "验算：它们加起来是 {total}；得分 − 基线 = {difference}（积分梯度，{steps} 步）。",
+    "The model itself predicts {label}.": "模型自己预测的是 {label}。",
+    "Many texts at once: one per line, or a CSV file": "一次分类多段文本：每行一段，或上传 CSV 文件",
+    "Texts, one per line": "文本，每行一段",
+    "…or a CSV file (used instead of the lines)": "…或一个 CSV 文件（会代替上面的文本）",
+    "Column with the texts": "文本所在的列",
+    "Empty lines are skipped. Most texts at once:": "空行会被跳过。一次最多的文本数：",
+    "Classify all": "全部分类",
+    "Predicted labels": "预测的标签",
+    "Results": "结果",
+    "Download the table as CSV": "下载表格（CSV）",
+    "Classifying": "正在分类",
+    "texts": "段文本",
+    "the lines above": "上面的文本",
+    "column “{column}” of {file}": "{file} 的“{column}”列",
+    "Classified {count} texts from {source}.": "已分类来自{source}的 {count} 段文本。",
+    "text": "文本",
+    "label": "标签",
+    "score": "得分",
+    # Attention
+    "Attention": "注意力",
+    "Each row is a token *attending*; each column a token it *looks at*. Darker means more attention, and "
+    "every row adds up to 1. Every layer has several heads, and each head learns its own pattern. **Rollout** "
+    "follows attention through the layers (Abnar & Zuidema, 2020).": "每一行是一个*发出注意力*的词元，每一列是"
+    "它*看向*的词元。颜色越深，注意力越多，每一行加起来等于 1。每一层有好几个头，每个头学到自己的模式。"
+    "**Rollout（注意力传递）**沿着各层追踪注意力（Abnar & Zuidema, 2020）。",
+    "Model": "模型",
+    "Fill-mask (BERT-style, reads both ways)": "完形填空（BERT 类，双向阅读）",
+    "Generation (GPT-style, reads left to right)": "文本生成（GPT 类，从左往右读）",
+    "Sentiment (a classifier)": "情感分类（分类器）",
+    "Show attention": "显示注意力",
+    "View": "视图",
+    "Layer": "层",
+    "Head": "头",
+    "Layers": "层",
+    "Heads": "头",
+    "Hide special tokens ([CLS], [SEP], <|endoftext|>) and renormalise the rows": "隐藏特殊词元（[CLS]、"
+    "[SEP]、<|endoftext|>），并让每行重新加起来等于 1",
+    "Layers and heads in the overview and the bertviz views": "总览和 bertviz 视图中显示的层和头",
+    "Big views draw many matrices; fewer layers and heads leave room for more tokens (the view says when it "
+    "reads only the start of the text).": "大的视图要画很多矩阵；少选一些层和头，就能显示更多词元（如果只读了"
+    "文本的开头，视图会说明）。",
+    "Examples: click one, then Show attention": "示例：点一个，然后点“显示注意力”",
+    "bertviz: head view and model view (works offline)": "bertviz：头视图和模型视图（可离线使用）",
+    "Jesse Vig's bertviz pictures of the same text, drawn in a sandboxed frame with no internet needed. The "
+    "head view shows one layer (pick it in its menu); lines join each token to the tokens it attends to, one "
+    "colour per head.": "Jesse Vig 的 bertviz 画出的同一段文本，在沙盒框架中绘制，不需要联网。头视图显示一层"
+    "（在它的菜单里选择）；连线把每个词元和它关注的词元连起来，每个头一种颜色。",
+    "Head view": "头视图",
+    "Model view": "模型视图",
+    "bertviz view": "bertviz 视图",
+    "Draw bertviz view": "绘制 bertviz 视图",
+    "Download HTML": "下载 HTML",
+    "Download the attention tensor (.npz, .json)": "下载注意力张量（.npz、.json）",
+    "Every layer and head of the text shown above: `attentions[layer][head][query][key]` with the tokens. The "
+    ".json has the shape of the /attention endpoint; the .npz loads with `numpy.load(path)`.": "上面这段文本"
+    "每一层、每个头的注意力：`attentions[layer][head][query][key]`，以及词元。.json 的格式与 /attention 接口"
+    "相同；.npz 可以用 `numpy.load(path)` 读取。",
+    "Prepare downloads": "准备下载",
+    "Attention tensor": "注意力张量",
+    "{tokens} tokens · {layers} layers × {heads} heads.": "{tokens} 个词元 · {layers} 层 × {heads} 个头。",
+    "This model reads left to right: a token attends only to itself and the tokens before it, so everything "
+    "above the diagonal is 0 (grey).": "这个模型从左往右读：每个词元只关注它自己和前面的词元，所以对角线以上"
+    "都是 0（灰色）。",
+    "This model reads both ways: every token may attend to every other token.": "这个模型双向阅读：每个词元都"
+    "可以关注其他任何词元。",
+    "cells": "个格子",
+    "attention lines": "条注意力连线",
+    "Unknown model {model}: choose one of {choices}.": "未知的模型 {model}：请从 {choices} 中选择。",
+    "Unknown view {view}: choose 'head' or 'model'.": "未知的视图 {view}：请选择 'head' 或 'model'。",
+    "Click “Show attention” first; then its attention can be downloaded.": "请先点“显示注意力”，然后才能下载"
+    "它的注意力。",
+    "Attention over the prompt and the generated text": "提示词和生成文本上的注意力",
+    "Each generated token (rows below the orange line) was chosen while attending to the prompt and to the "
+    "tokens generated before it. Grey: later tokens, which it could not see yet.": "每个生成的词元（橙线以下"
+    "的行）都是在关注提示词和之前生成的词元时选出来的。灰色：后面的词元，当时还看不到。",
+    "Head (0 = mean over heads)": "头（0 = 各头的平均）",
+    "Attention over the generated text": "生成文本上的注意力",
+    "Generate some text first (or draw tokens with Next token).": "请先生成一些文本（或用“下一个词元”逐个"
+    "抽取）。",
+    "{prompt} prompt tokens + {generated} generated · {layers} layers × {heads} heads": "{prompt} 个提示词"
+    "词元 + {generated} 个生成的词元 · {layers} 层 × {heads} 个头",
+}
