@@ -8,6 +8,7 @@ With PLAYGROUND_SCREENSHOTS=DIR set, each tab test saves a full-page PNG of its 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -45,11 +46,12 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, app_url):
-    """A fresh tab on the app. At the end, fails the test if the page logged any console error."""
+@contextlib.contextmanager
+def app_page(browser, app_url: str, locale: str = "en-US", first_tab: str = "Generate"):
+    """A fresh tab on the app, its browser set to `locale`. At the end, fails the test if the page logged any
+    console error."""
     app_host = urlsplit(app_url).netloc
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=VIEWPORT, locale=locale)
     context.set_default_timeout(TIMEOUT_MS)
     blocked: list[str] = []
 
@@ -68,7 +70,7 @@ def page(browser, app_url):
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
     page.goto(app_url)
-    expect(page.get_by_role("tab", name="Generate")).to_be_visible()
+    expect(page.get_by_role("tab", name=first_tab)).to_be_visible()
     yield page
     context.close()
     # A request we aborted logs "Failed to load resource: net::ERR_FAILED" against its own URL; those are
@@ -76,6 +78,13 @@ def page(browser, app_url):
     # makes no outside request at all: gradio serves the theme's fonts itself.)
     errors = [e for e in errors if not any(url in e for url in blocked)]
     assert not errors, "the browser console logged errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A fresh tab on the app in an English-speaking browser."""
+    with app_page(browser, app_url) as page:
+        yield page
 
 
 def open_tab(page, name: str):

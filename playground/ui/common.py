@@ -112,10 +112,25 @@ def language_switch(demo: gr.Blocks) -> gr.Radio:
         elem_id="language-switch",
         container=False,
     )
-    switch.change(None, switch, None, js=SWITCH_LANGUAGE_JS, api_visibility="private")
     demo.load(None, None, switch, js=BROWSER_LANGUAGE_JS, api_visibility="private")
     demo.playground_language = switch
     return switch
+
+
+def follow_language_switch(switch: gr.Radio, tabs: list[gr.Tab]) -> None:
+    """When the switch changes, gradio translates what it draws next, but not the names of the tabs already
+    drawn: the server sends those in the new language."""
+
+    def retitle(language):
+        with using(language):
+            return [gr.Tab(label=_(tab_name(tab))) for tab in tabs]
+
+    switch.change(retitle, switch, tabs, js=SWITCH_LANGUAGE_JS, api_visibility="private", queue=False)
+
+
+def tab_name(tab: gr.Tab) -> str:
+    """A tab's English name (its label is a translation key, or plain text)."""
+    return getattr(tab.label, "key", tab.label)
 
 
 def page_language() -> gr.Radio | None:

@@ -12,7 +12,7 @@ from playground.models import TASKS, ModelManager
 from playground.network import qr_svg, student_urls
 from playground.settings import Settings
 from playground.ui import attention, fill_mask, generate, sentiment, system
-from playground.ui.common import language_switch
+from playground.ui.common import follow_language_switch, language_switch
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 CSS_PATH = ASSETS / "style.css"
@@ -28,7 +28,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
     with gr.Blocks(title=TITLE) as demo:
         with gr.Row(elem_classes=["page-header"]):
             gr.Markdown(f"# {TITLE}", elem_classes=["page-title"])
-            language_switch(demo)
+            switch = language_switch(demo)
         gr.Markdown(
             ui(
                 "See what language models do: generate text, fill in missing words, classify sentiment, "
@@ -42,6 +42,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             sentiment.build(manager, settings)
             attention.build(manager, settings)
             system.build(manager, settings)
+        follow_language_switch(switch, [block for block in demo.blocks.values() if isinstance(block, gr.Tab)])
         models = " · ".join(f"{task}: `{manager.model_ids[task]}`" for task in manager.model_ids)
         gr.Markdown(
             ui("Started with these models (the System tab shows what is loaded now):") + f" {models}",

@@ -1,0 +1,65 @@
+"""English and 中文 in a real browser: the page follows the browser's language, the switch at the top
+changes it, and what the server writes (summaries, errors) comes back in the language shown."""
+
+from __future__ import annotations
+
+import re
+
+from tests.test_browser import app_page, browser, expect, open_tab, pytestmark, wait_for_chart  # noqa: F401
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def toast(page, pattern: re.Pattern):
+    return page.get_by_test_id("toast-body").filter(has_text=pattern)
+
+
+def close_toasts(page):
+    for close in page.get_by_test_id("toast-body").get_by_role("button", name=re.compile("Close|关闭")).all():
+        close.click()
+    expect(page.get_by_test_id("toast-body")).to_have_count(0)
+
+
+def test_chinese_browser_gets_the_page_and_its_answers_in_chinese(browser, app_url):
+    with app_page(browser, app_url, locale="zh-CN", first_tab="生成") as page:
+        expect(page.get_by_role("radio", name="中文")).to_be_checked()
+        for tab in ("完形填空", "情感分类", "注意力"):
+            expect(page.get_by_role("tab", name=tab, exact=True)).to_be_visible()
+
+        panel = open_tab(page, "完形填空")
+        text = panel.get_by_label("带 [MASK] 的文本")
+        text.fill("The cat sat on the [MASK].")
+        panel.get_by_role("button", name="预测").click()
+        wait_for_chart(panel)
+        expect(panel.get_by_text("最佳填空")).to_be_visible()  # written by the server, in Chinese
+
+        text.fill("There is no blank here.")
+        panel.get_by_role("button", name="预测").click()
+        error = toast(page, CJK)
+        expect(error).to_be_visible()
+        expect(error).not_to_contain_text("There is no mask")
+
+
+def test_the_switch_changes_the_language_of_the_page_and_of_the_answers(browser, app_url):
+    with app_page(browser, app_url, locale="en-US") as page:
+        expect(page.get_by_role("radio", name="English")).to_be_checked()
+        page.get_by_role("radio", name="中文").check()
+        expect(page.get_by_role("tab", name="情感分类", exact=True)).to_be_visible()
+        expect(page.get_by_role("tab", name="Sentiment", exact=True)).to_have_count(0)
+
+        panel = open_tab(page, "情感分类")
+        panel.get_by_label("文本", exact=True).fill("I loved this film.")
+        panel.get_by_role("button", name="分类", exact=True).click()
+        wait_for_chart(panel)
+        expect(panel.get_by_text("预测：")).to_be_visible()
+
+        panel.get_by_label("文本", exact=True).fill("   ")
+        panel.get_by_role("button", name="分类", exact=True).click()
+        expect(toast(page, CJK)).to_be_visible()
+        close_toasts(page)
+
+        page.get_by_role("radio", name="English").check()
+        expect(page.get_by_role("tab", name="Sentiment", exact=True)).to_be_visible()
+        panel = open_tab(page, "Sentiment")
+        panel.get_by_role("button", name="Classify", exact=True).click()
+        expect(toast(page, re.compile("empty", re.IGNORECASE))).to_be_visible()
