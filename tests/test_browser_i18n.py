@@ -20,7 +20,7 @@ def close_toasts(page):
     expect(page.get_by_test_id("toast-body")).to_have_count(0)
 
 
-def test_chinese_browser_gets_the_page_and_its_answers_in_chinese(browser, app_url):
+def test_chinese_browser_gets_the_page_and_its_answers_in_chinese(browser, app_url):  # noqa: F811
     with app_page(browser, app_url, locale="zh-CN", first_tab="生成") as page:
         expect(page.get_by_role("radio", name="中文")).to_be_checked()
         for tab in ("完形填空", "情感分类", "注意力"):
@@ -40,7 +40,7 @@ def test_chinese_browser_gets_the_page_and_its_answers_in_chinese(browser, app_u
         expect(error).not_to_contain_text("There is no mask")
 
 
-def test_the_switch_changes_the_language_of_the_page_and_of_the_answers(browser, app_url):
+def test_the_switch_changes_the_language_of_the_page_and_of_the_answers(browser, app_url):  # noqa: F811
     with app_page(browser, app_url, locale="en-US") as page:
         expect(page.get_by_role("radio", name="English")).to_be_checked()
         page.get_by_role("radio", name="中文").check()
