@@ -1,0 +1,130 @@
+"""English and 中文: the translation machinery, and a check that no text on the page was left in one language."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import gradio as gr
+import pytest
+from gradio.i18n import I18nData
+
+from playground.i18n import _, language_of, lazy, page_translations, ui, using
+from playground.tasks import InputError
+from playground.translations import ZH
+from playground.ui.common import batch_outputs, in_language, in_languages
+from playground.ui.layout import build_demo
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+MARKER = re.compile(r"__i18n__(\{.*?\})")
+# Text that reads the same in both languages: names, and what the page shows as data.
+SAME_IN_BOTH = {"# Transformer Playground", "Python", "English", "中文"}
+
+
+@pytest.mark.parametrize(
+    ("code", "language"),
+    [
+        ("zh", "zh"),
+        ("zh-CN", "zh"),
+        ("zh-Hant-TW", "zh"),
+        ("ZH", "zh"),
+        ("en-US", "en"),
+        ("fr", "en"),
+        (None, "en"),
+    ],
+)
+def test_language_of_a_browser_language(code, language):
+    assert language_of(code) == language
+
+
+def test_text_is_translated_in_the_language_of_the_moment():
+    assert (
+        _("Prediction: **{label}** ({score})", label="POSITIVE", score="90.0%")
+        == "Prediction: **POSITIVE** (90.0%)"
+    )
+    with using("zh-CN"):
+        assert (
+            _("Prediction: **{label}** ({score})", label="POSITIVE", score="90.0%")
+            == "预测：**POSITIVE**（90.0%）"
+        )
+    assert _("Text") == "Text"  # back to English after the block
+
+
+def test_a_lazy_message_is_translated_when_shown():
+    message = lazy("Loading {model}…", model=lazy("Text"))
+    error = InputError(message)
+    assert str(error) == "Loading Text…"
+    with using("zh"):
+        assert str(error) == "正在加载 文本…"
+        assert f"{message}" == "正在加载 文本…"
+    assert message == "Loading Text…"
+
+
+def test_page_text_is_a_translation_key_and_the_tables_hold_both_languages():
+    label = ui("Prompt")
+    assert isinstance(label, I18nData) and label.key == "Prompt"
+    tables = page_translations().translations_dict
+    assert tables["zh"]["Prompt"] == "提示词"
+    assert set(tables) == {"en", "zh"}
+
+
+def test_an_event_answers_in_the_language_it_was_sent_with():
+    def handler(text):
+        return _("Text") + ": " + text
+
+    localized = in_language(handler)
+    assert localized("x", "zh") == "文本: x"
+    assert localized("x", "en") == "Text: x"
+
+    def steps(text):
+        yield _("Text")
+        yield _("Prompt")
+
+    assert list(in_language(steps)("x", "zh")) == ["文本", "提示词"]
+
+
+def test_a_batch_answers_each_request_in_its_own_language():
+    def batch_fn(texts):
+        results = [
+            InputError(lazy("Unknown view {view}: choose 'head' or 'model'.", view="x")) if not t else t
+            for t in texts
+        ]
+        return batch_outputs(results, lambda text: (_("Text") + " " + text,), 1)
+
+    outputs, errors = in_languages(batch_fn)(["", "a", ""], ["zh", "zh", "en"])
+    assert outputs[1] == "文本 a"
+    assert errors[0] == "未知的视图 x：请选择 'head' 或 'model'。"
+    assert errors[1] == ""
+    assert errors[2] == "Unknown view x: choose 'head' or 'model'."
+
+
+def page_texts(demo: gr.Blocks) -> list[tuple[str, object]]:
+    """(where, text) for every label, help text, placeholder and Markdown text on the page."""
+    texts = []
+    for block in demo.blocks.values():
+        name = f"{type(block).__name__} {getattr(block, 'elem_id', None) or ''}".strip()
+        for attribute in ("label", "info", "placeholder"):
+            value = getattr(block, attribute, None)
+            if value:
+                texts.append((f"{name}.{attribute}", value))
+        if isinstance(block, (gr.Markdown, gr.Button, gr.DownloadButton)) and block.value:
+            texts.append((f"{name}.value", block.value))
+        for choice in getattr(block, "choices", None) or []:
+            if isinstance(choice, (tuple, list)) and isinstance(choice[0], (str, I18nData)):
+                texts.append((f"{name}.choice", choice[0]))
+    return texts
+
+
+def test_every_text_on_the_page_exists_in_english_and_chinese(settings, manager):
+    demo = build_demo(settings, manager)
+    untranslated = []
+    for where, text in page_texts(demo):
+        if isinstance(text, I18nData):
+            keys = [text.key]
+        else:
+            keys = [json.loads(found)["key"] for found in MARKER.findall(str(text))]
+            plain = MARKER.sub("", str(text)).strip()
+            if not keys and plain not in SAME_IN_BOTH and re.search("[A-Za-z]{3}", plain):
+                untranslated.append(f"{where}: {plain!r}")
+        untranslated += [f"{where}: {key!r} has no Chinese" for key in keys if key not in ZH]
+    assert not untranslated, "text without both languages:\n" + "\n".join(untranslated)
