@@ -1,4 +1,4 @@
-"""Serving: requests/s and latency of /fill_mask and /classify, batched vs unbatched, 1 and 16 clients.
+"""Serving: requests/s and latency of /fill_mask and /classify, batched vs unbatched, 1, 4 and 16 clients.
 
     python -m benchmarks.serving [--tiny] [--seconds 10] [--ports 7896 7897] [--results benchmarks/RESULTS.md]
 
@@ -41,7 +41,7 @@ from benchmarks.startup import wait_for_200  # noqa: E402
 from tests.tiny_models import build_all  # noqa: E402
 
 BATCH_SIZE = 16
-CONCURRENCY = (1, 16)
+CONCURRENCY = (1, 4, 16)
 SENTENCES = [
     "the cat sat on the [MASK] .",
     "paris is the [MASK] of france .",
