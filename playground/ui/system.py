@@ -1,10 +1,12 @@
-"""System tab: where the models run, which are loaded and how much memory they take; unload to free it."""
+"""System tab: where the models run, which are loaded and how much memory they take; unload to free it;
+switch all three models to another preset (English, Chinese)."""
 
 from __future__ import annotations
 
 import gradio as gr
 
 from playground.models import TASKS, ModelManager
+from playground.presets import PRESETS
 from playground.settings import Settings
 from playground.ui.common import friendly_errors
 
@@ -19,8 +21,10 @@ def build(manager: ModelManager, settings: Settings) -> None:
         rows = [[row[c] for c in COLUMNS] for row in manager.describe()]
         budget = f"{settings.memory_budget_mb:,} MB" if settings.memory_budget_mb else "none"
         total = sum(row[-1] for row in rows)
+        preset = manager.active_preset
         summary = (
             f"**Device:** {manager.device_summary()}  \n"
+            f"**Model preset:** {PRESETS[preset].label if preset else 'none (models chosen one by one)'}  \n"
             f"**Loaded:** {len(rows)} of {len(TASKS)} models, {total:,.1f} MB · **memory budget:** {budget}"
         )
         notices = "\n".join(f"- {notice}" for notice in manager.notices[-10:]) or "Nothing unloaded yet."
@@ -32,6 +36,14 @@ def build(manager: ModelManager, settings: Settings) -> None:
             raise gr.Error("Choose which model to unload.")
         if not manager.unload(task):
             gr.Info(f"The {task} model was not loaded.")
+        return status()
+
+    @friendly_errors
+    def use_preset(name):
+        if not name:
+            raise gr.Error("Choose a model preset.")
+        manager.apply_preset(name)  # the presets' models are fixed, so this needs no --allow-custom-models
+        gr.Info(f"The tabs now use the {PRESETS[name].label} models; each loads when first used.")
         return status()
 
     @friendly_errors
@@ -61,6 +73,14 @@ def build(manager: ModelManager, settings: Settings) -> None:
             task = gr.Dropdown(list(TASKS), label="Model to unload", scale=2)
             unload_button = gr.Button("Unload", scale=1)
             refresh_button = gr.Button("Refresh", scale=1)
+        with gr.Row():
+            preset = gr.Dropdown(
+                [(p.label, p.name) for p in PRESETS.values()],
+                value=manager.active_preset,
+                label="Model preset",
+                scale=2,
+            )
+            preset_button = gr.Button("Use preset", scale=1)
 
         with gr.Group(visible=settings.allow_custom_models):
             gr.Markdown(
@@ -76,3 +96,4 @@ def build(manager: ModelManager, settings: Settings) -> None:
     switch_button.click(switch, [switch_task, switch_id], outputs, api_visibility="private")
     gr.on([tab.select, refresh_button.click], status, None, outputs, api_visibility="private", queue=False)
     unload_button.click(unload, task, outputs, api_visibility="private")
+    preset_button.click(use_preset, preset, outputs, api_visibility="private")
