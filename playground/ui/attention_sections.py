@@ -62,7 +62,7 @@ def mask_attention_section(
 
 def generation_attention_section(manager: ModelManager, settings: Settings, step_state: gr.State) -> None:
     """Generate: attention over the prompt and the generated tokens of the last generation (or of step mode).
-    `step_state` holds `prompt_ids` and `context_ids` (prompt + generated) after each generation."""
+    `step_state` holds `model_id`, `prompt_ids` and `context_ids` (prompt + generated) after each generation."""
     with gr.Accordion("Attention over the prompt and the generated text", open=False) as accordion:
         gr.Markdown(
             "Each generated token (rows below the orange line) was chosen while attending to the prompt and "
@@ -96,6 +96,8 @@ def generation_attention_section(manager: ModelManager, settings: Settings, step
                 "Generate some text first (or draw tokens with Next token).",
             )
         loaded = load_model(manager, "generation", progress)
+        if state.model_id != loaded.model_id:
+            raise gr.Error("The generation model has changed since this text was made. Generate again.")
         prompt_length = len(state.prompt_ids)
         result = attention.attention_of_ids(
             loaded, state.context_ids, settings.max_attention_tokens, prompt_length
