@@ -58,7 +58,7 @@ def step_from(choice_source: generation.NextToken) -> Step:
     drawn = next((c for c in choice_source.choices if c.token_id == choice_source.drawn_id), None)
     return Step(
         token_id=choice_source.drawn_id,
-        token=drawn.token if drawn else "?",
+        token=choice_source.drawn_text,
         prob=drawn.prob_after if drawn else 0.0,
         alternatives=[(c.token, c.prob_after) for c in by_prob[: generation.ALTERNATIVES]],
     )
