@@ -201,14 +201,16 @@ def _save(model, tokenizer, path: Path) -> None:
     tokenizer.save_pretrained(path)
 
 
-def install_in_hub_cache(folder: Path, cache: Path, model_id: str, revision: str) -> Path:
+def install_in_hub_cache(folder: Path, cache: Path, model_id: str, revision: str, main: bool = False) -> Path:
     """Copy a saved model into a Hugging Face cache folder as a download of `model_id` at `revision` is kept:
-    models--org--name/snapshots/<revision>/..., with refs/main naming that revision."""
+    models--org--name/snapshots/<revision>/... With `main`, refs/main names that revision too (as after a
+    download of the main branch; a download at a pinned commit writes no ref)."""
     repo = cache / ("models--" + model_id.replace("/", "--"))
     snapshot = repo / "snapshots" / revision
     shutil.copytree(folder, snapshot, dirs_exist_ok=True)
-    (repo / "refs").mkdir(parents=True, exist_ok=True)
-    (repo / "refs" / "main").write_text(revision)
+    if main:
+        (repo / "refs").mkdir(parents=True, exist_ok=True)
+        (repo / "refs" / "main").write_text(revision)
     return snapshot
 
 
