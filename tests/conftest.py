@@ -28,7 +28,8 @@ def tiny_model_dirs(tmp_path_factory) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def hub_cache(tiny_model_dirs, tmp_path_factory):
     """A Hugging Face cache holding both presets' models, as `playground download --preset all` leaves it
-    (each at its pinned commit, no refs/main), made of tiny models: Chinese-vocabulary GPT-2 and BERT for zh."""
+    (each at its pinned commit, no refs/main), made of tiny models: Chinese-vocabulary GPT-2 and BERT for zh,
+    the Chinese GPT-2 with PyTorch .bin weights (the download fetches those where there are no safetensors)."""
     from playground.presets import PRESETS
 
     folders = tmp_path_factory.mktemp("zh-models")
@@ -43,7 +44,10 @@ def hub_cache(tiny_model_dirs, tmp_path_factory):
     cache = tmp_path_factory.mktemp("hub-cache")
     for name, preset in PRESETS.items():
         for task, model in preset.models.items():
-            install_in_hub_cache(Path(local[name][task]), cache, model.model_id, model.revision)
+            bin_weights = (name, task) == ("zh", "generation")
+            install_in_hub_cache(
+                Path(local[name][task]), cache, model.model_id, model.revision, pytorch_bin=bin_weights
+            )
     return cache
 
 

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file
 from tokenizers import ByteLevelBPETokenizer
 from transformers import (
     BertConfig,
@@ -201,13 +202,20 @@ def _save(model, tokenizer, path: Path) -> None:
     tokenizer.save_pretrained(path)
 
 
-def install_in_hub_cache(folder: Path, cache: Path, model_id: str, revision: str, main: bool = False) -> Path:
+def install_in_hub_cache(
+    folder: Path, cache: Path, model_id: str, revision: str, main: bool = False, pytorch_bin: bool = False
+) -> Path:
     """Copy a saved model into a Hugging Face cache folder as a download of `model_id` at `revision` is kept:
     models--org--name/snapshots/<revision>/... With `main`, refs/main names that revision too (as after a
-    download of the main branch; a download at a pinned commit writes no ref)."""
+    download of the main branch; a download at a pinned commit writes no ref). With `pytorch_bin`, the weights
+    are a pytorch_model.bin, as in older repositories without safetensors."""
     repo = cache / ("models--" + model_id.replace("/", "--"))
     snapshot = repo / "snapshots" / revision
     shutil.copytree(folder, snapshot, dirs_exist_ok=True)
+    if pytorch_bin:
+        weights = snapshot / "model.safetensors"
+        torch.save(load_file(weights), snapshot / "pytorch_model.bin")
+        weights.unlink()
     if main:
         (repo / "refs").mkdir(parents=True, exist_ok=True)
         (repo / "refs" / "main").write_text(revision)
