@@ -198,3 +198,14 @@ def test_offline_environment_switches_off_the_hub_and_gradio_analytics(monkeypat
     cli.use_offline_environment()
     assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["TRANSFORMERS_OFFLINE"] == "1"
     assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
+
+
+def test_the_system_tab_switches_preset_without_custom_models(settings):
+    from playground.ui.layout import build_demo
+
+    assert not settings.allow_custom_models
+    manager = ModelManager(PRESETS["en"].model_ids, device="cpu", offline=True)
+    demo = build_demo(settings, manager)
+    [use_preset] = [f.fn for f in demo.fns.values() if f.name == "use_preset"]
+    summary, rows, _ = use_preset("zh")
+    assert manager.active_preset == "zh" and "**Model preset:** 中文" in summary and rows == []
