@@ -1,15 +1,33 @@
-"""The `playground` console command, the same as `python app.py`."""
+"""The `playground` console command, the same as `python app.py`: serve the app, or `download` models."""
 
 from __future__ import annotations
 
+import argparse
 import logging
+import os
+import sys
 from collections.abc import Sequence
 
-from playground.settings import Settings
+from playground.presets import DEFAULT_PRESET, PRESETS
+from playground.settings import ENV_PREFIX, Settings
+
+# What --offline tells the libraries; they read it when imported, so it is set before they are.
+OFFLINE_ENVIRONMENT = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+}
+
+
+def use_offline_environment() -> None:
+    """No downloads from the Hub, no analytics or version check from gradio."""
+    os.environ.update(OFFLINE_ENVIRONMENT)
 
 
 def create_demo(settings: Settings):
     """The gradio app for these settings, with its request queue set up."""
+    if settings.offline:
+        use_offline_environment()
     from playground.ui.layout import build_demo  # gradio and torch load here, after --help is answered
 
     return build_demo(settings).queue(max_size=settings.queue_size)
@@ -26,8 +44,47 @@ def print_student_urls(settings: Settings) -> None:
     print(qr_terminal(urls[0]), flush=True)
 
 
+def build_download_parser(environ: dict[str, str] | None = None) -> argparse.ArgumentParser:
+    env = os.environ if environ is None else environ
+    parser = argparse.ArgumentParser(
+        prog="playground download",
+        description="Fetch a preset's models, at their pinned revisions, into the Hugging Face cache "
+        "(HF_HUB_CACHE, by default ~/.cache/huggingface/hub), so that `playground --offline` runs "
+        "without internet. Only the files the app loads are fetched.",
+    )
+    parser.add_argument(
+        "--preset",
+        choices=(*PRESETS, "all"),
+        default=env.get(ENV_PREFIX + "PRESET", DEFAULT_PRESET),
+        help="which models: en, zh or all (env PLAYGROUND_PRESET; default: %(default)s)",
+    )
+    return parser
+
+
+def download_main(argv: Sequence[str]) -> None:
+    """`playground download --preset NAME`: fetch, then say where the models are and what to run."""
+    preset = build_download_parser().parse_args(argv).preset
+    from playground.download import DownloadError, download
+
+    print(f"Downloading the models of the {preset} preset:", flush=True)
+    try:
+        folders = download(preset, report=lambda line: print(f"- {line}", flush=True))
+    except DownloadError as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(1) from None
+    print("\nReady. The models are in:")
+    print("\n".join(f"  {model_id}: {folder}" for model_id, folder in folders.items()))
+    print("Start the app without internet with:")
+    print("\n".join(f"  playground --offline --preset {name}" for name in PRESETS if preset in (name, "all")))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["download"]:
+        return download_main(argv[1:])
     settings = Settings.from_args(argv)
+    if settings.offline:
+        use_offline_environment()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     print_student_urls(settings)
     from playground.ui.layout import launch_options

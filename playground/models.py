@@ -1,6 +1,7 @@
 """ModelManager: loads each task's model on first use, keeps it, and hands it out with its own lock.
 
-Safe-loading rules: never `trust_remote_code`, safetensors preferred, models in eval mode. Models keep
+Safe-loading rules: never `trust_remote_code`, safetensors preferred, models in eval mode. The Hub ids of
+the presets load at their pinned revisions; offline, models come from the local cache only. Models keep
 PyTorch's fast SDPA attention for generation; `LoadedModel.eager_attention()` switches to the eager
 implementation for the moment attention weights are needed (SDPA returns none in transformers 5).
 """
@@ -25,6 +26,8 @@ from transformers import (
     PreTrainedModel,
     PreTrainedTokenizerBase,
 )
+
+from playground.presets import PRESETS, pinned_revision, preset_of, presets_with
 
 TASKS = ("generation", "fill-mask", "sentiment")
 
@@ -124,10 +127,17 @@ class ModelManager:
     models are unloaded first (they load again when next used), and a notice says so.
     """
 
-    def __init__(self, model_ids: dict[str, str], device: str = "auto", memory_budget_mb: int = 0):
+    def __init__(
+        self,
+        model_ids: dict[str, str],
+        device: str = "auto",
+        memory_budget_mb: int = 0,
+        offline: bool = False,
+    ):
         self.model_ids = dict(model_ids)
         self.requested_device = device
         self.memory_budget_bytes = memory_budget_mb * 2**20  # 0: no budget
+        self.offline = offline  # load from the local cache only
         self.notices: list[str] = []  # what the manager did on its own, oldest first
         self._loaded: dict[str, LoadedModel] = {}
         self._last_used: dict[str, float] = {}
@@ -157,6 +167,21 @@ class ModelManager:
         except ModelLoadError:
             self.model_ids[task] = previous
             raise
+
+    def apply_preset(self, name: str) -> None:
+        """Serve all three tasks with a preset's models; each loads when first used."""
+        if name not in PRESETS:
+            raise ModelLoadError(f"Unknown preset {name!r}: choose one of {', '.join(PRESETS)}.")
+        for task, model_id in PRESETS[name].model_ids.items():
+            with self._load_locks[task]:
+                if self.model_ids[task] != model_id:
+                    self.unload(task)
+                    self.model_ids[task] = model_id
+
+    @property
+    def active_preset(self) -> str | None:
+        """The preset whose models are served now; None for another mix of models."""
+        return preset_of(self.model_ids)
 
     def is_loaded(self, task: str) -> bool:
         return task in self._loaded
@@ -218,15 +243,18 @@ class ModelManager:
     def _load(self, task: str) -> LoadedModel:
         model_id = self.model_ids[task]
         device = pick_device(self.requested_device)
+        source = self._source_options(model_id)
         try:
-            tokenizer = AutoTokenizer.from_pretrained(model_id, trust_remote_code=False)
-            self._check_kind(task, model_id)
+            tokenizer = AutoTokenizer.from_pretrained(model_id, trust_remote_code=False, **source)
+            self._check_kind(task, model_id, source)
             model = _AUTO_CLASSES[task].from_pretrained(
-                model_id, dtype=pick_dtype(device), use_safetensors=None, trust_remote_code=False
+                model_id, dtype=pick_dtype(device), use_safetensors=None, trust_remote_code=False, **source
             )
         except ModelLoadError:
             raise
         except Exception as error:  # OSError (missing/offline), ValueError (unknown architecture), ...
+            if self.offline and not _is_cached(model_id, source):
+                raise ModelLoadError(_not_cached_message(task, model_id)) from error
             raise ModelLoadError(_load_failure_message(task, model_id, error)) from error
         if task == "fill-mask" and tokenizer.mask_token is None:
             raise ModelLoadError(
@@ -236,10 +264,20 @@ class ModelManager:
         model.to(device).eval()
         return LoadedModel(task=task, model_id=model_id, model=model, tokenizer=tokenizer, device=device)
 
+    def _source_options(self, model_id: str) -> dict:
+        """from_pretrained's options for where the files come from: a preset's pinned revision for its Hub
+        ids, and the local cache only when offline. A local folder needs neither."""
+        if Path(model_id).is_dir():
+            return {}
+        options = {"local_files_only": True} if self.offline else {}
+        revision = pinned_revision(model_id)
+        return {**options, "revision": revision} if revision else options
+
     @staticmethod
-    def _check_kind(task: str, model_id: str) -> None:
+    def _check_kind(task: str, model_id: str, source: dict) -> None:
         """Refuse a model of the wrong kind (e.g. a classifier given as the fill-mask model)."""
-        architectures = AutoConfig.from_pretrained(model_id, trust_remote_code=False).architectures or []
+        config = AutoConfig.from_pretrained(model_id, trust_remote_code=False, **source)
+        architectures = config.architectures or []
         if architectures and not any(a.endswith(_ARCHITECTURE_SUFFIXES[task]) for a in architectures):
             raise ModelLoadError(
                 f"{model_id} is a {architectures[0]}, not {_KIND_NAMES[task]}. "
@@ -267,6 +305,32 @@ def _weights_file_bytes(model_id: str) -> int:
     if not folder.is_dir():
         return 0
     return sum(f.stat().st_size for pattern in ("*.safetensors", "*.bin") for f in folder.glob(pattern))
+
+
+def _is_cached(model_id: str, source: dict) -> bool:
+    """Whether the Hugging Face cache holds this Hub model's config (at the revision it loads)."""
+    from huggingface_hub import try_to_load_from_cache
+
+    if Path(model_id).is_dir():
+        return True
+    try:
+        found = try_to_load_from_cache(model_id, "config.json", revision=source.get("revision"))
+    except ValueError:  # not a valid Hub id
+        return False
+    return isinstance(found, str)
+
+
+def _not_cached_message(task: str, model_id: str) -> str:
+    presets = presets_with(model_id)
+    command = (
+        f"playground download --preset {presets[0]}"
+        if presets
+        else f"hf download {model_id} (or run the app once without --offline)"
+    )
+    return (
+        f"The {task} model {model_id} is not in this computer's model cache. "
+        f"Prepare it while online with: {command}"
+    )
 
 
 def _load_failure_message(task: str, model_id: str, error: Exception) -> str:

@@ -2,6 +2,7 @@
 
 Every flag can also be given as an environment variable `PLAYGROUND_<FLAG>` (dashes become underscores),
 e.g. `PLAYGROUND_GENERATION_MODEL=./my-gpt2`. A flag on the command line wins over the variable.
+`--preset` picks the three models; a model flag replaces its task's model.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
-DEFAULT_MODELS = {
-    "generation": "openai-community/gpt2",
-    "fill-mask": "google-bert/bert-base-uncased",
-    "sentiment": "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
-}
+from playground.presets import DEFAULT_PRESET, PRESETS
+
+DEFAULT_MODELS = PRESETS[DEFAULT_PRESET].model_ids
 DEVICES = ("auto", "cpu", "cuda", "mps")
 ENV_PREFIX = "PLAYGROUND_"
 
@@ -26,9 +25,10 @@ class Settings:
     port: int = 7860
     share: bool = False
     device: str = "auto"
-    generation_model: str = DEFAULT_MODELS["generation"]
-    fill_mask_model: str = DEFAULT_MODELS["fill-mask"]
-    sentiment_model: str = DEFAULT_MODELS["sentiment"]
+    preset: str = DEFAULT_PRESET
+    generation_model: str | None = None  # None: the preset's model
+    fill_mask_model: str | None = None
+    sentiment_model: str | None = None
     max_input_chars: int = 5000
     max_new_tokens_cap: int = 256
     max_attention_tokens: int = 128
@@ -38,15 +38,34 @@ class Settings:
     queue_size: int = 64
     memory_budget_mb: int = 0
     allow_custom_models: bool = False
+    offline: bool = False
+
+    def __post_init__(self):
+        if self.preset not in PRESETS:
+            raise ValueError(f"Unknown preset {self.preset!r}: choose one of {', '.join(PRESETS)}.")
+        for task, model_id in PRESETS[self.preset].model_ids.items():
+            if self.model_id(task) is None:
+                object.__setattr__(self, _model_field(task), model_id)
 
     def model_id(self, task: str) -> str:
         """The model id or folder configured for a task ("generation", "fill-mask", "sentiment")."""
-        return getattr(self, task.replace("-", "_") + "_model")
+        return getattr(self, _model_field(task))
 
     @classmethod
     def from_args(cls, argv: Sequence[str] | None = None, environ: dict[str, str] | None = None) -> Settings:
         """Settings from command-line flags, falling back to PLAYGROUND_* variables, then to defaults."""
-        return cls(**vars(build_parser(environ).parse_args(argv)))
+        parser = build_parser(environ)
+        options = vars(parser.parse_args(argv))
+        if options["offline"] and options["share"]:
+            parser.error("--share needs the internet, so it cannot be used with --offline.")
+        try:
+            return cls(**options)
+        except ValueError as error:  # a bad value in a PLAYGROUND_* variable (argparse checks only flags)
+            parser.error(str(error))
+
+
+def _model_field(task: str) -> str:
+    return task.replace("-", "_") + "_model"
 
 
 _HELP = {
@@ -54,6 +73,8 @@ _HELP = {
     "port": "port to listen on",
     "share": "also open a temporary public gradio.live link",
     "device": "where models run: auto picks cuda, then mps, then cpu",
+    "preset": "the three models, at pinned revisions: en (GPT-2, BERT, DistilBERT SST-2) or zh (Chinese "
+    "GPT-2, Chinese BERT, Chinese RoBERTa for reviews); the model flags below replace single ones",
     "generation_model": "Hub id or local save_pretrained folder of the text-generation (causal LM) model",
     "fill_mask_model": "Hub id or local folder of the fill-mask (masked LM) model",
     "sentiment_model": "Hub id or local folder of the sentiment (sequence classification) model",
@@ -69,7 +90,10 @@ _HELP = {
     "(off by default: on a public server anyone could make it download and run any model)",
     "memory_budget_mb": "most MB of model weights kept loaded; the least recently used model is unloaded "
     "to make room (0 = no limit)",
+    "offline": "use no network: models come only from this computer's cache (prepare them with "
+    "`playground download`), and gradio sends no analytics",
 }
+_CHOICES = {"device": DEVICES, "preset": tuple(PRESETS)}
 
 
 def _env_bool(value: str) -> bool:
@@ -84,21 +108,25 @@ def build_parser(environ: dict[str, str] | None = None) -> argparse.ArgumentPars
         description="Transformer Playground: a web app to see how language models work. "
         f"Each flag can also be set with an environment variable {ENV_PREFIX}<FLAG>, "
         f"e.g. {ENV_PREFIX}GENERATION_MODEL.",
+        epilog="To use it without internet later, fetch a preset's models first: "
+        "playground download --preset en|zh|all (see playground download --help).",
     )
-    defaults = Settings()
     for field in fields(Settings):
         flag = "--" + field.name.replace("_", "-")
         env_name = ENV_PREFIX + field.name.upper()
-        default = getattr(defaults, field.name)
         help_text = f"{_HELP[field.name]} (env {env_name}"
         if field.type == "bool":
-            default = _env_bool(env[env_name]) if env_name in env else default
+            default = _env_bool(env[env_name]) if env_name in env else field.default
             parser.add_argument(flag, action="store_true", default=default, help=help_text + ")")
             continue
         kind = int if field.type == "int" else str
-        default = kind(env.get(env_name, default))
-        choices = DEVICES if field.name == "device" else None
+        default = kind(env[env_name]) if env_name in env else field.default
+        shown = "the preset's model" if default is None else default  # None: a model flag not given
         parser.add_argument(
-            flag, type=kind, default=default, choices=choices, help=f"{help_text}; default: {default})"
+            flag,
+            type=kind,
+            default=default,
+            choices=_CHOICES.get(field.name),
+            help=f"{help_text}; default: {shown})",
         )
     return parser

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests never touch the network
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
@@ -11,12 +12,43 @@ import pytest  # noqa: E402
 
 from playground.models import ModelManager  # noqa: E402
 from playground.settings import Settings  # noqa: E402
-from tests.tiny_models import build_all  # noqa: E402
+from tests.tiny_models import (  # noqa: E402
+    build_all,
+    build_bert_mlm,
+    build_chinese_gpt2,
+    install_in_hub_cache,
+)
 
 
 @pytest.fixture(scope="session")
 def tiny_model_dirs(tmp_path_factory) -> dict[str, str]:
     return {task: str(path) for task, path in build_all(tmp_path_factory.mktemp("models")).items()}
+
+
+@pytest.fixture(scope="session")
+def hub_cache(tiny_model_dirs, tmp_path_factory):
+    """A Hugging Face cache holding both presets' models, as `playground download --preset all` leaves it
+    (each at its pinned commit, no refs/main), made of tiny models: Chinese-vocabulary GPT-2 and BERT for zh,
+    the Chinese GPT-2 with PyTorch .bin weights (the download fetches those where there are no safetensors)."""
+    from playground.presets import PRESETS
+
+    folders = tmp_path_factory.mktemp("zh-models")
+    local = {
+        "en": tiny_model_dirs,
+        "zh": {
+            "generation": build_chinese_gpt2(folders / "gpt2"),
+            "fill-mask": build_bert_mlm(folders / "bert", chinese=True),
+            "sentiment": tiny_model_dirs["sentiment"],
+        },
+    }
+    cache = tmp_path_factory.mktemp("hub-cache")
+    for name, preset in PRESETS.items():
+        for task, model in preset.models.items():
+            bin_weights = (name, task) == ("zh", "generation")
+            install_in_hub_cache(
+                Path(local[name][task]), cache, model.model_id, model.revision, pytorch_bin=bin_weights
+            )
+    return cache
 
 
 @pytest.fixture(scope="session")

@@ -3,16 +3,20 @@
 Real architectures and tokenizers, a few dozen training steps on a small corpus (so distributions are peaked
 and the pictures mean something, not uniform noise); the playground loads them through the same code path as
 `openai-community/gpt2` and friends. `python -m tests.tiny_models DIR` writes all three into DIR.
+`build_chinese_gpt2` is shaped like uer/gpt2-chinese-cluecorpussmall (GPT-2 with a BERT tokenizer), and
+`install_in_hub_cache` lays a saved model out the way the Hugging Face cache holds a download.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import string
 import sys
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file
 from tokenizers import ByteLevelBPETokenizer
 from transformers import (
     BertConfig,
@@ -43,6 +47,14 @@ POSITIVE = [
     "The lesson was great fun.",
 ]
 NEGATIVE = ["The food was cold and the service was slow.", "I hated the ending.", "The lesson was boring."]
+CHINESE_CORPUS = [
+    "今天天气很好。",
+    "我们一起去公园散步吧。",
+    "老师在教室里上课，学生认真听讲。",
+    "北京是中国的首都。",
+    "我喜欢学习语言模型。",
+    "这是很久之前的事情了。",
+]
 TRAIN_STEPS = 80
 WORDS = sorted({w.strip(".,").lower() for line in CORPUS + POSITIVE + NEGATIVE for w in line.split()})
 
@@ -52,6 +64,13 @@ def _word_piece_vocab() -> dict[str, int]:
     pieces += list(string.ascii_lowercase) + list(string.digits) + list(string.punctuation)
     pieces += ["##" + c for c in string.ascii_lowercase] + ["##ing", "##ed"] + WORDS
     return {piece: i for i, piece in enumerate(dict.fromkeys(pieces))}
+
+
+def _chinese_vocab() -> dict[str, int]:
+    """Single characters, as bert-base-chinese has them, plus a few Latin letters and word pieces."""
+    pieces = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + sorted(set("".join(CHINESE_CORPUS)))
+    pieces += list(string.ascii_lowercase) + ["##" + c for c in string.ascii_lowercase] + ["walk", "##ing"]
+    return {piece: i for i, piece in enumerate(pieces)}
 
 
 def build_gpt2(path: Path, seed: int = 0) -> Path:
@@ -82,9 +101,37 @@ def build_gpt2(path: Path, seed: int = 0) -> Path:
     return path
 
 
-def build_bert_mlm(path: Path, seed: int = 0) -> Path:
-    """A 2-layer BERT masked LM with a WordPiece vocabulary written here."""
-    tokenizer = BertTokenizer(vocab=_word_piece_vocab(), model_max_length=CONTEXT)
+def build_chinese_gpt2(path: Path, seed: int = 0) -> Path:
+    """A 2-layer GPT-2 with a BERT tokenizer over single Chinese characters, like uer/gpt2-chinese-cluecorpussmall:
+    [CLS]/[SEP]/[UNK], lower-casing, and no end-of-text token (the model never stops on its own). Trained on
+    "[CLS] sentence [SEP]" rows, so it learns to write [SEP] after a sentence."""
+    tokenizer = BertTokenizer(vocab=_chinese_vocab(), model_max_length=CONTEXT)
+    config = GPT2Config(
+        vocab_size=len(tokenizer),
+        n_positions=CONTEXT,
+        n_embd=32,
+        n_layer=2,
+        n_head=2,
+        bos_token_id=None,
+        eos_token_id=None,
+        tokenizer_class="BertTokenizer",
+    )
+    torch.manual_seed(seed)
+    model = GPT2LMHeadModel(config)
+    batch = tokenizer(CHINESE_CORPUS, padding=True, return_tensors="pt")
+    labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
+    _train(model, lambda: {**batch, "labels": labels})
+    _save(model, tokenizer, path)
+    return path
+
+
+def build_bert_mlm(path: Path, seed: int = 0, chinese: bool = False) -> Path:
+    """A 2-layer BERT masked LM with a WordPiece vocabulary written here (English words, or, like
+    bert-base-chinese, single Chinese characters)."""
+    corpus = CHINESE_CORPUS if chinese else CORPUS
+    tokenizer = BertTokenizer(
+        vocab=_chinese_vocab() if chinese else _word_piece_vocab(), model_max_length=CONTEXT
+    )
     config = BertConfig(
         vocab_size=len(tokenizer),
         hidden_size=32,
@@ -95,7 +142,7 @@ def build_bert_mlm(path: Path, seed: int = 0) -> Path:
     )
     torch.manual_seed(seed)
     model = BertForMaskedLM(config)
-    batch = tokenizer(CORPUS, padding=True, return_tensors="pt")
+    batch = tokenizer(corpus, padding=True, return_tensors="pt")
     special = torch.tensor(
         [
             tokenizer.get_special_tokens_mask(row, already_has_special_tokens=True)
@@ -153,6 +200,26 @@ def _save(model, tokenizer, path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
+
+
+def install_in_hub_cache(
+    folder: Path, cache: Path, model_id: str, revision: str, main: bool = False, pytorch_bin: bool = False
+) -> Path:
+    """Copy a saved model into a Hugging Face cache folder as a download of `model_id` at `revision` is kept:
+    models--org--name/snapshots/<revision>/... With `main`, refs/main names that revision too (as after a
+    download of the main branch; a download at a pinned commit writes no ref). With `pytorch_bin`, the weights
+    are a pytorch_model.bin, as in older repositories without safetensors."""
+    repo = cache / ("models--" + model_id.replace("/", "--"))
+    snapshot = repo / "snapshots" / revision
+    shutil.copytree(folder, snapshot, dirs_exist_ok=True)
+    if pytorch_bin:
+        weights = snapshot / "model.safetensors"
+        torch.save(load_file(weights), snapshot / "pytorch_model.bin")
+        weights.unlink()
+    if main:
+        (repo / "refs").mkdir(parents=True, exist_ok=True)
+        (repo / "refs" / "main").write_text(revision)
+    return snapshot
 
 
 def build_all(root: Path) -> dict[str, Path]:

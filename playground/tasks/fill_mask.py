@@ -22,6 +22,7 @@ from playground.tasks import (
     encode_row,
     is_continuation,
     pad_batch,
+    readable_text,
     run_batch,
     single,
 )
@@ -260,7 +261,7 @@ def postprocess(loaded: LoadedModel, prepared: Prepared, probs: torch.Tensor) ->
         notices=prepared.notices,
         text=prepared.text,
         mask_spans=prepared.mask_spans,
-        best_sequence=tokenizer.decode(best, skip_special_tokens=True),
+        best_sequence=readable_text(tokenizer, best.tolist()),  # Chinese without spaces between characters
         targets=prepared.targets,
     )
 

@@ -24,7 +24,7 @@ from transformers import (
 )
 
 from playground.models import LoadedModel
-from playground.tasks import InputError, check_float, check_int, check_text
+from playground.tasks import InputError, check_float, check_int, check_text, readable_text, token_text
 
 MAX_SEED = 2**32 - 1
 MAX_SAMPLES = 4
@@ -174,12 +174,12 @@ def stream(
     tokenizer, model, device = loaded.tokenizer, loaded.model, loaded.device
     prompt_ids, notices = encode_prompt(loaded, prompt, params.max_new_tokens)
     if notices:
-        prompt = tokenizer.decode(prompt_ids)
+        prompt = readable_text(tokenizer, prompt_ids, skip_special_tokens=False)
     processors = logits_processors(params)
     generator = torch.Generator(device=device).manual_seed(params.seed)
     eos_ids = torch.tensor(sorted(_eos_token_ids(loaded)), device=device, dtype=torch.long)
     pad_id = int(eos_ids[0]) if len(eos_ids) else 0
-    prompt_text = tokenizer.decode(prompt_ids, skip_special_tokens=True)
+    prompt_text = readable_text(tokenizer, prompt_ids)
 
     n = params.num_samples
     input_ids = torch.tensor([prompt_ids] * n, device=device)  # (n, T)
@@ -195,7 +195,9 @@ def stream(
             scores = processors(input_ids, outputs.logits[:, -1].float())  # (n, vocab)
             # Finished samples get padding, as in generate.
             next_tokens = torch.where(unfinished, draw(scores, params, generator), pad_id)  # (n,)
-            _record_steps(tokenizer, samples, scores.softmax(dim=-1), next_tokens, unfinished)
+            _record_steps(
+                tokenizer, samples, scores.softmax(dim=-1), input_ids[:, -1], next_tokens, unfinished
+            )
             input_ids = torch.cat([input_ids, next_tokens[:, None]], dim=-1)
             next_input = next_tokens[:, None]
             unfinished &= ~torch.isin(next_tokens, eos_ids)
@@ -216,8 +218,9 @@ def generate(
     return last
 
 
-def _record_steps(tokenizer, samples, probs, next_tokens, unfinished) -> None:
-    """Append each unfinished sample's new token, its probability and the top alternatives."""
+def _record_steps(tokenizer, samples, probs, previous_tokens, next_tokens, unfinished) -> None:
+    """Append each unfinished sample's new token (as it reads after the one before), its probability and the
+    top alternatives."""
     top_probs, top_ids = probs.topk(min(ALTERNATIVES, probs.shape[-1]), dim=-1)  # (n, ALTERNATIVES)
     chosen_probs = probs.gather(1, next_tokens[:, None]).squeeze(1).tolist()
     for i in torch.nonzero(unfinished).squeeze(1).tolist():
@@ -226,7 +229,8 @@ def _record_steps(tokenizer, samples, probs, next_tokens, unfinished) -> None:
             (tokenizer.decode([t]), p)
             for t, p in zip(top_ids[i].tolist(), top_probs[i].tolist(), strict=True)
         ]
-        samples[i].steps.append(Step(token_id, tokenizer.decode([token_id]), chosen_probs[i], alternatives))
+        text = token_text(tokenizer, token_id, int(previous_tokens[i]))
+        samples[i].steps.append(Step(token_id, text, chosen_probs[i], alternatives))
 
 
 def _eos_token_ids(loaded: LoadedModel) -> set[int]:
@@ -237,8 +241,9 @@ def _eos_token_ids(loaded: LoadedModel) -> set[int]:
 
 
 def _continuation(tokenizer, prompt_ids: list[int], prompt_text: str, new_ids: list[int]) -> str:
-    """The new text as the pipeline returns it: decode(prompt + new) minus decode(prompt)."""
-    full_text = tokenizer.decode(prompt_ids + new_ids, skip_special_tokens=True)
+    """The new text as the pipeline returns it: decode(prompt + new) minus decode(prompt) (for WordPiece
+    tokenizers without spaces between Chinese characters)."""
+    full_text = readable_text(tokenizer, prompt_ids + new_ids)
     return full_text[len(prompt_text) :]
 
 
@@ -264,6 +269,7 @@ class NextToken:
     context_ids: list[int]
     choices: list[TokenChoice]  # the top_n by raw logit
     drawn_id: int | None = None
+    drawn_text: str = ""  # the drawn token as it reads after the context
     rng_state: bytes | None = None  # the sampler's state after the draw, to go on from in the next step
 
 
@@ -292,6 +298,7 @@ def next_token(
             after = scores.softmax(dim=-1)
         raw = logits.softmax(dim=-1)
         drawn_id = state = None
+        drawn_text = ""
         if draw_one:
             generator = torch.Generator(device=device)
             if rng_state is None:
@@ -299,6 +306,7 @@ def next_token(
             else:
                 generator.set_state(torch.frombuffer(bytearray(rng_state), dtype=torch.uint8))
             drawn_id = int(draw(scores, params, generator))
+            drawn_text = token_text(tokenizer, drawn_id, context_ids[-1])
             state = bytes(generator.get_state().numpy())
         top_logits, top_ids = logits[0].topk(min(top_n, logits.shape[-1]))
         choices = [
@@ -312,7 +320,7 @@ def next_token(
             )
             for logit, token_id in zip(top_logits.tolist(), top_ids.tolist(), strict=True)
         ]
-    return NextToken(context_ids=list(context_ids), choices=choices, drawn_id=drawn_id, rng_state=state)
+    return NextToken(list(context_ids), choices, drawn_id, drawn_text, state)
 
 
 def encode_context(loaded: LoadedModel, text: str, max_chars: int) -> tuple[list[int], list[str]]:
@@ -385,7 +393,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 tokenizer = AutoTokenizer.from_pretrained({model_id!r})
 model = AutoModelForCausalLM.from_pretrained({model_id!r})
-inputs = tokenizer({prompt!r}, return_tensors="pt")
+inputs = tokenizer({prompt!r}, add_special_tokens=False, return_tensors="pt")  # as the playground does
 torch.manual_seed({params.seed})  # the playground's seed
 outputs = model.generate(
     {call},

@@ -195,4 +195,48 @@ ZH = {
     "抽取）。",
     "{prompt} prompt tokens + {generated} generated · {layers} layers × {heads} heads": "{prompt} 个提示词"
     "词元 + {generated} 个生成的词元 · {layers} 层 × {heads} 个头",
+    # System
+    "System": "系统",
+    "Models load when a tab first needs them and stay in memory; unload one to free its memory.": "模型在标签页"
+    "第一次用到时加载，之后一直留在内存中；卸载一个模型可以释放它占用的内存。",
+    "Loaded models": "已加载的模型",
+    "Model to unload": "要卸载的模型",
+    "Unload": "卸载",
+    "Refresh": "刷新",
+    "Model preset": "模型预设",
+    "Use preset": "使用这个预设",
+    "**Use another model** (a Hub id or a local `save_pretrained` folder). Models never run remote code; "
+    "safetensors weights are preferred.": "**使用其他模型**（Hub 上的模型 id，或本地用 `save_pretrained` 保存的"
+    "文件夹）。模型从不运行远程代码；优先使用 safetensors 权重。",
+    "Task": "任务",
+    "Model id or folder": "模型 id 或文件夹",
+    "Load": "加载",
+    "Generation": "文本生成",
+    "Fill-mask": "完形填空",
+    "task": "任务",
+    "model": "模型",
+    "device": "设备",
+    "dtype": "数据类型",
+    "parameters (M)": "参数量（百万）",
+    "memory (MB)": "内存（MB）",
+    "none": "无",
+    "**Device:** {device}": "**设备：**{device}",
+    "**Model preset:** {preset}": "**模型预设：**{preset}",
+    "**Model preset:** none (models chosen one by one)": "**模型预设：**无（模型是逐个指定的）",
+    "**Loaded:** {loaded} of {tasks} models, {total} MB · **memory budget:** {budget}": "**已加载：**"
+    "{tasks} 个模型中的 {loaded} 个，{total} MB · **内存预算：**{budget}",
+    "Nothing unloaded yet.": "还没有自动卸载过模型。",
+    "**Automatic unloads:**": "**自动卸载记录：**",
+    "Choose which model to unload.": "请选择要卸载的模型。",
+    "The {task} model was not loaded.": "{task}模型本来就没有加载。",
+    "Choose a model preset.": "请选择一个模型预设。",
+    "The tabs now use the {preset} models; each loads when first used.": "各标签页现在使用{preset}模型；每个模型"
+    "在第一次用到时加载。",
+    "Loading other models is switched off on this server (start it with --allow-custom-models).": "这台服务器"
+    "不允许加载其他模型（启动时加上 --allow-custom-models 才可以）。",
+    "Choose a task and type a Hub model id (like google-bert/bert-base-cased) or a folder.": "请选择任务，并输入"
+    " Hub 模型 id（例如 google-bert/bert-base-cased）或文件夹。",
+    "The {task} tab now uses {model}.": "{task}标签页现在使用 {model}。",
+    "The generation model has changed since this text was made. Generate again.": "生成这段文本之后，文本生成"
+    "模型已经换了。请重新生成。",
 }

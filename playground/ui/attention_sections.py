@@ -70,7 +70,7 @@ def mask_attention_section(
 
 def generation_attention_section(manager: ModelManager, settings: Settings, step_state: gr.State) -> None:
     """Generate: attention over the prompt and the generated tokens of the last generation (or of step mode).
-    `step_state` holds `prompt_ids` and `context_ids` (prompt + generated) after each generation."""
+    `step_state` holds `model_id`, `prompt_ids` and `context_ids` (prompt + generated) after each generation."""
     with gr.Accordion(ui("Attention over the prompt and the generated text"), open=False) as accordion:
         gr.Markdown(
             ui(
@@ -106,6 +106,8 @@ def generation_attention_section(manager: ModelManager, settings: Settings, step
                 _("Generate some text first (or draw tokens with Next token)."),
             )
         loaded = load_model(manager, "generation", progress)
+        if state.model_id != loaded.model_id:
+            raise gr.Error(_("The generation model has changed since this text was made. Generate again."))
         prompt_length = len(state.prompt_ids)
         result = attention.attention_of_ids(
             loaded, state.context_ids, settings.max_attention_tokens, prompt_length

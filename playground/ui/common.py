@@ -340,4 +340,4 @@ def api_answers(results: list) -> list:
 
 def examples_for(settings, examples: dict[str, list]) -> list:
     """The examples that fit the models served: Chinese ones for the Chinese preset, else English ones."""
-    return examples["zh" if getattr(settings, "preset", "en") == "zh" else "en"]
+    return examples["zh" if settings.preset == "zh" else "en"]

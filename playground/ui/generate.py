@@ -42,6 +42,7 @@ TOP_N = 20  # candidates shown in the next-token chart
 class StepState:
     """Step mode: the prompt, the tokens drawn one by one, and the sampler state after each draw."""
 
+    model_id: str  # the model whose tokens these are (a preset switch changes it)
     prompt: str
     prompt_ids: list[int]
     steps: list[Step] = field(default_factory=list)
@@ -66,7 +67,7 @@ def step_from(choice_source: generation.NextToken) -> Step:
     drawn = next((c for c in choice_source.choices if c.token_id == choice_source.drawn_id), None)
     return Step(
         token_id=choice_source.drawn_id,
-        token=drawn.token if drawn else "?",
+        token=choice_source.drawn_text,
         prob=drawn.prob_after if drawn else 0.0,
         alternatives=[(c.token, c.prob_after) for c in by_prob[: generation.ALTERNATIVES]],
     )
@@ -117,7 +118,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
                 distribution_figure(loaded, shown, result.params),
                 charts.perplexity_figure(generation.perplexity(loaded, result.prompt_ids, first.token_ids)),
                 generation.reproduction_code(loaded.model_id, result.prompt, result.params),
-                StepState(result.prompt, result.prompt_ids, list(first.steps)),
+                StepState(loaded.model_id, result.prompt, result.prompt_ids, list(first.steps)),
                 shown,
             )
 
@@ -125,9 +126,9 @@ def build(manager: ModelManager, settings: Settings) -> None:
     def next_step(state, prompt, temperature, top_k, top_p, repetition_penalty, seed, progress=gr.Progress()):
         loaded = loaded_model(progress)
         params = make_params(1, temperature, top_k, top_p, repetition_penalty, seed).validated(1)
-        if state is None or state.prompt != prompt:
+        if state is None or state.prompt != prompt or state.model_id != loaded.model_id:
             ids, _notices = generation.encode_context(loaded, prompt, settings.max_input_chars)
-            state = StepState(prompt, ids)
+            state = StepState(loaded.model_id, prompt, ids)
         if len(state.context_ids) >= loaded.context_length:
             raise gr.Error(
                 _(

@@ -23,9 +23,13 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
     """The whole app as a gr.Blocks; models load on first use, not here."""
     if manager is None:
         manager = ModelManager(
-            {task: settings.model_id(task) for task in TASKS}, settings.device, settings.memory_budget_mb
+            {task: settings.model_id(task) for task in TASKS},
+            settings.device,
+            settings.memory_budget_mb,
+            offline=settings.offline,
         )
-    with gr.Blocks(title=TITLE) as demo:
+    # Offline, gradio sends no analytics and checks for no new version (None: GRADIO_ANALYTICS_ENABLED decides).
+    with gr.Blocks(title=TITLE, analytics_enabled=False if settings.offline else None) as demo:
         with gr.Row(elem_classes=["page-header"]):
             gr.Markdown(f"# {TITLE}", elem_classes=["page-title"])
             switch = language_switch(demo)

@@ -1,0 +1,89 @@
+"""Model presets: the three models of one language, each pinned to a Hub commit.
+
+A pinned revision means every classroom runs the same weights and tokenizer, whatever is pushed to the Hub
+later, and that `playground download --preset zh` fetches exactly what `playground --offline --preset zh`
+loads. Pure data: settings.py reads it while answering `--help`, so nothing heavy is imported here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PinnedModel:
+    model_id: str  # a Hugging Face Hub id
+    revision: str  # the commit (40 hex digits) the preset loads
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str  # what --preset takes
+    label: str  # what the System tab shows
+    generation: PinnedModel
+    fill_mask: PinnedModel
+    sentiment: PinnedModel
+
+    @property
+    def models(self) -> dict[str, PinnedModel]:
+        """The preset's model per task ("generation", "fill-mask", "sentiment")."""
+        return {"generation": self.generation, "fill-mask": self.fill_mask, "sentiment": self.sentiment}
+
+    @property
+    def model_ids(self) -> dict[str, str]:
+        return {task: model.model_id for task, model in self.models.items()}
+
+
+# Where each commit was found (the Hub itself could not be reached while this was written): the
+# `models--<org>--<name>/snapshots/<commit>/` folders of Hugging Face caches quoted in public code, several
+# independent projects each, and for two of them transformers' own pipeline defaults.
+PRESETS = {
+    "en": Preset(
+        name="en",
+        label="English",
+        # transformers' pipeline default for text-generation ("607a30d"); cache paths of both
+        # models--openai-community--gpt2 and models--gpt2 (the repository before its rename).
+        generation=PinnedModel("openai-community/gpt2", "607a30d783dfa663caf39e06633721c8d4cfcd7e"),
+        # cache paths models--google-bert--bert-base-uncased/snapshots/86b5e09… in several projects.
+        fill_mask=PinnedModel("google-bert/bert-base-uncased", "86b5e0934494bd15c9632b12f734a8a67f723594"),
+        # transformers' pipeline default for text-classification ("714eb0f"), and cache paths.
+        sentiment=PinnedModel(
+            "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+            "714eb0fa89d2f80546fda750413ed43d93601a13",
+        ),
+    ),
+    "zh": Preset(
+        name="zh",
+        label="中文",
+        # cache paths models--uer--gpt2-chinese-cluecorpussmall/snapshots/c2c0249… in many projects.
+        generation=PinnedModel(
+            "uer/gpt2-chinese-cluecorpussmall", "c2c0249d8a2731f269414cc3b22dff021f8e07a3"
+        ),
+        # a Nix package fetching huggingface.co/google-bert/bert-base-chinese/resolve/8f23c25…/vocab.txt,
+        # and cache paths models--google-bert--bert-base-chinese/snapshots/8f23c25….
+        fill_mask=PinnedModel("google-bert/bert-base-chinese", "8f23c25b06e129b6c986331a13d8d025a92cf0ea"),
+        # transformers' loading log "config.json from cache at …models--uer--roberta-base-finetuned-dianping-
+        # chinese\snapshots\25faf18…\config.json", and the same folder in two other write-ups.
+        sentiment=PinnedModel(
+            "uer/roberta-base-finetuned-dianping-chinese", "25faf1874b21e76db31ea9c396ccf2a0322e0071"
+        ),
+    ),
+}
+DEFAULT_PRESET = "en"
+
+
+def pinned_revision(model_id: str) -> str | None:
+    """The commit a preset pins for this Hub id; None for a model that is in no preset."""
+    return next(
+        (m.revision for p in PRESETS.values() for m in p.models.values() if m.model_id == model_id), None
+    )
+
+
+def presets_with(model_id: str) -> list[str]:
+    """Names of the presets that use this model."""
+    return [p.name for p in PRESETS.values() if model_id in p.model_ids.values()]
+
+
+def preset_of(model_ids: dict[str, str]) -> str | None:
+    """The preset whose three models are exactly these; None for any other mix."""
+    return next((p.name for p in PRESETS.values() if p.model_ids == model_ids), None)
