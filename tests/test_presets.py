@@ -207,5 +207,5 @@ def test_the_system_tab_switches_preset_without_custom_models(settings):
     manager = ModelManager(PRESETS["en"].model_ids, device="cpu", offline=True)
     demo = build_demo(settings, manager)
     [use_preset] = [f.fn for f in demo.fns.values() if f.name == "use_preset"]
-    summary, rows, _ = use_preset("zh")
-    assert manager.active_preset == "zh" and "**Model preset:** 中文" in summary and rows == []
+    summary, _table, _notices = use_preset("zh", "en")  # UI events get the page's language last
+    assert manager.active_preset == "zh" and "**Model preset:** 中文" in summary and manager.describe() == []
