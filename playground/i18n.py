@@ -71,6 +71,15 @@ class Message:
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
 
+    def __contains__(self, part: str) -> bool:
+        return part in str(self)
+
+    def __add__(self, other: object) -> str:
+        return str(self) + str(other)
+
+    def __radd__(self, other: object) -> str:
+        return str(other) + str(self)
+
     def __eq__(self, other: object) -> bool:
         return str(self) == str(other)
 

@@ -27,6 +27,7 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
+from playground.i18n import Message, lazy
 from playground.presets import PRESETS, pinned_revision, preset_of, presets_with
 
 TASKS = ("generation", "fill-mask", "sentiment")
@@ -43,10 +44,11 @@ _ARCHITECTURE_SUFFIXES = {
     "sentiment": ("ForSequenceClassification",),
 }
 _KIND_NAMES = {
-    "generation": "a text-generation (causal language) model such as openai-community/gpt2",
-    "fill-mask": "a fill-mask (masked language) model such as google-bert/bert-base-uncased",
-    "sentiment": "a text-classification model such as "
-    "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+    "generation": lazy("a text-generation (causal language) model such as openai-community/gpt2"),
+    "fill-mask": lazy("a fill-mask (masked language) model such as google-bert/bert-base-uncased"),
+    "sentiment": lazy(
+        "a text-classification model such as distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+    ),
 }
 _FLAGS = {
     "generation": "--generation-model",
@@ -65,9 +67,11 @@ def pick_device(requested: str = "auto") -> torch.device:
     if requested == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu")
     if requested == "cuda" and not torch.cuda.is_available():
-        raise ModelLoadError("--device cuda was asked for, but PyTorch sees no CUDA GPU on this machine.")
+        raise ModelLoadError(
+            lazy("--device cuda was asked for, but PyTorch sees no CUDA GPU on this machine.")
+        )
     if requested == "mps" and not has_mps:
-        raise ModelLoadError("--device mps was asked for, but this machine has no Apple GPU (MPS).")
+        raise ModelLoadError(lazy("--device mps was asked for, but this machine has no Apple GPU (MPS)."))
     return torch.device(requested)
 
 
@@ -138,7 +142,7 @@ class ModelManager:
         self.requested_device = device
         self.memory_budget_bytes = memory_budget_mb * 2**20  # 0: no budget
         self.offline = offline  # load from the local cache only
-        self.notices: list[str] = []  # what the manager did on its own, oldest first
+        self.notices: list[Message] = []  # what the manager did on its own, oldest first
         self._loaded: dict[str, LoadedModel] = {}
         self._last_used: dict[str, float] = {}
         self._load_locks = {task: threading.Lock() for task in TASKS}
@@ -146,7 +150,11 @@ class ModelManager:
     def get(self, task: str) -> LoadedModel:
         """The loaded model of `task`, loading it on first use (one load at a time per task)."""
         if task not in TASKS:
-            raise ModelLoadError(f"Unknown task {task!r}: choose one of {', '.join(TASKS)}.")
+            raise ModelLoadError(
+                lazy(
+                    "Unknown task {task}: choose one of {choices}.", task=repr(task), choices=", ".join(TASKS)
+                )
+            )
         with self._load_locks[task]:
             loaded = self._loaded.get(task)
             if loaded is None:
@@ -171,7 +179,13 @@ class ModelManager:
     def apply_preset(self, name: str) -> None:
         """Serve all three tasks with a preset's models; each loads when first used."""
         if name not in PRESETS:
-            raise ModelLoadError(f"Unknown preset {name!r}: choose one of {', '.join(PRESETS)}.")
+            raise ModelLoadError(
+                lazy(
+                    "Unknown preset {preset}: choose one of {choices}.",
+                    preset=repr(name),
+                    choices=", ".join(PRESETS),
+                )
+            )
         for task, model_id in PRESETS[name].model_ids.items():
             with self._load_locks[task]:
                 if self.model_ids[task] != model_id:
@@ -236,8 +250,14 @@ class ModelManager:
             size_mb = self._loaded[victim].memory_bytes / 2**20
             self.unload(victim)
             self.notices.append(
-                f"Unloaded the {victim} model {self.model_ids[victim]} ({size_mb:,.0f} MB) to stay within the "
-                f"memory budget of {self.memory_budget_bytes / 2**20:,.0f} MB; it loads again when next used."
+                lazy(
+                    "Unloaded the {task} model {model} ({size} MB) to stay within the memory budget of {budget} MB; "
+                    "it loads again when next used.",
+                    task=victim,
+                    model=self.model_ids[victim],
+                    size=f"{size_mb:,.0f}",
+                    budget=f"{self.memory_budget_bytes / 2**20:,.0f}",
+                )
             )
 
     def _load(self, task: str) -> LoadedModel:
@@ -258,8 +278,13 @@ class ModelManager:
             raise ModelLoadError(_load_failure_message(task, model_id, error)) from error
         if task == "fill-mask" and tokenizer.mask_token is None:
             raise ModelLoadError(
-                f"The fill-mask model {model_id} has no mask token, so it cannot fill in blanks. "
-                f"Give {_KIND_NAMES[task]} with {_FLAGS[task]}."
+                lazy(
+                    "The fill-mask model {model} has no mask token, so it cannot fill in blanks. "
+                    "Give {kind} with {flag}.",
+                    model=model_id,
+                    kind=_KIND_NAMES[task],
+                    flag=_FLAGS[task],
+                )
             )
         model.to(device).eval()
         return LoadedModel(task=task, model_id=model_id, model=model, tokenizer=tokenizer, device=device)
@@ -280,8 +305,13 @@ class ModelManager:
         architectures = config.architectures or []
         if architectures and not any(a.endswith(_ARCHITECTURE_SUFFIXES[task]) for a in architectures):
             raise ModelLoadError(
-                f"{model_id} is a {architectures[0]}, not {_KIND_NAMES[task]}. "
-                f"Give a model of that kind with {_FLAGS[task]}."
+                lazy(
+                    "{model} is a {architecture}, not {kind}. Give a model of that kind with {flag}.",
+                    model=model_id,
+                    architecture=architectures[0],
+                    kind=_KIND_NAMES[task],
+                    flag=_FLAGS[task],
+                )
             )
 
 
@@ -320,24 +350,30 @@ def _is_cached(model_id: str, source: dict) -> bool:
     return isinstance(found, str)
 
 
-def _not_cached_message(task: str, model_id: str) -> str:
+def _not_cached_message(task: str, model_id: str) -> Message:
     presets = presets_with(model_id)
     command = (
         f"playground download --preset {presets[0]}"
         if presets
-        else f"hf download {model_id} (or run the app once without --offline)"
+        else lazy("hf download {model} (or run the app once without --offline)", model=model_id)
     )
-    return (
-        f"The {task} model {model_id} is not in this computer's model cache. "
-        f"Prepare it while online with: {command}"
+    return lazy(
+        "The {task} model {model} is not in this computer's model cache. Prepare it while online with: {command}",
+        task=task,
+        model=model_id,
+        command=command,
     )
 
 
-def _load_failure_message(task: str, model_id: str, error: Exception) -> str:
+def _load_failure_message(task: str, model_id: str, error: Exception) -> Message:
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return (
-        f"Could not load the {task} model {model_id!r}: {reason}. "
-        f"Check that it is a Hub id of {_KIND_NAMES[task]} or a folder written by save_pretrained, "
-        f"that this machine can reach huggingface.co (or has the model in its cache), "
-        f"and set it with {_FLAGS[task]}."
+    return lazy(
+        "Could not load the {task} model {model}: {reason}. Check that it is a Hub id of {kind} or a folder "
+        "written by save_pretrained, that this machine can reach huggingface.co (or has the model in its "
+        "cache), and set it with {flag}.",
+        task=task,
+        model=repr(model_id),
+        reason=reason,
+        kind=_KIND_NAMES[task],
+        flag=_FLAGS[task],
     )

@@ -23,6 +23,7 @@ from transformers import (
     TopPLogitsWarper,
 )
 
+from playground.i18n import lazy
 from playground.models import LoadedModel
 from playground.tasks import InputError, check_float, check_int, check_text, readable_text, token_text
 
@@ -47,20 +48,22 @@ class GenerationParams:
 
     def validated(self, max_new_tokens_cap: int) -> GenerationParams:
         """These parameters checked for range (InputError otherwise), with a random seed drawn for -1."""
-        seed = check_int(self.seed, "The seed", -1, MAX_SEED)
+        seed = check_int(self.seed, lazy("The seed"), -1, MAX_SEED)
         if self.temperature == 0 and self.num_samples != 1:
             raise InputError(
-                "With temperature 0 (greedy) every sample would be the same text. "
-                "Raise the temperature to compare several samples."
+                lazy(
+                    "With temperature 0 (greedy) every sample would be the same text. "
+                    "Raise the temperature to compare several samples."
+                )
             )
         return GenerationParams(
-            max_new_tokens=check_int(self.max_new_tokens, "Max new tokens", 1, max_new_tokens_cap),
-            temperature=check_float(self.temperature, "Temperature", 0.0, 100.0),
-            top_k=check_int(self.top_k, "Top-k", 0, 10**6),
+            max_new_tokens=check_int(self.max_new_tokens, lazy("Max new tokens"), 1, max_new_tokens_cap),
+            temperature=check_float(self.temperature, lazy("Temperature"), 0.0, 100.0),
+            top_k=check_int(self.top_k, lazy("Top-k"), 0, 10**6),
             top_p=_check_top_p(self.top_p),
-            repetition_penalty=check_float(self.repetition_penalty, "Repetition penalty", 0.01, 100.0),
+            repetition_penalty=check_float(self.repetition_penalty, lazy("Repetition penalty"), 0.01, 100.0),
             seed=random_seed() if seed == -1 else seed,
-            num_samples=check_int(self.num_samples, "The number of samples", 1, MAX_SAMPLES),
+            num_samples=check_int(self.num_samples, lazy("The number of samples"), 1, MAX_SAMPLES),
         )
 
 
@@ -69,9 +72,9 @@ def random_seed() -> int:
 
 
 def _check_top_p(value: float) -> float:
-    top_p = check_float(value, "Top-p", 0.0, 1.0)
+    top_p = check_float(value, lazy("Top-p"), 0.0, 1.0)
     if top_p == 0:
-        raise InputError("Top-p must be above 0 (1 keeps every token); got 0.")
+        raise InputError(lazy("Top-p must be above 0 (1 keeps every token); got 0."))
     return top_p
 
 
@@ -96,18 +99,25 @@ def encode_prompt(loaded: LoadedModel, prompt: str, max_new_tokens: int) -> tupl
     context = loaded.context_length
     if max_new_tokens >= context:
         raise InputError(
-            f"Max new tokens must be below this model's context length of {context} tokens; "
-            f"got {max_new_tokens}."
+            lazy(
+                "Max new tokens must be below this model's context length of {context} tokens; got {got}.",
+                context=context,
+                got=max_new_tokens,
+            )
         )
     ids = loaded.tokenizer(prompt, add_special_tokens=False)["input_ids"]
     if not ids:
-        raise InputError("The prompt has no tokens the model knows. Please type some words.")
+        raise InputError(lazy("The prompt has no tokens the model knows. Please type some words."))
     room = context - max_new_tokens
     if len(ids) <= room:
         return ids, []
-    notice = (
-        f"The prompt had {len(ids)} tokens, but with {max_new_tokens} new tokens only {room} fit in the "
-        f"model's context of {context}: only its last {room} tokens were used."
+    notice = lazy(
+        "The prompt had {tokens} tokens, but with {new} new tokens only {room} fit in the model's context of "
+        "{context}: only its last {room} tokens were used.",
+        tokens=len(ids),
+        new=max_new_tokens,
+        room=room,
+        context=context,
     )
     return ids[-room:], [notice]
 
@@ -169,7 +179,7 @@ def stream(
     loaded: LoadedModel, prompt: str, params: GenerationParams, max_chars: int, max_new_tokens_cap: int
 ) -> Iterator[GenerationResult]:
     """Yield the growing result after every new token; the last one has `finished=True`."""
-    prompt = check_text(prompt, max_chars, "prompt")
+    prompt = check_text(prompt, max_chars, lazy("prompt"))
     params = params.validated(max_new_tokens_cap)
     tokenizer, model, device = loaded.tokenizer, loaded.model, loaded.device
     prompt_ids, notices = encode_prompt(loaded, prompt, params.max_new_tokens)

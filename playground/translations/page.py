@@ -239,4 +239,47 @@ ZH = {
     "The {task} tab now uses {model}.": "{task}标签页现在使用 {model}。",
     "The generation model has changed since this text was made. Generate again.": "生成这段文本之后，文本生成"
     "模型已经换了。请重新生成。",
+    # What the models and the generation task say
+    "--device cuda was asked for, but PyTorch sees no CUDA GPU on this machine.": "指定了 --device cuda，但 PyTorch"
+    " 在这台电脑上找不到 CUDA GPU。",
+    "--device mps was asked for, but this machine has no Apple GPU (MPS).": "指定了 --device mps，但这台电脑没有"
+    " Apple GPU（MPS）。",
+    "Unknown task {task}: choose one of {choices}.": "未知的任务 {task}：请从 {choices} 中选择。",
+    "Unknown preset {preset}: choose one of {choices}.": "未知的预设 {preset}：请从 {choices} 中选择。",
+    "Unloaded the {task} model {model} ({size} MB) to stay within the memory budget of {budget} MB; it loads "
+    "again when next used.": "为了不超出 {budget} MB 的内存预算，卸载了 {task} 模型 {model}（{size} MB）；下次用到"
+    "时会重新加载。",
+    "The fill-mask model {model} has no mask token, so it cannot fill in blanks. Give {kind} with {flag}.": "完形"
+    "填空模型 {model} 没有 mask 词元，所以不能填空。请用 {flag} 指定{kind}。",
+    "{model} is a {architecture}, not {kind}. Give a model of that kind with {flag}.": "{model} 是 "
+    "{architecture}，不是{kind}。请用 {flag} 指定这类模型。",
+    "a text-generation (causal language) model such as openai-community/gpt2": "文本生成（因果语言）模型，例如 "
+    "openai-community/gpt2",
+    "a fill-mask (masked language) model such as google-bert/bert-base-uncased": "完形填空（掩码语言）模型，例如 "
+    "google-bert/bert-base-uncased",
+    "a text-classification model such as distilbert/distilbert-base-uncased-finetuned-sst-2-english": "文本分类"
+    "模型，例如 distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+    "hf download {model} (or run the app once without --offline)": "hf download {model}（或者不带 --offline "
+    "运行一次这个应用）",
+    "The {task} model {model} is not in this computer's model cache. Prepare it while online with: {command}": ""
+    "{task} 模型 {model} 不在这台电脑的模型缓存里。请在联网时用这个命令准备好：{command}",
+    "Could not load the {task} model {model}: {reason}. Check that it is a Hub id of {kind} or a folder written "
+    "by save_pretrained, that this machine can reach huggingface.co (or has the model in its cache), and set it "
+    "with {flag}.": "无法加载 {task} 模型 {model}：{reason}。请检查：它是{kind}的 Hub id，或用 save_pretrained "
+    "保存的文件夹；这台电脑能访问 huggingface.co（或缓存里已有这个模型）；并用 {flag} 指定它。",
+    "The seed": "随机种子",
+    "Temperature": "温度",
+    "Top-k": "Top-k",
+    "The number of samples": "样本数",
+    "With temperature 0 (greedy) every sample would be the same text. Raise the temperature to compare several "
+    "samples.": "温度为 0（贪心）时，每个样本都会是同样的文本。请调高温度来比较多个样本。",
+    "Top-p must be above 0 (1 keeps every token); got 0.": "Top-p 必须大于 0（1 表示保留所有词元）；现在是 0。",
+    "Max new tokens must be below this model's context length of {context} tokens; got {got}.": "最多新词元数"
+    "必须小于这个模型的上下文长度（{context} 个词元）；现在是 {got}。",
+    "The prompt has no tokens the model knows. Please type some words.": "提示词里没有模型认识的词元。请输入一些"
+    "文字。",
+    "The prompt had {tokens} tokens, but with {new} new tokens only {room} fit in the model's context of "
+    "{context}: only its last {room} tokens were used.": "提示词有 {tokens} 个词元，但加上 {new} 个新词元后，模型"
+    " {context} 个词元的上下文只放得下 {room} 个：只用了提示词的最后 {room} 个词元。",
+    "prompt": "提示词",
 }
