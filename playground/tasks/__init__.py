@@ -9,6 +9,7 @@ from typing import TypeVar
 import torch
 from transformers import BatchEncoding, PreTrainedTokenizerBase
 
+from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 
 Item = TypeVar("Item")  # one request
@@ -18,35 +19,82 @@ Result = TypeVar("Result")
 
 
 class InputError(ValueError):
-    """The request cannot be answered as asked; the message says why in words a student understands."""
+    """The request cannot be answered as asked; the message says why in words a student understands.
+
+    Its message is a lazy `Message` (playground.i18n): `str(error)` reads in the language of whoever is shown
+    it, English for the JSON API."""
 
 
-def check_text(text: object, max_chars: int, what: str = "text") -> str:
+class Notice(Message):
+    """Something a task tells about its result (the text was cut...), translated when it is shown. It can
+    also be searched like the text it reads as: `"first 64" in notice`."""
+
+    def __contains__(self, part: object) -> bool:
+        return str(part) in str(self)
+
+
+def notice(english: str, **params: object) -> Notice:
+    """A notice to translate when it is shown, like `lazy` (see playground.i18n)."""
+    return Notice(english, **params)
+
+
+def translatable(word: str | Message) -> Message:
+    """A word that fills in a sentence (`what`, `name`: "prompt", "Top-k"), translated with it. Plain text
+    is looked up too, so callers may pass either "prompt" or lazy("prompt")."""
+    return word if isinstance(word, Message) else lazy(word)
+
+
+def check_text(text: object, max_chars: int, what: str | Message = lazy("text")) -> str:
     """The text if it is usable, else InputError (not text, empty, or longer than `max_chars`)."""
+    what = translatable(what)
     if not isinstance(text, str):
-        raise InputError(f"The {what} must be text, not {type(text).__name__}.")
+        raise InputError(lazy("The {what} must be text, not {type}.", what=what, type=type(text).__name__))
     if not text.strip():
-        raise InputError(f"Please type some {what} first: it is empty.")
+        raise InputError(lazy("Please type some {what} first: it is empty.", what=what))
     if len(text) > max_chars:
         raise InputError(
-            f"The {what} is {len(text):,} characters long; the limit here is {max_chars:,}. Please shorten it."
+            lazy(
+                "The {what} is {length} characters long; the limit here is {limit}. Please shorten it.",
+                what=what,
+                length=f"{len(text):,}",
+                limit=f"{max_chars:,}",
+            )
         )
     return text
 
 
-def check_int(value: object, name: str, low: int, high: int) -> int:
+def check_int(value: object, name: str | Message, low: int, high: int) -> int:
     """`value` as an int within [low, high], else InputError naming the setting."""
+    name = translatable(name)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise InputError(f"{name} must be a whole number between {low} and {high}.")
+        raise InputError(
+            lazy("{name} must be a whole number between {low} and {high}.", name=name, low=low, high=high)
+        )
     if not float(value).is_integer() or not low <= value <= high:
-        raise InputError(f"{name} must be a whole number between {low} and {high}; got {value}.")
+        raise InputError(
+            lazy(
+                "{name} must be a whole number between {low} and {high}; got {value}.",
+                name=name,
+                low=low,
+                high=high,
+                value=value,
+            )
+        )
     return int(value)
 
 
-def check_float(value: object, name: str, low: float, high: float) -> float:
+def check_float(value: object, name: str | Message, low: float, high: float) -> float:
     """`value` as a float within [low, high], else InputError naming the setting."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise InputError(f"{name} must be a number between {low:g} and {high:g}; got {value}.")
+        raise InputError(
+            lazy(
+                "{name} must be a number between {low} and {high}; got {value}.",
+                name=translatable(name),
+                low=f"{low:g}",
+                high=f"{high:g}",
+                value=value,
+            )
+        )
     return float(value)
 
 
@@ -88,23 +136,24 @@ def token_text(tokenizer: PreTrainedTokenizerBase, token_id: int, previous_id: i
 
 def encode_row(
     tokenizer: PreTrainedTokenizerBase, text: str, max_length: int, add_special_tokens: bool = True
-) -> tuple[dict[str, list[int]], list[str]]:
+) -> tuple[dict[str, list[int]], list[Notice]]:
     """`text` as lists of ids (one row of a batch), cut to `max_length` tokens, and a notice when it was cut."""
     full = tokenizer(text, add_special_tokens=add_special_tokens)
     n_tokens = len(full["input_ids"])
     if n_tokens <= max_length:
         return dict(full), []
     row = tokenizer(text, add_special_tokens=add_special_tokens, truncation=True, max_length=max_length)
-    notice = (
-        f"The text has {n_tokens} tokens, more than the {max_length} used here: "
-        f"only the first {max_length} were used."
+    cut = notice(
+        "The text has {count} tokens, more than the {limit} used here: only the first {limit} were used.",
+        count=n_tokens,
+        limit=max_length,
     )
-    return dict(row), [notice]
+    return dict(row), [cut]
 
 
 def encode_truncated(
     tokenizer: PreTrainedTokenizerBase, text: str, max_length: int, add_special_tokens: bool = True
-) -> tuple[BatchEncoding, list[str]]:
+) -> tuple[BatchEncoding, list[Notice]]:
     """`text` as a batch of one (tensors), cut to `max_length` tokens, and a notice when it was cut."""
     row, notices = encode_row(tokenizer, text, max_length, add_special_tokens)
     return BatchEncoding({key: torch.tensor([ids]) for key, ids in row.items()}), notices

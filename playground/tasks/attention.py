@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from playground.i18n import lazy
 from playground.models import LoadedModel
-from playground.tasks import InputError, check_text, encode_truncated, token_strings
+from playground.tasks import InputError, Notice, check_text, encode_truncated, notice, token_strings
 from playground.tasks.attention_ops import mean_over_heads
 from playground.tasks.fill_mask import normalise_masks
 
@@ -24,7 +25,7 @@ class AttentionResult:
     tokens: list[str]
     attentions: np.ndarray  # (layers, heads, query, key); each row sums to 1
     causal: bool
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     token_ids: list[int] = field(default_factory=list)
     special: list[bool] = field(default_factory=list)  # [CLS], [SEP], <|endoftext|>, padding
     prompt_length: int | None = None  # for a generation: the first prompt_length tokens are the prompt
@@ -62,20 +63,24 @@ def attention_of_ids(
     changes no weight that is shown.
     """
     if not ids:
-        raise InputError("There is no text yet: generate some first, then look at its attention.")
+        raise InputError(lazy("There is no text yet: generate some first, then look at its attention."))
     limit = min(max_tokens, loaded.context_length)
     notices = []
     if len(ids) > limit:
         notices.append(
-            f"The text has {len(ids)} tokens; the first {limit} are shown. "
-            "A shorter prompt or fewer new tokens shows more of the generated part."
+            notice(
+                "The text has {count} tokens; the first {limit} are shown. A shorter prompt or fewer new "
+                "tokens shows more of the generated part.",
+                count=len(ids),
+                limit=limit,
+            )
         )
         ids = ids[:limit]
     return _forward(loaded, list(ids), notices, prompt_length)
 
 
 def _forward(
-    loaded: LoadedModel, ids: list[int], notices: list[str], prompt_length: int | None = None
+    loaded: LoadedModel, ids: list[int], notices: list[Notice], prompt_length: int | None = None
 ) -> AttentionResult:
     tokenizer = loaded.tokenizer
     input_ids = torch.tensor([ids], device=loaded.device)
@@ -108,7 +113,7 @@ class MaskAttention:
     tokens: list[str]
     positions: list[int]  # index of each mask among the tokens
     weights: np.ndarray  # (masks, layers, key); each row sums to 1
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
 
 def mask_attention(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int) -> MaskAttention:
@@ -117,18 +122,20 @@ def mask_attention(loaded: LoadedModel, text: str, max_chars: int, max_tokens: i
     mask_token = loaded.tokenizer.mask_token
     text = normalise_masks(text, mask_token)
     if mask_token is None or mask_token not in text:
-        raise InputError("There is no [MASK] in the text, so there is no mask attention to show.")
+        raise InputError(lazy("There is no [MASK] in the text, so there is no mask attention to show."))
     result = attention(loaded, text, len(text), max_tokens)
     positions = [
         i for i, token_id in enumerate(result.token_ids) if token_id == loaded.tokenizer.mask_token_id
     ]
     if not positions:
         raise InputError(
-            "Every [MASK] lies in the part of the text that was cut off. Put it nearer the start."
+            lazy("Every [MASK] lies in the part of the text that was cut off. Put it nearer the start.")
         )
     notices = list(result.notices)
     if len(positions) < text.count(mask_token):
-        notices.append("Some masks lay in the part that was cut off; only the ones shown are included.")
+        notices.append(
+            notice("Some masks lay in the part that was cut off; only the ones shown are included.")
+        )
     per_layer = np.stack([mean_over_heads(layer) for layer in result.attentions])  # (layers, T, T)
     return MaskAttention(
         model_id=result.model_id,

@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from playground.tasks import InputError
+from playground.i18n import Message, _, lazy
+from playground.tasks import InputError, Notice, notice, translatable
 
 # What one view may draw: plotly grids draw at most this many cells (a 128-token, 12 x 12 model stays under
 # 1 MB of plotly JSON), bertviz at most this many attention lines (its SVG crawls beyond that).
 PLOT_CELL_BUDGET = 120_000
 BERTVIZ_LINE_BUDGET = 150_000
 
-VIEWS = {
+VIEWS = {  # display names, translated where they are shown: _(VIEWS[kind])
     "head": "One head",
     "mean": "Mean over the heads of a layer",
     "rollout": "Rollout up to a layer",
@@ -62,23 +63,24 @@ def keep_tokens(matrices: np.ndarray, keep: np.ndarray) -> np.ndarray:
 
 def hide_special_tokens(
     tokens: list[str], special: list[bool], matrices: np.ndarray
-) -> tuple[list[str], np.ndarray, list[str]]:
+) -> tuple[list[str], np.ndarray, list[Notice]]:
     """Tokens and matrices (..., T, T) without [CLS], [SEP], <|endoftext|>..., rows renormalised; a notice."""
     keep = ~np.asarray(special, dtype=bool)
     if not keep.any():
-        raise InputError("The text has only special tokens, so hiding them leaves nothing to show.")
+        raise InputError(lazy("The text has only special tokens, so hiding them leaves nothing to show."))
     hidden = [t for t, k in zip(tokens, keep, strict=True) if not k]
     if not hidden:
         return tokens, matrices, []
-    notice = (
-        f"Hidden: {', '.join(dict.fromkeys(hidden))}; each row is renormalised to sum to 1 "
-        "over the tokens left."
+    said = notice(
+        "Hidden: {tokens}; each row is renormalised to sum to 1 over the tokens left.",
+        tokens=", ".join(dict.fromkeys(hidden)),
     )
-    return [t for t, k in zip(tokens, keep, strict=True) if k], keep_tokens(matrices, keep), [notice]
+    return [t for t, k in zip(tokens, keep, strict=True) if k], keep_tokens(matrices, keep), [said]
 
 
-def parse_selection(spec: str | None, count: int, what: str) -> list[int]:
-    """'1-3, 7' -> [0, 1, 2, 6] (1-based in, 0-based out); empty means all `count` of them."""
+def parse_selection(spec: str | None, count: int, what: str | Message) -> list[int]:
+    """'1-3, 7' -> [0, 1, 2, 6] (1-based in, 0-based out); empty means all `count` of them. `what`: "layer"
+    or "head" (the word in the errors)."""
     if spec is None or not str(spec).strip() or str(spec).strip().lower() == "all":
         return list(range(count))
     chosen: list[int] = []
@@ -86,7 +88,11 @@ def parse_selection(spec: str | None, count: int, what: str) -> list[int]:
         match = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
         if not match:
             raise InputError(
-                f"Could not read the {what}s {spec!r}: write numbers and ranges such as '1-3, 7'."
+                lazy(
+                    "Could not read the {what}s {spec}: write numbers and ranges such as '1-3, 7'.",
+                    what=translatable(what),
+                    spec=repr(spec),
+                )
             )
         low = int(match.group(1))
         high = int(match.group(2) or low)
@@ -94,14 +100,22 @@ def parse_selection(spec: str | None, count: int, what: str) -> list[int]:
     return check_selection(chosen, count, what, one_based=True)
 
 
-def check_selection(values: list[int], count: int, what: str, one_based: bool = True) -> list[int]:
+def check_selection(values: list[int], count: int, what: str | Message, one_based: bool = True) -> list[int]:
     """Sorted, distinct, 0-based indices from a user's choice; InputError when empty or out of range."""
+    what = translatable(what)
     if not values:
-        raise InputError(f"Choose at least one {what}.")
+        raise InputError(lazy("Choose at least one {what}.", what=what))
     offset = 1 if one_based else 0
     for value in values:
         if not isinstance(value, (int, np.integer)) or not 0 <= int(value) - offset < count:
-            raise InputError(f"There is no {what} {value}: this model has {count} {what}s (1 to {count}).")
+            raise InputError(
+                lazy(
+                    "There is no {what} {value}: this model has {count} {what}s (1 to {count}).",
+                    what=what,
+                    value=value,
+                    count=count,
+                )
+            )
     return sorted({int(v) - offset for v in values})
 
 
@@ -112,7 +126,8 @@ def token_cap(matrices: int, budget: int, limit: int) -> int:
 
 @dataclass
 class AttentionView:
-    """What one picture shows: a few T x T matrices (panels) over the same tokens, each row summing to 1."""
+    """What one picture shows: a few T x T matrices (panels) over the same tokens, each row summing to 1.
+    Its titles and names are written in the language of the request (`make_view` runs while answering it)."""
 
     kind: str
     tokens: list[str]
@@ -122,9 +137,10 @@ class AttentionView:
     title: str
     causal: bool
     prompt_length: int | None = None  # Generate: tokens before this index are the prompt
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     row_names: list[str] = field(default_factory=list)  # overview: one per row of panels (layers)
     column_names: list[str] = field(default_factory=list)  # overview: one per column (heads)
+    short_column_names: list[str] = field(default_factory=list)  # overview: "H3" for "Head 3"
 
 
 def make_view(
@@ -139,34 +155,38 @@ def make_view(
     """The panels of view `kind` (see VIEWS) from an AttentionResult; `layer`, `head` 1-based, `layers`,
     `heads` 0-based lists (the overview's choice). Special tokens are hidden after mean or rollout."""
     if kind not in VIEWS:
-        raise InputError(f"Unknown view {kind!r}: choose one of {', '.join(VIEWS)}.")
+        raise InputError(
+            lazy("Unknown view {view}: choose one of {views}.", view=repr(kind), views=", ".join(VIEWS))
+        )
     weights = result.attentions  # (layers, heads, T, T)
     n_layers, n_heads = weights.shape[:2]
-    li = check_selection([int(layer)], n_layers, "layer")[0]
-    hi = check_selection([int(head)], n_heads, "head")[0]
+    li = check_selection([int(layer)], n_layers, lazy("layer"))[0]
+    hi = check_selection([int(head)], n_heads, lazy("head"))[0]
     if kind == "head":
-        panels, titles = weights[li, hi][None], [f"Layer {li + 1}, head {hi + 1}"]
+        panels, titles = weights[li, hi][None], [_("Layer {layer}, head {head}", layer=li + 1, head=hi + 1)]
     elif kind == "mean":
-        panels, titles = mean_over_heads(weights[li])[None], [f"Layer {li + 1}, mean over {n_heads} heads"]
+        panels = mean_over_heads(weights[li])[None]
+        titles = [_("Layer {layer}, mean over {heads} heads", layer=li + 1, heads=n_heads)]
     elif kind == "rollout":
         panels = rollout(weights)[li][None]
-        titles = [f"Rollout through layers 1–{li + 1} (heads averaged, residual added)"]
+        titles = [_("Rollout through layers 1–{layer} (heads averaged, residual added)", layer=li + 1)]
     elif kind == "layer":
-        panels, titles = weights[li], [f"Head {h + 1}" for h in range(n_heads)]
+        panels, titles = weights[li], [_("Head {head}", head=h + 1) for h in range(n_heads)]
     else:
         layers = list(range(n_layers)) if layers is None else layers
         heads = list(range(n_heads)) if heads is None else heads
         panels = weights[np.ix_(layers, heads)].reshape(-1, *weights.shape[2:])
-        titles = [f"L{lay + 1} H{h + 1}" for lay in layers for h in heads]
-    tokens, prompt_length, notices = list(result.tokens), result.prompt_length, []
+        titles = [_("L{layer} H{head}", layer=lay + 1, head=h + 1) for lay in layers for h in heads]
+    tokens, prompt_length = list(result.tokens), result.prompt_length
+    notices: list[Notice] = []
     if hide_special:
         tokens, panels, notices = hide_special_tokens(tokens, result.special, panels)
         if prompt_length is not None:
             prompt_length = int((~np.asarray(result.special[:prompt_length], dtype=bool)).sum())
     if kind == "layer":
-        title = f"Layer {li + 1}: all {n_heads} heads"
+        title = _("Layer {layer}: all {heads} heads", layer=li + 1, heads=n_heads)
     elif kind == "overview":
-        title = f"Overview: {len(layers)} layers × {len(heads)} heads"
+        title = _("Overview: {layers} layers × {heads} heads", layers=len(layers), heads=len(heads))
     else:
         title = titles[0]
     columns = len(heads) if kind == "overview" else min(4, n_heads) if kind == "layer" else 1
@@ -180,8 +200,9 @@ def make_view(
         causal=result.causal,
         prompt_length=prompt_length,
         notices=notices,
-        row_names=[f"Layer {i + 1}" for i in layers] if kind == "overview" else [],
-        column_names=[f"Head {h + 1}" for h in heads] if kind == "overview" else [],
+        row_names=[_("Layer {layer}", layer=i + 1) for i in layers] if kind == "overview" else [],
+        column_names=[_("Head {head}", head=h + 1) for h in heads] if kind == "overview" else [],
+        short_column_names=[_("H{head}", head=h + 1) for h in heads] if kind == "overview" else [],
     )
 
 
@@ -195,7 +216,13 @@ def panels_in_view(kind: str, n_heads: int, layers: list[int], heads: list[int])
 
 
 def fit_to_budget(
-    result, matrices: int, budget: int, limit: int, reread: Callable[[int], object], view_name: str, what: str
+    result,
+    matrices: int,
+    budget: int,
+    limit: int,
+    reread: Callable[[int], object],
+    view_name: str | Message,
+    what: str | Message,
 ):
     """`result` if `matrices` T x T matrices of it fit `budget` cells; else the text read again, cut to the
     tokens that fit (`reread(max_tokens)`), and a notice saying so. Cutting the text rather than the matrix
@@ -204,9 +231,14 @@ def fit_to_budget(
     total = len(result.tokens)
     if total <= cap:
         return result, []
-    notice = (
-        f"This view ({view_name}) draws at most {budget:,} {what}, so it reads only the first {cap} of the "
-        f"{total} tokens (the text is cut there, as if it were shorter). "
-        "Choose fewer layers or heads to see more tokens."
+    said = notice(
+        "This view ({view}) draws at most {budget} {what}, so it reads only the first {cap} of the {total} "
+        "tokens (the text is cut there, as if it were shorter). Choose fewer layers or heads to see more "
+        "tokens.",
+        view=view_name,
+        budget=f"{budget:,}",
+        what=translatable(what),
+        cap=cap,
+        total=total,
     )
-    return reread(cap), [notice]
+    return reread(cap), [said]

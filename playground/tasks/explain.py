@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 import torch
 
+from playground.i18n import lazy
 from playground.models import LoadedModel
-from playground.tasks import InputError, check_text, encode_truncated, word_groups
+from playground.tasks import InputError, Notice, check_text, encode_truncated, notice, word_groups
 from playground.tasks.sentiment import probabilities
 
 DEFAULT_STEPS = 50
@@ -45,7 +46,7 @@ class Explanation:
     labels: list[str]  # every label of the model
     n_steps: int  # interpolation steps used
     delta: float  # sum(attributions) - (score - baseline_score)
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
 
 def target_index(loaded: LoadedModel, target: str | int | None, predicted: int) -> int:
@@ -63,7 +64,11 @@ def target_index(loaded: LoadedModel, target: str | int | None, predicted: int) 
     if isinstance(target, int) and not isinstance(target, bool) and 0 <= target < len(names):
         return target
     raise InputError(
-        f"Unknown label {target!r}: choose one of {', '.join(names)} (or none for the predicted one)."
+        lazy(
+            "Unknown label {label}: choose one of {labels} (or none for the predicted one).",
+            label=repr(target),
+            labels=", ".join(names),
+        )
     )
 
 
@@ -121,8 +126,13 @@ def explain(
     per_token = attributions[0].sum(dim=-1).detach().float().cpu().tolist()  # (T,)
     if abs(float(delta)) > TOLERANCE * abs(difference) + 1e-6:
         notices.append(
-            f"Even with {steps} steps the attributions add up to {sum(per_token):.4f}, not quite "
-            f"{difference:.4f} (score − baseline): read them as approximate."
+            notice(
+                "Even with {steps} steps the attributions add up to {total}, not quite {difference} "
+                "(score − baseline): read them as approximate.",
+                steps=steps,
+                total=f"{sum(per_token):.4f}",
+                difference=f"{difference:.4f}",
+            )
         )
     tokens = tokenizer.convert_ids_to_tokens(ids)
     names = [config.id2label[i] for i in range(config.num_labels)]

@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 
 import torch
 
+from playground.i18n import lazy
 from playground.models import LoadedModel
 from playground.tasks import (
     InputError,
+    Notice,
     check_int,
     check_text,
     encode_row,
     is_continuation,
+    notice,
     pad_batch,
     readable_text,
     run_batch,
@@ -51,7 +54,7 @@ class Candidate:
 class FillMaskResult:
     masks: list[list[Candidate]]  # one list of candidates per mask, in order
     tokens: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     text: str = ""  # the text with every mask written as the model's mask token
     mask_spans: list[tuple[int, int]] = field(default_factory=list)  # where each mask is in `text`
     best_sequence: str = ""  # every mask filled with its most likely candidate
@@ -95,7 +98,7 @@ class Prepared:
     top_k: int
     target_ids: list[int] | None
     targets: list[str] | None
-    notices: list[str]
+    notices: list[Notice]
 
 
 def normalise_masks(text: str, mask_token: str) -> str:
@@ -116,15 +119,19 @@ def parse_targets(targets: str | Sequence[str] | None) -> list[str] | None:
         words = [word for word in words if word]
         return words or None
     if not all(isinstance(word, str) for word in targets):
-        raise InputError("Target words must be text: a list of words, or one string like 'mat, floor, roof'.")
+        raise InputError(
+            lazy("Target words must be text: a list of words, or one string like 'mat, floor, roof'.")
+        )
     return list(targets) or None
 
 
-def target_token_ids(loaded: LoadedModel, targets: list[str]) -> tuple[list[int], list[str]]:
+def target_token_ids(loaded: LoadedModel, targets: list[str]) -> tuple[list[int], list[Notice]]:
     """Each target's token id, the pipeline's way: the vocabulary entry if there is one, else the first
     piece the tokenizer makes of it (with a notice). Targets that give no token at all are left out."""
     if len(targets) > MAX_TARGETS:
-        raise InputError(f"Give at most {MAX_TARGETS} target words; got {len(targets)}.")
+        raise InputError(
+            lazy("Give at most {limit} target words; got {count}.", limit=MAX_TARGETS, count=len(targets))
+        )
     tokenizer = loaded.tokenizer
     vocab = tokenizer.get_vocab()
     ids, notices = [], []
@@ -135,19 +142,28 @@ def target_token_ids(loaded: LoadedModel, targets: list[str]) -> tuple[list[int]
         pieces = tokenizer(target, add_special_tokens=False)["input_ids"]
         if not pieces:
             notices.append(
-                f"The target “{target}” gives no token in this model's vocabulary; it was left out."
+                notice(
+                    "The target “{target}” gives no token in this model's vocabulary; it was left out.",
+                    target=target,
+                )
             )
             continue
         ids.append(pieces[0])
         first = tokenizer.convert_ids_to_tokens(pieces[0])
         notices.append(
-            f"The target “{target}” is not one token of this model's vocabulary: it was scored as its "
-            f"first piece “{first}”."
+            notice(
+                "The target “{target}” is not one token of this model's vocabulary: it was scored as its "
+                "first piece “{piece}”.",
+                target=target,
+                piece=first,
+            )
         )
     if not ids:
         raise InputError(
-            "None of the target words gives a token of this model's vocabulary. Try other words, or "
-            "leave the targets empty to see the model's own top candidates."
+            lazy(
+                "None of the target words gives a token of this model's vocabulary. Try other words, or "
+                "leave the targets empty to see the model's own top candidates."
+            )
         )
     return list(dict.fromkeys(ids)), notices
 
@@ -155,21 +171,33 @@ def target_token_ids(loaded: LoadedModel, targets: list[str]) -> tuple[list[int]
 def preprocess(loaded: LoadedModel, request: FillMaskRequest, max_chars: int) -> Prepared:
     """Check one request and turn it into token ids; InputError says what is wrong with it."""
     text = check_text(request.text, max_chars)
-    top_k = check_int(request.top_k, "Top-k", 1, MAX_TOP_K)
+    top_k = check_int(request.top_k, lazy("Top-k"), 1, MAX_TOP_K)
     tokenizer = loaded.tokenizer
     mask_token, mask_id = tokenizer.mask_token, tokenizer.mask_token_id
     if mask_token is None or mask_id is None:
         raise InputError(
-            f"The model {loaded.model_id} has no mask token, so it cannot fill in blanks. Start the app "
-            "with --fill-mask-model set to a masked language model such as google-bert/bert-base-uncased."
+            lazy(
+                "The model {model} has no mask token, so it cannot fill in blanks. Start the app with "
+                "--fill-mask-model set to a masked language model such as google-bert/bert-base-uncased.",
+                model=loaded.model_id,
+            )
         )
     text = normalise_masks(text, mask_token)
     mask_spans = [match.span() for match in re.finditer(re.escape(mask_token), text)]
     if not mask_spans:
-        own = "" if mask_token.lower() in ("[mask]", "<mask>") else f", or this model's own {mask_token}"
+        if mask_token.lower() in ("[mask]", "<mask>"):
+            raise InputError(
+                lazy(
+                    "There is no mask in the text. Put [MASK] or ___ where a word is missing, "
+                    "e.g. 'The cat sat on the [MASK].'"
+                )
+            )
         raise InputError(
-            f"There is no mask in the text. Put [MASK] or ___ where a word is missing{own}, "
-            "e.g. 'The cat sat on the [MASK].'"
+            lazy(
+                "There is no mask in the text. Put [MASK] or ___ where a word is missing, or this model's "
+                "own {mask}, e.g. 'The cat sat on the [MASK].'",
+                mask=mask_token,
+            )
         )
     targets = parse_targets(request.targets)
     target_ids, target_notices = target_token_ids(loaded, targets) if targets else (None, [])
@@ -180,9 +208,14 @@ def preprocess(loaded: LoadedModel, request: FillMaskRequest, max_chars: int) ->
     if len(mask_positions) < len(mask_spans):
         lost = len(mask_spans) - len(mask_positions)
         raise InputError(
-            f"The text has {len(mask_spans)} masks, but this model reads only its first {limit} tokens and "
-            f"{lost} of the masks lie in the part that was cut off. Shorten the text or move the masks "
-            "nearer the start."
+            lazy(
+                "The text has {masks} masks, but this model reads only its first {limit} tokens and {lost} "
+                "of the masks lie in the part that was cut off. Shorten the text or move the masks nearer "
+                "the start.",
+                masks=len(mask_spans),
+                limit=limit,
+                lost=lost,
+            )
         )
     return Prepared(
         text=text,

@@ -16,8 +16,9 @@ from pathlib import Path
 import torch
 from transformers import PretrainedConfig
 
+from playground.i18n import lazy
 from playground.models import LoadedModel
-from playground.tasks import InputError, check_text, encode_row, pad_batch, run_batch, single
+from playground.tasks import InputError, Notice, check_text, encode_row, notice, pad_batch, run_batch, single
 
 
 @dataclass
@@ -29,13 +30,13 @@ class LabelScore:
 @dataclass
 class ClassificationResult:
     scores: list[LabelScore]  # every label, highest score first
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
 
 @dataclass
 class Prepared:
     row: dict[str, list[int]]
-    notices: list[str]
+    notices: list[Notice]
 
 
 def probabilities(logits: torch.Tensor, config: PretrainedConfig) -> torch.Tensor:
@@ -92,7 +93,7 @@ class BatchRow:
 class BatchResult:
     rows: list[BatchRow]
     labels: list[str]  # every label of the model, in its own order
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
 
 Progress = Callable[[int, int], None]
@@ -111,12 +112,14 @@ def classify_many(
     A text that cannot be classified (too long) stops the whole run with an InputError naming its row.
     """
     if not texts:
-        raise InputError("There are no texts to classify: write one text per line, or upload a CSV file.")
+        raise InputError(
+            lazy("There are no texts to classify: write one text per line, or upload a CSV file.")
+        )
     for number, text in enumerate(texts, start=1):
         try:
             check_text(text, max_chars)
         except InputError as error:
-            raise InputError(f"Row {number}: {error}") from None
+            raise InputError(lazy("Row {number}: {error}", number=number, error=error)) from None
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     results: dict[int, ClassificationResult] = {}
     for start in range(0, len(order), chunk_size):
@@ -125,7 +128,7 @@ def classify_many(
             chunk, classify_batch(loaded, [texts[i] for i in chunk], max_chars), strict=True
         ):
             if isinstance(result, InputError):
-                raise InputError(f"Row {i + 1}: {result}")
+                raise InputError(lazy("Row {number}: {error}", number=i + 1, error=result))
             results[i] = result
         if progress:
             progress(len(results), len(texts))
@@ -134,7 +137,13 @@ def classify_many(
     ]
     cut = sum(1 for result in results.values() if result.notices)
     notices = (
-        [f"{cut} of the texts were longer than the model reads; only their start was used."] if cut else []
+        [
+            notice(
+                "{count} of the texts were longer than the model reads; only their start was used.", count=cut
+            )
+        ]
+        if cut
+        else []
     )
     config = loaded.model.config
     return BatchResult(
@@ -142,7 +151,7 @@ def classify_many(
     )
 
 
-def texts_from_lines(text: str | None, max_rows: int) -> tuple[list[str], list[str]]:
+def texts_from_lines(text: str | None, max_rows: int) -> tuple[list[str], list[Notice]]:
     """One text per non-empty line, at most `max_rows` of them, and a notice if there were more."""
     lines = [line.strip() for line in (text or "").splitlines()]
     return _limit([line for line in lines if line], max_rows, "lines")
@@ -153,26 +162,34 @@ def csv_columns(path: str | Path) -> list[str]:
     reader = _csv_reader(path)
     header = next(reader, None)
     if not header or not any(name.strip() for name in header):
-        raise InputError("The CSV file is empty: its first row should name the columns, e.g. 'text'.")
+        raise InputError(lazy("The CSV file is empty: its first row should name the columns, e.g. 'text'."))
     return [name.strip() for name in header]
 
 
-def texts_from_csv(path: str | Path, column: str | None, max_rows: int) -> tuple[list[str], list[str]]:
+def texts_from_csv(path: str | Path, column: str | None, max_rows: int) -> tuple[list[str], list[Notice]]:
     """The non-empty cells of the column named `column`, at most `max_rows`, and notices."""
     columns = csv_columns(path)
     if not column:
         if len(columns) > 1:
-            raise InputError(f"Choose the column that holds the texts: {', '.join(columns)}.")
+            raise InputError(
+                lazy("Choose the column that holds the texts: {columns}.", columns=", ".join(columns))
+            )
         column = columns[0]
     if column not in columns:
-        raise InputError(f"The CSV file has no column named “{column}”; it has: {', '.join(columns)}.")
+        raise InputError(
+            lazy(
+                "The CSV file has no column named “{column}”; it has: {columns}.",
+                column=column,
+                columns=", ".join(columns),
+            )
+        )
     index = columns.index(column)
     reader = _csv_reader(path)
     next(reader)
     cells = [row[index].strip() for row in reader if len(row) > index]
     texts, notices = _limit([cell for cell in cells if cell], max_rows, "rows")
     if not texts:
-        raise InputError(f"The column “{column}” of the CSV file has no text in it.")
+        raise InputError(lazy("The column “{column}” of the CSV file has no text in it.", column=column))
     return texts, notices
 
 
@@ -180,9 +197,13 @@ def _csv_reader(path: str | Path):
     try:
         content = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.") from None
+        raise InputError(
+            lazy("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.")
+        ) from None
     except OSError as error:
-        raise InputError(f"The file could not be read ({error.strerror or error}).") from None
+        raise InputError(
+            lazy("The file could not be read ({error}).", error=error.strerror or error)
+        ) from None
     try:
         dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
     except csv.Error:
@@ -190,11 +211,23 @@ def _csv_reader(path: str | Path):
     return csv.reader(io.StringIO(content), dialect)
 
 
-def _limit(texts: list[str], max_rows: int, what: str) -> tuple[list[str], list[str]]:
+def _limit(texts: list[str], max_rows: int, what: str) -> tuple[list[str], list[Notice]]:
+    """At most `max_rows` texts, and a notice if there were more; `what` they are: "lines" or "rows"."""
     if len(texts) <= max_rows:
         return texts, []
-    notice = (
-        f"There are {len(texts):,} {what}; only the first {max_rows:,} were classified "
-        f"(the limit here, set with --max-batch-rows)."
-    )
-    return texts[:max_rows], [notice]
+    count, limit = f"{len(texts):,}", f"{max_rows:,}"
+    if what == "lines":
+        cut = notice(
+            "There are {count} lines; only the first {limit} were classified (the limit here, set with "
+            "--max-batch-rows).",
+            count=count,
+            limit=limit,
+        )
+    else:
+        cut = notice(
+            "There are {count} rows; only the first {limit} were classified (the limit here, set with "
+            "--max-batch-rows).",
+            count=count,
+            limit=limit,
+        )
+    return texts[:max_rows], [cut]

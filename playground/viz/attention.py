@@ -16,6 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from playground.i18n import _
 from playground.tasks.attention import MaskAttention
 from playground.tasks.attention_ops import AttentionView
 from playground.viz.charts import _layout as base_layout
@@ -34,19 +35,18 @@ COLORSCALE = [
 MASKED_BACKGROUND = "#d1d5db"
 PROMPT_LINE = "#f97316"
 # One colour scale for every panel, its bar under the picture: on a phone the width is for the matrix.
-COLOR_AXIS = {
-    "colorscale": COLORSCALE,
-    "cmin": 0,
-    "cmax": 1,
-    "colorbar": {
-        "title": {"text": "weight", "side": "right"},
-        "orientation": "h",
-        "thickness": 12,
-        "len": 0.6,
-        "y": -0.02,
-        "yanchor": "top",
-    },
-}
+COLOR_BAR = {"orientation": "h", "thickness": 12, "len": 0.6, "y": -0.02, "yanchor": "top"}
+
+
+def color_axis(**colorbar) -> dict:
+    """The colour scale of every panel, its bar titled in the request's language (`colorbar`: changes)."""
+    title = {"text": _("weight"), "side": "right"}
+    return {
+        "colorscale": COLORSCALE,
+        "cmin": 0,
+        "cmax": 1,
+        "colorbar": {"title": title, **COLOR_BAR, **colorbar},
+    }
 
 
 def axis_labels(tokens: list[str]) -> list[str]:
@@ -111,9 +111,10 @@ def heatmap_figure(view: AttentionView) -> go.Figure:
     fig.update_xaxes(side="top", tickangle=-60, **ticks)
     fig.update_yaxes(autorange="reversed", **ticks)
     # axis names in the subtitle rather than beside the axes: on a phone every pixel of width counts
-    subtitle = "rows (queries) attend to columns (keys)"
     if view.causal:
-        subtitle += "; grey = future, masked"
+        subtitle = _("rows (queries) attend to columns (keys); grey = future, masked")
+    else:
+        subtitle = _("rows (queries) attend to columns (keys)")
     title = f"{view.title}<br><sup>{subtitle}</sup>"
     if view.prompt_length is not None and 0 < view.prompt_length < n:
         _mark_prompt(fig, view.prompt_length, n)
@@ -121,7 +122,7 @@ def heatmap_figure(view: AttentionView) -> go.Figure:
     tick_room = _label_room(names, n)
     size = min(900, 200 + 22 * n)
     _layout(fig, title, size + 120 + tick_room)
-    fig.update_layout(coloraxis=COLOR_AXIS, margin={"t": 75 + tick_room, "b": 70})
+    fig.update_layout(coloraxis=color_axis(), margin={"t": 75 + tick_room, "b": 70})
     if view.causal:
         fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
     return fig
@@ -136,7 +137,7 @@ def _mark_prompt(fig: go.Figure, prompt_length: int, n: int) -> None:
     fig.add_annotation(
         x=n - 0.5,
         y=edge,
-        text="↑ prompt · generated ↓",
+        text=_("↑ prompt · generated ↓"),
         showarrow=False,
         xanchor="right",
         yanchor="bottom",
@@ -173,18 +174,24 @@ def grid_figure(view: AttentionView) -> go.Figure:
         for panel, name in zip(view.panels, view.panel_titles, strict=True)
     ]
     places = [divmod(i, columns) for i in range(count)]
-    fig.add_traces(traces, rows=[r + 1 for r, _ in places], cols=[c + 1 for _, c in places])
+    fig.add_traces(traces, rows=[r + 1 for r, _c in places], cols=[c + 1 for _r, c in places])
     axes = {"type": "category", "showticklabels": False, "ticks": "", "showgrid": False}
     fig.update_xaxes(**axes)
     fig.update_yaxes(autorange="reversed", **axes)
     fig.update_annotations(font={"size": 11 if small else 14})
-    subtitle = "rows attend to columns; hover a cell" + ("; grey = future, masked" if view.causal else "")
+    subtitle = grid_subtitle(view.causal)
     panel_height = 90 if small else 230
     _layout(fig, f"{view.title}<br><sup>{subtitle}</sup>", 170 + rows * panel_height)
-    fig.update_layout(coloraxis=COLOR_AXIS, margin={"t": 90, "b": 70})
+    fig.update_layout(coloraxis=color_axis(), margin={"t": 90, "b": 70})
     if view.causal:
         fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
     return fig
+
+
+def grid_subtitle(causal: bool) -> str:
+    if causal:
+        return _("rows attend to columns; hover a cell; grey = future, masked")
+    return _("rows attend to columns; hover a cell")
 
 
 def mosaic_figure(view: AttentionView) -> go.Figure:
@@ -221,7 +228,7 @@ def mosaic_figure(view: AttentionView) -> go.Figure:
     )
     centres = [i * step + (n - 1) / 2 for i in range(max(rows, columns))]
     axes = {"type": "category", "showgrid": False, "ticks": "", "tickmode": "array", "tickfont": {"size": 11}}
-    short_heads = [name.replace("Head ", "H") for name in view.column_names]
+    short_heads = view.short_column_names or view.column_names
     fig.update_xaxes(side="top", tickvals=centres[:columns], ticktext=short_heads, **axes)
     fig.update_yaxes(autorange="reversed", tickvals=centres[:rows], ticktext=view.row_names, **axes)
     line = {"color": "#ffffff", "width": 3}
@@ -249,9 +256,9 @@ def mosaic_figure(view: AttentionView) -> go.Figure:
         for i in range(1, rows)
     ]
     fig.update_layout(shapes=[{**gap, "line": line} for gap in gaps])
-    subtitle = "rows attend to columns; hover a cell" + ("; grey = future, masked" if view.causal else "")
+    subtitle = grid_subtitle(view.causal)
     _layout(fig, f"{view.title}<br><sup>{subtitle}</sup>", 190 + rows * max(40, min(90, 960 // columns)))
-    fig.update_layout(coloraxis=COLOR_AXIS, margin={"t": 110, "b": 70})
+    fig.update_layout(coloraxis=color_axis(), margin={"t": 110, "b": 70})
     if view.causal:
         fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
     return fig
@@ -262,8 +269,12 @@ def mask_attention_figure(result: MaskAttention) -> go.Figure:
     count = len(result.positions)
     names = axis_labels(result.tokens)
     n_layers = result.weights.shape[1]
-    layers = [f"layer {i + 1}" for i in range(n_layers)]
-    titles = [f"[MASK] {i + 1} of {count}" for i in range(count)] if count > 1 else None
+    layers = [_("layer {layer}", layer=i + 1) for i in range(n_layers)]
+    titles = (
+        [_("[MASK] {number} of {count}", number=i + 1, count=count) for i in range(count)]
+        if count > 1
+        else None
+    )
     per_mask = 40 + 34 * n_layers
     height = 200 + per_mask * count
     # one token axis for all masks (at the bottom); room between them for each mask's title
@@ -296,11 +307,14 @@ def mask_attention_figure(result: MaskAttention) -> go.Figure:
     n = len(result.tokens)
     fig.update_xaxes(type="category", tickangle=-60, tickfont={"size": _tick_size(n)})
     fig.update_yaxes(type="category", autorange="reversed")
-    title = "What each [MASK] looked at<br><sup>mean over heads; orange box: the mask itself</sup>"
+    title = (
+        f"{_('What each [MASK] looked at')}<br><sup>{_('mean over heads; orange box: the mask itself')}</sup>"
+    )
     # the colour bar under the token labels, which hang below the last mask's heatmap
     labels = _label_room(names, n)
     plot_height = height - 40
-    bar = {**COLOR_AXIS["colorbar"], "y": -(labels + 10) / plot_height}
     _layout(fig, title, height + labels + 100)
-    fig.update_layout(coloraxis={**COLOR_AXIS, "colorbar": bar}, margin={"t": 80, "b": labels + 70})
+    fig.update_layout(
+        coloraxis=color_axis(y=-(labels + 10) / plot_height), margin={"t": 80, "b": labels + 70}
+    )
     return fig

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from playground.i18n import _, current_language
 from playground.viz.charts import visible_text
 
 VENDOR = Path(__file__).resolve().parent.parent.parent / "assets" / "vendor"
@@ -38,7 +39,10 @@ NAMED_MODULES = (
     'define("d3", [], function () { return window.d3; });\n'
     'define("jquery", [], function () { return window.jQuery; });'
 )
-VIEW_NAMES = {"head": "head view", "model": "model view"}
+VIEW_NAMES = {
+    "head": "head view",
+    "model": "model view",
+}  # translated where they are shown: _(VIEW_NAMES[view])
 DECIMALS = 3
 _CDN_CONFIG = re.compile(r"require\.config\(\{.*?\}\);\s*", re.DOTALL)
 _HEADER_COMMENT = re.compile(r"\A\s*/\*\*.*?\*\*/\s*", re.DOTALL)
@@ -123,7 +127,7 @@ def bertviz_document(
             "heads": None if len(heads) == attentions.shape[1] else heads,
             "include_layers": layer_labels,
         }
-        controls = '<span style="user-select:none">Layer: <select id="layer"></select></span>'
+        controls = f'<span style="user-select:none">{_("Layer:")} <select id="layer"></select></span>'
     else:
         params = {
             "attention": data,
@@ -136,14 +140,15 @@ def bertviz_document(
         }
         controls = ""
     script = _bertviz_script(view).replace("PYTHON_PARAMS", json_for_script(params), 1)
-    notes = "".join(f'<p class="notice">⚠️ {html.escape(n)}</p>' for n in notices or [])
+    notes = "".join(f'<p class="notice">⚠️ {html.escape(str(n))}</p>' for n in notices or [])
     help_text = (
-        "Hover a token to see what it attends to; click a coloured square to switch a head on or off."
+        _("Hover a token to see what it attends to; click a coloured square to switch a head on or off.")
         if view == "head"
-        else "Each small picture is one head (rows: layers, columns: heads); click one to enlarge it."
+        else _("Each small picture is one head (rows: layers, columns: heads); click one to enlarge it.")
     )
+    lang = "zh-CN" if current_language() == "zh" else "en"
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -160,7 +165,7 @@ select {{ font-size: 1rem; }}
 </head>
 <body>
 <p class="caption">{html.escape(title)}</p>
-<p class="help">{help_text}</p>
+<p class="help">{html.escape(help_text)}</p>
 {notes}
 <div id="{root}" style="font-family:'Helvetica Neue', Helvetica, Arial, sans-serif;">
 {controls}
@@ -185,7 +190,7 @@ def iframe(document: str, view: str, n_tokens: int, n_layers: int, total_heads: 
         height = top + max(n_layers * thumbnail + 38, n_tokens * 18 + 55)
     height = int(min(max(height, 260), 1400))  # taller views scroll inside the frame
     return (
-        f'<iframe class="bertviz-frame" sandbox="allow-scripts" title="bertviz {VIEW_NAMES[view]}" '
+        f'<iframe class="bertviz-frame" sandbox="allow-scripts" title="bertviz {_(VIEW_NAMES[view])}" '
         f'style="width:100%;height:{height}px;border:1px solid #e5e7eb;border-radius:8px;background:#fff" '
         f'srcdoc="{html.escape(document, quote=True)}"></iframe>'
     )
@@ -206,7 +211,8 @@ def view_document(
     chosen = attentions[layers]
     if view == "model":
         chosen = chosen[:, heads]
-    title = f"bertviz {VIEW_NAMES.get(view, view)} · {model_id} · {len(tokens)} tokens"
+    name = _(VIEW_NAMES[view]) if view in VIEW_NAMES else view
+    title = _("bertviz {view} · {model} · {count} tokens", view=name, model=model_id, count=len(tokens))
     return bertviz_document(
         view, tokens, chosen, layers, heads, attentions.shape[1], title, notices, open_layer
     )

@@ -1,6 +1,8 @@
 """Plotly charts for the task results, readable on a projector (large fonts) and a phone (autosize).
 
 Every piece of user text that goes into a chart is HTML-escaped: plotly renders a subset of HTML in labels.
+Titles, axis names, legends and hover texts are written in the language of the request (`_`); plotly's own
+`%{...}` references go into the translated sentences as their {placeholders}.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import math
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from playground.i18n import _
 from playground.tasks.fill_mask import FillMaskResult
 from playground.tasks.generation import NextToken, Perplexity
 from playground.tasks.sentiment import BatchResult, ClassificationResult
@@ -58,7 +61,7 @@ def fill_mask_figure(result: FillMaskResult) -> go.Figure:
     fig = make_subplots(
         rows=n,
         cols=1,
-        subplot_titles=[f"Mask {i + 1}" for i in range(n)] if n > 1 else None,
+        subplot_titles=[_("Mask {number}", number=i + 1) for i in range(n)] if n > 1 else None,
         vertical_spacing=80 / height if n > 1 else 0.0,  # room for the axis below and the next title
     )
     for row, candidates in enumerate(result.masks, start=1):
@@ -74,7 +77,9 @@ def fill_mask_figure(result: FillMaskResult) -> go.Figure:
                 text=[percent(c.score) for c in shown],
                 textposition="auto",
                 customdata=[[w, label(c.piece), percent(c.score)] for w, c in zip(words, shown, strict=True)],
-                hovertemplate="%{customdata[0]}: %{customdata[2]}<br>token: %{customdata[1]}<extra></extra>",
+                hovertemplate="%{customdata[0]}: %{customdata[2]}<br>"
+                + _("token: {piece}", piece="%{customdata[1]}")
+                + "<extra></extra>",
             ),
             row=row,
             col=1,
@@ -82,9 +87,10 @@ def fill_mask_figure(result: FillMaskResult) -> go.Figure:
         fig.update_yaxes(tickmode="array", tickvals=y, ticktext=words, row=row, col=1)
     fig.update_xaxes(tickformat=".2~p", rangemode="tozero")  # significant digits: 0.005% stays readable
     per_mask = 60 + 32 * max(len(c) for c in result.masks)
-    title = (
-        "Scores of the target words" if result.targets else "Candidates for the mask" + ("s" if n > 1 else "")
-    )
+    if result.targets:
+        title = _("Scores of the target words")
+    else:
+        title = _("Candidates for the masks") if n > 1 else _("Candidates for the mask")
     return _layout(fig, title, 80 + per_mask * n)
 
 
@@ -104,7 +110,7 @@ def label_figure(result: ClassificationResult) -> go.Figure:
         )
     )
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
-    return _layout(fig, "Label probabilities", 140 + 50 * len(labels))
+    return _layout(fig, _("Label probabilities"), 140 + 50 * len(labels))
 
 
 def batch_figure(result: BatchResult) -> go.Figure:
@@ -122,11 +128,13 @@ def batch_figure(result: BatchResult) -> go.Figure:
             text=[str(len(counts[n])) for n in names],
             textposition="auto",
             customdata=[sum(counts[n]) / len(counts[n]) if counts[n] else 0.0 for n in names],
-            hovertemplate="%{y}: %{x} texts, mean probability %{customdata:.1%}<extra></extra>",
+            hovertemplate="%{y}: "
+            + _("{count} texts, mean probability {mean}", count="%{x}", mean="%{customdata:.1%}")
+            + "<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text="texts", rangemode="tozero", dtick=max(1, len(result.rows) // 10))
-    return _layout(fig, f"Predicted labels of {len(result.rows)} texts", 140 + 50 * len(names))
+    fig.update_xaxes(title_text=_("texts"), rangemode="tozero", dtick=max(1, len(result.rows) // 10))
+    return _layout(fig, _("Predicted labels of {count} texts", count=len(result.rows)), 140 + 50 * len(names))
 
 
 KEPT_COLOR, FILTERED_COLOR, DRAWN_COLOR, RAW_COLOR = BAR_COLOR, "#d1d5db", "#f97316", "#a5b4fc"
@@ -147,28 +155,31 @@ def next_token_figure(result: NextToken) -> go.Figure:
             go.Bar(
                 x=x,
                 y=[c.prob for c in result.choices],
-                name="model probability (raw)",
+                name=_("model probability (raw)"),
                 marker_color=RAW_COLOR,
                 customdata=raw_hover,
-                hovertemplate="%{customdata}<br>raw: %{y:.2%}<extra></extra>",
+                hovertemplate="%{customdata}<br>" + _("raw: {p}", p="%{y:.2%}") + "<extra></extra>",
             ),
             go.Bar(
                 x=x,
                 y=[c.prob_after for c in result.choices],
-                name="after temperature, top-k, top-p",
+                name=_("after temperature, top-k, top-p"),
                 marker_color=after_colors,
                 customdata=names,
-                hovertemplate="%{customdata}<br>sampled from: %{y:.2%}<extra></extra>",
+                hovertemplate="%{customdata}<br>" + _("sampled from: {p}", p="%{y:.2%}") + "<extra></extra>",
             ),
         ]
     )
     fig.update_xaxes(tickmode="array", tickvals=x, ticktext=names, tickangle=-45)
     fig.update_yaxes(tickformat=".2~%", rangemode="tozero")
     fig.update_layout(barmode="group", showlegend=True, legend={"orientation": "h", "y": 1.12})
-    title = "Next-token distribution"
+    title = _("Next-token distribution")
     if result.drawn_id is not None:
         drawn = next((c for c in result.choices if c.token_id == result.drawn_id), None)
-        title += f": drew {label(drawn.token) if drawn else 'a token outside the top ' + str(len(names))}"
+        if drawn:
+            title = _("Next-token distribution: drew {token}", token=label(drawn.token))
+        else:
+            title = _("Next-token distribution: drew a token outside the top {count}", count=len(names))
     _layout(fig, title, 440)
     fig.update_layout(showlegend=True)
     return fig
@@ -190,10 +201,10 @@ def perplexity_figure(result: Perplexity) -> go.Figure:
         )
     )
     fig.update_xaxes(tickmode="array", tickvals=x, ticktext=names, tickangle=-45)
-    fig.update_yaxes(title_text="log-probability")
-    parts = [
-        f"{name} perplexity {value:.1f}"
-        for name, value in [("prompt", result.prompt_perplexity), ("generated", result.generated_perplexity)]
-        if value is not None
-    ]
-    return _layout(fig, "How surprising each token was · " + " · ".join(parts), 380)
+    fig.update_yaxes(title_text=_("log-probability"))
+    parts = []
+    if result.prompt_perplexity is not None:
+        parts.append(_("prompt perplexity {value}", value=f"{result.prompt_perplexity:.1f}"))
+    if result.generated_perplexity is not None:
+        parts.append(_("generated perplexity {value}", value=f"{result.generated_perplexity:.1f}"))
+    return _layout(fig, _("How surprising each token was") + " · " + " · ".join(parts), 380)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 
+from playground.i18n import _
 from playground.tasks.explain import Explanation
 from playground.tasks.fill_mask import FillMaskResult
 from playground.viz.charts import percent
@@ -28,12 +29,18 @@ def best_fill_html(result: FillMaskResult) -> str:
             spans.append(_escape(text))
             continue
         best = result.masks[mask][0]
-        tooltip = f"mask {mask + 1}: {percent(best.score)}, token {best.piece!r}"
+        facts = {"number": mask + 1, "score": percent(best.score), "piece": repr(best.piece)}
         if best.joined:
-            tooltip += f" joined to the word before ({best.word})"
+            tooltip = _(
+                "mask {number}: {score}, token {piece} joined to the word before ({word})",
+                word=best.word,
+                **facts,
+            )
+        else:
+            tooltip = _("mask {number}: {score}, token {piece}", **facts)
         spans.append(f'<mark class="fill" title="{_escape(tooltip)}">{_escape(text)}</mark>')
     return (
-        "<div class='best-fill'><span class='best-fill-label'>Sentence with the best fills</span>"
+        f"<div class='best-fill'><span class='best-fill-label'>{_('Sentence with the best fills')}</span>"
         f"<div class='best-fill-text'>{''.join(spans)}</div></div>"
     )
 
@@ -46,16 +53,18 @@ def attribution_html(result: Explanation) -> str:
     for word in result.words:
         rgb = TOWARDS_RGB if word.score >= 0 else AGAINST_RGB
         alpha = min(1.0, abs(word.score) / largest) * 0.85
-        lines = [f"{word.score:+.4f} towards {result.label}"]
+        lines = [_("{score} towards {label}", score=f"{word.score:+.4f}", label=result.label)]
         if len(word.pieces) > 1:
             lines += [f"  {piece}  {score:+.4f}" for piece, score in word.pieces]
         spans.append(
             _escape(word.space_before) + f'<span class="attr" style="background: rgba({rgb}, {alpha:.2f})" '
             f'title="{_escape(chr(10).join(lines))}">{_escape(word.text)}</span>'
         )
+    towards = _("pushed towards {label}", label=_escape(result.label))
+    away = _("pushed away from it")
+    how = _("stronger colour, bigger push · hover a word for its number")
     legend = (
-        f"<div class='legend'><span class='attr' style='background: rgba({TOWARDS_RGB}, 0.6)'>pushed towards "
-        f"{_escape(result.label)}</span> <span class='attr' style='background: rgba({AGAINST_RGB}, 0.6)'>pushed "
-        "away from it</span> · stronger colour, bigger push · hover a word for its number</div>"
+        f"<div class='legend'><span class='attr' style='background: rgba({TOWARDS_RGB}, 0.6)'>{towards}</span> "
+        f"<span class='attr' style='background: rgba({AGAINST_RGB}, 0.6)'>{away}</span> · {how}</div>"
     )
     return f"<div class='attributions'><div class='attr-text'>{''.join(spans)}</div>{legend}</div>"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 
+from playground.i18n import _
 from playground.tasks.generation import GenerationResult, Sample
 
 # Probability -> background, from unlikely (warm) to likely (cool). Thresholds are upper bounds.
@@ -23,7 +24,7 @@ def _escape(text: str) -> str:
 
 
 def _tooltip(step) -> str:
-    lines = [f"p = {step.prob:.1%}", "most likely here:"]
+    lines = [f"p = {step.prob:.1%}", _("most likely here:")]
     lines += [f"  {token!r}  {prob:.1%}" for token, prob in step.alternatives]
     return "\n".join(lines)
 
@@ -45,17 +46,16 @@ def legend_html() -> str:
     for limit, c in COLOUR_SCALE:
         items.append(f"<span class='tok' style='background:{c}'>{lower:.0%}–{min(limit, 1):.0%}</span>")
         lower = limit
-    return (
-        "<div class='legend'>Probability when drawn: "
-        + " ".join(items)
-        + " · hover a token for alternatives</div>"
-    )
+    legend = _("Probability when drawn: {scale} · hover a token for alternatives", scale=" ".join(items))
+    return f"<div class='legend'>{legend}</div>"
 
 
 def samples_html(prompt: str, samples: list[Sample], titles: list[str] | None = None) -> str:
     """Samples side by side (they wrap on a phone), with the colour legend below."""
     if titles is None:
-        titles = [f"Sample {i + 1}" for i in range(len(samples))] if len(samples) > 1 else [""]
+        titles = (
+            [_("Sample {number}", number=i + 1) for i in range(len(samples))] if len(samples) > 1 else [""]
+        )
     columns = "".join(sample_html(prompt, s, t) for s, t in zip(samples, titles, strict=True))
     return f"<div class='generation'><div class='samples'>{columns}</div>{legend_html()}</div>"
 

@@ -1,0 +1,73 @@
+"""中文 for the pictures: chart titles, axis names, legends, hover texts and the captions drawn with them.
+
+Plotly's own references (`%{y}`, `%{customdata[1]}`) arrive as the values of {placeholders}.
+"""
+
+ZH = {
+    # Fill-Mask ("Label probabilities" and "Next-token distribution" are in page.py)
+    "Mask {number}": "第 {number} 个空",
+    "token: {piece}": "词元：{piece}",
+    "Scores of the target words": "目标词的得分",
+    "Candidates for the mask": "这个空的候选词",
+    "Candidates for the masks": "每个空的候选词",
+    "mask {number}: {score}, token {piece}": "第 {number} 个空：{score}，词元 {piece}",
+    "mask {number}: {score}, token {piece} joined to the word before ({word})": "第 {number} 个空：{score}，"
+    "词元 {piece}，和前面的词连成“{word}”",
+    "Sentence with the best fills": "填入最佳答案后的句子",
+    # Sentiment
+    "{count} texts, mean probability {mean}": "{count} 段文本，平均概率 {mean}",
+    "Predicted labels of {count} texts": "{count} 段文本的预测标签",
+    "{score} towards {label}": "{score}，推向 {label}",
+    "pushed towards {label}": "推向 {label}",
+    "pushed away from it": "推离它",
+    "stronger colour, bigger push · hover a word for its number": "颜色越深，推动越大 · 把鼠标移到词上可以看到"
+    "数值",
+    # Generate
+    "model probability (raw)": "模型给出的概率（原始）",
+    "after temperature, top-k, top-p": "经过温度、top-k、top-p 之后",
+    "raw: {p}": "原始：{p}",
+    "sampled from: {p}": "实际抽样的概率：{p}",
+    "Next-token distribution: drew {token}": "下一个词元的概率分布：抽中了 {token}",
+    "Next-token distribution: drew a token outside the top {count}": "下一个词元的概率分布：抽中了前 {count} "
+    "名以外的词元",
+    "log-probability": "对数概率",
+    "prompt perplexity {value}": "提示词困惑度 {value}",
+    "generated perplexity {value}": "生成文本困惑度 {value}",
+    "How surprising each token was": "每个词元有多出人意料",
+    "most likely here:": "这里最可能的词元：",
+    "Probability when drawn: {scale} · hover a token for alternatives": "抽中时的概率：{scale} · 把鼠标移到"
+    "词元上可以看到其他候选",
+    "Sample {number}": "样本 {number}",
+    # Attention: the views' titles (made in tasks/attention_ops.py) and the heatmaps
+    "Layer {layer}, head {head}": "第 {layer} 层，第 {head} 个头",
+    "Layer {layer}, mean over {heads} heads": "第 {layer} 层，{heads} 个头的平均",
+    "Rollout through layers 1–{layer} (heads averaged, residual added)": "第 1–{layer} 层的 Rollout（各头取"
+    "平均，加上残差）",
+    "Layer {layer}: all {heads} heads": "第 {layer} 层：全部 {heads} 个头",
+    "Overview: {layers} layers × {heads} heads": "总览：{layers} 层 × {heads} 个头",
+    "Layer {layer}": "第 {layer} 层",
+    "Head {head}": "第 {head} 个头",
+    "H{head}": "头{head}",
+    "L{layer} H{head}": "层{layer} 头{head}",
+    "weight": "权重",
+    "rows (queries) attend to columns (keys)": "行（查询）关注列（键）",
+    "rows (queries) attend to columns (keys); grey = future, masked": "行（查询）关注列（键）；灰色 = 未来的"
+    "词元，被遮住了",
+    "rows attend to columns; hover a cell": "行关注列；把鼠标移到格子上可以看到数值",
+    "rows attend to columns; hover a cell; grey = future, masked": "行关注列；把鼠标移到格子上可以看到数值；"
+    "灰色 = 未来的词元，被遮住了",
+    "↑ prompt · generated ↓": "↑ 提示词 · 生成的文本 ↓",
+    "layer {layer}": "第 {layer} 层",
+    "[MASK] {number} of {count}": "第 {number} 个 [MASK]（共 {count} 个）",
+    "What each [MASK] looked at": "每个 [MASK] 看了哪里",
+    "mean over heads; orange box: the mask itself": "各个头的平均；橙色框：[MASK] 自己",
+    # bertviz (its own JavaScript's words stay as bertviz writes them)
+    "head view": "头视图",
+    "model view": "模型视图",
+    "bertviz {view} · {model} · {count} tokens": "bertviz {view} · {model} · {count} 个词元",
+    "Layer:": "层：",
+    "Hover a token to see what it attends to; click a coloured square to switch a head on or off.": "把鼠标"
+    "移到词元上，看看它关注哪些词元；点击彩色方块可以打开或关闭一个头。",
+    "Each small picture is one head (rows: layers, columns: heads); click one to enlarge it.": "每张小图是"
+    "一个头（行：层，列：头）；点击一张可以放大。",
+}

@@ -1,0 +1,106 @@
+"""中文 for what the tasks say: errors (InputError), notices about a result, and the words that fill them in."""
+
+ZH = {
+    # Words that fill in the sentences below (`what`, `name`); "text", "Max new tokens", "Top-p" and
+    # "Repetition penalty" are in page.py
+    "prompt": "提示词",
+    "The seed": "随机种子",
+    "Temperature": "温度",
+    "Top-k": "Top-k",
+    "The number of samples": "样本数",
+    "layer": "层",
+    "head": "头",
+    # Checks every task makes
+    "The {what} must be text, not {type}.": "{what}必须是文字，不能是 {type}。",
+    "Please type some {what} first: it is empty.": "请先输入{what}：现在是空的。",
+    "The {what} is {length} characters long; the limit here is {limit}. Please shorten it.": "{what}有 "
+    "{length} 个字符，这里最多只能有 {limit} 个。请缩短一些。",
+    "{name} must be a whole number between {low} and {high}.": "{name}：必须是 {low} 到 {high} 之间的整数。",
+    "{name} must be a whole number between {low} and {high}; got {value}.": "{name}：必须是 {low} 到 {high} "
+    "之间的整数，现在是 {value}。",
+    "{name} must be a number between {low} and {high}; got {value}.": "{name}：必须是 {low} 到 {high} 之间的"
+    "数，现在是 {value}。",
+    "The text has {count} tokens, more than the {limit} used here: only the first {limit} were used.": "这段"
+    "文本有 {count} 个词元，超过了这里使用的 {limit} 个：只用了前 {limit} 个。",
+    # Fill-Mask
+    "Target words must be text: a list of words, or one string like 'mat, floor, roof'.": "目标词必须是文字："
+    "一个词的列表，或者像 'mat, floor, roof' 这样用逗号隔开的一串词。",
+    "Give at most {limit} target words; got {count}.": "最多只能给 {limit} 个目标词，现在有 {count} 个。",
+    "The target “{target}” gives no token in this model's vocabulary; it was left out.": "目标词“{target}”在"
+    "这个模型的词表里找不到任何词元，已略去。",
+    "The target “{target}” is not one token of this model's vocabulary: it was scored as its first piece "
+    "“{piece}”.": "目标词“{target}”不是这个模型词表里的单个词元：按它的第一个片段“{piece}”打分。",
+    "None of the target words gives a token of this model's vocabulary. Try other words, or leave the targets "
+    "empty to see the model's own top candidates.": "没有一个目标词能在这个模型的词表里找到词元。请换几个词试试，"
+    "或者把目标词留空，看看模型自己给出的最佳候选。",
+    "The model {model} has no mask token, so it cannot fill in blanks. Start the app with --fill-mask-model "
+    "set to a masked language model such as google-bert/bert-base-uncased.": "模型 {model} 没有 [MASK] 词元，"
+    "所以不能填空。启动应用时请用 --fill-mask-model 指定一个掩码语言模型，例如 google-bert/bert-base-uncased。",
+    "There is no mask in the text. Put [MASK] or ___ where a word is missing, e.g. 'The cat sat on the "
+    "[MASK].'": "文本里没有空。请在缺词的地方写 [MASK] 或 ___，例如“今天天气很[MASK]。”",
+    "There is no mask in the text. Put [MASK] or ___ where a word is missing, or this model's own {mask}, "
+    "e.g. 'The cat sat on the [MASK].'": "文本里没有空。请在缺词的地方写 [MASK]、___ 或这个模型自己的 {mask}，"
+    "例如“今天天气很[MASK]。”",
+    "The text has {masks} masks, but this model reads only its first {limit} tokens and {lost} of the masks "
+    "lie in the part that was cut off. Shorten the text or move the masks nearer the start.": "文本里有 "
+    "{masks} 个空，但这个模型只读前 {limit} 个词元，其中 {lost} 个空落在被截掉的部分。请缩短文本，或者把空移到"
+    "靠前的位置。",
+    # Sentiment: many texts at once
+    "There are no texts to classify: write one text per line, or upload a CSV file.": "没有要分类的文本："
+    "请每行写一段文本，或者上传一个 CSV 文件。",
+    "Row {number}: {error}": "第 {number} 行：{error}",
+    "{count} of the texts were longer than the model reads; only their start was used.": "有 {count} 段文本"
+    "超过了模型能读的长度，只用了它们的开头部分。",
+    "The CSV file is empty: its first row should name the columns, e.g. 'text'.": "CSV 文件是空的：第一行"
+    "应该写出各列的名字，例如 'text'。",
+    "Choose the column that holds the texts: {columns}.": "请选择文本所在的列：{columns}。",
+    "The CSV file has no column named “{column}”; it has: {columns}.": "CSV 文件里没有叫“{column}”的列；"
+    "现有的列：{columns}。",
+    "The column “{column}” of the CSV file has no text in it.": "CSV 文件的“{column}”列里没有文本。",
+    "The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.": "这个文件不是 UTF-8 文本。"
+    "请另存为“CSV UTF-8”格式，再重新上传。",
+    "The file could not be read ({error}).": "无法读取这个文件（{error}）。",
+    "There are {count} lines; only the first {limit} were classified (the limit here, set with "
+    "--max-batch-rows).": "一共有 {count} 行；只分类了前 {limit} 行（这里的上限，由 --max-batch-rows 设置）。",
+    "There are {count} rows; only the first {limit} were classified (the limit here, set with "
+    "--max-batch-rows).": "一共有 {count} 行数据；只分类了前 {limit} 行（这里的上限，由 --max-batch-rows "
+    "设置）。",
+    # Sentiment: explanations
+    "Unknown label {label}: choose one of {labels} (or none for the predicted one).": "未知的标签 {label}："
+    "请从 {labels} 中选择（不选则解释预测出的标签）。",
+    "Even with {steps} steps the attributions add up to {total}, not quite {difference} (score − baseline): "
+    "read them as approximate.": "即使用了 {steps} 步，归因加起来是 {total}，和 {difference}（得分 − 基线）"
+    "不完全相等：请把它们看作近似值。",
+    # Attention
+    "There is no text yet: generate some first, then look at its attention.": "还没有文本：请先生成一些，"
+    "再看它的注意力。",
+    "The text has {count} tokens; the first {limit} are shown. A shorter prompt or fewer new tokens shows "
+    "more of the generated part.": "文本有 {count} 个词元，这里显示前 {limit} 个。提示词短一些或新词元少一些，"
+    "就能看到更多生成的部分。",
+    "There is no [MASK] in the text, so there is no mask attention to show.": "文本里没有 [MASK]，所以没有"
+    "[MASK] 的注意力可以显示。",
+    "Every [MASK] lies in the part of the text that was cut off. Put it nearer the start.": "所有 [MASK] 都在"
+    "文本被截掉的部分。请把它移到靠前的位置。",
+    "Some masks lay in the part that was cut off; only the ones shown are included.": "有些 [MASK] 在被截掉"
+    "的部分；这里只包括显示出来的那些。",
+    "The text has only special tokens, so hiding them leaves nothing to show.": "文本里只有特殊词元，隐藏它们"
+    "之后就没有可显示的了。",
+    "Hidden: {tokens}; each row is renormalised to sum to 1 over the tokens left.": "已隐藏：{tokens}；"
+    "每行在剩下的词元上重新归一化，加起来等于 1。",
+    "Could not read the {what}s {spec}: write numbers and ranges such as '1-3, 7'.": "看不懂所选的{what}："
+    "{spec}。请写数字和范围，例如 '1-3, 7'。",
+    "Choose at least one {what}.": "请至少选择一个{what}。",
+    "There is no {what} {value}: this model has {count} {what}s (1 to {count}).": "这个模型的{what}编号是 1 "
+    "到 {count}，没有 {value}。",
+    "Unknown view {view}: choose one of {views}.": "未知的视图 {view}：请从 {views} 中选择。",
+    "This view ({view}) draws at most {budget} {what}, so it reads only the first {cap} of the {total} tokens "
+    "(the text is cut there, as if it were shorter). Choose fewer layers or heads to see more tokens.": "这个"
+    "视图（{view}）最多画 {budget} {what}，所以只读了 {total} 个词元中的前 {cap} 个（文本在那里截断，就像它"
+    "本来就更短）。少选一些层或头，就能看到更多词元。",
+    # The attention views (attention_ops.VIEWS)
+    "One head": "单个头",
+    "Mean over the heads of a layer": "一层中各头的平均",
+    "Rollout up to a layer": "Rollout（累积到某一层）",
+    "All heads of a layer": "一层的全部头",
+    "Model overview (layers × heads)": "模型总览（层 × 头）",
+}
