@@ -152,11 +152,10 @@ def test_generate_step_mode_samples_and_compare(page):
     panel.get_by_label("Prompt").fill("Once upon a time")
     for count in range(1, 4):  # a click while the previous draw is still running is ignored, as in gradio
         panel.get_by_role("button", name="Next token").click()
-        plural = "s" if count > 1 else ""
-        expect(panel.get_by_text(f"Step mode · {count} token{plural} drawn one at a time")).to_be_visible()
+        expect(panel.get_by_text(f"Step mode · tokens drawn one at a time: {count}")).to_be_visible()
     expect(panel.locator(".generation .sample .tok")).to_have_count(3)
     panel.get_by_role("button", name="Undo").click()
-    expect(panel.get_by_text("Step mode · 2 tokens drawn one at a time")).to_be_visible()
+    expect(panel.get_by_text("Step mode · tokens drawn one at a time: 2")).to_be_visible()
     expect(panel.locator(".generation .sample .tok")).to_have_count(2)
 
     samples = panel.get_by_role("spinbutton", name="Samples side by side")
@@ -202,7 +201,7 @@ def test_attention(page):
 
     panel.get_by_role("radio", name=re.compile(r"^Generation")).check()
     show.click()
-    expect(panel.get_by_text("GPT-2 reads left to right")).to_be_visible()
+    expect(panel.get_by_text("This model reads left to right")).to_be_visible()
     expect(chart).not_to_contain_text("[CLS]")  # redrawn with GPT-2's tokens
     wait_for_chart(panel)
     screenshot(page, "attention")

@@ -202,10 +202,10 @@ def test_mask_and_generation_attention_sections(page, dialogs):  # noqa: F811
     panel.get_by_label("Text with [MASK]").fill("She went to the [MASK] to buy some [MASK].")
     panel.get_by_text("Attention: what did each [MASK] look at?").click()
     expect(panel.locator(".js-plotly-plot")).to_contain_text("What each [MASK] looked at")
-    expect(panel.get_by_text("2 mask(s)")).to_be_visible()
+    expect(panel.get_by_text("Masks: 2 ·")).to_be_visible()
     panel.get_by_label("Text with [MASK]").fill("The cat sat on the [MASK].")
     panel.get_by_role("button", name="Predict").click()  # the open section follows the new text
-    expect(panel.get_by_text("1 mask(s)")).to_be_visible()
+    expect(panel.get_by_text("Masks: 1 ·")).to_be_visible()
     screenshot(page, "fill_mask_attention")
 
     panel = open_tab(page, "Generate")

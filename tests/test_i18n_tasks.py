@@ -2,7 +2,7 @@
 
 Errors and notices are lazy: they read in English (unchanged, as API clients and the other tests compare
 them) unless they are shown inside `using("zh")`, where they read in Chinese with nothing of the English
-template left. Every literal marked with _(), lazy(), notice() or ui() anywhere in playground/ has a Chinese
+template left. Every literal marked with _(), lazy() or ui() anywhere in playground/ has a Chinese
 translation, and every translation keeps its English's {placeholders}.
 """
 
@@ -29,7 +29,7 @@ from playground.viz import bertviz
 from playground.viz import charts as chart_figures
 
 PLAYGROUND = Path(__file__).resolve().parent.parent / "playground"
-MARKERS = {"_", "lazy", "notice", "ui"}  # the functions that mark a sentence for translation
+MARKERS = {"_", "lazy", "ui"}  # the functions that mark a sentence for translation
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Words of an English sentence that stay as they are in its Chinese: code, flags, formats
 KEPT = {"MASK", "CSV", "UTF", "max", "batch", "rows"}

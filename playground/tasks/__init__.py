@@ -25,19 +25,6 @@ class InputError(ValueError):
     it, English for the JSON API."""
 
 
-class Notice(Message):
-    """Something a task tells about its result (the text was cut...), translated when it is shown. It can
-    also be searched like the text it reads as: `"first 64" in notice`."""
-
-    def __contains__(self, part: object) -> bool:
-        return str(part) in str(self)
-
-
-def notice(english: str, **params: object) -> Notice:
-    """A notice to translate when it is shown, like `lazy` (see playground.i18n)."""
-    return Notice(english, **params)
-
-
 def translatable(word: str | Message) -> Message:
     """A word that fills in a sentence (`what`, `name`: "prompt", "Top-k"), translated with it. Plain text
     is looked up too, so callers may pass either "prompt" or lazy("prompt")."""
@@ -136,14 +123,14 @@ def token_text(tokenizer: PreTrainedTokenizerBase, token_id: int, previous_id: i
 
 def encode_row(
     tokenizer: PreTrainedTokenizerBase, text: str, max_length: int, add_special_tokens: bool = True
-) -> tuple[dict[str, list[int]], list[Notice]]:
+) -> tuple[dict[str, list[int]], list[Message]]:
     """`text` as lists of ids (one row of a batch), cut to `max_length` tokens, and a notice when it was cut."""
     full = tokenizer(text, add_special_tokens=add_special_tokens)
     n_tokens = len(full["input_ids"])
     if n_tokens <= max_length:
         return dict(full), []
     row = tokenizer(text, add_special_tokens=add_special_tokens, truncation=True, max_length=max_length)
-    cut = notice(
+    cut = lazy(
         "The text has {count} tokens, more than the {limit} used here: only the first {limit} were used.",
         count=n_tokens,
         limit=max_length,
@@ -153,7 +140,7 @@ def encode_row(
 
 def encode_truncated(
     tokenizer: PreTrainedTokenizerBase, text: str, max_length: int, add_special_tokens: bool = True
-) -> tuple[BatchEncoding, list[Notice]]:
+) -> tuple[BatchEncoding, list[Message]]:
     """`text` as a batch of one (tensors), cut to `max_length` tokens, and a notice when it was cut."""
     row, notices = encode_row(tokenizer, text, max_length, add_special_tokens)
     return BatchEncoding({key: torch.tensor([ids]) for key, ids in row.items()}), notices

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from playground.i18n import lazy
+from playground.i18n import Message, lazy
 from playground.models import LoadedModel
-from playground.tasks import InputError, Notice, check_text, encode_truncated, notice, token_strings
+from playground.tasks import InputError, check_text, encode_truncated, token_strings
 from playground.tasks.attention_ops import mean_over_heads
 from playground.tasks.fill_mask import normalise_masks
 
@@ -25,7 +25,7 @@ class AttentionResult:
     tokens: list[str]
     attentions: np.ndarray  # (layers, heads, query, key); each row sums to 1
     causal: bool
-    notices: list[Notice] = field(default_factory=list)
+    notices: list[Message] = field(default_factory=list)
     token_ids: list[int] = field(default_factory=list)
     special: list[bool] = field(default_factory=list)  # [CLS], [SEP], <|endoftext|>, padding
     prompt_length: int | None = None  # for a generation: the first prompt_length tokens are the prompt
@@ -68,7 +68,7 @@ def attention_of_ids(
     notices = []
     if len(ids) > limit:
         notices.append(
-            notice(
+            lazy(
                 "The text has {count} tokens; the first {limit} are shown. A shorter prompt or fewer new "
                 "tokens shows more of the generated part.",
                 count=len(ids),
@@ -80,7 +80,7 @@ def attention_of_ids(
 
 
 def _forward(
-    loaded: LoadedModel, ids: list[int], notices: list[Notice], prompt_length: int | None = None
+    loaded: LoadedModel, ids: list[int], notices: list[Message], prompt_length: int | None = None
 ) -> AttentionResult:
     tokenizer = loaded.tokenizer
     input_ids = torch.tensor([ids], device=loaded.device)
@@ -113,7 +113,7 @@ class MaskAttention:
     tokens: list[str]
     positions: list[int]  # index of each mask among the tokens
     weights: np.ndarray  # (masks, layers, key); each row sums to 1
-    notices: list[Notice] = field(default_factory=list)
+    notices: list[Message] = field(default_factory=list)
 
 
 def mask_attention(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int) -> MaskAttention:
@@ -133,9 +133,7 @@ def mask_attention(loaded: LoadedModel, text: str, max_chars: int, max_tokens: i
         )
     notices = list(result.notices)
     if len(positions) < text.count(mask_token):
-        notices.append(
-            notice("Some masks lay in the part that was cut off; only the ones shown are included.")
-        )
+        notices.append(lazy("Some masks lay in the part that was cut off; only the ones shown are included."))
     per_layer = np.stack([mean_over_heads(layer) for layer in result.attentions])  # (layers, T, T)
     return MaskAttention(
         model_id=result.model_id,

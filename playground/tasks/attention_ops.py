@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from playground.i18n import Message, _, lazy
-from playground.tasks import InputError, Notice, notice, translatable
+from playground.tasks import InputError, translatable
 
 # What one view may draw: plotly grids draw at most this many cells (a 128-token, 12 x 12 model stays under
 # 1 MB of plotly JSON), bertviz at most this many attention lines (its SVG crawls beyond that).
@@ -63,7 +63,7 @@ def keep_tokens(matrices: np.ndarray, keep: np.ndarray) -> np.ndarray:
 
 def hide_special_tokens(
     tokens: list[str], special: list[bool], matrices: np.ndarray
-) -> tuple[list[str], np.ndarray, list[Notice]]:
+) -> tuple[list[str], np.ndarray, list[Message]]:
     """Tokens and matrices (..., T, T) without [CLS], [SEP], <|endoftext|>..., rows renormalised; a notice."""
     keep = ~np.asarray(special, dtype=bool)
     if not keep.any():
@@ -71,7 +71,7 @@ def hide_special_tokens(
     hidden = [t for t, k in zip(tokens, keep, strict=True) if not k]
     if not hidden:
         return tokens, matrices, []
-    said = notice(
+    said = lazy(
         "Hidden: {tokens}; each row is renormalised to sum to 1 over the tokens left.",
         tokens=", ".join(dict.fromkeys(hidden)),
     )
@@ -137,7 +137,7 @@ class AttentionView:
     title: str
     causal: bool
     prompt_length: int | None = None  # Generate: tokens before this index are the prompt
-    notices: list[Notice] = field(default_factory=list)
+    notices: list[Message] = field(default_factory=list)
     row_names: list[str] = field(default_factory=list)  # overview: one per row of panels (layers)
     column_names: list[str] = field(default_factory=list)  # overview: one per column (heads)
     short_column_names: list[str] = field(default_factory=list)  # overview: "H3" for "Head 3"
@@ -178,7 +178,7 @@ def make_view(
         panels = weights[np.ix_(layers, heads)].reshape(-1, *weights.shape[2:])
         titles = [_("L{layer} H{head}", layer=lay + 1, head=h + 1) for lay in layers for h in heads]
     tokens, prompt_length = list(result.tokens), result.prompt_length
-    notices: list[Notice] = []
+    notices: list[Message] = []
     if hide_special:
         tokens, panels, notices = hide_special_tokens(tokens, result.special, panels)
         if prompt_length is not None:
@@ -231,7 +231,7 @@ def fit_to_budget(
     total = len(result.tokens)
     if total <= cap:
         return result, []
-    said = notice(
+    said = lazy(
         "This view ({view}) draws at most {budget} {what}, so it reads only the first {cap} of the {total} "
         "tokens (the text is cut there, as if it were shorter). Choose fewer layers or heads to see more "
         "tokens.",

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import torch
 
-from playground.i18n import lazy
+from playground.i18n import Message, lazy
 from playground.models import LoadedModel
-from playground.tasks import InputError, Notice, check_text, encode_truncated, notice, word_groups
+from playground.tasks import InputError, check_text, encode_truncated, word_groups
 from playground.tasks.sentiment import probabilities
 
 DEFAULT_STEPS = 50
@@ -46,7 +46,7 @@ class Explanation:
     labels: list[str]  # every label of the model
     n_steps: int  # interpolation steps used
     delta: float  # sum(attributions) - (score - baseline_score)
-    notices: list[Notice] = field(default_factory=list)
+    notices: list[Message] = field(default_factory=list)
 
 
 def target_index(loaded: LoadedModel, target: str | int | None, predicted: int) -> int:
@@ -126,7 +126,7 @@ def explain(
     per_token = attributions[0].sum(dim=-1).detach().float().cpu().tolist()  # (T,)
     if abs(float(delta)) > TOLERANCE * abs(difference) + 1e-6:
         notices.append(
-            notice(
+            lazy(
                 "Even with {steps} steps the attributions add up to {total}, not quite {difference} "
                 "(score − baseline): read them as approximate.",
                 steps=steps,

@@ -14,16 +14,14 @@ from dataclasses import dataclass, field
 
 import torch
 
-from playground.i18n import lazy
+from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.tasks import (
     InputError,
-    Notice,
     check_int,
     check_text,
     encode_row,
     is_continuation,
-    notice,
     pad_batch,
     readable_text,
     run_batch,
@@ -54,7 +52,7 @@ class Candidate:
 class FillMaskResult:
     masks: list[list[Candidate]]  # one list of candidates per mask, in order
     tokens: list[str] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
+    notices: list[Message] = field(default_factory=list)
     text: str = ""  # the text with every mask written as the model's mask token
     mask_spans: list[tuple[int, int]] = field(default_factory=list)  # where each mask is in `text`
     best_sequence: str = ""  # every mask filled with its most likely candidate
@@ -98,7 +96,7 @@ class Prepared:
     top_k: int
     target_ids: list[int] | None
     targets: list[str] | None
-    notices: list[Notice]
+    notices: list[Message]
 
 
 def normalise_masks(text: str, mask_token: str) -> str:
@@ -125,7 +123,7 @@ def parse_targets(targets: str | Sequence[str] | None) -> list[str] | None:
     return list(targets) or None
 
 
-def target_token_ids(loaded: LoadedModel, targets: list[str]) -> tuple[list[int], list[Notice]]:
+def target_token_ids(loaded: LoadedModel, targets: list[str]) -> tuple[list[int], list[Message]]:
     """Each target's token id, the pipeline's way: the vocabulary entry if there is one, else the first
     piece the tokenizer makes of it (with a notice). Targets that give no token at all are left out."""
     if len(targets) > MAX_TARGETS:
@@ -142,7 +140,7 @@ def target_token_ids(loaded: LoadedModel, targets: list[str]) -> tuple[list[int]
         pieces = tokenizer(target, add_special_tokens=False)["input_ids"]
         if not pieces:
             notices.append(
-                notice(
+                lazy(
                     "The target “{target}” gives no token in this model's vocabulary; it was left out.",
                     target=target,
                 )
@@ -151,7 +149,7 @@ def target_token_ids(loaded: LoadedModel, targets: list[str]) -> tuple[list[int]
         ids.append(pieces[0])
         first = tokenizer.convert_ids_to_tokens(pieces[0])
         notices.append(
-            notice(
+            lazy(
                 "The target “{target}” is not one token of this model's vocabulary: it was scored as its "
                 "first piece “{piece}”.",
                 target=target,

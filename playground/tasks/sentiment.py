@@ -16,9 +16,9 @@ from pathlib import Path
 import torch
 from transformers import PretrainedConfig
 
-from playground.i18n import lazy
+from playground.i18n import Message, lazy
 from playground.models import LoadedModel
-from playground.tasks import InputError, Notice, check_text, encode_row, notice, pad_batch, run_batch, single
+from playground.tasks import InputError, check_text, encode_row, pad_batch, run_batch, single
 
 
 @dataclass
@@ -30,13 +30,13 @@ class LabelScore:
 @dataclass
 class ClassificationResult:
     scores: list[LabelScore]  # every label, highest score first
-    notices: list[Notice] = field(default_factory=list)
+    notices: list[Message] = field(default_factory=list)
 
 
 @dataclass
 class Prepared:
     row: dict[str, list[int]]
-    notices: list[Notice]
+    notices: list[Message]
 
 
 def probabilities(logits: torch.Tensor, config: PretrainedConfig) -> torch.Tensor:
@@ -93,7 +93,7 @@ class BatchRow:
 class BatchResult:
     rows: list[BatchRow]
     labels: list[str]  # every label of the model, in its own order
-    notices: list[Notice] = field(default_factory=list)
+    notices: list[Message] = field(default_factory=list)
 
 
 Progress = Callable[[int, int], None]
@@ -137,11 +137,7 @@ def classify_many(
     ]
     cut = sum(1 for result in results.values() if result.notices)
     notices = (
-        [
-            notice(
-                "{count} of the texts were longer than the model reads; only their start was used.", count=cut
-            )
-        ]
+        [lazy("{count} of the texts were longer than the model reads; only their start was used.", count=cut)]
         if cut
         else []
     )
@@ -151,7 +147,7 @@ def classify_many(
     )
 
 
-def texts_from_lines(text: str | None, max_rows: int) -> tuple[list[str], list[Notice]]:
+def texts_from_lines(text: str | None, max_rows: int) -> tuple[list[str], list[Message]]:
     """One text per non-empty line, at most `max_rows` of them, and a notice if there were more."""
     lines = [line.strip() for line in (text or "").splitlines()]
     return _limit([line for line in lines if line], max_rows, "lines")
@@ -166,7 +162,7 @@ def csv_columns(path: str | Path) -> list[str]:
     return [name.strip() for name in header]
 
 
-def texts_from_csv(path: str | Path, column: str | None, max_rows: int) -> tuple[list[str], list[Notice]]:
+def texts_from_csv(path: str | Path, column: str | None, max_rows: int) -> tuple[list[str], list[Message]]:
     """The non-empty cells of the column named `column`, at most `max_rows`, and notices."""
     columns = csv_columns(path)
     if not column:
@@ -211,20 +207,20 @@ def _csv_reader(path: str | Path):
     return csv.reader(io.StringIO(content), dialect)
 
 
-def _limit(texts: list[str], max_rows: int, what: str) -> tuple[list[str], list[Notice]]:
+def _limit(texts: list[str], max_rows: int, what: str) -> tuple[list[str], list[Message]]:
     """At most `max_rows` texts, and a notice if there were more; `what` they are: "lines" or "rows"."""
     if len(texts) <= max_rows:
         return texts, []
     count, limit = f"{len(texts):,}", f"{max_rows:,}"
     if what == "lines":
-        cut = notice(
+        cut = lazy(
             "There are {count} lines; only the first {limit} were classified (the limit here, set with "
             "--max-batch-rows).",
             count=count,
             limit=limit,
         )
     else:
-        cut = notice(
+        cut = lazy(
             "There are {count} rows; only the first {limit} were classified (the limit here, set with "
             "--max-batch-rows).",
             count=count,
