@@ -320,6 +320,6 @@ def test_words_shown_by_name_have_chinese():
                     and isinstance(node.args[index], ast.Constant)
                 ):
                     words.append(node.args[index].value)
-    assert "Temperature" in words and "layer" in words
+    assert "layer" in words  # (generation.py passes lazy("Temperature"): the literal scan covers those)
     # parameter names of the JSON API ("top_n") are code and stay as they are
     assert not [word for word in words if word not in ZH and "_" not in word]

@@ -267,10 +267,6 @@ ZH = {
     "by save_pretrained, that this machine can reach huggingface.co (or has the model in its cache), and set it "
     "with {flag}.": "无法加载 {task} 模型 {model}：{reason}。请检查：它是{kind}的 Hub id，或用 save_pretrained "
     "保存的文件夹；这台电脑能访问 huggingface.co（或缓存里已有这个模型）；并用 {flag} 指定它。",
-    "The seed": "随机种子",
-    "Temperature": "温度",
-    "Top-k": "Top-k",
-    "The number of samples": "样本数",
     "With temperature 0 (greedy) every sample would be the same text. Raise the temperature to compare several "
     "samples.": "温度为 0（贪心）时，每个样本都会是同样的文本。请调高温度来比较多个样本。",
     "Top-p must be above 0 (1 keeps every token); got 0.": "Top-p 必须大于 0（1 表示保留所有词元）；现在是 0。",
@@ -281,5 +277,4 @@ ZH = {
     "The prompt had {tokens} tokens, but with {new} new tokens only {room} fit in the model's context of "
     "{context}: only its last {room} tokens were used.": "提示词有 {tokens} 个词元，但加上 {new} 个新词元后，模型"
     " {context} 个词元的上下文只放得下 {room} 个：只用了提示词的最后 {room} 个词元。",
-    "prompt": "提示词",
 }
