@@ -46,6 +46,9 @@ def test_the_switch_changes_the_language_of_the_page_and_of_the_answers(browser,
         page.get_by_role("radio", name="中文").check()
         expect(page.get_by_role("tab", name="情感分类", exact=True)).to_be_visible()
         expect(page.get_by_role("tab", name="Sentiment", exact=True)).to_have_count(0)
+        page.reload()  # the choice is remembered on this device
+        expect(page.get_by_role("radio", name="中文")).to_be_checked()
+        expect(page.get_by_role("tab", name="情感分类", exact=True)).to_be_visible()
 
         panel = open_tab(page, "情感分类")
         panel.get_by_label("文本", exact=True).fill("I loved this film.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -128,3 +129,15 @@ def test_every_text_on_the_page_exists_in_english_and_chinese(settings, manager)
                 untranslated.append(f"{where}: {plain!r}")
         untranslated += [f"{where}: {key!r} has no Chinese" for key in keys if key not in ZH]
     assert not untranslated, "text without both languages:\n" + "\n".join(untranslated)
+
+
+@pytest.mark.parametrize("preset", ["en", "zh"])
+def test_the_examples_are_in_the_language_of_the_models(settings, manager, preset):
+    demo = build_demo(dataclasses.replace(settings, preset=preset), manager)
+    samples = [
+        str(sample)
+        for block in demo.blocks.values()
+        if isinstance(block, gr.Dataset)
+        for sample in block.samples
+    ]
+    assert samples and all(bool(CJK.search(sample)) == (preset == "zh") for sample in samples)

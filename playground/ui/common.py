@@ -92,19 +92,27 @@ def summary_markdown(summary: str, notices: list[str]) -> str:
 # so that what the server writes (errors, charts, summaries) comes back in the same language.
 SWITCH_LANGUAGE_JS = """
 async (language) => {
+  try { localStorage.setItem("playground-language", language); } catch (error) {}
   const core = performance.getEntriesByType("resource").map((entry) => entry.name)
     .find((name) => /\\/assets\\/core-[^\\/]+\\.js$/.test(name));
   if (core) (await import(core)).changeLocale(language === "zh" ? "zh-CN" : "en");
   return [language];
 }
 """
-BROWSER_LANGUAGE_JS = (
-    "() => (document.documentElement.lang || navigator.language || 'en').startsWith('zh') ? 'zh' : 'en'"
-)
+# The language chosen with the switch last time on this device, else the browser's.
+PAGE_LANGUAGE_JS = """
+() => {
+  let saved = null;
+  try { saved = localStorage.getItem("playground-language"); } catch (error) {}
+  const language = saved || document.documentElement.lang || navigator.language || "en";
+  return language.startsWith("zh") ? "zh" : "en";
+}
+"""
 
 
 def language_switch(demo: gr.Blocks) -> gr.Radio:
-    """The language switch; it starts in the browser's language (English unless that is Chinese)."""
+    """The language switch; it starts in the language chosen last time on this device, else in the browser's
+    (English unless that is Chinese)."""
     switch = gr.Radio(
         [(name, code) for code, name in LANGUAGES.items()],
         value="en",
@@ -112,7 +120,7 @@ def language_switch(demo: gr.Blocks) -> gr.Radio:
         elem_id="language-switch",
         container=False,
     )
-    demo.load(None, None, switch, js=BROWSER_LANGUAGE_JS, api_visibility="private")
+    demo.load(None, None, switch, js=PAGE_LANGUAGE_JS, api_visibility="private")
     demo.playground_language = switch
     return switch
 
