@@ -32,6 +32,7 @@ def test_chinese_browser_gets_the_page_and_its_answers_in_chinese(browser, app_u
         panel.get_by_role("button", name="预测").click()
         wait_for_chart(panel)
         expect(panel.get_by_text("最佳填空")).to_be_visible()  # written by the server, in Chinese
+        expect(panel.locator("thead").last).to_contain_text("带 [MASK] 的文本")  # the examples' columns
 
         text.fill("There is no blank here.")
         panel.get_by_role("button", name="预测").click()

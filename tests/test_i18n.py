@@ -128,6 +128,8 @@ def test_every_text_on_the_page_exists_in_english_and_chinese(settings, manager)
             if not keys and plain not in SAME_IN_BOTH and re.search("[A-Za-z]{3}", plain):
                 untranslated.append(f"{where}: {plain!r}")
         untranslated += [f"{where}: {key!r} has no Chinese" for key in keys if key not in ZH]
+    headers = [h for block in demo.blocks.values() if isinstance(block, gr.Dataset) for h in block.headers]
+    untranslated += [f"examples column {header!r}" for header in headers if header and header not in ZH]
     assert not untranslated, "text without both languages:\n" + "\n".join(untranslated)
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
+import json
 import logging
+import re
 from collections.abc import Callable
 
 import gradio as gr
+from gradio.i18n import I18nData
 
 from playground.i18n import LANGUAGES, _, language_of, ui, using
 from playground.models import LoadedModel, ModelLoadError, ModelManager, free_memory, is_out_of_memory
@@ -125,20 +128,33 @@ def language_switch(demo: gr.Blocks) -> gr.Radio:
     return switch
 
 
-def follow_language_switch(switch: gr.Radio, tabs: list[gr.Tab]) -> None:
-    """When the switch changes, gradio translates what it draws next, but not the names of the tabs already
-    drawn: the server sends those in the new language."""
+def follow_language_switch(switch: gr.Radio, demo: gr.Blocks) -> None:
+    """When the switch changes, gradio translates what it draws next, but neither the names of the tabs already
+    drawn nor the column headers of the examples (it never translates those): the server sends them in the
+    new language."""
+    tabs = [block for block in demo.blocks.values() if isinstance(block, gr.Tab)]
+    datasets = [block for block in demo.blocks.values() if isinstance(block, gr.Dataset)]
+    for dataset in datasets:  # the labels of the examples' inputs, which gradio would show as raw keys
+        dataset.headers = [english_text(header) for header in dataset.headers]
 
     def retitle(language):
         with using(language):
-            return [gr.Tab(label=_(tab_name(tab))) for tab in tabs]
+            return [gr.Tab(label=_(english_text(tab.label))) for tab in tabs] + [
+                gr.Dataset(headers=[_(header) for header in dataset.headers]) for dataset in datasets
+            ]
 
-    switch.change(retitle, switch, tabs, js=SWITCH_LANGUAGE_JS, api_visibility="private", queue=False)
+    switch.change(
+        retitle, switch, tabs + datasets, js=SWITCH_LANGUAGE_JS, api_visibility="private", queue=False
+    )
 
 
-def tab_name(tab: gr.Tab) -> str:
-    """A tab's English name (its label is a translation key, or plain text)."""
-    return getattr(tab.label, "key", tab.label)
+def english_text(text: object) -> str:
+    """The English of a page text: the key of a translation (gr.I18n's object or its string form), or the
+    text itself."""
+    if isinstance(text, I18nData):
+        return text.key
+    found = re.search(r"__i18n__(\{.*?\})", str(text or ""))
+    return json.loads(found.group(1))["key"] if found else str(text or "")
 
 
 def page_language() -> gr.Radio | None:

@@ -46,7 +46,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             sentiment.build(manager, settings)
             attention.build(manager, settings)
             system.build(manager, settings)
-        follow_language_switch(switch, [block for block in demo.blocks.values() if isinstance(block, gr.Tab)])
+        follow_language_switch(switch, demo)
         models = " · ".join(f"{task}: `{manager.model_ids[task]}`" for task in manager.model_ids)
         gr.Markdown(
             ui("Started with these models (the System tab shows what is loaded now):") + f" {models}",
