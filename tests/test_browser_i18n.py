@@ -67,3 +67,16 @@ def test_the_switch_changes_the_language_of_the_page_and_of_the_answers(browser,
         panel = open_tab(page, "Sentiment")
         panel.get_by_role("button", name="Classify", exact=True).click()
         expect(toast(page, re.compile("empty", re.IGNORECASE))).to_be_visible()
+
+
+def test_no_tab_shows_a_raw_translation_key(browser, app_url):  # noqa: F811
+    for locale, tabs in [
+        ("zh-CN", ["生成", "完形填空", "情感分类", "注意力", "系统"]),
+        ("en-US", ["Generate", "Fill-Mask", "Sentiment", "Attention", "System"]),
+    ]:
+        with app_page(browser, app_url, locale=locale, first_tab=tabs[0]) as page:
+            for tab in tabs:
+                panel = open_tab(page, tab)
+                for accordion in panel.locator("button.label-wrap").all():  # open every section
+                    accordion.click()
+                expect(page.locator("body")).not_to_contain_text("__i18n__")

@@ -231,7 +231,12 @@ def build(manager: ModelManager, settings: Settings) -> None:
         info = gr.Markdown()
         plot = gr.Plot(label=ui("Attention"), show_label=False)
         shown_state = gr.State()
-        gr.Examples(examples, inputs=[model, text], label=ui("Examples: click one, then Show attention"))
+        gr.Examples(  # the model column is not shown: gradio would show its choices' translation keys
+            examples,
+            inputs=[model, text],
+            label=ui("Examples: click one, then Show attention"),
+            visible_columns=[1],
+        )
         with gr.Accordion(ui("bertviz: head view and model view (works offline)"), open=False):
             gr.Markdown(
                 ui(
