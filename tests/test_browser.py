@@ -3,7 +3,8 @@
 Drives Debian's Chromium (`/usr/bin/chromium`) through Playwright's sync API; skipped when it is missing.
 Every request to anything but the local app is aborted, so the page can never reach the network.
 With PLAYGROUND_SCREENSHOTS=DIR set, each tab test saves a full-page PNG of its result into DIR
-(generate.png, fill_mask.png, sentiment.png, attention.png); that is how the README screenshot is made.
+(generate.png, fill_mask.png, sentiment.png, attention.png, system.png, ...); that is how the README's
+screenshots in assets/screenshots were made (then reduced to 256 colours).
 """
 
 from __future__ import annotations
