@@ -3,7 +3,9 @@
 Side by side in one run, interleaved so that machine noise hits every variant alike:
   - plain `model.generate` (the reference),
   - the playground's own path as the UI and the API use it (`tasks.generation.stream`, streaming included),
-  - `generate` with a static KV cache and torch.compile (the candidate fast path; compile time reported),
+  - the playground's path with `--dtype float16`, the CPU fast path (half the bytes per token; GPT-2's Conv1D
+    layers turned into nn.Linear, whose layout PyTorch multiplies fast in half precision),
+  - `generate` with a static KV cache and torch.compile (a candidate fast path; compile time reported),
 and each one's tokens/s against the memory-bandwidth limit: read bandwidth / bytes of weights per token.
 
     python -m benchmarks.generation [--tokens 64] [--rounds 5] [--no-compile]
@@ -42,9 +44,13 @@ def run(tokens: int = 64, rounds: int = 5, compile_fast_path: bool = True, root:
 
     folders = default_shaped_models(root or Path(tempfile.mkdtemp()))
     loaded = ModelManager(folders, device="cpu").get("generation")
+    fast = ModelManager(folders, device="cpu", dtype="float16").get("generation")
     model, tokenizer = loaded.model, loaded.tokenizer
     input_ids = tokenizer(PROMPT, return_tensors="pt").input_ids
-    weight_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
+
+    def weight_bytes(model) -> int:
+        return sum(p.numel() * p.element_size() for p in model.parameters())
+
     settings = {
         "greedy": (GenerationParams(tokens, temperature=0.0), {"do_sample": False}),
         "sampling (t=0.8, top-k 50, top-p 0.95)": (
@@ -53,7 +59,7 @@ def run(tokens: int = 64, rounds: int = 5, compile_fast_path: bool = True, root:
         ),
     }
 
-    def playground(params):
+    def playground(params, loaded=loaded):
         def go():
             *_, last = stream(loaded, PROMPT, params, 10_000, tokens)
             return len(last.token_ids)
@@ -76,9 +82,12 @@ def run(tokens: int = 64, rounds: int = 5, compile_fast_path: bool = True, root:
         return go
 
     variants = {}
+    bytes_read = {}  # per token, by variant
     for name, (params, kwargs) in settings.items():
         variants[f"{name}: model.generate"] = reference(kwargs)
         variants[f"{name}: playground stream"] = playground(params)
+        variants[f"{name}: playground stream, --dtype float16 (fast path)"] = playground(params, fast)
+        bytes_read[f"{name}: playground stream, --dtype float16 (fast path)"] = weight_bytes(fast.model)
     compile_seconds = None
     if compile_fast_path:
         compiled = reference({"do_sample": False}, cache_implementation="static")
@@ -101,7 +110,6 @@ def run(tokens: int = 64, rounds: int = 5, compile_fast_path: bool = True, root:
         model.forward = original_forward
 
     bandwidth = read_bandwidth_gbs()
-    limit = bandwidth * 1e9 / weight_bytes
     baseline = {
         name.split(":")[0]: statistics.median(rates[f"{name.split(':')[0]}: model.generate"])
         for name in rates
@@ -109,13 +117,17 @@ def run(tokens: int = 64, rounds: int = 5, compile_fast_path: bool = True, root:
     rows = []
     for name, values in rates.items():
         rate = statistics.median(values)
+        limit = bandwidth * 1e9 / bytes_read.get(name, weight_bytes(model))
         rows.append(
             [name, f"{rate:.1f}", f"{rate / baseline[name.split(':')[0]]:.2f}", f"{rate / limit:.0%}"]
         )
     notes = [
-        f"GPT-2 small shape, {weight_bytes / 1e6:.0f} MB of fp32 weights read per token; {tokens} new tokens "
-        f"after a {input_ids.shape[1]}-token prompt; median of {rounds} interleaved rounds.",
-        f"Read bandwidth {bandwidth:.1f} GB/s, so the bandwidth limit is {limit:.1f} tokens/s.",
+        f"GPT-2 small shape, {weight_bytes(model) / 1e6:.0f} MB of fp32 weights read per token "
+        f"({weight_bytes(fast.model) / 1e6:.0f} MB in float16); {tokens} new tokens after a "
+        f"{input_ids.shape[1]}-token prompt; median of {rounds} interleaved rounds.",
+        f"Read bandwidth {bandwidth:.1f} GB/s, so the bandwidth limit is "
+        f"{bandwidth * 1e9 / weight_bytes(model):.1f} tokens/s in float32, "
+        f"{bandwidth * 1e9 / weight_bytes(fast.model):.1f} in float16.",
     ]
     if compile_seconds is not None:
         notes.append(f"torch.compile's first generation (compiling) took {compile_seconds:.0f} s.")

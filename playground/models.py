@@ -26,6 +26,7 @@ from transformers import (
     PreTrainedModel,
     PreTrainedTokenizerBase,
 )
+from transformers.pytorch_utils import Conv1D
 
 from playground.i18n import Message, lazy
 from playground.presets import PRESETS, pinned_revision, preset_of, presets_with
@@ -75,8 +76,11 @@ def pick_device(requested: str = "auto") -> torch.device:
     return torch.device(requested)
 
 
-def pick_dtype(device: torch.device) -> torch.dtype:
-    """float32 on CPU (fast and exact there); bfloat16 on GPUs that have it, else float16."""
+def pick_dtype(device: torch.device, requested: str = "auto") -> torch.dtype:
+    """The dtype asked for; for "auto", float32 on CPU (exact: the numbers of the reference code), bfloat16 on
+    GPUs that have it, else float16."""
+    if requested != "auto":
+        return getattr(torch, requested)
     if device.type == "cuda":
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     if device.type == "mps":
@@ -137,9 +141,11 @@ class ModelManager:
         device: str = "auto",
         memory_budget_mb: int = 0,
         offline: bool = False,
+        dtype: str = "auto",
     ):
         self.model_ids = dict(model_ids)
         self.requested_device = device
+        self.requested_dtype = dtype
         self.memory_budget_bytes = memory_budget_mb * 2**20  # 0: no budget
         self.offline = offline  # load from the local cache only
         self.notices: list[Message] = []  # what the manager did on its own, oldest first
@@ -221,7 +227,7 @@ class ModelManager:
     def device_summary(self) -> str:
         """Where models run and in which precision, e.g. "cpu, float32, 2 threads"."""
         device = pick_device(self.requested_device)
-        summary = f"{device}, {str(pick_dtype(device)).removeprefix('torch.')}"
+        summary = f"{device}, {str(pick_dtype(device, self.requested_dtype)).removeprefix('torch.')}"
         if device.type == "cuda":
             free, total = torch.cuda.mem_get_info()
             summary += (
@@ -263,12 +269,13 @@ class ModelManager:
     def _load(self, task: str) -> LoadedModel:
         model_id = self.model_ids[task]
         device = pick_device(self.requested_device)
+        dtype = pick_dtype(device, self.requested_dtype)
         source = self._source_options(model_id)
         try:
             tokenizer = AutoTokenizer.from_pretrained(model_id, trust_remote_code=False, **source)
             self._check_kind(task, model_id, source)
             model = _AUTO_CLASSES[task].from_pretrained(
-                model_id, dtype=pick_dtype(device), use_safetensors=None, trust_remote_code=False, **source
+                model_id, dtype=dtype, use_safetensors=None, trust_remote_code=False, **source
             )
         except ModelLoadError:
             raise
@@ -286,6 +293,8 @@ class ModelManager:
                     flag=_FLAGS[task],
                 )
             )
+        if device.type == "cpu" and dtype in (torch.float16, torch.bfloat16):
+            conv1d_as_linear(model)
         model.to(device).eval()
         return LoadedModel(task=task, model_id=model_id, model=model, tokenizer=tokenizer, device=device)
 
@@ -313,6 +322,21 @@ class ModelManager:
                     flag=_FLAGS[task],
                 )
             )
+
+
+def conv1d_as_linear(model: torch.nn.Module) -> None:
+    """Replace GPT-2's Conv1D layers (x @ W + b, W stored as in x out) by the nn.Linear they compute (W stored
+    transposed). Same numbers; on CPU, PyTorch multiplies half-precision weights about 19x faster in
+    Linear's layout (benchmarks/RESULTS.md), which makes float16 the fast path there."""
+    for module in list(model.modules()):
+        for name, child in list(module.named_children()):
+            if isinstance(child, Conv1D):
+                linear = torch.nn.Linear(
+                    *child.weight.shape, dtype=child.weight.dtype, device=child.weight.device
+                )
+                linear.weight = torch.nn.Parameter(child.weight.detach().T.contiguous(), requires_grad=False)
+                linear.bias = torch.nn.Parameter(child.bias.detach(), requires_grad=False)
+                setattr(module, name, linear)
 
 
 def is_out_of_memory(error: BaseException) -> bool:

@@ -27,6 +27,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             settings.device,
             settings.memory_budget_mb,
             offline=settings.offline,
+            dtype=settings.dtype,
         )
     # Offline, gradio sends no analytics and checks for no new version (None: GRADIO_ANALYTICS_ENABLED decides).
     with gr.Blocks(title=TITLE, analytics_enabled=False if settings.offline else None) as demo:
