@@ -342,3 +342,18 @@ def test_overview_hover_names_layer_head_and_tokens():
         z[4:, 4:], np.round(np.tril(result.attentions[1, 1]), 3) + np.triu(np.full((3, 3), np.nan), 1)
     )
     assert np.isnan(z[3]).all() and np.isnan(z[:, 3]).all()
+
+
+def test_old_downloads_are_removed_and_new_ones_kept():
+    import os
+    import time
+
+    from playground import export
+
+    old = export.new_file("org/model", "attention", ".json")
+    old.write_text("{}")
+    an_hour_ago = time.time() - export.KEEP_SECONDS - 60
+    os.utime(old.parent, (an_hour_ago, an_hour_ago))
+    new = export.new_file("org/model", "attention", ".json")
+    new.write_text("{}")
+    assert not old.exists() and new.exists() and new.parent.parent == export.downloads_root()

@@ -30,7 +30,10 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             dtype=settings.dtype,
         )
     # Offline, gradio sends no analytics and checks for no new version (None: GRADIO_ANALYTICS_ENABLED decides).
-    with gr.Blocks(title=TITLE, analytics_enabled=False if settings.offline else None) as demo:
+    # Gradio's copies of results and downloads older than an hour are deleted every hour.
+    with gr.Blocks(
+        title=TITLE, analytics_enabled=False if settings.offline else None, delete_cache=(3600, 3600)
+    ) as demo:
         with gr.Row(elem_classes=["page-header"]):
             gr.Markdown(f"# {TITLE}", elem_classes=["page-title"])
             switch = language_switch(demo)

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import gradio as gr
 
-from playground import api
+from playground import api, export
 from playground.i18n import _, ui
 from playground.models import ModelManager
 from playground.settings import Settings
@@ -157,8 +156,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
             max(1, settings.max_batch_size),
             lambda done, total: progress((done, total), desc=classifying, unit=unit),
         )
-        folder = Path(tempfile.mkdtemp(prefix="playground-sentiment-"))
-        csv_path = folder / "sentiment.csv"
+        csv_path = export.new_file(loaded.model_id, "sentiment", ".csv")
         csv_path.write_text(api.batch_csv(result), encoding="utf-8")
         table = [[row.text, row.label, round(row.score, 4)] for row in result.rows]
         summary = _("Classified {count} texts from {source}.", count=len(result.rows), source=source)
