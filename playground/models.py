@@ -28,7 +28,7 @@ from transformers import (
 )
 from transformers.pytorch_utils import Conv1D
 
-from playground.i18n import Message, lazy
+from playground.i18n import Message, _, lazy
 from playground.presets import PRESETS, pinned_revision, preset_of, presets_with
 
 TASKS = ("generation", "fill-mask", "sentiment")
@@ -230,10 +230,10 @@ class ModelManager:
         summary = f"{device}, {str(pick_dtype(device, self.requested_dtype)).removeprefix('torch.')}"
         if device.type == "cuda":
             free, total = torch.cuda.mem_get_info()
-            summary += (
-                f", {torch.cuda.get_device_name()} ({free / 2**30:.1f} of {total / 2**30:.1f} GiB free)"
+            summary += f", {torch.cuda.get_device_name()} " + _(
+                "({free} of {total} GiB free)", free=f"{free / 2**30:.1f}", total=f"{total / 2**30:.1f}"
             )
-        return summary + f", {torch.get_num_threads()} CPU threads"
+        return summary + ", " + _("{threads} CPU threads", threads=torch.get_num_threads())
 
     def unload(self, task: str) -> bool:
         """Drop a task's model from memory (requests using it finish first); True if it was loaded."""

@@ -143,3 +143,16 @@ def test_the_examples_are_in_the_language_of_the_models(settings, manager, prese
         for sample in block.samples
     ]
     assert samples and all(bool(CJK.search(sample)) == (preset == "zh") for sample in samples)
+
+
+def test_chinese_bold_text_closes():
+    """Markdown (CommonMark) does not close `**` after punctuation when a letter follows: "**设备：**cpu" shows
+    its asterisks. Every translation keeps such punctuation outside the bold: "**设备**：cpu"."""
+    broken = []
+    for text in ZH.values():
+        closings = [m.start() for m in re.finditer(r"\*\*", text)][1::2]
+        for at in closings:
+            before, after = text[at - 1], text[at + 2 : at + 3]
+            if not (before.isalnum() or before.isspace()) and (after.isalnum() or after == "{"):
+                broken.append(text[max(0, at - 12) : at + 6])
+    assert not broken, broken

@@ -70,4 +70,5 @@ ZH = {
     "移到词元上，看看它关注哪些词元；点击彩色方块可以打开或关闭一个头。",
     "Each small picture is one head (rows: layers, columns: heads); click one to enlarge it.": "每张小图是"
     "一个头（行：层，列：头）；点击一张可以放大。",
+    "number of texts": "文本数",
 }

@@ -126,7 +126,7 @@ ZH = {
     "Download the table as CSV": "下载表格（CSV）",
     "Classifying": "正在分类",
     "texts": "段文本",
-    "the lines above": "上面的文本",
+    "the lines above": "上面各行",
     "column “{column}” of {file}": "{file} 的“{column}”列",
     "Classified {count} texts from {source}.": "已分类来自{source}的 {count} 段文本。",
     "text": "文本",
@@ -138,7 +138,7 @@ ZH = {
     "every row adds up to 1. Every layer has several heads, and each head learns its own pattern. **Rollout** "
     "follows attention through the layers (Abnar & Zuidema, 2020).": "每一行是一个*发出注意力*的词元，每一列是"
     "它*看向*的词元。颜色越深，注意力越多，每一行加起来等于 1。每一层有好几个头，每个头学到自己的模式。"
-    "**Rollout（注意力传递）**沿着各层追踪注意力（Abnar & Zuidema, 2020）。",
+    "**Rollout**（注意力传递）沿着各层追踪注意力（Abnar & Zuidema, 2020）。",
     "Model": "模型",
     "Fill-mask (BERT-style, reads both ways)": "完形填空（BERT 类，双向阅读）",
     "Generation (GPT-style, reads left to right)": "文本生成（GPT 类，从左往右读）",
@@ -220,13 +220,13 @@ ZH = {
     "parameters (M)": "参数量（百万）",
     "memory (MB)": "内存（MB）",
     "none": "无",
-    "**Device:** {device}": "**设备：**{device}",
-    "**Model preset:** {preset}": "**模型预设：**{preset}",
-    "**Model preset:** none (models chosen one by one)": "**模型预设：**无（模型是逐个指定的）",
-    "**Loaded:** {loaded} of {tasks} models, {total} MB · **memory budget:** {budget}": "**已加载：**"
-    "{tasks} 个模型中的 {loaded} 个，{total} MB · **内存预算：**{budget}",
+    "**Device:** {device}": "**设备**：{device}",
+    "**Model preset:** {preset}": "**模型预设**：{preset}",
+    "**Model preset:** none (models chosen one by one)": "**模型预设**：无（模型是逐个指定的）",
+    "**Loaded:** {loaded} of {tasks} models, {total} MB · **memory budget:** {budget}": "**已加载**："
+    "{tasks} 个模型中的 {loaded} 个，{total} MB · **内存预算**：{budget}",
     "Nothing unloaded yet.": "还没有自动卸载过模型。",
-    "**Automatic unloads:**": "**自动卸载记录：**",
+    "**Automatic unloads:**": "**自动卸载记录**：",
     "Choose which model to unload.": "请选择要卸载的模型。",
     "The {task} model was not loaded.": "{task}模型本来就没有加载。",
     "Choose a model preset.": "请选择一个模型预设。",
@@ -277,4 +277,6 @@ ZH = {
     "The prompt had {tokens} tokens, but with {new} new tokens only {room} fit in the model's context of "
     "{context}: only its last {room} tokens were used.": "提示词有 {tokens} 个词元，但加上 {new} 个新词元后，模型"
     " {context} 个词元的上下文只放得下 {room} 个：只用了提示词的最后 {room} 个词元。",
+    "({free} of {total} GiB free)": "（{total} GiB 中有 {free} GiB 空闲）",
+    "{threads} CPU threads": "{threads} 个 CPU 线程",
 }

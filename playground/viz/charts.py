@@ -133,7 +133,9 @@ def batch_figure(result: BatchResult) -> go.Figure:
             + "<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text=_("texts"), rangemode="tozero", dtick=max(1, len(result.rows) // 10))
+    fig.update_xaxes(
+        title_text=_("number of texts"), rangemode="tozero", dtick=max(1, len(result.rows) // 10)
+    )
     return _layout(fig, _("Predicted labels of {count} texts", count=len(result.rows)), 140 + 50 * len(names))
 
 
