@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import logging
 from collections.abc import Iterator
 
@@ -45,16 +46,10 @@ def using(language: object) -> Iterator[None]:
         _language.reset(token)
 
 
-def translate(english: str, language: str | None = None) -> str:
-    """`english` in `language` (default: the current request's), English where no translation exists."""
-    if (language or _language.get()) == "zh":
-        return ZH.get(english, english)
-    return english
-
-
 def _(english: str, **params: object) -> str:
-    """`english` translated into the current request's language, then filled in with `params`."""
-    text = translate(english)
+    """`english` translated into the current request's language (English where no translation exists),
+    then filled in with `params`."""
+    text = ZH.get(english, english) if _language.get() == "zh" else english
     return text.format(**params) if params else text
 
 
@@ -105,14 +100,9 @@ def ui(english: str):
     return page_translations()(english)
 
 
-_PAGE_TRANSLATIONS = None
-
-
+@functools.cache
 def page_translations():
     """The gr.I18n of every translated text, for `launch(i18n=...)` and `ui()`."""
-    global _PAGE_TRANSLATIONS
-    if _PAGE_TRANSLATIONS is None:
-        import gradio as gr
+    import gradio as gr
 
-        _PAGE_TRANSLATIONS = gr.I18n(en={}, zh=dict(ZH))
-    return _PAGE_TRANSLATIONS
+    return gr.I18n(en={}, zh=dict(ZH))

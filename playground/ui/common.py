@@ -6,9 +6,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
-import json
 import logging
-import re
 from collections.abc import Callable
 
 import gradio as gr
@@ -149,12 +147,8 @@ def follow_language_switch(switch: gr.Radio, demo: gr.Blocks) -> None:
 
 
 def english_text(text: object) -> str:
-    """The English of a page text: the key of a translation (gr.I18n's object or its string form), or the
-    text itself."""
-    if isinstance(text, I18nData):
-        return text.key
-    found = re.search(r"__i18n__(\{.*?\})", str(text or ""))
-    return json.loads(found.group(1))["key"] if found else str(text or "")
+    """The English of a page text: the key of a translation, or the text itself."""
+    return text.key if isinstance(text, I18nData) else str(text or "")
 
 
 def page_language() -> gr.Radio | None:
