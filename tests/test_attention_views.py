@@ -17,9 +17,9 @@ import torch
 from transformers import AutoModel
 
 from playground import export
-from playground.tasks import InputError
 from playground.tasks import attention_ops as ops
 from playground.tasks.attention import AttentionResult, attention, attention_of_ids, mask_attention
+from playground.tasks.validation import InputError
 from playground.viz import attention as attention_viz
 from playground.viz import bertviz
 

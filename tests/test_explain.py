@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from playground.api import explain_json
-from playground.tasks import InputError
 from playground.tasks.explain import DEFAULT_STEPS, TOLERANCE, explain
 from playground.tasks.sentiment import classify
+from playground.tasks.validation import InputError
 
 MAX_CHARS = 2000
 TEXTS = [

@@ -11,8 +11,8 @@ from transformers import AutoTokenizer, pipeline
 
 from playground.api import fill_mask_json
 from playground.models import ModelLoadError, ModelManager
-from playground.tasks import InputError
 from playground.tasks.fill_mask import FillMaskRequest, fill_mask, fill_mask_batch
+from playground.tasks.validation import InputError
 
 MAX_CHARS = 2000
 

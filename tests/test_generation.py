@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from playground.tasks import InputError
 from playground.tasks.generation import GenerationParams, generate, stream
+from playground.tasks.validation import InputError
 
 MAX_CHARS, CAP = 2000, 60
 

@@ -10,7 +10,6 @@ import pytest
 import torch
 
 from playground.models import ModelManager
-from playground.tasks import readable_text, spaced_decoding, token_strings, token_text
 from playground.tasks.attention import attention_of_ids
 from playground.tasks.generation import (
     GenerationParams,
@@ -20,6 +19,7 @@ from playground.tasks.generation import (
     perplexity,
     reproduction_code,
 )
+from playground.tasks.text import readable_text, spaced_decoding, token_strings, token_text
 from playground.viz import tokens
 from tests.tiny_models import build_chinese_gpt2
 

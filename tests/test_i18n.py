@@ -11,7 +11,7 @@ import pytest
 from gradio.i18n import I18nData
 
 from playground.i18n import _, language_of, lazy, page_translations, ui, using
-from playground.tasks import InputError
+from playground.tasks.validation import InputError
 from playground.translations import ZH
 from playground.ui.common import batch_outputs, in_language, in_languages
 from playground.ui.layout import build_demo

@@ -17,12 +17,13 @@ import numpy as np
 import pytest
 
 from playground.i18n import using
-from playground.tasks import InputError, check_int, check_text, encode_row
 from playground.tasks import attention_ops as ops
 from playground.tasks.attention import AttentionResult
+from playground.tasks.batching import encode_row
 from playground.tasks.fill_mask import Candidate, FillMaskResult, fill_mask
 from playground.tasks.generation import NextToken, TokenChoice
 from playground.tasks.sentiment import classify_many, texts_from_csv, texts_from_lines
+from playground.tasks.validation import InputError, check_int, check_text
 from playground.translations import ZH, charts, messages, page
 from playground.viz import attention as attention_viz
 from playground.viz import bertviz

@@ -9,7 +9,6 @@ import pytest
 from transformers import pipeline
 
 from playground.api import batch_csv, classify_json
-from playground.tasks import InputError
 from playground.tasks.sentiment import (
     classify,
     classify_batch,
@@ -18,6 +17,7 @@ from playground.tasks.sentiment import (
     texts_from_csv,
     texts_from_lines,
 )
+from playground.tasks.validation import InputError
 
 MAX_CHARS = 2000
 

@@ -9,7 +9,7 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from playground.tasks import InputError
+from playground.tasks.validation import InputError
 from playground.ui.common import api_answers, batch_outputs, raise_error
 from playground.ui.layout import build_demo, launch_options
 

@@ -14,9 +14,11 @@ import torch
 
 from playground.i18n import Message, lazy
 from playground.models import LoadedModel
-from playground.tasks import InputError, check_text, encode_truncated, token_strings
 from playground.tasks.attention_ops import mean_over_heads
+from playground.tasks.batching import encode_truncated
 from playground.tasks.fill_mask import normalise_masks
+from playground.tasks.text import token_strings
+from playground.tasks.validation import InputError, check_text
 
 
 @dataclass

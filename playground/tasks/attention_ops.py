@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from playground.i18n import Message, _, lazy
-from playground.tasks import InputError, translatable
+from playground.tasks.validation import InputError, translatable
 
 # What one view may draw: plotly grids draw at most this many cells (a 128-token, 12 x 12 model stays under
 # 1 MB of plotly JSON), bertviz at most this many attention lines (its SVG crawls beyond that).

@@ -15,8 +15,10 @@ import torch
 
 from playground.i18n import Message, lazy
 from playground.models import LoadedModel
-from playground.tasks import InputError, check_text, encode_truncated, word_groups
+from playground.tasks.batching import encode_truncated
 from playground.tasks.sentiment import probabilities
+from playground.tasks.text import word_groups
+from playground.tasks.validation import InputError, check_text
 
 DEFAULT_STEPS = 50
 MAX_STEPS = 400

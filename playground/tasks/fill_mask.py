@@ -16,17 +16,9 @@ import torch
 
 from playground.i18n import Message, lazy
 from playground.models import LoadedModel
-from playground.tasks import (
-    InputError,
-    check_int,
-    check_text,
-    encode_row,
-    is_continuation,
-    pad_batch,
-    readable_text,
-    run_batch,
-    single,
-)
+from playground.tasks.batching import encode_row, pad_batch, run_batch, single
+from playground.tasks.text import is_continuation, readable_text
+from playground.tasks.validation import InputError, check_int, check_text
 
 # What a student may type for a blank: [MASK] (BERT), <mask> (RoBERTa), in any case, or three or more
 # underscores. The model's own mask token is accepted as it is.

@@ -25,7 +25,8 @@ from transformers import (
 
 from playground.i18n import lazy
 from playground.models import LoadedModel
-from playground.tasks import InputError, check_float, check_int, check_text, readable_text, token_text
+from playground.tasks.text import readable_text, token_text
+from playground.tasks.validation import InputError, check_float, check_int, check_text
 
 MAX_SEED = 2**32 - 1
 MAX_SAMPLES = 4

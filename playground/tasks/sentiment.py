@@ -18,7 +18,8 @@ from transformers import PretrainedConfig
 
 from playground.i18n import Message, lazy
 from playground.models import LoadedModel
-from playground.tasks import InputError, check_text, encode_row, pad_batch, run_batch, single
+from playground.tasks.batching import encode_row, pad_batch, run_batch, single
+from playground.tasks.validation import InputError, check_text
 
 
 @dataclass

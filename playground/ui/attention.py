@@ -15,8 +15,9 @@ from playground import api, export
 from playground.i18n import _, lazy, ui
 from playground.models import TASKS, ModelManager
 from playground.settings import Settings
-from playground.tasks import InputError, attention
+from playground.tasks import attention
 from playground.tasks import attention_ops as ops
+from playground.tasks.validation import InputError
 from playground.ui.common import api_endpoint, examples_for, friendly_errors, load_model, on, summary_markdown
 from playground.viz import attention as attention_viz
 from playground.viz import bertviz

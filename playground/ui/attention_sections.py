@@ -12,8 +12,9 @@ import gradio as gr
 from playground.i18n import _, ui
 from playground.models import ModelManager
 from playground.settings import Settings
-from playground.tasks import InputError, attention
+from playground.tasks import attention
 from playground.tasks import attention_ops as ops
+from playground.tasks.validation import InputError
 from playground.ui.common import friendly_errors, load_model, on, summary_markdown
 from playground.viz import attention as attention_viz
 

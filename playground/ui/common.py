@@ -14,7 +14,7 @@ from gradio.i18n import I18nData
 
 from playground.i18n import LANGUAGES, _, language_of, ui, using
 from playground.models import LoadedModel, ModelLoadError, ModelManager, free_memory, is_out_of_memory
-from playground.tasks import InputError
+from playground.tasks.validation import InputError
 
 log = logging.getLogger("playground")
 

@@ -15,8 +15,9 @@ from playground import api
 from playground.i18n import _, ui
 from playground.models import ModelManager
 from playground.settings import Settings
-from playground.tasks import check_int, generation
+from playground.tasks import generation
 from playground.tasks.generation import GenerationParams, Sample, Step
+from playground.tasks.validation import check_int
 from playground.ui.attention_sections import generation_attention_section
 from playground.ui.common import api_endpoint, examples_for, friendly_errors, load_model, on, summary_markdown
 from playground.viz import charts, tokens

@@ -1,0 +1,62 @@
+"""Tokens as people read them: decoded pieces, Chinese without WordPiece's spaces, words made of pieces."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+
+from transformers import PreTrainedTokenizerBase
+
+
+def token_strings(tokenizer: PreTrainedTokenizerBase, ids: list[int]) -> list[str]:
+    """Each token as a reader sees it: 'Ġcat' -> ' cat'; special tokens like [CLS] kept as they are."""
+    return [tokenizer.decode([i]) for i in ids]
+
+
+# Chinese characters, Japanese kana, CJK and full-width punctuation: written without spaces between them.
+_CJK = "\u2e80-\u2fdf\u3000-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
+
+
+def spaced_decoding(tokenizer: PreTrainedTokenizerBase) -> bool:
+    """True for tokenizers whose decode puts a space between any two tokens (BERT's WordPiece: '今 天')."""
+    try:
+        return tokenizer.convert_tokens_to_string(["中", "文"]) == "中 文"
+    except (KeyError, ValueError, TypeError):  # a tokenizer that cannot even spell them does not space them
+        return False
+
+
+def readable_text(
+    tokenizer: PreTrainedTokenizerBase, ids: list[int], skip_special_tokens: bool = True
+) -> str:
+    """`decode(ids)` as a person writes it: without the spaces a WordPiece tokenizer puts between Chinese
+    characters ('今天天气', not '今 天 天 气'). Other tokenizers' text is left exactly as decode gives it."""
+    text = tokenizer.decode(ids, skip_special_tokens=skip_special_tokens)
+    return _SPACE_BETWEEN_CJK.sub("", text) if spaced_decoding(tokenizer) else text
+
+
+def token_text(tokenizer: PreTrainedTokenizerBase, token_id: int, previous_id: int | None = None) -> str:
+    """What a token adds to the text after the token before it: ' cat' for GPT-2's 'Ġcat'; for WordPiece,
+    'ing' for '##ing' after 'walk', ' cat' after 'the', '天' after '今'; special tokens as they are ('[SEP]')."""
+    if previous_id is None or token_id in tokenizer.all_special_ids or not spaced_decoding(tokenizer):
+        return tokenizer.decode([token_id])
+    before = readable_text(tokenizer, [previous_id], skip_special_tokens=False)
+    return readable_text(tokenizer, [previous_id, token_id], skip_special_tokens=False)[len(before) :]
+
+
+def is_continuation(piece: str) -> bool:
+    """A WordPiece piece that continues the word before it, like `##ing`."""
+    return piece.startswith("##") and len(piece) > 2
+
+
+def word_groups(pieces: Sequence[str], special: Collection[str] = ()) -> list[list[int]]:
+    """Indices of the pieces that make up each word: WordPiece continuations (`##ing`) join the word before
+    (never a special token). ["[CLS]", "walk", "##ing", "home"] -> [[0], [1, 2], [3]].
+    """
+    groups: list[list[int]] = []
+    for i, piece in enumerate(pieces):
+        if is_continuation(piece) and groups and pieces[groups[-1][0]] not in special:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
