@@ -81,7 +81,7 @@ def measure(loaded: LoadedModel, n_tokens: int, repeats: int) -> list[tuple[str,
 
         def plot(kind=kind, matrices=matrices):
             shown, _ = ops.fit_to_budget(result, matrices, ops.PLOT_CELL_BUDGET, 512, read, "view", "cells")
-            view = ops.make_view(shown, kind, layer=n_layers, head=1)
+            view = attention_viz.make_view(shown, kind, layer=n_layers, head=1)
             return len(view.tokens), attention_viz.view_figure(view).to_json()
 
         seconds, (shown_tokens, payload) = timed(plot, repeats)  # includes re-reading a shorter text

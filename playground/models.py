@@ -17,45 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from transformers import (
-    AutoConfig,
-    AutoModelForCausalLM,
-    AutoModelForMaskedLM,
-    AutoModelForSequenceClassification,
-    AutoTokenizer,
-    PreTrainedModel,
-    PreTrainedTokenizerBase,
-)
+import transformers
+from transformers import AutoConfig, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 from transformers.pytorch_utils import Conv1D
 
-from playground.i18n import Message, _, lazy
+from playground.i18n import Message, lazy
 from playground.presets import PRESETS, pinned_revision, preset_of, presets_with
-
-TASKS = ("generation", "fill-mask", "sentiment")
-
-_AUTO_CLASSES = {
-    "generation": AutoModelForCausalLM,
-    "fill-mask": AutoModelForMaskedLM,
-    "sentiment": AutoModelForSequenceClassification,
-}
-# Suffixes of `config.architectures` entries that fit each task (e.g. GPT2LMHeadModel, BertForMaskedLM).
-_ARCHITECTURE_SUFFIXES = {
-    "generation": ("ForCausalLM", "LMHeadModel"),
-    "fill-mask": ("ForMaskedLM", "ForPreTraining"),
-    "sentiment": ("ForSequenceClassification",),
-}
-_KIND_NAMES = {
-    "generation": lazy("a text-generation (causal language) model such as openai-community/gpt2"),
-    "fill-mask": lazy("a fill-mask (masked language) model such as google-bert/bert-base-uncased"),
-    "sentiment": lazy(
-        "a text-classification model such as distilbert/distilbert-base-uncased-finetuned-sst-2-english"
-    ),
-}
-_FLAGS = {
-    "generation": "--generation-model",
-    "fill-mask": "--fill-mask-model",
-    "sentiment": "--sentiment-model",
-}
+from playground.registry import REGISTRY, TASKS
 
 
 class ModelLoadError(RuntimeError):
@@ -183,7 +151,7 @@ class ModelManager:
             raise
 
     def apply_preset(self, name: str) -> None:
-        """Serve all three tasks with a preset's models; each loads when first used."""
+        """Serve every task with a preset's model; each loads when first used."""
         if name not in PRESETS:
             raise ModelLoadError(
                 lazy(
@@ -209,31 +177,6 @@ class ModelManager:
     def loaded(self) -> list[LoadedModel]:
         """The models in memory now, in task order."""
         return [self._loaded[task] for task in TASKS if task in self._loaded]
-
-    def describe(self) -> list[dict]:
-        """One row per loaded model: task, model, device, dtype, parameters and memory, for people to read."""
-        return [
-            {
-                "task": m.task,
-                "model": m.model_id,
-                "device": str(m.device),
-                "dtype": str(m.model.dtype).removeprefix("torch."),
-                "parameters (M)": round(m.model.num_parameters() / 1e6, 1),
-                "memory (MB)": round(m.memory_bytes / 2**20, 1),
-            }
-            for m in self.loaded()
-        ]
-
-    def device_summary(self) -> str:
-        """Where models run and in which precision, e.g. "cpu, float32, 2 threads"."""
-        device = pick_device(self.requested_device)
-        summary = f"{device}, {str(pick_dtype(device, self.requested_dtype)).removeprefix('torch.')}"
-        if device.type == "cuda":
-            free, total = torch.cuda.mem_get_info()
-            summary += f", {torch.cuda.get_device_name()} " + _(
-                "({free} of {total} GiB free)", free=f"{free / 2**30:.1f}", total=f"{total / 2**30:.1f}"
-            )
-        return summary + ", " + _("{threads} CPU threads", threads=torch.get_num_threads())
 
     def unload(self, task: str) -> bool:
         """Drop a task's model from memory (requests using it finish first); True if it was loaded."""
@@ -274,7 +217,8 @@ class ModelManager:
         try:
             tokenizer = AutoTokenizer.from_pretrained(model_id, trust_remote_code=False, **source)
             self._check_kind(task, model_id, source)
-            model = _AUTO_CLASSES[task].from_pretrained(
+            auto_class = getattr(transformers, REGISTRY[task].auto_class)
+            model = auto_class.from_pretrained(
                 model_id, dtype=dtype, use_safetensors=None, trust_remote_code=False, **source
             )
         except ModelLoadError:
@@ -283,16 +227,10 @@ class ModelManager:
             if self.offline and not _is_cached(model_id, source):
                 raise ModelLoadError(_not_cached_message(task, model_id)) from error
             raise ModelLoadError(_load_failure_message(task, model_id, error)) from error
-        if task == "fill-mask" and tokenizer.mask_token is None:
-            raise ModelLoadError(
-                lazy(
-                    "The fill-mask model {model} has no mask token, so it cannot fill in blanks. "
-                    "Give {kind} with {flag}.",
-                    model=model_id,
-                    kind=_KIND_NAMES[task],
-                    flag=_FLAGS[task],
-                )
-            )
+        check = REGISTRY[task].check_tokenizer
+        problem = check(tokenizer, model_id) if check else None
+        if problem is not None:
+            raise ModelLoadError(problem)
         if device.type == "cpu" and dtype in (torch.float16, torch.bfloat16):
             conv1d_as_linear(model)
         model.to(device).eval()
@@ -312,14 +250,14 @@ class ModelManager:
         """Refuse a model of the wrong kind (e.g. a classifier given as the fill-mask model)."""
         config = AutoConfig.from_pretrained(model_id, trust_remote_code=False, **source)
         architectures = config.architectures or []
-        if architectures and not any(a.endswith(_ARCHITECTURE_SUFFIXES[task]) for a in architectures):
+        if architectures and not any(a.endswith(REGISTRY[task].architectures) for a in architectures):
             raise ModelLoadError(
                 lazy(
                     "{model} is a {architecture}, not {kind}. Give a model of that kind with {flag}.",
                     model=model_id,
                     architecture=architectures[0],
-                    kind=_KIND_NAMES[task],
-                    flag=_FLAGS[task],
+                    kind=REGISTRY[task].kind,
+                    flag=REGISTRY[task].flag,
                 )
             )
 
@@ -398,6 +336,6 @@ def _load_failure_message(task: str, model_id: str, error: Exception) -> Message
         task=task,
         model=repr(model_id),
         reason=reason,
-        kind=_KIND_NAMES[task],
-        flag=_FLAGS[task],
+        kind=REGISTRY[task].kind,
+        flag=REGISTRY[task].flag,
     )

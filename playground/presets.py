@@ -1,4 +1,4 @@
-"""Model presets: the three models of one language, each pinned to a Hub commit.
+"""Model presets: one model per task (playground.registry) for one language, each pinned to a Hub commit.
 
 A pinned revision means every classroom runs the same weights and tokenizer, whatever is pushed to the Hub
 later, and that `playground download --preset zh` fetches exactly what `playground --offline --preset zh`
@@ -20,14 +20,7 @@ class PinnedModel:
 class Preset:
     name: str  # what --preset takes
     label: str  # what the System tab shows
-    generation: PinnedModel
-    fill_mask: PinnedModel
-    sentiment: PinnedModel
-
-    @property
-    def models(self) -> dict[str, PinnedModel]:
-        """The preset's model per task ("generation", "fill-mask", "sentiment")."""
-        return {"generation": self.generation, "fill-mask": self.fill_mask, "sentiment": self.sentiment}
+    models: dict[str, PinnedModel]  # the model of each task of the registry
 
     @property
     def model_ids(self) -> dict[str, str]:
@@ -41,32 +34,40 @@ PRESETS = {
     "en": Preset(
         name="en",
         label="English",
-        # transformers' pipeline default for text-generation ("607a30d"); cache paths of both
-        # models--openai-community--gpt2 and models--gpt2 (the repository before its rename).
-        generation=PinnedModel("openai-community/gpt2", "607a30d783dfa663caf39e06633721c8d4cfcd7e"),
-        # cache paths models--google-bert--bert-base-uncased/snapshots/86b5e09… in several projects.
-        fill_mask=PinnedModel("google-bert/bert-base-uncased", "86b5e0934494bd15c9632b12f734a8a67f723594"),
-        # transformers' pipeline default for text-classification ("714eb0f"), and cache paths.
-        sentiment=PinnedModel(
-            "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
-            "714eb0fa89d2f80546fda750413ed43d93601a13",
-        ),
+        models={
+            # transformers' pipeline default for text-generation ("607a30d"); cache paths of both
+            # models--openai-community--gpt2 and models--gpt2 (the repository before its rename).
+            "generation": PinnedModel("openai-community/gpt2", "607a30d783dfa663caf39e06633721c8d4cfcd7e"),
+            # cache paths models--google-bert--bert-base-uncased/snapshots/86b5e09… in several projects.
+            "fill-mask": PinnedModel(
+                "google-bert/bert-base-uncased", "86b5e0934494bd15c9632b12f734a8a67f723594"
+            ),
+            # transformers' pipeline default for text-classification ("714eb0f"), and cache paths.
+            "sentiment": PinnedModel(
+                "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+                "714eb0fa89d2f80546fda750413ed43d93601a13",
+            ),
+        },
     ),
     "zh": Preset(
         name="zh",
         label="中文",
-        # cache paths models--uer--gpt2-chinese-cluecorpussmall/snapshots/c2c0249… in many projects.
-        generation=PinnedModel(
-            "uer/gpt2-chinese-cluecorpussmall", "c2c0249d8a2731f269414cc3b22dff021f8e07a3"
-        ),
-        # a Nix package fetching huggingface.co/google-bert/bert-base-chinese/resolve/8f23c25…/vocab.txt,
-        # and cache paths models--google-bert--bert-base-chinese/snapshots/8f23c25….
-        fill_mask=PinnedModel("google-bert/bert-base-chinese", "8f23c25b06e129b6c986331a13d8d025a92cf0ea"),
-        # transformers' loading log "config.json from cache at …models--uer--roberta-base-finetuned-dianping-
-        # chinese\snapshots\25faf18…\config.json", and the same folder in two other write-ups.
-        sentiment=PinnedModel(
-            "uer/roberta-base-finetuned-dianping-chinese", "25faf1874b21e76db31ea9c396ccf2a0322e0071"
-        ),
+        models={
+            # cache paths models--uer--gpt2-chinese-cluecorpussmall/snapshots/c2c0249… in many projects.
+            "generation": PinnedModel(
+                "uer/gpt2-chinese-cluecorpussmall", "c2c0249d8a2731f269414cc3b22dff021f8e07a3"
+            ),
+            # a Nix package fetching huggingface.co/google-bert/bert-base-chinese/resolve/8f23c25…/vocab.txt,
+            # and cache paths models--google-bert--bert-base-chinese/snapshots/8f23c25….
+            "fill-mask": PinnedModel(
+                "google-bert/bert-base-chinese", "8f23c25b06e129b6c986331a13d8d025a92cf0ea"
+            ),
+            # transformers' loading log "config.json from cache at …models--uer--roberta-base-finetuned-dianping-
+            # chinese\snapshots\25faf18…\config.json", and the same folder in two other write-ups.
+            "sentiment": PinnedModel(
+                "uer/roberta-base-finetuned-dianping-chinese", "25faf1874b21e76db31ea9c396ccf2a0322e0071"
+            ),
+        },
     ),
 }
 DEFAULT_PRESET = "en"
@@ -85,5 +86,5 @@ def presets_with(model_id: str) -> list[str]:
 
 
 def preset_of(model_ids: dict[str, str]) -> str | None:
-    """The preset whose three models are exactly these; None for any other mix."""
+    """The preset whose models are exactly these; None for any other mix."""
     return next((p.name for p in PRESETS.values() if p.model_ids == model_ids), None)

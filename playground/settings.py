@@ -2,7 +2,8 @@
 
 Every flag can also be given as an environment variable `PLAYGROUND_<FLAG>` (dashes become underscores),
 e.g. `PLAYGROUND_GENERATION_MODEL=./my-gpt2`. A flag on the command line wins over the variable.
-`--preset` picks the three models; a model flag replaces its task's model.
+`--preset` picks a model for every task of the registry; a model flag (`--<task>-model`, one per task)
+replaces its task's model.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from playground.presets import DEFAULT_PRESET, PRESETS
+from playground.registry import REGISTRY
 
 DEFAULT_MODELS = PRESETS[DEFAULT_PRESET].model_ids
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -28,9 +30,7 @@ class Settings:
     device: str = "auto"
     dtype: str = "auto"
     preset: str = DEFAULT_PRESET
-    generation_model: str | None = None  # None: the preset's model
-    fill_mask_model: str | None = None
-    sentiment_model: str | None = None
+    models: dict[str, str] = field(default_factory=dict)  # by task, the models that replace the preset's
     max_input_chars: int = 5000
     max_new_tokens_cap: int = 256
     max_attention_tokens: int = 128
@@ -45,13 +45,18 @@ class Settings:
     def __post_init__(self):
         if self.preset not in PRESETS:
             raise ValueError(f"Unknown preset {self.preset!r}: choose one of {', '.join(PRESETS)}.")
-        for task, model_id in PRESETS[self.preset].model_ids.items():
-            if self.model_id(task) is None:
-                object.__setattr__(self, _model_field(task), model_id)
+        unknown = set(self.models) - set(REGISTRY)
+        if unknown:
+            raise ValueError(f"Unknown task {sorted(unknown)[0]!r}: choose one of {', '.join(REGISTRY)}.")
 
     def model_id(self, task: str) -> str:
-        """The model id or folder configured for a task ("generation", "fill-mask", "sentiment")."""
-        return getattr(self, _model_field(task))
+        """The model id or folder configured for a task of the registry ("generation", "fill-mask", ...)."""
+        return self.models.get(task) or PRESETS[self.preset].model_ids[task]
+
+    @property
+    def model_ids(self) -> dict[str, str]:
+        """The model of every task, in the registry's order."""
+        return {task: self.model_id(task) for task in REGISTRY}
 
     @classmethod
     def from_args(cls, argv: Sequence[str] | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -60,14 +65,12 @@ class Settings:
         options = vars(parser.parse_args(argv))
         if options["offline"] and options["share"]:
             parser.error("--share needs the internet, so it cannot be used with --offline.")
+        chosen = {task: options.pop(spec.setting) for task, spec in REGISTRY.items()}
+        models = {task: model_id for task, model_id in chosen.items() if model_id is not None}
         try:
-            return cls(**options)
+            return cls(**options, models=models)
         except ValueError as error:  # a bad value in a PLAYGROUND_* variable (argparse checks only flags)
             parser.error(str(error))
-
-
-def _model_field(task: str) -> str:
-    return task.replace("-", "_") + "_model"
 
 
 _HELP = {
@@ -78,11 +81,8 @@ _HELP = {
     "dtype": "precision of the weights: auto is float32 on CPU (the exact numbers of the reference code) and "
     "bfloat16/float16 on GPUs; float16 on a CPU is the fast path (about 1.5x faster generation, numbers "
     "within about 1e-3)",
-    "preset": "the three models, at pinned revisions: en (GPT-2, BERT, DistilBERT SST-2) or zh (Chinese "
-    "GPT-2, Chinese BERT, Chinese RoBERTa for reviews); the model flags below replace single ones",
-    "generation_model": "Hub id or local save_pretrained folder of the text-generation (causal LM) model",
-    "fill_mask_model": "Hub id or local folder of the fill-mask (masked LM) model",
-    "sentiment_model": "Hub id or local folder of the sentiment (sequence classification) model",
+    "preset": "a model for every task, at pinned revisions: en (GPT-2, BERT, DistilBERT SST-2) or zh (Chinese "
+    "GPT-2, Chinese BERT, Chinese RoBERTa for reviews); the model flags replace single ones",
     "max_input_chars": "longest text a request may send, in characters",
     "max_new_tokens_cap": "most tokens one generation request may ask for",
     "max_attention_tokens": "attention views keep at most this many tokens (the rest is cut, with a notice)",
@@ -116,22 +116,30 @@ def build_parser(environ: dict[str, str] | None = None) -> argparse.ArgumentPars
         epilog="To use it without internet later, fetch a preset's models first: "
         "playground download --preset en|zh|all (see playground download --help).",
     )
-    for field in fields(Settings):
-        flag = "--" + field.name.replace("_", "-")
-        env_name = ENV_PREFIX + field.name.upper()
-        help_text = f"{_HELP[field.name]} (env {env_name}"
-        if field.type == "bool":
-            default = _env_bool(env[env_name]) if env_name in env else field.default
+    for setting in fields(Settings):
+        if setting.name == "models":  # one flag per task of the registry, after the preset
+            for spec in REGISTRY.values():
+                env_name = ENV_PREFIX + spec.setting.upper()
+                parser.add_argument(
+                    spec.flag,
+                    default=env.get(env_name),
+                    help=f"{spec.help}; replaces the preset's (env {env_name})",
+                )
+            continue
+        flag = "--" + setting.name.replace("_", "-")
+        env_name = ENV_PREFIX + setting.name.upper()
+        help_text = f"{_HELP[setting.name]} (env {env_name}"
+        if setting.type == "bool":
+            default = _env_bool(env[env_name]) if env_name in env else setting.default
             parser.add_argument(flag, action="store_true", default=default, help=help_text + ")")
             continue
-        kind = int if field.type == "int" else str
-        default = kind(env[env_name]) if env_name in env else field.default
-        shown = "the preset's model" if default is None else default  # None: a model flag not given
+        kind = int if setting.type == "int" else str
+        default = kind(env[env_name]) if env_name in env else setting.default
         parser.add_argument(
             flag,
             type=kind,
             default=default,
-            choices=_CHOICES.get(field.name),
-            help=f"{help_text}; default: {shown})",
+            choices=_CHOICES.get(setting.name),
+            help=f"{help_text}; default: {default})",
         )
     return parser

@@ -54,9 +54,7 @@ def hub_cache(tiny_model_dirs, tmp_path_factory):
 @pytest.fixture(scope="session")
 def settings(tiny_model_dirs) -> Settings:
     return Settings(
-        generation_model=tiny_model_dirs["generation"],
-        fill_mask_model=tiny_model_dirs["fill-mask"],
-        sentiment_model=tiny_model_dirs["sentiment"],
+        models=dict(tiny_model_dirs),
         max_input_chars=2000,
         max_new_tokens_cap=60,
     )
@@ -64,7 +62,7 @@ def settings(tiny_model_dirs) -> Settings:
 
 @pytest.fixture(scope="session")
 def manager(settings) -> ModelManager:
-    return ModelManager({t: settings.model_id(t) for t in ("generation", "fill-mask", "sentiment")}, "cpu")
+    return ModelManager(settings.model_ids, "cpu")
 
 
 @pytest.fixture(scope="session")

@@ -123,7 +123,7 @@ def test_special_tokens_are_marked(manager):
 def test_every_view_keeps_rows_summing_to_one(manager, task, hide):
     result = attention(manager.get(task), TEXT + " <|endoftext|>", 2000, 128)
     for kind in ops.VIEWS:
-        view = ops.make_view(result, kind, layer=2, head=2, hide_special=hide)
+        view = attention_viz.make_view(result, kind, layer=2, head=2, hide_special=hide)
         np.testing.assert_allclose(view.panels.sum(-1), 1.0, atol=1e-5, err_msg=f"{task} {kind}")
         assert view.panels.shape[-1] == len(view.tokens)
         if result.causal:
@@ -131,19 +131,19 @@ def test_every_view_keeps_rows_summing_to_one(manager, task, hide):
             assert np.all(view.panels[:, upper[0], upper[1]] == 0), kind
         if hide:
             assert not {"[CLS]", "[SEP]", "<|endoftext|>"} & set(view.tokens)
-    assert ops.make_view(result, "overview").panels.shape[0] == result.num_layers * result.num_heads
-    assert ops.make_view(result, "layer").panels.shape[0] == result.num_heads
+    assert attention_viz.make_view(result, "overview").panels.shape[0] == result.num_layers * result.num_heads
+    assert attention_viz.make_view(result, "layer").panels.shape[0] == result.num_heads
 
 
 def test_hiding_special_tokens_renormalises_the_rows_it_keeps():
     result = synthetic(["[CLS]", "a", "b", "c", "[SEP]"])
-    view = ops.make_view(result, "head", layer=1, head=2, hide_special=True)
+    view = attention_viz.make_view(result, "head", layer=1, head=2, hide_special=True)
     kept = result.attentions[0, 1][1:4, 1:4]
     np.testing.assert_allclose(view.panels[0], kept / kept.sum(-1, keepdims=True), rtol=1e-6)
     assert view.tokens == ["a", "b", "c"] and "[CLS], [SEP]" in view.notices[0]
     only_special = synthetic(["[CLS]", "[SEP]"])
     with pytest.raises(InputError, match="only special tokens"):
-        ops.make_view(only_special, "head", hide_special=True)
+        attention_viz.make_view(only_special, "head", hide_special=True)
 
 
 def test_rollout_follows_abnar_and_zuidema():
@@ -161,12 +161,12 @@ def test_rollout_follows_abnar_and_zuidema():
 
 def test_mean_over_heads():
     result = synthetic(list("abcd"))
-    view = ops.make_view(result, "mean", layer=2)
+    view = attention_viz.make_view(result, "mean", layer=2)
     np.testing.assert_allclose(view.panels[0], result.attentions[1].mean(axis=0), rtol=1e-6)
 
 
 def test_gpt2_figures_blank_the_future():
-    view = ops.make_view(synthetic(list("abcde"), causal=True), "head")
+    view = attention_viz.make_view(synthetic(list("abcde"), causal=True), "head")
     z = attention_viz.view_figure(view).data[0].z
     assert all(z[q][k] is None for q in range(5) for k in range(5) if k > q)
     assert all(isinstance(z[q][k], float) for q in range(5) for k in range(q + 1))
@@ -202,18 +202,18 @@ def test_plotly_payload_for_128_tokens_on_a_12_by_12_model_is_under_1_mb():
     tokens = ["[CLS]"] + [f"word{i}" for i in range(126)] + ["[SEP]"]
     full = synthetic(tokens, layers=12, heads=12)
     for kind in ("head", "mean", "rollout"):
-        size = len(attention_viz.view_figure(ops.make_view(full, kind, layer=12)).to_json())
+        size = len(attention_viz.view_figure(attention_viz.make_view(full, kind, layer=12)).to_json())
         assert size < 1_000_000, (kind, size)
     # the grids read only as many tokens as their budget allows (the UI cuts the text there)
     for kind, matrices in (("layer", 12), ("overview", 144)):
         cap = ops.token_cap(matrices, ops.PLOT_CELL_BUDGET, 128)
         cut = synthetic(tokens[:cap], layers=12, heads=12)
-        size = len(attention_viz.view_figure(ops.make_view(cut, kind)).to_json())
+        size = len(attention_viz.view_figure(attention_viz.make_view(cut, kind)).to_json())
         assert size < 1_000_000, (kind, size)
 
 
 def test_values_are_rounded_for_transport():
-    figure = attention_viz.view_figure(ops.make_view(synthetic(list("abcdef")), "head"))
+    figure = attention_viz.view_figure(attention_viz.make_view(synthetic(list("abcdef")), "head"))
     assert all(round(v, 3) == v for row in figure.data[0].z for v in row)
     assert re.search(r"\d\.\d{4,}", json.dumps(figure.data[0].z)) is None
 
@@ -223,7 +223,7 @@ def test_values_are_rounded_for_transport():
 
 def test_user_text_is_escaped_in_every_plotly_view():
     result = synthetic(["[CLS]", XSS, SCRIPT_CLOSE, "a & b", XSS, "[SEP]"])
-    figures = [attention_viz.view_figure(ops.make_view(result, kind)) for kind in ops.VIEWS]
+    figures = [attention_viz.view_figure(attention_viz.make_view(result, kind)) for kind in ops.VIEWS]
     for figure in figures:
         payload = figure.to_json()
         assert "<img" not in payload and "<script" not in payload and "</script" not in payload
@@ -333,7 +333,7 @@ def test_a_view_over_budget_reads_a_shorter_text():
 
 def test_overview_hover_names_layer_head_and_tokens():
     result = synthetic(["a", "b", "c"], layers=2, heads=2, causal=True)
-    figure = attention_viz.view_figure(ops.make_view(result, "overview"))
+    figure = attention_viz.view_figure(attention_viz.make_view(result, "overview"))
     (trace,) = figure.data
     assert trace.x[:4] == ("Head 1 · a", "Head 1 · b", "Head 1 · c", "\u200b0")
     assert trace.y[4:] == ("Layer 2 · a", "Layer 2 · b", "Layer 2 · c")

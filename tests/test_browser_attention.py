@@ -162,13 +162,12 @@ def test_exported_html_draws_with_the_network_off_and_tokens_stay_text(client, o
 
 
 def test_plotly_labels_show_markup_as_text(offline_page):
-    from playground.tasks import attention_ops as ops
     from playground.viz import attention as attention_viz
     from tests.test_attention_views import synthetic
 
     result = synthetic(["[CLS]", XSS, SCRIPT_CLOSE, "[SEP]"])
     for kind in ("head", "overview"):
-        figure = attention_viz.view_figure(ops.make_view(result, kind))
+        figure = attention_viz.view_figure(attention_viz.make_view(result, kind))
         show(offline_page, figure.to_html(include_plotlyjs=True, full_html=True))
         expect(offline_page.locator(".main-svg").first).to_be_visible()
         if kind == "head":

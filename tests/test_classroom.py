@@ -73,7 +73,7 @@ def test_handlers_are_declared_to_spaces_gpu_when_the_package_is_there(monkeypat
     import importlib
     import types
 
-    import playground.ui.common as common
+    import playground.ui.events as common
 
     assert common.on_gpu(len) is len  # without the spaces package: unchanged
     wrapped = []

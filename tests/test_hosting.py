@@ -63,9 +63,7 @@ def test_a_model_that_fails_to_load_breaks_only_its_own_tab(tiny_model_dirs, tmp
     shutil.copytree(tiny_model_dirs["fill-mask"], broken)
     (broken / "model.safetensors").write_bytes(b"not a safetensors file")
     settings = Settings(
-        generation_model=tiny_model_dirs["generation"],
-        fill_mask_model=str(broken),
-        sentiment_model=tiny_model_dirs["sentiment"],
+        models={**tiny_model_dirs, "fill-mask": str(broken)},
     )
     manager = ModelManager({t: settings.model_id(t) for t in ("generation", "fill-mask", "sentiment")}, "cpu")
     demo = build_demo(settings, manager).queue()

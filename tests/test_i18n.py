@@ -13,7 +13,8 @@ from gradio.i18n import I18nData
 from playground.i18n import _, language_of, lazy, page_translations, ui, using
 from playground.tasks.validation import InputError
 from playground.translations import ZH
-from playground.ui.common import batch_outputs, in_language, in_languages
+from playground.ui.events import batch_outputs
+from playground.ui.language import in_languages, in_page_language, request_language
 from playground.ui.layout import build_demo
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -69,19 +70,48 @@ def test_page_text_is_a_translation_key_and_the_tables_hold_both_languages():
     assert set(tables) == {"en", "zh"}
 
 
-def test_an_event_answers_in_the_language_it_was_sent_with():
+class FakeRequest:
+    """What gradio hands over of a request: its cookies and headers."""
+
+    def __init__(self, cookies=None, headers=None):
+        self.cookies, self.headers = cookies or {}, headers or {}
+
+
+def answered_for(request, fn, *args):
+    """`fn(*args)` run the way gradio runs a handler: with the request it answers in its context."""
+    from gradio.context import LocalContext
+
+    token = LocalContext.request.set(request)
+    try:
+        result = fn(*args)
+        return list(result) if hasattr(result, "__next__") else result
+    finally:
+        LocalContext.request.reset(token)
+
+
+def test_the_language_of_a_request_is_the_switch_cookie_then_the_browser_language():
+    assert request_language(FakeRequest({"playground-language": "zh"}, {"accept-language": "en-US"})) == "zh"
+    assert request_language(FakeRequest({"playground-language": "en"}, {"accept-language": "zh-CN"})) == "en"
+    assert request_language(FakeRequest(headers={"accept-language": "zh-TW,zh;q=0.9"})) == "zh"
+    assert request_language(FakeRequest({"playground-language": "<script>"})) == "en"
+    assert request_language(FakeRequest()) == "en" and request_language() == "en"  # API clients, no request
+
+
+def test_an_event_answers_in_the_language_of_its_request():
     def handler(text):
         return _("Text") + ": " + text
 
-    localized = in_language(handler)
-    assert localized("x", "zh") == "文本: x"
-    assert localized("x", "en") == "Text: x"
+    localized = in_page_language(handler)
+    assert answered_for(FakeRequest({"playground-language": "zh"}), localized, "x") == "文本: x"
+    assert answered_for(FakeRequest({"playground-language": "en"}), localized, "x") == "Text: x"
+    assert answered_for(None, localized, "x") == "Text: x"
 
     def steps(text):
         yield _("Text")
         yield _("Prompt")
 
-    assert list(in_language(steps)("x", "zh")) == ["文本", "提示词"]
+    zh = FakeRequest(headers={"accept-language": "zh-CN"})
+    assert answered_for(zh, in_page_language(steps), "x") == ["文本", "提示词"]
 
 
 def test_a_batch_answers_each_request_in_its_own_language():

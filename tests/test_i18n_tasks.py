@@ -237,8 +237,8 @@ def test_attention_views_and_bertviz_in_chinese():
     weights = np.full((2, 2, 3, 3), 1 / 3, dtype=np.float32)
     result = AttentionResult("tiny", ["[CLS]", "cat", "[SEP]"], weights, False, special=[True, False, True])
     with using("zh"):
-        head = ops.make_view(result, "head", layer=2, head=1, hide_special=True)
-        overview = ops.make_view(result, "overview")
+        head = attention_viz.make_view(result, "head", layer=2, head=1, hide_special=True)
+        overview = attention_viz.make_view(result, "overview")
         head_figure, overview_figure = attention_viz.view_figure(head), attention_viz.view_figure(overview)
         document = bertviz.view_document("head", "tiny", result.tokens, weights, [0, 1], [0, 1], head.notices)
     assert head.title == "第 2 层，第 1 个头" and head_figure.layout.title.text.startswith(
@@ -247,7 +247,7 @@ def test_attention_views_and_bertviz_in_chinese():
     assert overview.title == "总览：2 层 × 2 个头" and overview.short_column_names == ["头1", "头2"]
     assert overview_figure.layout.coloraxis.colorbar.title.text == "权重"
     assert '<html lang="zh-CN">' in document and "已隐藏：[CLS], [SEP]" in document and "层：" in document
-    english = ops.make_view(result, "overview")
+    english = attention_viz.make_view(result, "overview")
     assert english.title == "Overview: 2 layers × 2 heads" and english.short_column_names == ["H1", "H2"]
     assert '<html lang="en">' in bertviz.view_document("head", "tiny", result.tokens, weights, [0], [0])
 

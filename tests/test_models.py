@@ -80,11 +80,13 @@ def test_memory_budget_unloads_the_least_recently_used_model(tiny_model_dirs):
 
 
 def test_describe_and_unload(tiny_model_dirs):
+    from playground.ui.system import device_summary, loaded_rows
+
     manager = ModelManager(tiny_model_dirs, device="cpu")
     manager.get("sentiment")
-    [row] = manager.describe()
-    assert row["task"] == "sentiment" and row["device"] == "cpu" and row["dtype"] == "float32"
-    assert row["memory (MB)"] > 0 and "cpu, float32" in manager.device_summary()
+    [[task, _model, device, dtype, _parameters, memory]] = loaded_rows(manager)
+    assert task == "Sentiment" and device == "cpu" and dtype == "float32"
+    assert memory > 0 and "cpu, float32" in device_summary(manager)
     assert (
         manager.unload("sentiment") and not manager.is_loaded("sentiment") and not manager.unload("sentiment")
     )

@@ -19,6 +19,8 @@ from playground.models import ModelLoadError, ModelManager
 from playground.presets import PRESETS, pinned_revision
 from playground.settings import DEFAULT_MODELS, Settings
 from playground.tasks.fill_mask import fill_mask
+from playground.ui import system
+from playground.ui.context import Context
 
 ROOT = Path(__file__).resolve().parent.parent
 TASKS = ("generation", "fill-mask", "sentiment")
@@ -40,8 +42,8 @@ def test_the_preset_supplies_the_models_and_a_model_flag_replaces_one():
     mixed = Settings.from_args(["--fill-mask-model", "./my-bert"], environ={"PLAYGROUND_PRESET": "zh"})
     assert mixed.model_id("fill-mask") == "./my-bert"
     assert mixed.model_id("generation") == "uer/gpt2-chinese-cluecorpussmall"
-    assert Settings(generation_model="./gpt").model_id("sentiment") == DEFAULT_MODELS["sentiment"]
-    assert Settings(preset="zh").sentiment_model == "uer/roberta-base-finetuned-dianping-chinese"
+    assert Settings(models={"generation": "./gpt"}).model_id("sentiment") == DEFAULT_MODELS["sentiment"]
+    assert Settings(preset="zh").model_id("sentiment") == "uer/roberta-base-finetuned-dianping-chinese"
     assert Settings.from_args([], environ={"PLAYGROUND_OFFLINE": "1"}).offline
 
 
@@ -205,7 +207,8 @@ def test_the_system_tab_switches_preset_without_custom_models(settings):
 
     assert not settings.allow_custom_models
     manager = ModelManager(PRESETS["en"].model_ids, device="cpu", offline=True)
-    demo = build_demo(settings, manager)
-    [use_preset] = [f.fn for f in demo.fns.values() if f.name == "use_preset"]
-    summary, _table, _notices = use_preset("zh", "en")  # UI events get the page's language last
-    assert manager.active_preset == "zh" and "**Model preset:** 中文" in summary and manager.describe() == []
+    context = Context.create(settings, manager)
+    shown = system.use_preset(context, "zh")
+    assert manager.active_preset == "zh" and "**Model preset:** 中文" in shown["summary"]
+    assert not manager.loaded()
+    build_demo(settings, manager)  # the page of a server started offline with the English preset

@@ -10,7 +10,8 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from playground.tasks.validation import InputError
-from playground.ui.common import api_answers, batch_outputs, raise_error
+from playground.ui.errors import api_answers, raise_error
+from playground.ui.events import batch_outputs
 from playground.ui.layout import build_demo, launch_options
 
 BATCHED_ENDPOINTS = {"/fill_mask", "/classify"}

@@ -21,9 +21,9 @@ def test_defaults_are_the_hub_models():
 def test_environment_variables_and_flags():
     env = {"PLAYGROUND_GENERATION_MODEL": "./gpt", "PLAYGROUND_PORT": "9000", "PLAYGROUND_SHARE": "true"}
     settings = Settings.from_args([], environ=env)
-    assert settings.generation_model == "./gpt" and settings.port == 9000 and settings.share
+    assert settings.model_id("generation") == "./gpt" and settings.port == 9000 and settings.share
     settings = Settings.from_args(["--generation-model", "./other", "--device", "cpu"], environ=env)
-    assert settings.generation_model == "./other" and settings.device == "cpu"
+    assert settings.model_id("generation") == "./other" and settings.device == "cpu"
 
 
 def test_help_lists_every_flag_and_its_variable_quickly():

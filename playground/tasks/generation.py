@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 from transformers import (
@@ -337,6 +337,77 @@ def next_token(
 def encode_context(loaded: LoadedModel, text: str, max_chars: int) -> tuple[list[int], list[str]]:
     """Token ids of a context whose next token is asked for, cut from the left to leave room for it."""
     return encode_prompt(loaded, check_text(text, max_chars), max_new_tokens=1)
+
+
+# --- Step mode: draw the text one token at a time, take draws back -------------------------------------------
+
+
+@dataclass
+class StepState:
+    """Step mode: the prompt, the tokens drawn one by one, and the sampler state after each draw."""
+
+    model_id: str  # the model whose tokens these are (a preset switch changes it)
+    prompt: str
+    prompt_ids: list[int]
+    steps: list[Step] = field(default_factory=list)
+    rng_states: list[bytes] = field(default_factory=list)
+
+    @property
+    def context_ids(self) -> list[int]:
+        return self.prompt_ids + [step.token_id for step in self.steps]
+
+
+def step_from(choice_source: NextToken) -> Step:
+    """The drawn token of a NextToken as a Step, with its probability and the top alternatives."""
+    by_prob = sorted(choice_source.choices, key=lambda c: c.prob_after, reverse=True)
+    drawn = next((c for c in choice_source.choices if c.token_id == choice_source.drawn_id), None)
+    return Step(
+        token_id=choice_source.drawn_id,
+        token=choice_source.drawn_text,
+        prob=drawn.prob_after if drawn else 0.0,
+        alternatives=[(c.token, c.prob_after) for c in by_prob[:ALTERNATIVES]],
+    )
+
+
+def draw_step(
+    loaded: LoadedModel,
+    state: StepState | None,
+    prompt: str,
+    params: GenerationParams,
+    max_chars: int,
+    top_n: int,
+) -> tuple[StepState, NextToken]:
+    """Draw one more token after the prompt and the tokens drawn so far (a new prompt, or another model,
+    starts again); the new state and the distribution it was drawn from."""
+    params = params.validated(max_new_tokens_cap=1)
+    if state is None or state.prompt != prompt or state.model_id != loaded.model_id:
+        ids, _notices = encode_context(loaded, prompt, max_chars)
+        state = StepState(loaded.model_id, prompt, ids)
+    check_room(loaded, state.context_ids)
+    rng = state.rng_states[-1] if state.rng_states else None
+    result = next_token(loaded, state.context_ids, params, top_n, draw_one=True, rng_state=rng)
+    state = replace(
+        state, steps=state.steps + [step_from(result)], rng_states=state.rng_states + [result.rng_state]
+    )
+    return state, result
+
+
+def undo_step(state: StepState | None) -> StepState:
+    """The state before the last draw; InputError when nothing was drawn."""
+    if state is None or not state.steps:
+        raise InputError(lazy("There is no drawn token to undo. Click “Next token” first."))
+    return replace(state, steps=state.steps[:-1], rng_states=state.rng_states[:-1])
+
+
+def check_room(loaded: LoadedModel, context_ids: list[int]) -> None:
+    """InputError when the text already fills the model's context, so no token can follow it."""
+    if len(context_ids) >= loaded.context_length:
+        raise InputError(
+            lazy(
+                "The text has reached this model's context length of {tokens} tokens.",
+                tokens=loaded.context_length,
+            )
+        )
 
 
 # --- How surprised the model is by a text ------------------------------------------------------------------

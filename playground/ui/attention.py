@@ -13,12 +13,12 @@ import gradio as gr
 
 from playground import api, export
 from playground.i18n import _, lazy, ui
-from playground.models import TASKS, ModelManager
-from playground.settings import Settings
+from playground.registry import REGISTRY
 from playground.tasks import attention
 from playground.tasks import attention_ops as ops
 from playground.tasks.validation import InputError
-from playground.ui.common import api_endpoint, examples_for, friendly_errors, load_model, on, summary_markdown
+from playground.ui.context import Context, summary_markdown
+from playground.ui.events import api_endpoint, on
 from playground.viz import attention as attention_viz
 from playground.viz import bertviz
 
@@ -34,11 +34,11 @@ EXAMPLES = {  # for the English and the Chinese models
         ["sentiment", "情节很单薄，但是音乐很好听。"],
     ],
 }
-MODEL_CHOICES = [
-    ("Fill-mask (BERT-style, reads both ways)", "fill-mask"),
-    ("Generation (GPT-style, reads left to right)", "generation"),
-    ("Sentiment (a classifier)", "sentiment"),
-]
+# The models whose attention can be shown: every task of the registry that offers it, fill-mask first.
+MODELS = sorted(
+    (name for name, spec in REGISTRY.items() if spec.attention_label), key=lambda name: name != "fill-mask"
+)
+MODEL_CHOICES = [(REGISTRY[name].attention_label, name) for name in MODELS]
 BERTVIZ_CHOICES = [("Head view", "head"), ("Model view", "model")]
 HIDE_SPECIAL_LABEL = "Hide special tokens ([CLS], [SEP], <|endoftext|>) and renormalise the rows"
 
@@ -82,124 +82,146 @@ def describe(result: attention.AttentionResult) -> str:
     return f"{shape} {kind}"
 
 
-def unknown_model(model: object):
-    return lazy(
-        "Unknown model {model}: choose one of {choices}.", model=repr(model), choices=", ".join(TASKS)
+def checked_model(model: object) -> str:
+    """The task name of a model whose attention can be shown, else InputError."""
+    if model not in MODELS:
+        raise InputError(
+            lazy(
+                "Unknown model {model}: choose one of {choices}.",
+                model=repr(model),
+                choices=", ".join(MODELS),
+            )
+        )
+    return model
+
+
+def compute(context: Context, text, model, progress=None, max_tokens: int | None = None):
+    """The attention of a served model on the text, cut to `max_tokens` (default: the server's limit)."""
+    loaded = context.model(checked_model(model), progress)
+    limit = context.settings.max_attention_tokens if max_tokens is None else max_tokens
+    return attention.attention(loaded, text, context.settings.max_input_chars, limit)
+
+
+def within_budget(context: Context, shown: Shown, matrices: int, budget: int, view_name: str, what: str):
+    """The attention of the text cut so that `matrices` T x T matrices fit `budget`, and a notice."""
+
+    def reread(max_tokens: int) -> attention.AttentionResult:
+        return compute(context, shown.text, shown.model, max_tokens=max_tokens)
+
+    limit = context.settings.max_attention_tokens
+    return ops.fit_to_budget(shown.result, matrices, budget, limit, reread, view_name, what)
+
+
+def draw(context: Context, shown: Shown | None, kind, layer, head, hide_special, layers, heads) -> dict:
+    """The chosen view of what is shown, and the summary with every notice."""
+    if shown is None:
+        return {}
+    result = shown.result
+    layers = ops.check_selection(fit_choice(layers, result.num_layers), result.num_layers, "layer")
+    heads = ops.check_selection(fit_choice(heads, result.num_heads), result.num_heads, "head")
+    matrices = ops.panels_in_view(kind, result.num_heads, layers, heads)
+    budget = ops.PLOT_CELL_BUDGET
+    result, cut = within_budget(context, shown, matrices, budget, _(ops.VIEWS[kind]), _("cells"))
+    view = attention_viz.make_view(result, kind, layer, head, layers, heads, hide_special)
+    notices = list(result.notices) + cut + view.notices
+    return {
+        "plot": attention_viz.view_figure(view),
+        "info": summary_markdown(describe(shown.result), notices),
+    }
+
+
+def run(
+    context: Context,
+    model, text, kind, layer, head, hide_special, layers, heads,
+    progress=gr.Progress(track_tqdm=True),
+) -> dict:  # fmt: skip
+    """Show attention: run the model on the text, fit the sliders to its layers and heads, draw the view."""
+    result = compute(context, text, model, progress)
+    shown = Shown(model, text, result)
+    n_layers, n_heads = result.num_layers, result.num_heads
+    layer, head = min(int(layer), n_layers), min(int(head), n_heads)
+    layers, heads = fit_choice(layers, n_layers), fit_choice(heads, n_heads)
+    return {
+        "shown": shown,
+        "layer": gr.Slider(maximum=n_layers, value=layer),
+        "head": gr.Slider(maximum=n_heads, value=head),
+        "layers": gr.CheckboxGroup(choices=list(range(1, n_layers + 1)), value=layers),
+        "heads": gr.CheckboxGroup(choices=list(range(1, n_heads + 1)), value=heads),
+        **draw(context, shown, kind, layer, head, hide_special, layers, heads),
+    }
+
+
+def bertviz_view(
+    context: Context, text, model, view, layers, heads, hide_special=False, layer=1, progress=None
+):
+    """bertviz's head or model view of the text, as a standalone HTML document, its iframe and the result."""
+    if view not in bertviz.VIEW_NAMES:
+        raise InputError(lazy("Unknown view {view}: choose 'head' or 'model'.", view=repr(view)))
+    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model), progress))
+    layers = ops.check_selection(layers, n_layers, "layer")
+    heads = ops.check_selection(heads, n_heads, "head")
+    matrices = len(layers) * (len(heads) if view == "model" else n_heads)
+    shown = Shown(model, text, compute(context, text, model, progress))
+    name = "bertviz " + _(bertviz.VIEW_NAMES[view])
+    budget = ops.BERTVIZ_LINE_BUDGET
+    result, notices = within_budget(context, shown, matrices, budget, name, _("attention lines"))
+    notices = list(result.notices) + notices
+    tokens, weights = result.tokens, result.attentions
+    if hide_special:
+        tokens, weights, hidden = ops.hide_special_tokens(tokens, result.special, weights)
+        notices += hidden
+    document = bertviz.view_document(
+        view, result.model_id, tokens, weights, layers, heads, notices, open_layer=int(layer) - 1
     )
+    frame = bertviz.iframe(document, view, len(tokens), len(layers), n_heads, len(notices))
+    return document, frame, result
 
 
-def build(manager: ModelManager, settings: Settings) -> None:
+def draw_bertviz(
+    context: Context, model, text, view, layers, heads, hide_special, layer, progress=gr.Progress()
+) -> dict:
+    """Draw bertviz view: the view in a sandboxed frame, and its HTML to download."""
+    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model), progress))
+    layers, heads = fit_choice(layers, n_layers), fit_choice(heads, n_heads)
+    document, frame, result = bertviz_view(
+        context, text, model, view, layers, heads, hide_special, layer, progress
+    )
+    path = export.write_html(document, result.model_id, f"bertviz-{view}-view")
+    return {"frame": frame, "download": gr.DownloadButton(value=str(path), interactive=True)}
+
+
+def prepare_downloads(shown: Shown | None) -> dict:
+    """Prepare downloads: the attention shown as .npz and .json files."""
+    if shown is None:
+        raise InputError(lazy("Click “Show attention” first; then its attention can be downloaded."))
+    return {"files": [str(export.write_npz(shown.result)), str(export.write_json(shown.result))]}
+
+
+def attention_api(context: Context, text: str, model: str = "fill-mask") -> dict:
+    """{"model", "tokens", "attentions": [layer][head][query][key]} for the chosen task's model."""
+    return api.attention_json(compute(context, text, model))
+
+
+def attention_view_api(
+    context: Context,
+    text: str,
+    model: str = "fill-mask",
+    view: str = "head",
+    layers: str = "",
+    heads: str = "",
+) -> str:
+    """bertviz's head or model view as a standalone HTML document that draws with no internet.
+    layers, heads: e.g. "1-3, 6" (1-based; empty = all); fewer of them leave room for more tokens."""
+    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model)))
+    chosen_layers = [i + 1 for i in ops.parse_selection(layers, n_layers, "layer")]
+    chosen_heads = [i + 1 for i in ops.parse_selection(heads, n_heads, "head")]
+    return bertviz_view(context, text, model, view, chosen_layers, chosen_heads)[0]
+
+
+def build(context: Context) -> None:
     """The Attention tab and the /attention and /attention_view endpoints."""
-
-    def compute(text, model, progress=None, max_tokens: int | None = None) -> attention.AttentionResult:
-        if model not in TASKS:
-            raise InputError(unknown_model(model))
-        loaded = load_model(manager, model, progress)
-        limit = settings.max_attention_tokens if max_tokens is None else max_tokens
-        return attention.attention(loaded, text, settings.max_input_chars, limit)
-
-    def within_budget(shown: Shown, matrices: int, budget: int, view_name: str, what: str):
-        """The attention of the text cut so that `matrices` T x T matrices fit `budget`, and a notice."""
-
-        def reread(max_tokens: int) -> attention.AttentionResult:
-            return compute(shown.text, shown.model, max_tokens=max_tokens)
-
-        limit = settings.max_attention_tokens
-        return ops.fit_to_budget(shown.result, matrices, budget, limit, reread, view_name, what)
-
-    def draw(shown: Shown | None, kind, layer, head, hide_special, layers, heads):
-        """The chosen view of what is shown, and the summary with every notice."""
-        if shown is None:
-            return gr.skip(), gr.skip()
-        result = shown.result
-        layers = ops.check_selection(fit_choice(layers, result.num_layers), result.num_layers, "layer")
-        heads = ops.check_selection(fit_choice(heads, result.num_heads), result.num_heads, "head")
-        matrices = ops.panels_in_view(kind, result.num_heads, layers, heads)
-        result, cut = within_budget(shown, matrices, ops.PLOT_CELL_BUDGET, _(ops.VIEWS[kind]), _("cells"))
-        notices = list(result.notices) + cut
-        view = ops.make_view(result, kind, layer, head, layers, heads, hide_special)
-        return attention_viz.view_figure(view), summary_markdown(
-            describe(shown.result), notices + view.notices
-        )
-
-    @friendly_errors
-    def run(
-        model, text, kind, layer, head, hide_special, layers, heads, progress=gr.Progress(track_tqdm=True)
-    ):
-        result = compute(text, model, progress)
-        shown = Shown(model, text, result)
-        n_layers, n_heads = result.num_layers, result.num_heads
-        layer, head = min(int(layer), n_layers), min(int(head), n_heads)
-        layers, heads = fit_choice(layers, n_layers), fit_choice(heads, n_heads)
-        figure, info = draw(shown, kind, layer, head, hide_special, layers, heads)
-        return (
-            shown,
-            gr.Slider(maximum=n_layers, value=layer),
-            gr.Slider(maximum=n_heads, value=head),
-            gr.CheckboxGroup(choices=list(range(1, n_layers + 1)), value=layers),
-            gr.CheckboxGroup(choices=list(range(1, n_heads + 1)), value=heads),
-            figure,
-            info,
-        )
-
-    def bertviz_view(text, model, view, layers, heads, hide_special=False, layer=1, progress=None):
-        """bertviz's head or model view of the text, as a standalone HTML document, and its notices."""
-        if view not in bertviz.VIEW_NAMES:
-            raise InputError(lazy("Unknown view {view}: choose 'head' or 'model'.", view=repr(view)))
-        n_layers, n_heads = attention.layers_and_heads(load_model(manager, model, progress))
-        layers = ops.check_selection(layers, n_layers, "layer")
-        heads = ops.check_selection(heads, n_heads, "head")
-        matrices = len(layers) * (len(heads) if view == "model" else n_heads)
-        shown = Shown(model, text, compute(text, model, progress))
-        name = "bertviz " + _(bertviz.VIEW_NAMES[view])
-        result, notices = within_budget(shown, matrices, ops.BERTVIZ_LINE_BUDGET, name, _("attention lines"))
-        notices = list(result.notices) + notices
-        tokens, weights = result.tokens, result.attentions
-        if hide_special:
-            tokens, weights, hidden = ops.hide_special_tokens(tokens, result.special, weights)
-            notices += hidden
-        document = bertviz.view_document(
-            view, result.model_id, tokens, weights, layers, heads, notices, open_layer=int(layer) - 1
-        )
-        frame = bertviz.iframe(document, view, len(tokens), len(layers), n_heads, len(notices))
-        return document, frame, result
-
-    @friendly_errors
-    def draw_bertviz(model, text, view, layers, heads, hide_special, layer, progress=gr.Progress()):
-        if model in TASKS:
-            n_layers, n_heads = attention.layers_and_heads(load_model(manager, model, progress))
-            layers, heads = fit_choice(layers, n_layers), fit_choice(heads, n_heads)
-        document, frame, result = bertviz_view(
-            text, model, view, layers, heads, hide_special, layer, progress
-        )
-        path = export.write_html(document, result.model_id, f"bertviz-{view}-view")
-        return frame, gr.DownloadButton(value=str(path), interactive=True)
-
-    @friendly_errors
-    def prepare_downloads(shown: Shown | None):
-        if shown is None:
-            raise InputError(lazy("Click “Show attention” first; then its attention can be downloaded."))
-        return [str(export.write_npz(shown.result)), str(export.write_json(shown.result))]
-
-    @friendly_errors
-    def attention_api(text: str, model: str = "fill-mask") -> dict:
-        """{"model", "tokens", "attentions": [layer][head][query][key]} for the chosen task's model."""
-        return api.attention_json(compute(text, model))
-
-    @friendly_errors
-    def attention_view_api(
-        text: str, model: str = "fill-mask", view: str = "head", layers: str = "", heads: str = ""
-    ) -> str:
-        """bertviz's head or model view as a standalone HTML document that draws with no internet.
-        layers, heads: e.g. "1-3, 6" (1-based; empty = all); fewer of them leave room for more tokens."""
-        if model not in TASKS:
-            raise InputError(unknown_model(model))
-        n_layers, n_heads = attention.layers_and_heads(load_model(manager, model))
-        chosen_layers = [i + 1 for i in ops.parse_selection(layers, n_layers, "layer")]
-        chosen_heads = [i + 1 for i in ops.parse_selection(heads, n_heads, "head")]
-        return bertviz_view(text, model, view, chosen_layers, chosen_heads)[0]
-
-    examples = examples_for(settings, EXAMPLES)
+    settings = context.settings
+    examples = context.examples(EXAMPLES)
     with gr.Tab(ui("Attention"), id="attention"):
         gr.Markdown(
             ui(
@@ -261,30 +283,28 @@ def build(manager: ModelManager, settings: Settings) -> None:
             )
             export_button = gr.Button(ui("Prepare downloads"))
             files = gr.File(label=ui("Attention tensor"), file_count="multiple", interactive=False)
-        api_endpoint(attention_api, "attention", "attention")
-        api_endpoint(attention_view_api, "attention_view", "attention")
+        api_endpoint(attention_api, context, "attention", "attention")
+        api_endpoint(attention_view_api, context, "attention_view", "attention")
 
     view_inputs = [kind, layer, head, hide_special, layers, heads]
-    on(
-        [button.click, text.submit],
-        run,
-        [model, text] + view_inputs,
-        [shown_state, layer, head, layers, heads, plot, info],
-        "attention",
-    )
+    drawn = {"plot": plot, "info": info}
+    fitted = {"shown": shown_state, "layer": layer, "head": head, "layers": layers, "heads": heads}
+    on([button.click, text.submit], run, context, [model, text] + view_inputs, fitted | drawn, "attention")
     on(  # a new view of what is shown: no model run, except to cut a long text for a big view
         [kind.input, layer.release, head.release, hide_special.input, layers.input, heads.input],
-        friendly_errors(draw),
+        draw,
+        context,
         [shown_state] + view_inputs,
-        [plot, info],
+        drawn,
         "attention",
         trigger_mode="always_last",
     )
     on(
         [bertviz_button.click],
         draw_bertviz,
+        context,
         [model, text, bertviz_kind, layers, heads, hide_special, layer],
-        [bertviz_html, bertviz_download],
+        {"frame": bertviz_html, "download": bertviz_download},
         "attention",
     )
-    on([export_button.click], prepare_downloads, [shown_state], [files], "attention")
+    on([export_button.click], prepare_downloads, None, [shown_state], {"files": files}, "attention")

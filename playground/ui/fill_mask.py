@@ -6,20 +6,11 @@ import gradio as gr
 
 from playground import api
 from playground.i18n import _, ui
-from playground.models import ModelManager
-from playground.settings import Settings
 from playground.tasks import fill_mask
 from playground.ui.attention_sections import mask_attention_section
-from playground.ui.common import (
-    api_answers,
-    api_endpoint,
-    batch_outputs,
-    batched,
-    examples_for,
-    friendly_errors,
-    load_model,
-    summary_markdown,
-)
+from playground.ui.context import Context, summary_markdown
+from playground.ui.errors import api_answers
+from playground.ui.events import api_endpoint, batch_outputs, batched
 from playground.viz import charts, highlight
 
 EXAMPLES = {  # for the English and the Chinese models (bert-base-chinese: one character per mask)
@@ -53,50 +44,50 @@ def shown_top_k(top_k, targets):
     return max(top_k, min(count, fill_mask.MAX_TOP_K))
 
 
-def build(manager: ModelManager, settings: Settings) -> None:
+def predict_batch(context: Context, texts, top_ks, targets) -> list:
+    """Fill-mask results (or InputErrors) of a batch of requests, with one forward pass."""
+    requests = [fill_mask.FillMaskRequest(*request) for request in zip(texts, top_ks, targets, strict=True)]
+    return fill_mask.fill_mask_batch(context.model("fill-mask"), requests, context.settings.max_input_chars)
+
+
+def render(result: fill_mask.FillMaskResult) -> tuple:
+    """The chart, summary and sentence with the best fills of one result."""
+    best = [candidates[0] for candidates in result.masks]
+    fills = ", ".join(f"“**{charts.label(c.word)}**” ({charts.percent(c.score)})" for c in best)
+    summary = _("Best fill: {fills}", fills=fills)
+    if len(result.masks) > 1:
+        summary += "\n\n" + _(INDEPENDENT)
+    if result.targets:
+        words = ", ".join(f"`{t}`" for t in result.targets)
+        summary += "\n\n" + _("Scored only the target words: {words}", words=words)
+    return (
+        charts.fill_mask_figure(result),
+        summary_markdown(summary, result.notices),
+        highlight.best_fill_html(result),
+    )
+
+
+def run(context: Context, texts, top_ks, targets):
+    """Predict (batched): the outputs of each request, in its own language."""
+    top_ks = [shown_top_k(k, t) for k, t in zip(top_ks, targets, strict=True)]
+    return batch_outputs(predict_batch(context, texts, top_ks, targets), render, 3)
+
+
+# Gradio calls this with a batch: one list per parameter. The hints describe one request (the API schema).
+def fill_mask_api(
+    context: Context, text: str, top_k: int = 5, targets: list[str] | str | None = None
+) -> list:
+    """Top-k candidates per mask: [{"score", "token", "token_str", "sequence"}, ...] (a list per mask).
+    `targets` (a list, or words separated by commas) scores only those words, as the pipeline's."""
+    results = api_answers(predict_batch(context, text, top_k, targets))
+    return ([api.fill_mask_json(result) for result in results],)
+
+
+def build(context: Context) -> None:
     """The Fill-Mask tab and the /fill_mask endpoint (both batched: clicks that arrive together share one
     forward pass)."""
-
-    def predict_batch(texts, top_ks, targets) -> list:
-        loaded = load_model(manager, "fill-mask")
-        requests = [
-            fill_mask.FillMaskRequest(*request) for request in zip(texts, top_ks, targets, strict=True)
-        ]
-        return fill_mask.fill_mask_batch(loaded, requests, settings.max_input_chars)
-
-    @friendly_errors
-    def load(progress=gr.Progress()):
-        load_model(manager, "fill-mask", progress)
-        return gr.skip()
-
-    def render(result: fill_mask.FillMaskResult):
-        best = [candidates[0] for candidates in result.masks]
-        fills = ", ".join(f"“**{charts.label(c.word)}**” ({charts.percent(c.score)})" for c in best)
-        summary = _("Best fill: {fills}", fills=fills)
-        if len(result.masks) > 1:
-            summary += "\n\n" + _(INDEPENDENT)
-        if result.targets:
-            words = ", ".join(f"`{t}`" for t in result.targets)
-            summary += "\n\n" + _("Scored only the target words: {words}", words=words)
-        return (
-            charts.fill_mask_figure(result),
-            summary_markdown(summary, result.notices),
-            highlight.best_fill_html(result),
-        )
-
-    @friendly_errors
-    def run(texts, top_ks, targets):
-        top_ks = [shown_top_k(k, t) for k, t in zip(top_ks, targets, strict=True)]
-        return batch_outputs(predict_batch(texts, top_ks, targets), render, 3)
-
-    # Gradio calls this with a batch: one list per parameter. The hints describe one request (the API schema).
-    @friendly_errors
-    def fill_mask_api(text: str, top_k: int = 5, targets: list[str] | str | None = None) -> list:
-        """Top-k candidates per mask: [{"score", "token", "token_str", "sequence"}, ...] (a list per mask).
-        `targets` (a list, or words separated by commas) scores only those words, as the pipeline's."""
-        return ([api.fill_mask_json(result) for result in api_answers(predict_batch(text, top_k, targets))],)
-
-    examples = examples_for(settings, EXAMPLES)
+    settings = context.settings
+    examples = context.examples(EXAMPLES)
     with gr.Tab(ui("Fill-Mask"), id="fill-mask"):
         gr.Markdown(
             ui(
@@ -120,16 +111,15 @@ def build(manager: ModelManager, settings: Settings) -> None:
         plot = gr.Plot(label=ui("Candidates"), show_label=False)
         error = gr.Textbox(visible=False)
         gr.Examples(examples, inputs=[text, top_k, targets], label=ui("Examples: click one, then Predict"))
-        api_endpoint(fill_mask_api, "fill_mask", "fill-mask", settings.max_batch_size)
-        mask_attention_section(manager, settings, text, [button.click, text.submit])
+        api_endpoint(fill_mask_api, context, "fill_mask", "fill-mask", settings.max_batch_size)
+        mask_attention_section(context, text, [button.click, text.submit])
 
     batched(
         [button.click, text.submit, targets.submit],
         run,
+        context,
         [text, top_k, targets],
         [plot, summary, best_fill],
         error,
-        load=load,
-        model_group="fill-mask",
-        max_batch_size=settings.max_batch_size,
+        "fill-mask",
     )

@@ -1,18 +1,22 @@
-"""The page, top to bottom: title, the four tabs, a footer naming the models."""
+"""The page, top to bottom: title, a tab per task of the registry, Attention and System, a footer naming the
+models."""
 
 from __future__ import annotations
 
 import html
+import importlib
 from pathlib import Path
 
 import gradio as gr
 
 from playground.i18n import page_translations, ui
-from playground.models import TASKS, ModelManager
+from playground.models import ModelManager
 from playground.network import qr_svg, student_urls
+from playground.registry import REGISTRY
 from playground.settings import Settings
-from playground.ui import attention, fill_mask, generate, sentiment, system
-from playground.ui.common import follow_language_switch, language_switch
+from playground.ui import attention, system
+from playground.ui.context import Context
+from playground.ui.language import follow_language_switch, language_switch
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 CSS_PATH = ASSETS / "style.css"
@@ -21,14 +25,7 @@ TITLE = "Transformer Playground"
 
 def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Blocks:
     """The whole app as a gr.Blocks; models load on first use, not here."""
-    if manager is None:
-        manager = ModelManager(
-            {task: settings.model_id(task) for task in TASKS},
-            settings.device,
-            settings.memory_budget_mb,
-            offline=settings.offline,
-            dtype=settings.dtype,
-        )
+    context = Context.create(settings, manager)
     # Offline, gradio sends no analytics and checks for no new version (None: GRADIO_ANALYTICS_ENABLED decides).
     # Gradio's copies of results and downloads older than an hour are deleted every hour.
     with gr.Blocks(
@@ -45,13 +42,13 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
         )
         share_with_students(settings)
         with gr.Tabs():
-            generate.build(manager, settings)
-            fill_mask.build(manager, settings)
-            sentiment.build(manager, settings)
-            attention.build(manager, settings)
-            system.build(manager, settings)
+            for spec in REGISTRY.values():
+                if spec.tab is not None:
+                    importlib.import_module(f"playground.ui.{spec.tab}").build(context)
+            attention.build(context)
+            system.build(context)
         follow_language_switch(switch, demo)
-        models = " · ".join(f"{task}: `{manager.model_ids[task]}`" for task in manager.model_ids)
+        models = " · ".join(f"{task}: `{model_id}`" for task, model_id in context.manager.model_ids.items())
         gr.Markdown(
             ui("Started with these models (the System tab shows what is loaded now):") + f" {models}",
             elem_classes=["footer-models"],

@@ -9,21 +9,10 @@ import gradio as gr
 
 from playground import api, export
 from playground.i18n import _, ui
-from playground.models import ModelManager
-from playground.settings import Settings
 from playground.tasks import explain, sentiment
-from playground.ui.common import (
-    api_answers,
-    api_endpoint,
-    batch_outputs,
-    batched,
-    examples_for,
-    friendly_errors,
-    load_model,
-    on,
-    on_page,
-    summary_markdown,
-)
+from playground.ui.context import Context, summary_markdown
+from playground.ui.errors import api_answers
+from playground.ui.events import api_endpoint, batch_outputs, batched, on
 from playground.viz import charts, highlight
 
 EXAMPLES = {  # for the English and the Chinese models
@@ -60,114 +49,116 @@ PREDICTED = "predicted"  # the target value that means "the label the model pred
 TABLE_HEADERS = ["text", "label", "score"]
 
 
-def build(manager: ModelManager, settings: Settings) -> None:
+def predict_batch(context: Context, texts) -> list:
+    """Classification results (or InputErrors) of a batch of texts, with one forward pass."""
+    return sentiment.classify_batch(context.model("sentiment"), texts, context.settings.max_input_chars)
+
+
+def render(result: sentiment.ClassificationResult) -> tuple:
+    """The label chart and the summary of one result."""
+    top = result.scores[0]
+    summary = _("Prediction: **{label}** ({score})", label=charts.label(top.label), score=f"{top.score:.1%}")
+    return charts.label_figure(result), summary_markdown(summary, result.notices)
+
+
+def run(context: Context, texts):
+    """Classify (batched): the outputs of each request, in its own language."""
+    return batch_outputs(predict_batch(context, texts), render, 2)
+
+
+# Gradio calls this with a batch: one list per parameter. The hints describe one request (the API schema).
+def classify_api(context: Context, text: str) -> list[dict]:
+    """Every label with its probability, highest first: [{"label", "score"}, ...]."""
+    return ([api.classify_json(result) for result in api_answers(predict_batch(context, text))],)
+
+
+def compute_explanation(context: Context, text, target, progress=None) -> explain.Explanation:
+    loaded = context.model("sentiment", progress)
+    target = None if target in (None, "", PREDICTED) else target
+    return explain.explain(loaded, text, context.settings.max_input_chars, target)
+
+
+def run_explain(context: Context, text, target, progress=gr.Progress()) -> dict:
+    """Explain: the prediction again, the words coloured by their attribution, and the labels to explain."""
+    result = compute_explanation(context, text, target, progress)
+    classified = sentiment.classify(context.model("sentiment"), text, context.settings.max_input_chars)
+    summary = _(
+        "Why **{label}**? Its probability is **{score}** for this text and {baseline} for the baseline (the "
+        "same length of [PAD] tokens). The colours split the difference between the words. Check: they add "
+        "up to {total}; score − baseline is {difference} (Integrated Gradients, {steps} steps).",
+        label=charts.label(result.label),
+        score=f"{result.score:.1%}",
+        baseline=f"{result.baseline_score:.1%}",
+        total=f"{sum(result.attributions):+.4f}",
+        difference=f"{result.score - result.baseline_score:+.4f}",
+        steps=result.n_steps,
+    )
+    if result.label != result.predicted:
+        summary += " " + _("The model itself predicts {label}.", label=charts.label(result.predicted))
+    choices = [(_("the predicted label"), PREDICTED)] + [(label, label) for label in result.labels]
+    values = [value for _label, value in choices]
+    plot, prediction = render(classified)
+    return {
+        "plot": plot,
+        "summary": prediction,
+        "explanation": highlight.attribution_html(result),
+        "explanation_summary": summary_markdown(summary, result.notices),
+        "target": gr.Dropdown(choices=choices, value=target if target in values else PREDICTED),
+    }
+
+
+def explain_api(context: Context, text: str, target: str | None = None) -> dict:
+    """Integrated Gradients over the input embeddings: {"label", "score", "baseline_score",
+    "attributions": [{"token", "score"}, ...]}. `target` is a label name (default: the predicted one);
+    the attributions sum to score - baseline_score, its probability at the text and at the baseline."""
+    return api.explain_json(compute_explanation(context, text, target))
+
+
+def upload(path) -> dict:
+    """A CSV was chosen: its columns to pick from, a text-like one first."""
+    if not path:
+        return {"column": gr.Dropdown(choices=[], value=None)}
+    columns = sentiment.csv_columns(path)
+    text_like = [c for c in columns if c.lower() in ("text", "texts", "sentence", "review", "comment")]
+    return {"column": gr.Dropdown(choices=columns, value=(text_like or columns)[0])}
+
+
+def run_many(context: Context, lines, path, column, progress=gr.Progress()) -> dict:
+    """Classify all: the lines, or a CSV column, as a table, a chart and a CSV file to download."""
+    limits = context.settings
+    if path:
+        texts, notices = sentiment.texts_from_csv(path, column, limits.max_batch_rows)
+        name = Path(path).name
+        source = _("column “{column}” of {file}", column=column, file=name) if column else name
+    else:
+        texts, notices = sentiment.texts_from_lines(lines, limits.max_batch_rows)
+        source = _("the lines above")
+    loaded = context.model("sentiment", progress)
+    classifying, unit = _("Classifying"), _("texts")
+    progress((0, len(texts)), desc=classifying, unit=unit)
+    result = sentiment.classify_many(
+        loaded,
+        texts,
+        limits.max_input_chars,
+        max(1, limits.max_batch_size),
+        lambda done, total: progress((done, total), desc=classifying, unit=unit),
+    )
+    csv_path = export.new_file(loaded.model_id, "sentiment", ".csv")
+    csv_path.write_text(api.batch_csv(result), encoding="utf-8")
+    table = [[row.text, row.label, round(row.score, 4)] for row in result.rows]
+    summary = _("Classified {count} texts from {source}.", count=len(result.rows), source=source)
+    return {
+        "table": gr.Dataframe(value=table, headers=[_(header) for header in TABLE_HEADERS], visible=True),
+        "plot": charts.batch_figure(result),
+        "download": gr.DownloadButton(value=str(csv_path), visible=True),
+        "summary": summary_markdown(summary, notices + result.notices),
+    }
+
+
+def build(context: Context) -> None:
     """The Sentiment tab and the /classify (batched) and /explain endpoints."""
-
-    def loaded_model(progress=None):
-        return load_model(manager, "sentiment", progress)
-
-    def predict_batch(texts) -> list:
-        return sentiment.classify_batch(loaded_model(), texts, settings.max_input_chars)
-
-    @friendly_errors
-    def load(progress=gr.Progress()):
-        loaded_model(progress)
-        return gr.skip()
-
-    def render(result: sentiment.ClassificationResult):
-        top = result.scores[0]
-        summary = _(
-            "Prediction: **{label}** ({score})", label=charts.label(top.label), score=f"{top.score:.1%}"
-        )
-        return charts.label_figure(result), summary_markdown(summary, result.notices)
-
-    @friendly_errors
-    def run(texts):
-        return batch_outputs(predict_batch(texts), render, 2)
-
-    # Gradio calls this with a batch: one list per parameter. The hints describe one request (the API schema).
-    @friendly_errors
-    def classify_api(text: str) -> list[dict]:
-        """Every label with its probability, highest first: [{"label", "score"}, ...]."""
-        return ([api.classify_json(result) for result in api_answers(predict_batch(text))],)
-
-    def compute_explanation(text, target, progress=None) -> explain.Explanation:
-        loaded = loaded_model(progress)
-        target = None if target in (None, "", PREDICTED) else target
-        return explain.explain(loaded, text, settings.max_input_chars, target)
-
-    @friendly_errors
-    def run_explain(text, target, progress=gr.Progress()):
-        result = compute_explanation(text, target, progress)
-        classified = sentiment.classify(loaded_model(), text, settings.max_input_chars)
-        summary = _(
-            "Why **{label}**? Its probability is **{score}** for this text and {baseline} for the baseline (the "
-            "same length of [PAD] tokens). The colours split the difference between the words. Check: they add "
-            "up to {total}; score − baseline is {difference} (Integrated Gradients, {steps} steps).",
-            label=charts.label(result.label),
-            score=f"{result.score:.1%}",
-            baseline=f"{result.baseline_score:.1%}",
-            total=f"{sum(result.attributions):+.4f}",
-            difference=f"{result.score - result.baseline_score:+.4f}",
-            steps=result.n_steps,
-        )
-        if result.label != result.predicted:
-            summary += " " + _("The model itself predicts {label}.", label=charts.label(result.predicted))
-        choices = [(_("the predicted label"), PREDICTED)] + [(label, label) for label in result.labels]
-        values = [value for _label, value in choices]
-        return (
-            *render(classified),
-            highlight.attribution_html(result),
-            summary_markdown(summary, result.notices),
-            gr.Dropdown(choices=choices, value=target if target in values else PREDICTED),
-        )
-
-    @friendly_errors
-    def explain_api(text: str, target: str | None = None) -> dict:
-        """Integrated Gradients over the input embeddings: {"label", "score", "baseline_score",
-        "attributions": [{"token", "score"}, ...]}. `target` is a label name (default: the predicted one);
-        the attributions sum to score - baseline_score, its probability at the text and at the baseline."""
-        return api.explain_json(compute_explanation(text, target))
-
-    @friendly_errors
-    def upload(path):
-        if not path:
-            return gr.Dropdown(choices=[], value=None)
-        columns = sentiment.csv_columns(path)
-        text_like = [c for c in columns if c.lower() in ("text", "texts", "sentence", "review", "comment")]
-        return gr.Dropdown(choices=columns, value=(text_like or columns)[0])
-
-    @friendly_errors
-    def run_many(lines, path, column, progress=gr.Progress()):
-        if path:
-            texts, notices = sentiment.texts_from_csv(path, column, settings.max_batch_rows)
-            name = Path(path).name
-            source = _("column “{column}” of {file}", column=column, file=name) if column else name
-        else:
-            texts, notices = sentiment.texts_from_lines(lines, settings.max_batch_rows)
-            source = _("the lines above")
-        loaded = loaded_model(progress)
-        classifying, unit = _("Classifying"), _("texts")
-        progress((0, len(texts)), desc=classifying, unit=unit)
-        result = sentiment.classify_many(
-            loaded,
-            texts,
-            settings.max_input_chars,
-            max(1, settings.max_batch_size),
-            lambda done, total: progress((done, total), desc=classifying, unit=unit),
-        )
-        csv_path = export.new_file(loaded.model_id, "sentiment", ".csv")
-        csv_path.write_text(api.batch_csv(result), encoding="utf-8")
-        table = [[row.text, row.label, round(row.score, 4)] for row in result.rows]
-        summary = _("Classified {count} texts from {source}.", count=len(result.rows), source=source)
-        return (
-            gr.Dataframe(value=table, headers=[_(header) for header in TABLE_HEADERS], visible=True),
-            charts.batch_figure(result),
-            gr.DownloadButton(value=str(csv_path), visible=True),
-            summary_markdown(summary, notices + result.notices),
-        )
-
-    examples = examples_for(settings, EXAMPLES)
+    settings = context.settings
+    examples = context.examples(EXAMPLES)
     with gr.Tab(ui("Sentiment"), id="sentiment"):
         gr.Markdown(ui("A fine-tuned classifier reads the whole text and gives a probability to each label."))
         text = gr.Textbox(
@@ -202,7 +193,7 @@ def build(manager: ModelManager, settings: Settings) -> None:
                 lines = gr.Textbox(
                     label=ui("Texts, one per line"),
                     lines=6,
-                    value="\n".join(examples_for(settings, BATCH_EXAMPLES)),
+                    value="\n".join(context.examples(BATCH_EXAMPLES)),
                     scale=3,
                 )
                 with gr.Column(scale=2, min_width=240):
@@ -228,31 +219,19 @@ def build(manager: ModelManager, settings: Settings) -> None:
                 elem_classes=["batch-table"],
             )
             download = gr.DownloadButton(ui("Download the table as CSV"), visible=False)
-        api_endpoint(classify_api, "classify", "sentiment", settings.max_batch_size)
-        api_endpoint(explain_api, "explain", "sentiment")
+        api_endpoint(classify_api, context, "classify", "sentiment", settings.max_batch_size)
+        api_endpoint(explain_api, context, "explain", "sentiment")
 
-    batched(
-        [button.click, text.submit],
-        run,
-        [text],
-        [plot, summary],
-        error,
-        load=load,
-        model_group="sentiment",
-        max_batch_size=settings.max_batch_size,
-    )
-    on(
-        [explain_button.click],
-        run_explain,
-        [text, target],
-        [plot, summary, explanation, explanation_summary, target],
-        "sentiment",
-    )
-    on_page([csv_file.change], upload, [csv_file], [column], queue=False)
+    batched([button.click, text.submit], run, context, [text], [plot, summary], error, "sentiment")
+    explained = {"plot": plot, "summary": summary, "explanation": explanation}
+    explained |= {"explanation_summary": explanation_summary, "target": target}
+    on([explain_button.click], run_explain, context, [text, target], explained, "sentiment")
+    on([csv_file.change], upload, None, [csv_file], {"column": column}, queue=False)
     on(
         [many_button.click],
         run_many,
+        context,
         [lines, csv_file, column],
-        [table, many_plot, download, many_summary],
+        {"table": table, "plot": many_plot, "download": download, "summary": many_summary},
         "sentiment",
     )

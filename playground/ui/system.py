@@ -1,87 +1,125 @@
 """System tab: where the models run, which are loaded and how much memory they take; unload to free it;
-switch all three models to another preset (English, Chinese)."""
+switch every task's model to another preset (English, Chinese)."""
 
 from __future__ import annotations
 
 import gradio as gr
+import torch
 
 from playground.i18n import _, ui
-from playground.models import TASKS, ModelManager
+from playground.models import ModelManager, pick_device, pick_dtype
 from playground.presets import PRESETS
-from playground.settings import Settings
-from playground.ui.common import friendly_errors, on_page
+from playground.registry import REGISTRY
+from playground.ui.context import Context
+from playground.ui.events import on
 
 COLUMNS = ["task", "model", "device", "dtype", "parameters (M)", "memory (MB)"]
-TASK_NAMES = {"generation": "Generation", "fill-mask": "Fill-mask", "sentiment": "Sentiment"}
-TASK_CHOICES = [(ui(name), task) for task, name in TASK_NAMES.items()]
+TASK_CHOICES = [(ui(spec.label), name) for name, spec in REGISTRY.items()]
 
 
-def build(manager: ModelManager, settings: Settings) -> None:
+def task_name(task: str) -> str:
+    """A task's name on the page, in the request's language."""
+    return _(REGISTRY[task].label) if task in REGISTRY else task
+
+
+def loaded_rows(manager: ModelManager) -> list[list]:
+    """One row per loaded model (COLUMNS): task, model, device, dtype, parameters and memory."""
+    return [
+        [
+            task_name(m.task),
+            m.model_id,
+            str(m.device),
+            str(m.model.dtype).removeprefix("torch."),
+            round(m.model.num_parameters() / 1e6, 1),
+            round(m.memory_bytes / 2**20, 1),
+        ]
+        for m in manager.loaded()
+    ]
+
+
+def device_summary(manager: ModelManager) -> str:
+    """Where models run and in which precision, e.g. "cpu, float32, 2 CPU threads"."""
+    device = pick_device(manager.requested_device)
+    summary = f"{device}, {str(pick_dtype(device, manager.requested_dtype)).removeprefix('torch.')}"
+    if device.type == "cuda":
+        free, total = torch.cuda.mem_get_info()
+        summary += f", {torch.cuda.get_device_name()} " + _(
+            "({free} of {total} GiB free)", free=f"{free / 2**30:.1f}", total=f"{total / 2**30:.1f}"
+        )
+    return summary + ", " + _("{threads} CPU threads", threads=torch.get_num_threads())
+
+
+def status(context: Context) -> dict:
+    """The device, the preset, the loaded models and what was unloaded on its own."""
+    manager, settings = context.manager, context.settings
+    rows = loaded_rows(manager)
+    budget = f"{settings.memory_budget_mb:,} MB" if settings.memory_budget_mb else _("none")
+    total = sum(row[-1] for row in rows)
+    preset = manager.active_preset
+    summary = "  \n".join(
+        [
+            _("**Device:** {device}", device=device_summary(manager)),
+            _("**Model preset:** {preset}", preset=PRESETS[preset].label)
+            if preset
+            else _("**Model preset:** none (models chosen one by one)"),
+            _(
+                "**Loaded:** {loaded} of {tasks} models, {total} MB · **memory budget:** {budget}",
+                loaded=len(rows),
+                tasks=len(REGISTRY),
+                total=f"{total:,.1f}",
+                budget=budget,
+            ),
+        ]
+    )
+    notices = "\n".join(f"- {notice}" for notice in manager.notices[-10:]) or _("Nothing unloaded yet.")
+    return {
+        "summary": summary,
+        "models": gr.Dataframe(value=rows, headers=[_(column) for column in COLUMNS]),
+        "notices": _("**Automatic unloads:**") + "\n" + notices,
+    }
+
+
+def unload(context: Context, task) -> dict:
+    """Unload: free the memory of one task's model (it loads again when next used)."""
+    if not task:
+        raise gr.Error(_("Choose which model to unload."))
+    if not context.manager.unload(task):
+        gr.Info(_("The {task} model was not loaded.", task=task_name(task)))
+    return status(context)
+
+
+def use_preset(context: Context, name) -> dict:
+    """Use preset: every task switches to the preset's model, each loading when first used."""
+    if not name:
+        raise gr.Error(_("Choose a model preset."))
+    context.manager.apply_preset(
+        name
+    )  # the presets' models are fixed, so this needs no --allow-custom-models
+    gr.Info(
+        _("The tabs now use the {preset} models; each loads when first used.", preset=PRESETS[name].label)
+    )
+    return status(context)
+
+
+def switch(context: Context, task, model_id, progress=gr.Progress(track_tqdm=True)) -> dict:
+    """Load another model for a task (only with --allow-custom-models)."""
+    if not context.settings.allow_custom_models:
+        raise gr.Error(
+            _("Loading other models is switched off on this server (start it with --allow-custom-models).")
+        )
+    model_id = (model_id or "").strip()
+    if not task or not model_id:
+        raise gr.Error(
+            _("Choose a task and type a Hub model id (like google-bert/bert-base-cased) or a folder.")
+        )
+    progress(0, desc=_("Loading {model}…", model=model_id))
+    context.manager.switch(task, model_id)
+    gr.Info(_("The {task} tab now uses {model}.", task=task_name(task), model=model_id))
+    return status(context)
+
+
+def build(context: Context) -> None:
     """The System tab (no public API)."""
-
-    @friendly_errors
-    def status():
-        rows = [[row[c] for c in COLUMNS] for row in manager.describe()]
-        for row in rows:
-            row[0] = _(TASK_NAMES[row[0]])
-        budget = f"{settings.memory_budget_mb:,} MB" if settings.memory_budget_mb else _("none")
-        total = sum(row[-1] for row in rows)
-        preset = manager.active_preset
-        summary = "  \n".join(
-            [
-                _("**Device:** {device}", device=manager.device_summary()),
-                _("**Model preset:** {preset}", preset=PRESETS[preset].label)
-                if preset
-                else _("**Model preset:** none (models chosen one by one)"),
-                _(
-                    "**Loaded:** {loaded} of {tasks} models, {total} MB · **memory budget:** {budget}",
-                    loaded=len(rows),
-                    tasks=len(TASKS),
-                    total=f"{total:,.1f}",
-                    budget=budget,
-                ),
-            ]
-        )
-        notices = "\n".join(f"- {notice}" for notice in manager.notices[-10:]) or _("Nothing unloaded yet.")
-        table = gr.Dataframe(value=rows, headers=[_(column) for column in COLUMNS])
-        return summary, table, _("**Automatic unloads:**") + "\n" + notices
-
-    @friendly_errors
-    def unload(task):
-        if not task:
-            raise gr.Error(_("Choose which model to unload."))
-        if not manager.unload(task):
-            gr.Info(_("The {task} model was not loaded.", task=_(TASK_NAMES.get(task, task))))
-        return status()
-
-    @friendly_errors
-    def use_preset(name):
-        if not name:
-            raise gr.Error(_("Choose a model preset."))
-        manager.apply_preset(name)  # the presets' models are fixed, so this needs no --allow-custom-models
-        gr.Info(
-            _("The tabs now use the {preset} models; each loads when first used.", preset=PRESETS[name].label)
-        )
-        return status()
-
-    @friendly_errors
-    def switch(task, model_id, progress=gr.Progress(track_tqdm=True)):
-        if not settings.allow_custom_models:
-            raise gr.Error(
-                _(
-                    "Loading other models is switched off on this server (start it with --allow-custom-models)."
-                )
-            )
-        model_id = (model_id or "").strip()
-        if not task or not model_id:
-            raise gr.Error(
-                _("Choose a task and type a Hub model id (like google-bert/bert-base-cased) or a folder.")
-            )
-        progress(0, desc=_("Loading {model}…", model=model_id))
-        manager.switch(task, model_id)
-        gr.Info(_("The {task} tab now uses {model}.", task=_(TASK_NAMES.get(task, task)), model=model_id))
-        return status()
-
     with gr.Tab(ui("System"), id="system") as tab:
         gr.Markdown(
             ui("Models load when a tab first needs them and stay in memory; unload one to free its memory.")
@@ -96,13 +134,13 @@ def build(manager: ModelManager, settings: Settings) -> None:
         with gr.Row():
             preset = gr.Dropdown(
                 [(p.label, p.name) for p in PRESETS.values()],
-                value=manager.active_preset,
+                value=context.manager.active_preset,
                 label=ui("Model preset"),
                 scale=2,
             )
             preset_button = gr.Button(ui("Use preset"), scale=1)
 
-        with gr.Group(visible=settings.allow_custom_models):
+        with gr.Group(visible=context.settings.allow_custom_models):
             gr.Markdown(
                 ui(
                     "**Use another model** (a Hub id or a local `save_pretrained` folder). Models never run "
@@ -114,8 +152,8 @@ def build(manager: ModelManager, settings: Settings) -> None:
                 switch_id = gr.Textbox(label=ui("Model id or folder"), scale=3)
                 switch_button = gr.Button(ui("Load"), scale=1)
 
-    outputs = [summary, models, notices]
-    on_page([switch_button.click], switch, [switch_task, switch_id], outputs)
-    on_page([tab.select, refresh_button.click], status, None, outputs, queue=False)
-    on_page([unload_button.click], unload, [task], outputs)
-    on_page([preset_button.click], use_preset, [preset], outputs)
+    outputs = {"summary": summary, "models": models, "notices": notices}
+    on([switch_button.click], switch, context, [switch_task, switch_id], outputs)
+    on([tab.select, refresh_button.click], status, context, None, outputs, queue=False)
+    on([unload_button.click], unload, context, [task], outputs)
+    on([preset_button.click], use_preset, context, [preset], outputs)

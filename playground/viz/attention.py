@@ -11,16 +11,107 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass, field
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.i18n import _
+from playground.i18n import Message, _, lazy
 from playground.tasks.attention import MaskAttention
-from playground.tasks.attention_ops import AttentionView
+from playground.tasks.attention_ops import (
+    VIEWS,
+    check_selection,
+    hide_special_tokens,
+    mean_over_heads,
+    rollout,
+)
+from playground.tasks.validation import InputError
 from playground.viz.charts import _layout as base_layout
 from playground.viz.charts import label
+
+
+@dataclass
+class AttentionView:
+    """What one picture shows: a few T x T matrices (panels) over the same tokens, each row summing to 1.
+    Its titles and names are written in the language of the request (`make_view` runs while answering it)."""
+
+    kind: str
+    tokens: list[str]
+    panels: np.ndarray  # (panels, T, T)
+    panel_titles: list[str]
+    columns: int  # panels per row in a grid
+    title: str
+    causal: bool
+    prompt_length: int | None = None  # Generate: tokens before this index are the prompt
+    notices: list[Message] = field(default_factory=list)
+    row_names: list[str] = field(default_factory=list)  # overview: one per row of panels (layers)
+    column_names: list[str] = field(default_factory=list)  # overview: one per column (heads)
+    short_column_names: list[str] = field(default_factory=list)  # overview: "H3" for "Head 3"
+
+
+def make_view(
+    result,
+    kind: str,
+    layer: int = 1,
+    head: int = 1,
+    layers: list[int] | None = None,
+    heads: list[int] | None = None,
+    hide_special: bool = False,
+) -> AttentionView:
+    """The panels of view `kind` (see VIEWS) from an AttentionResult; `layer`, `head` 1-based, `layers`,
+    `heads` 0-based lists (the overview's choice). Special tokens are hidden after mean or rollout."""
+    if kind not in VIEWS:
+        raise InputError(
+            lazy("Unknown view {view}: choose one of {views}.", view=repr(kind), views=", ".join(VIEWS))
+        )
+    weights = result.attentions  # (layers, heads, T, T)
+    n_layers, n_heads = weights.shape[:2]
+    li = check_selection([int(layer)], n_layers, lazy("layer"))[0]
+    hi = check_selection([int(head)], n_heads, lazy("head"))[0]
+    if kind == "head":
+        panels, titles = weights[li, hi][None], [_("Layer {layer}, head {head}", layer=li + 1, head=hi + 1)]
+    elif kind == "mean":
+        panels = mean_over_heads(weights[li])[None]
+        titles = [_("Layer {layer}, mean over {heads} heads", layer=li + 1, heads=n_heads)]
+    elif kind == "rollout":
+        panels = rollout(weights)[li][None]
+        titles = [_("Rollout through layers 1–{layer} (heads averaged, residual added)", layer=li + 1)]
+    elif kind == "layer":
+        panels, titles = weights[li], [_("Head {head}", head=h + 1) for h in range(n_heads)]
+    else:
+        layers = list(range(n_layers)) if layers is None else layers
+        heads = list(range(n_heads)) if heads is None else heads
+        panels = weights[np.ix_(layers, heads)].reshape(-1, *weights.shape[2:])
+        titles = [_("L{layer} H{head}", layer=lay + 1, head=h + 1) for lay in layers for h in heads]
+    tokens, prompt_length = list(result.tokens), result.prompt_length
+    notices: list[Message] = []
+    if hide_special:
+        tokens, panels, notices = hide_special_tokens(tokens, result.special, panels)
+        if prompt_length is not None:
+            prompt_length = int((~np.asarray(result.special[:prompt_length], dtype=bool)).sum())
+    if kind == "layer":
+        title = _("Layer {layer}: all {heads} heads", layer=li + 1, heads=n_heads)
+    elif kind == "overview":
+        title = _("Overview: {layers} layers × {heads} heads", layers=len(layers), heads=len(heads))
+    else:
+        title = titles[0]
+    columns = len(heads) if kind == "overview" else min(4, n_heads) if kind == "layer" else 1
+    return AttentionView(
+        kind=kind,
+        tokens=tokens,
+        panels=np.asarray(panels, dtype=np.float64),
+        panel_titles=titles,
+        columns=columns,
+        title=title,
+        causal=result.causal,
+        prompt_length=prompt_length,
+        notices=notices,
+        row_names=[_("Layer {layer}", layer=i + 1) for i in layers] if kind == "overview" else [],
+        column_names=[_("Head {head}", head=h + 1) for h in heads] if kind == "overview" else [],
+        short_column_names=[_("H{head}", head=h + 1) for h in heads] if kind == "overview" else [],
+    )
+
 
 DECIMALS = 3
 # Blues with more steps at the low end, where most attention weights lie.

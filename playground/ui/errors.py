@@ -1,0 +1,89 @@
+"""Every failure reaches the user as one gr.Error sentence: their mistakes plainly, the server's as a notice."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from collections.abc import Callable
+
+import gradio as gr
+
+from playground.i18n import _
+from playground.models import ModelLoadError, free_memory, is_out_of_memory
+from playground.tasks.validation import InputError
+
+log = logging.getLogger("playground")
+
+
+def as_gr_error(error: Exception) -> gr.Error:
+    """The gr.Error that tells the user about `error`, in the request's language."""
+    if isinstance(error, gr.Error):
+        return error
+    if isinstance(error, (InputError, ModelLoadError)):
+        return gr.Error(str(error), print_exception=False)  # the user's mistake, not the server's
+    if is_out_of_memory(error):
+        free_memory()
+        log.warning("Out of memory while answering a request; memory freed: %s", error)
+        return gr.Error(
+            _(
+                "The model ran out of memory for this request. Try a shorter text, fewer new tokens or fewer "
+                "samples; the memory has been freed."
+            ),
+            print_exception=False,
+        )
+    log.exception("Unexpected error while answering a request")
+    return gr.Error(
+        _("Something went wrong on the server ({error}). Please try again.", error=type(error).__name__)
+    )
+
+
+def friendly_errors(fn: Callable) -> Callable:
+    """Wrap a handler (plain or generator) so every error reaches the user as a gr.Error sentence."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def generator_wrapper(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as error:
+                raise as_gr_error(error) from error
+
+        return generator_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as error:
+            raise as_gr_error(error) from error
+
+    return wrapper
+
+
+def raise_error(message: str) -> None:
+    """The follow-up of a batched event: the request's own error, if it had one, as a gr.Error."""
+    if message:
+        raise gr.Error(message, print_exception=False)
+
+
+def api_answers(results: list) -> list:
+    """The results of a batch of API requests, or a gr.Error if any request was refused.
+
+    Gradio can only fail a batch as a whole. When every request in it was refused for the same reason (a
+    batch of one, usually), that reason is the message; when others in the batch were fine, the message says
+    so, so that their senders know to send them again.
+    """
+    errors = [result for result in results if isinstance(result, Exception)]
+    if not errors:
+        return results
+    message = as_gr_error(errors[0]).message
+    if len(errors) < len(results) or len({str(error) for error in errors}) > 1:
+        message = _(
+            "{errors} of {requests} requests answered together could not be answered; the first: "
+            "{message} If your request is not concerned, please send it again.",
+            errors=len(errors),
+            requests=len(results),
+            message=message,
+        )
+    raise gr.Error(message, print_exception=False)

@@ -1,0 +1,195 @@
+"""Wiring handlers to the page: UI events, public API endpoints and batched events.
+
+Handlers are module-level functions whose first parameter is the Context; `bind` gives gradio the function
+of the remaining parameters. A UI handler returns its outputs by name ({"plot": figure, "summary": text});
+`on` maps the names to the event's components, and whatever it leaves out stays as it is on the page.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+
+import gradio as gr
+
+from playground.i18n import using
+from playground.ui.context import Context
+from playground.ui.errors import as_gr_error, friendly_errors, raise_error
+from playground.ui.language import batch_languages, in_languages, in_page_language, page_language
+
+try:  # On Hugging Face Spaces (ZeroGPU), work that needs the GPU is declared with spaces.GPU.
+    from spaces import GPU as on_gpu
+except ImportError:  # Anywhere else it changes nothing.
+
+    def on_gpu(fn: Callable) -> Callable:
+        return fn
+
+
+# Requests for one model share a concurrency group. The model's lock runs one forward pass at a time, so
+# more parallel work would not be faster; but letting a few requests in at once lets streamed generations
+# interleave token by token instead of waiting for each other to finish.
+CONCURRENCY_LIMIT = 4
+
+Outputs = dict[str, gr.components.Component]
+
+
+def bind(handler: Callable, context: Context | None) -> Callable:
+    """`handler` with its first argument, the context, given: gradio sees (and documents) the others."""
+    if context is None:
+        return handler
+    if inspect.isgeneratorfunction(handler):
+
+        @functools.wraps(handler)
+        def bound(*args, **kwargs):
+            yield from handler(context, *args, **kwargs)
+    else:
+
+        @functools.wraps(handler)
+        def bound(*args, **kwargs):
+            return handler(context, *args, **kwargs)
+
+    signature = inspect.signature(handler)
+    first, *rest = signature.parameters
+    bound.__signature__ = signature.replace(parameters=[signature.parameters[name] for name in rest])
+    bound.__annotations__ = {k: v for k, v in handler.__annotations__.items() if k != first}
+    return bound
+
+
+def by_component(fn: Callable, outputs: Outputs) -> Callable:
+    """`fn` returning {name: value} as gradio's {component: value}; an unknown name is a bug, raised."""
+
+    def components(values: dict) -> dict:
+        return {outputs[name]: value for name, value in values.items()}
+
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def generator_wrapper(*args, **kwargs):
+            for values in fn(*args, **kwargs):
+                yield components(values)
+
+        return generator_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return components(fn(*args, **kwargs))
+
+    return wrapper
+
+
+def on(
+    triggers: list,
+    handler: Callable,
+    context: Context | None,
+    inputs: list | None,
+    outputs: Outputs,
+    model_group: str | None = None,
+    **options,
+):
+    """A UI event (not part of the public API), answered in the page's language with its errors as one
+    sentence. With `model_group`, it runs in the concurrency group of that model, as GPU work (`on_gpu`)."""
+    fn = bind(in_page_language(friendly_errors(by_component(handler, outputs))), context)
+    if model_group is not None:
+        fn = on_gpu(fn)
+        options = {"concurrency_id": model_group, "concurrency_limit": CONCURRENCY_LIMIT, **options}
+    return gr.on(triggers, fn, inputs, list(outputs.values()), api_visibility="private", **options)
+
+
+def api_endpoint(
+    handler: Callable, context: Context, name: str, model_group: str, max_batch_size: int | None = None
+) -> None:
+    """A public JSON endpoint `/name`, in the concurrency group of the model it uses; its errors in English.
+
+    With `max_batch_size`, `handler` is a batch function (see `batched`): gradio gathers up to that many
+    requests that wait in the queue and calls it once for all of them. Its type hints describe one request,
+    and so does the API schema clients see. A max_batch_size of 1 serves it unbatched, one request per call.
+    """
+    fn = on_gpu(bind(friendly_errors(handler), context))
+    if max_batch_size is None:
+        gr.api(fn, api_name=name, concurrency_id=model_group, concurrency_limit=CONCURRENCY_LIMIT)
+    elif max_batch_size > 1:
+        # One batch at a time: requests that arrive meanwhile wait and make up the next batch.
+        gr.api(fn, api_name=name, batch=True, max_batch_size=max_batch_size, concurrency_limit=1)
+    else:
+        gr.api(
+            one_at_a_time(fn), api_name=name, concurrency_id=model_group, concurrency_limit=CONCURRENCY_LIMIT
+        )
+
+
+def batched(
+    triggers: list,
+    handler: Callable,
+    context: Context,
+    inputs: list,
+    outputs: list,
+    error: gr.Textbox,
+    model_group: str,
+) -> None:
+    """A UI event whose requests are answered in batches, each request's mistake shown to its sender only.
+
+    `handler(context, *columns)` takes one list per input and returns one list per output plus, last, a list
+    of error messages ('' for the requests it answered; build it with `batch_outputs`). Gradio fails a whole
+    batch when its function raises, so the handler does not raise for one request's bad input: it sends the
+    message to the hidden `error` box of that request's page, and a small follow-up event there raises it as a
+    gr.Error. First, an unbatched step loads the model with a progress bar (a batch function cannot show one).
+    The page's language is an input of these events alone (see `in_languages`).
+    """
+    max_batch_size = context.settings.max_batch_size
+    fn = bind(friendly_errors(handler), context)
+    language = page_language()
+    if language is not None:
+        fn, inputs = in_languages(fn), [*inputs, language]
+    fn = on_gpu(fn)
+    event = on(triggers, load_model, context, [gr.State(model_group)], {}, model_group).success
+    if max_batch_size > 1:
+        event = event(
+            fn,
+            inputs,
+            outputs + [error],
+            batch=True,
+            max_batch_size=max_batch_size,
+            concurrency_limit=1,
+            api_visibility="private",
+        )
+    else:
+        event = event(
+            one_at_a_time(fn),
+            inputs,
+            outputs + [error],
+            concurrency_id=model_group,
+            concurrency_limit=CONCURRENCY_LIMIT,
+            api_visibility="private",
+        )
+    event.then(raise_error, [error], None, api_visibility="private", concurrency_limit=None)
+
+
+def load_model(context: Context, task: str, progress=gr.Progress()) -> dict:
+    """Load a task's model with a progress bar (the first step of a batched event); changes no output."""
+    context.model(task, progress)
+    return {}
+
+
+def one_at_a_time(batch_fn: Callable) -> Callable:
+    """A batch function as a function of one request (its signature kept for the API schema)."""
+
+    @functools.wraps(batch_fn)
+    def single(*args):
+        outputs = batch_fn(*[[arg] for arg in args])
+        return tuple(column[0] for column in outputs) if len(outputs) > 1 else outputs[0][0]
+
+    return single
+
+
+def batch_outputs(results: list, render: Callable, n_outputs: int) -> tuple[list, ...]:
+    """The return value of a `batched` handler: `render(result)` gives a tuple of `n_outputs` values for each
+    answered request; a request refused (an exception in `results`) leaves its outputs as they are and gets
+    its message in the last list. Each request's words are in its own language."""
+    rows = []
+    for result, language in zip(results, batch_languages(len(results)), strict=True):
+        with using(language):
+            if isinstance(result, Exception):
+                rows.append((gr.skip(),) * n_outputs + (as_gr_error(result).message,))
+            else:
+                rows.append((*render(result), ""))
+    return tuple(list(column) for column in zip(*rows, strict=True))
