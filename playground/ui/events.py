@@ -59,8 +59,8 @@ def bind(handler: Callable, context: Context | None) -> Callable:
 def by_component(fn: Callable, outputs: Outputs) -> Callable:
     """`fn` returning {name: value} as gradio's {component: value}; an unknown name is a bug, raised."""
 
-    def components(values: dict) -> dict:
-        return {outputs[name]: value for name, value in values.items()}
+    def components(values: dict) -> dict | None:
+        return {outputs[name]: value for name, value in values.items()} if outputs else None
 
     if inspect.isgeneratorfunction(fn):
 
@@ -141,7 +141,7 @@ def batched(
     if language is not None:
         fn, inputs = in_languages(fn), [*inputs, language]
     fn = on_gpu(fn)
-    event = on(triggers, load_model, context, [gr.State(model_group)], {}, model_group).success
+    event = on(triggers, model_loader(model_group), context, None, {}, model_group).success
     if max_batch_size > 1:
         event = event(
             fn,
@@ -164,10 +164,14 @@ def batched(
     event.then(raise_error, [error], None, api_visibility="private", concurrency_limit=None)
 
 
-def load_model(context: Context, task: str, progress=gr.Progress()) -> dict:
-    """Load a task's model with a progress bar (the first step of a batched event); changes no output."""
-    context.model(task, progress)
-    return {}
+def model_loader(task: str) -> Callable:
+    """A handler that loads a task's model with a progress bar (the first step of a batched event)."""
+
+    def load_model(context: Context, progress=gr.Progress()) -> dict:
+        context.model(task, progress)
+        return {}
+
+    return load_model
 
 
 def one_at_a_time(batch_fn: Callable) -> Callable:

@@ -239,6 +239,18 @@ def next_token_api(
     return api.next_token_json(generation.next_token(loaded, context_ids, params, top_n))
 
 
+def decoding_controls(max_new_tokens_cap: int, max_new_tokens: int = 50, temperature: float = 1.0) -> list:
+    """The sliders of the decoding settings (Generate and Chat): max new tokens, temperature, top-k, top-p,
+    repetition penalty, in the order GenerationParams takes them."""
+    return [
+        gr.Slider(1, max_new_tokens_cap, value=max_new_tokens, step=1, label=ui("Max new tokens")),
+        gr.Slider(0, 2, value=temperature, step=0.05, label=ui("Temperature (0 = greedy)")),
+        gr.Slider(0, 200, value=50, step=1, label=ui("Top-k (0 = off)")),
+        gr.Slider(0.01, 1, value=1.0, step=0.01, label=ui("Top-p")),
+        gr.Slider(1, 2, value=1.0, step=0.05, label=ui("Repetition penalty")),
+    ]
+
+
 def build(context: Context) -> None:
     """The Generate tab and the /generate and /next_token endpoints."""
     settings = context.settings
@@ -270,13 +282,8 @@ def build(context: Context) -> None:
                 )
                 info = gr.Markdown()
             with gr.Column(scale=2, min_width=280):
-                max_new_tokens = gr.Slider(
-                    1, settings.max_new_tokens_cap, value=50, step=1, label=ui("Max new tokens")
-                )
-                temperature = gr.Slider(0, 2, value=1.0, step=0.05, label=ui("Temperature (0 = greedy)"))
-                top_k = gr.Slider(0, 200, value=50, step=1, label=ui("Top-k (0 = off)"))
-                top_p = gr.Slider(0.01, 1, value=1.0, step=0.01, label=ui("Top-p"))
-                repetition_penalty = gr.Slider(1, 2, value=1.0, step=0.05, label=ui("Repetition penalty"))
+                controls = decoding_controls(settings.max_new_tokens_cap)
+                max_new_tokens, temperature, top_k, top_p, repetition_penalty = controls
                 num_samples = gr.Slider(
                     1, generation.MAX_SAMPLES, value=1, step=1, label=ui("Samples side by side")
                 )
