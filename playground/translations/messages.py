@@ -103,4 +103,8 @@ ZH = {
     "Rollout up to a layer": "Rollout（累积到某一层）",
     "All heads of a layer": "一层的全部头",
     "Model overview (layers × heads)": "模型总览（层 × 头）",
+    # Generation from token ids (a chat's templated prompt is never cut)
+    "The {what} is {tokens} tokens long, but with {new} new tokens only {room} fit in this model's context of "
+    "{context}. Please shorten it, or ask for fewer new tokens.": "{what}有 {tokens} 个词元，但加上 {new} 个新"
+    "词元后，模型 {context} 个词元的上下文只放得下 {room} 个。请缩短一些，或者减少新词元数。",
 }
