@@ -7,6 +7,7 @@ import io
 from dataclasses import asdict
 
 from playground.tasks.attention import AttentionResult
+from playground.tasks.chat import ChatPrompt, ChatResult
 from playground.tasks.explain import Explanation
 from playground.tasks.fill_mask import FillMaskResult
 from playground.tasks.generation import GenerationResult, NextToken
@@ -19,6 +20,22 @@ FILL_MASK_KEYS = ("score", "token", "token_str", "sequence")  # the pipeline's k
 def generation_json(result: GenerationResult) -> list[dict]:
     """`[{"generated_text": prompt + continuation}]`, one entry per sample."""
     return [{"generated_text": text} for text in result.generated_texts]
+
+
+def chat_json(result: ChatResult) -> list[dict]:
+    """`[{"generated_text": [...messages, {"role": "assistant", "content": reply}]}]`, as the text-generation
+    pipeline answers chat input."""
+    return [{"generated_text": result.messages}]
+
+
+def chat_template_json(prompt: ChatPrompt) -> dict:
+    """`{"text", "tokens": [{"id", "piece", "text", "special"}]}`: the conversation as the model reads it."""
+    return {
+        "text": prompt.text,
+        "tokens": [
+            {"id": t.id, "piece": t.piece, "text": t.text, "special": t.special} for t in prompt.tokens
+        ],
+    }
 
 
 def next_token_json(result: NextToken) -> list[dict]:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
+import warnings
+from collections.abc import Iterator
 
 import pytest
 import torch
+from transformers.utils import logging as transformers_logging
 
 from playground.tasks.generation import GenerationParams, generate, stream
 from playground.tasks.validation import InputError
@@ -131,3 +136,37 @@ def test_bad_input_gets_a_clear_message(gpt2, prompt, params, message):
 def test_max_new_tokens_must_leave_room_for_the_prompt(gpt2):
     with pytest.raises(InputError, match="context length of 64"):
         generate(gpt2, "Hi", GenerationParams(max_new_tokens=64), MAX_CHARS, 100)
+
+
+@contextlib.contextmanager
+def transformers_messages() -> Iterator[list[str]]:
+    """Every Python warning and transformers log record (INFO and up) given inside the block, as text.
+    `warning_once` remembers what it said; its memory is cleared so that nothing said before hides here."""
+    said: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            said.append(record.getMessage())
+
+    logger, handler = logging.getLogger("transformers"), Keep(logging.INFO)
+    level = logger.level
+    transformers_logging.warning_once.cache_clear()
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield said
+        said += [str(w.message) for w in caught]
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def test_generation_gives_no_deprecation_warning(gpt2):
+    """transformers 5.24 deprecates `past_key_values` (a FutureWarning on every step, and a log line);
+    the loop passes its cache as transformers 5 wants."""
+    with transformers_messages() as said:
+        for params in (GenerationParams(5, temperature=0), GenerationParams(5, seed=1, num_samples=2)):
+            generate(gpt2, "The cat", params, MAX_CHARS, CAP)
+    assert not [m for m in said if "deprecat" in m.lower() or "past_key_values" in m], said

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from playground.models import ModelLoadError, ModelManager, pick_device, pick_dtype
+from playground.models import TASKS, ModelLoadError, ModelManager, pick_device, pick_dtype
 
 
 def test_models_load_lazily_once_and_in_eval_mode(tiny_model_dirs):
@@ -66,7 +66,7 @@ def test_eager_attention_is_switched_on_only_inside_the_block(manager):
 
 
 def test_memory_budget_unloads_the_least_recently_used_model(tiny_model_dirs):
-    sizes = {task: ModelManager(tiny_model_dirs, "cpu").get(task).memory_bytes for task in tiny_model_dirs}
+    sizes = {task: ModelManager(tiny_model_dirs, "cpu").get(task).memory_bytes for task in TASKS}
     budget_mb = (sizes["generation"] + sizes["fill-mask"]) / 2**20 * 1.01  # room for two, not three
     manager = ModelManager(tiny_model_dirs, device="cpu", memory_budget_mb=budget_mb)
     manager.get("generation")

@@ -1,10 +1,11 @@
-"""Tiny GPT-2, BERT-MLM and DistilBERT-classifier models built offline, saved like Hub models.
+"""Tiny GPT-2, BERT-MLM, DistilBERT-classifier and Llama chat models built offline, saved like Hub models.
 
 Real architectures and tokenizers, a few dozen training steps on a small corpus (so distributions are peaked
 and the pictures mean something, not uniform noise); the playground loads them through the same code path as
 `openai-community/gpt2` and friends. `python -m tests.tiny_models DIR` writes all three into DIR.
 `build_chinese_gpt2` is shaped like uer/gpt2-chinese-cluecorpussmall (GPT-2 with a BERT tokenizer), and
 `install_in_hub_cache` lays a saved model out the way the Hugging Face cache holds a download.
+`build_llama_chat` is a chat model: Llama's architecture (RoPE, grouped-query attention) with ChatML turns.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from transformers import (
     GPT2Config,
     GPT2LMHeadModel,
     GPT2Tokenizer,
+    LlamaConfig,
+    LlamaForCausalLM,
+    PreTrainedTokenizerFast,
 )
 
 CONTEXT = 64  # positions; small so that over-long inputs are cheap to test
@@ -55,6 +59,28 @@ CHINESE_CORPUS = [
     "我喜欢学习语言模型。",
     "这是很久之前的事情了。",
 ]
+CONVERSATIONS = [
+    [("user", "Hello!"), ("assistant", "Hello! How can I help you?")],
+    [("user", "What is the capital of France?"), ("assistant", "Paris is the capital of France.")],
+    [("system", "You are a teacher."), ("user", "What is a cat?"), ("assistant", "A cat is a small animal.")],
+    [("user", "Tell me a story."), ("assistant", "Once upon a time, there lived a teacher.")],
+    [("system", "Answer in one word."), ("user", "Where did the cat sit?"), ("assistant", "Mat.")],
+    [("user", "Thank you!"), ("assistant", "You are welcome.")],
+    [("user", "How do I learn a language?"), ("assistant", "Speak it every day.")],
+    [
+        ("user", "Hello!"),
+        ("assistant", "Hello! How can I help you?"),
+        ("user", "Thank you!"),
+        ("assistant", "You are welcome."),
+    ],
+]
+# ChatML, as Qwen and SmolLM write turns; the generation prompt opens the assistant's turn.
+CHATML_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
 TRAIN_STEPS = 80
 WORDS = sorted({w.strip(".,").lower() for line in CORPUS + POSITIVE + NEGATIVE for w in line.split()})
 
@@ -123,6 +149,52 @@ def build_chinese_gpt2(path: Path, seed: int = 0) -> Path:
     _train(model, lambda: {**batch, "labels": labels})
     _save(model, tokenizer, path)
     return path
+
+
+def build_llama_chat(path: Path, seed: int = 0, steps: int = 150) -> Path:
+    """A 2-layer Llama (RoPE, 4 query heads sharing 2 key/value heads) with a byte-level BPE tokenizer and
+    a ChatML chat template; `<|im_end|>` ends a turn and is the eos of tokenizer and generation config.
+    Trained on CONVERSATIONS as the template writes them, so greedy replies look like answers and end."""
+    messages = [[{"role": role, "content": content} for role, content in turns] for turns in CONVERSATIONS]
+    rendered = [_render_chatml(conversation) for conversation in messages]
+    bpe = ByteLevelBPETokenizer()
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    bpe.train_from_iterator(rendered * 4, vocab_size=400, min_frequency=1, special_tokens=specials)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=bpe._tokenizer,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        extra_special_tokens=["<|im_start|>", "<|im_end|>"],  # as Qwen2's tokenizer lists them
+        model_max_length=CONTEXT,
+        chat_template=CHATML_TEMPLATE,
+    )
+    eos, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=CONTEXT,
+        bos_token_id=None,
+        eos_token_id=eos,
+        pad_token_id=pad,
+    )
+    torch.manual_seed(seed)
+    model = LlamaForCausalLM(config)
+    model.generation_config.eos_token_id = eos
+    model.generation_config.pad_token_id = pad
+    batch = tokenizer(rendered, add_special_tokens=False, padding=True, return_tensors="pt")
+    labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
+    _train(model, lambda: {**batch, "labels": labels}, steps=steps, lr=1e-2)
+    _save(model, tokenizer, path)
+    return path
+
+
+def _render_chatml(messages: list[dict[str, str]]) -> str:
+    """A conversation as CHATML_TEMPLATE writes it (without the generation prompt)."""
+    return "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
 
 
 def build_bert_mlm(path: Path, seed: int = 0, chinese: bool = False) -> Path:
@@ -223,11 +295,12 @@ def install_in_hub_cache(
 
 
 def build_all(root: Path) -> dict[str, Path]:
-    """All three tiny models under `root`, keyed by task."""
+    """All the tiny models under `root`, keyed by task."""
     return {
         "generation": build_gpt2(root / "tiny-gpt2"),
         "fill-mask": build_bert_mlm(root / "tiny-bert"),
         "sentiment": build_distilbert_classifier(root / "tiny-distilbert-sst2"),
+        "chat": build_llama_chat(root / "tiny-llama-chat"),
     }
 
 

@@ -9,13 +9,15 @@ soon as the caller stops asking for tokens (a Stop button, a closed browser tab)
 
 from __future__ import annotations
 
+import inspect
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 
 import torch
 from transformers import (
+    DynamicCache,
     LogitsProcessorList,
     RepetitionPenaltyLogitsProcessor,
     TemperatureLogitsWarper,
@@ -23,10 +25,10 @@ from transformers import (
     TopPLogitsWarper,
 )
 
-from playground.i18n import lazy
+from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.tasks.text import readable_text, token_text
-from playground.tasks.validation import InputError, check_float, check_int, check_text
+from playground.tasks.validation import InputError, check_float, check_int, check_text, translatable
 
 MAX_SEED = 2**32 - 1
 MAX_SAMPLES = 4
@@ -95,8 +97,8 @@ def logits_processors(params: GenerationParams) -> LogitsProcessorList:
     return processors
 
 
-def encode_prompt(loaded: LoadedModel, prompt: str, max_new_tokens: int) -> tuple[list[int], list[str]]:
-    """Prompt token ids cut from the left so that prompt + max_new_tokens fits the context; notices."""
+def room_for_prompt(loaded: LoadedModel, max_new_tokens: int) -> int:
+    """How many prompt tokens fit in the context beside `max_new_tokens` new ones (InputError if none do)."""
     context = loaded.context_length
     if max_new_tokens >= context:
         raise InputError(
@@ -106,10 +108,41 @@ def encode_prompt(loaded: LoadedModel, prompt: str, max_new_tokens: int) -> tupl
                 got=max_new_tokens,
             )
         )
+    return context - max_new_tokens
+
+
+def check_prompt_ids(
+    loaded: LoadedModel, prompt_ids: list[int], max_new_tokens: int, what: str | Message = lazy("prompt")
+) -> list[int]:
+    """The prompt ids if they and `max_new_tokens` new tokens fit in the context, else InputError.
+
+    For prompts that must not be cut (a chat template: cutting from the left loses the system prompt and
+    the turn markers); `encode_prompt` cuts a plain-text prompt instead."""
+    room = room_for_prompt(loaded, max_new_tokens)
+    if not prompt_ids:
+        raise InputError(lazy("The prompt has no tokens the model knows. Please type some words."))
+    if len(prompt_ids) > room:
+        raise InputError(
+            lazy(
+                "The {what} is {tokens} tokens long, but with {new} new tokens only {room} fit in this model's "
+                "context of {context}. Please shorten it, or ask for fewer new tokens.",
+                what=translatable(what),
+                tokens=len(prompt_ids),
+                new=max_new_tokens,
+                room=room,
+                context=loaded.context_length,
+            )
+        )
+    return list(prompt_ids)
+
+
+def encode_prompt(loaded: LoadedModel, prompt: str, max_new_tokens: int) -> tuple[list[int], list[str]]:
+    """Prompt token ids cut from the left so that prompt + max_new_tokens fits the context; notices."""
+    room = room_for_prompt(loaded, max_new_tokens)
+    context = loaded.context_length
     ids = loaded.tokenizer(prompt, add_special_tokens=False)["input_ids"]
     if not ids:
         raise InputError(lazy("The prompt has no tokens the model knows. Please type some words."))
-    room = context - max_new_tokens
     if len(ids) <= room:
         return ids, []
     notice = lazy(
@@ -182,27 +215,54 @@ def stream(
     """Yield the growing result after every new token; the last one has `finished=True`."""
     prompt = check_text(prompt, max_chars, lazy("prompt"))
     params = params.validated(max_new_tokens_cap)
-    tokenizer, model, device = loaded.tokenizer, loaded.model, loaded.device
     prompt_ids, notices = encode_prompt(loaded, prompt, params.max_new_tokens)
     if notices:
-        prompt = readable_text(tokenizer, prompt_ids, skip_special_tokens=False)
+        prompt = readable_text(loaded.tokenizer, prompt_ids, skip_special_tokens=False)
+    yield from stream_ids(loaded, prompt_ids, params, prompt=prompt, notices=notices)
+
+
+def stream_ids(
+    loaded: LoadedModel,
+    prompt_ids: list[int],
+    params: GenerationParams,
+    stop_ids: Collection[int] = (),
+    prompt: str | None = None,
+    notices: list[str] | None = None,
+    new_text: Callable[[list[int]], str] | None = None,
+) -> Iterator[GenerationResult]:
+    """Decode after given prompt ids, yielding the growing result after every new token (the last one has
+    `finished=True`). The loop of `stream` and of Chat.
+
+    `params` are already validated (`GenerationParams.validated`) and the ids fit the context with
+    `params.max_new_tokens` more (`encode_prompt`, `check_prompt_ids`). A sample stops at the model's eos
+    ids or at any of `stop_ids` (the stop token is its last step). `prompt` is the text reported as the
+    prompt (the decoded ids if None); `new_text(new_ids)` the text of a sample's new tokens (by default
+    decode(prompt + new) minus decode(prompt), as the text-generation pipeline joins a text prompt).
+    """
+    tokenizer, model, device = loaded.tokenizer, loaded.model, loaded.device
     processors = logits_processors(params)
     generator = torch.Generator(device=device).manual_seed(params.seed)
-    eos_ids = torch.tensor(sorted(_eos_token_ids(loaded)), device=device, dtype=torch.long)
+    eos_ids = torch.tensor(sorted(_eos_token_ids(loaded) | set(stop_ids)), device=device, dtype=torch.long)
     pad_id = int(eos_ids[0]) if len(eos_ids) else 0
-    prompt_text = readable_text(tokenizer, prompt_ids)
+    if new_text is None:
+        prompt_text = readable_text(tokenizer, prompt_ids)
+
+        def new_text(new_ids: list[int]) -> str:
+            return _continuation(tokenizer, prompt_ids, prompt_text, new_ids)
+
+    if prompt is None:
+        prompt = readable_text(tokenizer, prompt_ids, skip_special_tokens=False)
 
     n = params.num_samples
-    input_ids = torch.tensor([prompt_ids] * n, device=device)  # (n, T)
+    input_ids = torch.tensor([list(prompt_ids)] * n, device=device)  # (n, T)
     unfinished = torch.ones(n, dtype=torch.bool, device=device)
-    next_input, past = input_ids, None
+    next_input, cache_kwargs = input_ids, _new_cache(model)
     samples = [Sample() for _ in range(n)]
-    result = GenerationResult(prompt, prompt_ids, samples, params.seed, params, notices=notices)
+    result = GenerationResult(prompt, list(prompt_ids), samples, params.seed, params, notices=notices or [])
     for step in range(params.max_new_tokens):
         with torch.inference_mode():  # not held across the yield: the mode is thread-local
             with loaded.lock:
-                outputs = model(input_ids=next_input, past_key_values=past, use_cache=True)
-            past = outputs.past_key_values
+                outputs = model(input_ids=next_input, use_cache=True, **cache_kwargs)
             scores = processors(input_ids, outputs.logits[:, -1].float())  # (n, vocab)
             # Finished samples get padding, as in generate.
             next_tokens = torch.where(unfinished, draw(scores, params, generator), pad_id)  # (n,)
@@ -213,12 +273,21 @@ def stream(
             next_input = next_tokens[:, None]
             unfinished &= ~torch.isin(next_tokens, eos_ids)
         for sample in samples:
-            sample.continuation = _continuation(tokenizer, prompt_ids, prompt_text, sample.token_ids)
+            sample.continuation = new_text(sample.token_ids)
         if not unfinished.any() or step == params.max_new_tokens - 1:
             break
         yield result
     result.finished = True
     yield result
+
+
+def _new_cache(model) -> dict:
+    """An empty KV cache for the loop, passed as transformers 5 wants: a `DynamicCache` built from the model's
+    config (its layer types: full or sliding-window attention), under the argument name the model's forward
+    takes (`cache` since transformers 5.24, which deprecates `past_key_values`). The model fills it in place."""
+    cache = DynamicCache(config=model.config.get_text_config(decoder=True))
+    name = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+    return {name: cache}
 
 
 def generate(

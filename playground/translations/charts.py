@@ -71,4 +71,13 @@ ZH = {
     "Each small picture is one head (rows: layers, columns: heads); click one to enlarge it.": "每张小图是"
     "一个头（行：层，列：头）；点击一张可以放大。",
     "number of texts": "文本数",
+    # Chat: the conversation as the model reads it
+    "token {id}: {piece}": "词元 {id}：{piece}",
+    "special token": "特殊词元",
+    "written by the template": "模板写入的",
+    "system message": "系统消息",
+    "user message": "用户消息",
+    "assistant message": "助手消息",
+    "What the model reads: {count} tokens, {special} of them special": "模型读到的内容：{count} 个词元，其中 "
+    "{special} 个是特殊词元",
 }

@@ -103,4 +103,40 @@ ZH = {
     "Rollout up to a layer": "Rollout（累积到某一层）",
     "All heads of a layer": "一层的全部头",
     "Model overview (layers × heads)": "模型总览（层 × 头）",
+    # Generation from token ids (a chat's templated prompt is never cut)
+    "The {what} is {tokens} tokens long, but with {new} new tokens only {room} fit in this model's context of "
+    "{context}. Please shorten it, or ask for fewer new tokens.": "{what}有 {tokens} 个词元，但加上 {new} 个新"
+    "词元后，模型 {context} 个词元的上下文只放得下 {room} 个。请缩短一些，或者减少新词元数。",
+    # Chat
+    "conversation": "对话",
+    "The conversation must be a list of messages, each with a role and a content; got {type}.": "对话必须是一个"
+    "消息列表，每条消息都有角色（role）和内容（content）；现在是 {type}。",
+    "The conversation has no messages yet. Please write a message first.": "对话里还没有消息。请先写一条消息。",
+    "The conversation has {count} messages; the limit here is {limit}. Please start a new chat.": "对话有 "
+    "{count} 条消息，这里最多只能有 {limit} 条。请开始一个新的对话。",
+    "Message {number} must be a role and a content (a dict), not {type}.": "第 {number} 条消息必须由角色和内容"
+    "组成（一个 dict），不能是 {type}。",
+    "Message {number} has no {key}: every message needs a role and a content.": "第 {number} 条消息缺少 {key}："
+    "每条消息都需要角色（role）和内容（content）。",
+    "Message {number} has the role {role}; a role is system, user or assistant.": "第 {number} 条消息的角色是 "
+    "{role}；角色只能是 system、user 或 assistant。",
+    "The content of message {number} must be text, not {type}.": "第 {number} 条消息的内容必须是文字，不能是 "
+    "{type}。",
+    "Message {number} is empty. Please write something in it, or remove it.": "第 {number} 条消息是空的。请写点"
+    "什么，或者删掉它。",
+    "A conversation has at most one system message, the first; message {number} is another.": "一个对话最多只有"
+    "一条系统消息，而且必须是第一条；第 {number} 条消息又是一条系统消息。",
+    "The system message must come first, before the others; here it is message {number}.": "系统消息必须放在"
+    "最前面；这里它是第 {number} 条消息。",
+    "The last message must be from the user: the model answers it. Here the last one is from the {role}.": ""
+    "最后一条消息必须来自用户（user）：模型要回答的就是它。这里最后一条来自 {role}。",
+    "The conversation is {length} characters long; the limit here is {limit}. Please shorten it, or start a new "
+    "chat.": "对话有 {length} 个字符，这里最多只能有 {limit} 个。请缩短一些，或者开始一个新的对话。",
+    "The model {model} has no chat template: it was not trained on conversations, so it cannot tell whose turn "
+    "it is. Choose a chat (instruct) model, e.g. with --chat-model.": "模型 {model} 没有对话模板：它没有在对话上"
+    "训练过，分不清轮到谁说话。请选择一个对话（instruct）模型，例如用 --chat-model 指定。",
+    "This model's chat template does not accept this conversation: {reason}": "这个模型的对话模板不接受这段对话："
+    "{reason}",
+    "A chat answers with one reply at a time: the number of samples must be 1.": "对话每次只给出一个回复：样本数"
+    "必须是 1。",
 }
