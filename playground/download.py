@@ -22,6 +22,8 @@ CONFIG_AND_TOKENIZER = (
     "vocab.txt",
     "vocab.json",
     "merges.txt",
+    "chat_template.jinja",  # where transformers 5 keeps a chat model's template
+    "chat_template.json",
     "*.model",  # sentencepiece
 )
 SAFETENSORS = ("*.safetensors", "model.safetensors.index.json")

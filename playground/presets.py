@@ -47,6 +47,12 @@ PRESETS = {
                 "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
                 "714eb0fa89d2f80546fda750413ed43d93601a13",
             ),
+            # a Llama-architecture instruct model with a ChatML template (<|im_start|>, <|im_end|>). Commit from
+            # public code pinning it (a manifest checker, a model table, several scripts: revision 12fd25f…),
+            # newer than a91318b… that older scripts pin.
+            "chat": PinnedModel(
+                "HuggingFaceTB/SmolLM2-135M-Instruct", "12fd25f77366fa6b3b4b768ec3050bf629380bac"
+            ),
         },
     ),
     "zh": Preset(
@@ -67,6 +73,9 @@ PRESETS = {
             "sentiment": PinnedModel(
                 "uer/roberta-base-finetuned-dianping-chinese", "25faf1874b21e76db31ea9c396ccf2a0322e0071"
             ),
+            # Qwen2 (RoPE, grouped-query attention) writing Chinese and English, ChatML template; cache paths
+            # models--Qwen--Qwen2.5-0.5B-Instruct/snapshots/7ae5576… in many independent projects.
+            "chat": PinnedModel("Qwen/Qwen2.5-0.5B-Instruct", "7ae557604adf67be50417f59c2c2f167def9a775"),
         },
     ),
 }

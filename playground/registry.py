@@ -26,6 +26,7 @@ class TaskSpec:
     label: str  # its name on the page (English; the UI translates it)
     help: str  # the help of its --<name>-model flag
     tab: str | None  # the module of playground.ui whose build(context) draws its tab; None: no tab of its own
+    causal: bool = False  # its models read left to right (no [CLS]/[SEP] added; attention masked causally)
     attention_label: str | None = None  # its choice in the Attention tab; None: not offered there
     check_tokenizer: TokenizerCheck | None = None
     endpoints: tuple[str, ...] = ()  # its public JSON endpoints (/name), in the shapes of api.py
@@ -52,6 +53,18 @@ def _needs_mask_token(tokenizer, model_id: str) -> Message | None:
     )
 
 
+def _needs_chat_template(tokenizer, model_id: str) -> Message | None:
+    if getattr(tokenizer, "chat_template", None):
+        return None
+    return lazy(
+        "The chat model {model} has no chat template, so it cannot turn a conversation into the one text it "
+        "reads. Give {kind} with {flag}.",
+        model=model_id,
+        kind=REGISTRY["chat"].kind,
+        flag=REGISTRY["chat"].flag,
+    )
+
+
 _CAUSAL = ("ForCausalLM", "LMHeadModel")
 
 REGISTRY: dict[str, TaskSpec] = {
@@ -65,6 +78,7 @@ REGISTRY: dict[str, TaskSpec] = {
             label="Generation",
             help="Hub id or local save_pretrained folder of the text-generation (causal LM) model",
             tab="generate",
+            causal=True,
             attention_label="Generation (GPT-style, reads left to right)",
             endpoints=("generate", "next_token"),
         ),
@@ -92,6 +106,22 @@ REGISTRY: dict[str, TaskSpec] = {
             tab="sentiment",
             attention_label="Sentiment (a classifier)",
             endpoints=("classify", "explain"),
+        ),
+        TaskSpec(
+            name="chat",
+            auto_class="AutoModelForCausalLM",
+            architectures=_CAUSAL,
+            kind=lazy(
+                "a chat model (a causal language model with a chat template) such as "
+                "HuggingFaceTB/SmolLM2-135M-Instruct"
+            ),
+            label="Chat",
+            help="Hub id or local folder of the chat model: a causal LM with a chat template (an instruct model)",
+            tab="chat",
+            causal=True,
+            attention_label="Chat (an instruction-tuned decoder, reads left to right)",
+            check_tokenizer=_needs_chat_template,
+            endpoints=("chat", "chat_template"),
         ),
     )
 }

@@ -39,6 +39,7 @@ def hub_cache(tiny_model_dirs, tmp_path_factory):
             "generation": build_chinese_gpt2(folders / "gpt2"),
             "fill-mask": build_bert_mlm(folders / "bert", chinese=True),
             "sentiment": tiny_model_dirs["sentiment"],
+            "chat": tiny_model_dirs["chat"],
         },
     }
     cache = tmp_path_factory.mktemp("hub-cache")

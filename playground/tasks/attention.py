@@ -14,13 +14,12 @@ import torch
 
 from playground.i18n import Message, lazy
 from playground.models import LoadedModel
+from playground.registry import REGISTRY
 from playground.tasks.attention_ops import mean_over_heads
 from playground.tasks.batching import encode_truncated
 from playground.tasks.fill_mask import normalise_masks
 from playground.tasks.text import token_strings
 from playground.tasks.validation import InputError, check_text
-
-CAUSAL_TASKS = ("generation", "chat")  # models that read left to right: no [CLS]/[SEP] added, causal masks
 
 
 @dataclass
@@ -52,7 +51,7 @@ def layers_and_heads(loaded: LoadedModel) -> tuple[int, int]:
 def attention(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int) -> AttentionResult:
     """Attention of `text` in every layer and head, cut to `max_tokens` tokens (with a notice)."""
     text = check_text(text, max_chars)
-    causal = loaded.task in CAUSAL_TASKS
+    causal = REGISTRY[loaded.task].causal
     limit = min(max_tokens, loaded.context_length)
     encoded, notices = encode_truncated(loaded.tokenizer, text, limit, add_special_tokens=not causal)
     return _forward(loaded, encoded["input_ids"][0].tolist(), notices)
@@ -101,7 +100,7 @@ def _forward(
         model_id=loaded.model_id,
         tokens=token_strings(tokenizer, ids),
         attentions=weights,
-        causal=loaded.task in CAUSAL_TASKS,
+        causal=REGISTRY[loaded.task].causal,
         notices=notices,
         token_ids=ids,
         special=[i in structural for i in ids],

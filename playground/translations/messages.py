@@ -139,4 +139,14 @@ ZH = {
     "{reason}",
     "A chat answers with one reply at a time: the number of samples must be 1.": "对话每次只给出一个回复：样本数"
     "必须是 1。",
+    # Chat
+    "Please type a message first: it is empty.": "请先输入一条消息：现在是空的。",
+    "There is no message to reply to yet: type one and click Send.": "还没有可以回复的消息：请输入一条，再点“发送”。",
+    "Type a message first: the model reads the conversation it is given.": "请先输入一条消息：模型读的是给它的对话。",
+    "The chat model {model} has no chat template, so it cannot turn a conversation into the one text it reads. "
+    "Give {kind} with {flag}.": "对话模型 {model} 没有对话模板，所以无法把一段对话变成它要读的那一整段文本。"
+    "请用 {flag} 指定{kind}。",
+    "a chat model (a causal language model with a chat template) such as HuggingFaceTB/SmolLM2-135M-Instruct": (
+        "一个对话模型（带对话模板的因果语言模型），例如 HuggingFaceTB/SmolLM2-135M-Instruct"
+    ),
 }

@@ -279,4 +279,29 @@ ZH = {
     " {context} 个词元的上下文只放得下 {room} 个：只用了提示词的最后 {room} 个词元。",
     "({free} of {total} GiB free)": "（{total} GiB 中有 {free} GiB 空闲）",
     "{threads} CPU threads": "{threads} 个 CPU 线程",
+    # Chat
+    "Chat": "对话",
+    "Chat (an instruction-tuned decoder, reads left to right)": "对话（指令微调的解码器，从左往右读）",
+    "A chat model does not see a conversation: its **chat template** turns the system prompt and the turns into "
+    "**one long text**, with special tokens marking where each turn starts and ends, and the model simply "
+    "continues that text. Its reply ends when it writes the end-of-turn token. Change the system prompt, then "
+    "click **Reply again** to see the reply change.": "对话模型看到的并不是一段“对话”：它的**对话模板**把系统提示和"
+    "每一轮发言拼成**一整段长文本**，用特殊词元标出每一轮从哪里开始、到哪里结束，模型只是接着这段文本往下写。"
+    "它写出“回合结束”词元时，回复就结束了。改一改系统提示，再点**重新回复**，看看回复怎么变。",
+    "System prompt (optional)": "系统提示（可选）",
+    "Conversation": "对话记录",
+    "Message": "消息",
+    "Type a message…": "输入一条消息…",
+    "Send": "发送",
+    "Reply again": "重新回复",
+    "Clear": "清空",
+    "The reply, coloured by probability": "回复，按概率着色",
+    "What the model reads: the conversation as one text, token by token": "模型读到的内容：整段对话作为一段文本，逐个词元",
+    "Show what the model reads": "显示模型读到的内容",
+    "Examples: click one, then Send": "示例：点一个，再点“发送”",
+    "writing… {count} new tokens": "正在写… {count} 个新词元",
+    "{count} new tokens; the model ended its turn with an end-of-turn token": "{count} 个新词元；模型用“回合结束”词元结束了它的发言",
+    "{count} new tokens; stopped at the limit of new tokens before the model ended its turn": "{count} 个新词元；"
+    "模型还没结束发言，就到了新词元数的上限",
+    "Seed **{seed}** · {status}": "随机种子 **{seed}** · {status}",
 }
