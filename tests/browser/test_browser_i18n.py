@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.test_browser import app_page, browser, expect, open_tab, pytestmark, wait_for_chart  # noqa: F401
+from tests.browser.helpers import app_page, expect, open_tab, wait_for_chart
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -20,7 +20,7 @@ from playground.presets import PRESETS, pinned_revision
 from playground.settings import DEFAULT_MODELS, Settings
 from playground.tasks.fill_mask import fill_mask
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TASKS = ("generation", "fill-mask", "sentiment")
 
 

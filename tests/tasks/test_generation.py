@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-import torch
 
 from playground.tasks.generation import GenerationParams, generate, stream
 from playground.tasks.validation import InputError
+from tests.helpers import reference
 
 MAX_CHARS, CAP = 2000, 60
 
@@ -16,15 +16,6 @@ MAX_CHARS, CAP = 2000, 60
 @pytest.fixture(scope="module")
 def gpt2(manager):
     return manager.get("generation")
-
-
-def reference(loaded, prompt: str, seed: int | None = None, **kwargs) -> list[int]:
-    """New token ids from transformers' own generate."""
-    ids = loaded.tokenizer(prompt, return_tensors="pt").input_ids
-    if seed is not None:
-        torch.manual_seed(seed)
-    out = loaded.model.generate(ids, attention_mask=torch.ones_like(ids), pad_token_id=0, **kwargs)
-    return out[0, ids.shape[1] :].tolist()
 
 
 @pytest.mark.parametrize("prompt", ["The cat sat", "Once upon a time, in a small village,"])
