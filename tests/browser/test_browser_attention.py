@@ -2,7 +2,7 @@
 views in their sandboxed frame, the downloads, the attention sections of Fill-Mask and Generate, and user text
 such as `<img src=x onerror=alert(1)>` staying text everywhere (no dialog opens, the page logs no error).
 
-Uses test_browser.py's fixtures: each page may only reach the local app and fails on any console error.
+Uses tests/browser/conftest.py's fixtures: each page may only reach the local app and fails on any console error.
 With PLAYGROUND_SCREENSHOTS=DIR set, the tests save full-page PNGs of what they drew.
 """
 
@@ -14,13 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, browser, open_tab, page, screenshot, wait_for_chart  # noqa: F401  (fixtures)
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
-expect = sync_api.expect
-expect.set_options(timeout=30_000)  # a busy 2-core machine can take longer than Playwright's 5 s
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")
+from tests.browser.helpers import expect, open_tab, screenshot, wait_for_chart
+from tests.helpers import synthetic
 
 XSS = "<img src=x onerror=alert(1)>"
 SCRIPT_CLOSE = "</script><script>alert(2)</script>"
@@ -142,7 +137,6 @@ def test_bertviz_views_offline_and_the_html_download(page, dialogs, tmp_path):  
 @pytest.mark.parametrize("view", ["head", "model"])
 def test_exported_html_draws_with_the_network_off_and_tokens_stay_text(client, offline_page, view):
     from playground.viz import bertviz
-    from tests.test_attention_views import synthetic
 
     # through the API: a real model's document
     document = client.predict(text="The cat sat on the mat.", view=view, api_name="/attention_view")
@@ -163,7 +157,6 @@ def test_exported_html_draws_with_the_network_off_and_tokens_stay_text(client, o
 
 def test_plotly_labels_show_markup_as_text(offline_page):
     from playground.viz import attention as attention_viz
-    from tests.test_attention_views import synthetic
 
     result = synthetic(["[CLS]", XSS, SCRIPT_CLOSE, "[SEP]"])
     for kind in ("head", "overview"):

@@ -21,16 +21,14 @@ from playground.tasks.generation import (
 )
 from playground.tasks.text import readable_text, spaced_decoding, token_strings, token_text
 from playground.viz import tokens
-from tests.tiny_models import build_chinese_gpt2
 
 MAX_CHARS, CAP = 2000, 40
 SPACE_BETWEEN_CHINESE = re.compile(r"[\u4e00-\u9fff，。] +[\u4e00-\u9fff，。]")
 
 
 @pytest.fixture(scope="module")
-def gpt2_zh(tmp_path_factory, tiny_model_dirs):
-    folder = build_chinese_gpt2(tmp_path_factory.mktemp("zh") / "tiny-gpt2-chinese")
-    return ModelManager({**tiny_model_dirs, "generation": str(folder)}, device="cpu").get("generation")
+def gpt2_zh(chinese_gpt2_dir, tiny_model_dirs):
+    return ModelManager({**tiny_model_dirs, "generation": chinese_gpt2_dir}, device="cpu").get("generation")
 
 
 def reference_ids(loaded, prompt: str, max_new_tokens: int, seed: int | None = None, **kwargs) -> list[int]:

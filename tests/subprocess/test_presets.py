@@ -17,13 +17,13 @@ from playground import cli
 from playground.download import files_to_fetch
 from playground.models import ModelLoadError, ModelManager
 from playground.presets import PRESETS, pinned_revision
+from playground.registry import TASKS
 from playground.settings import DEFAULT_MODELS, Settings
 from playground.tasks.fill_mask import fill_mask
 from playground.ui import system
 from playground.ui.context import Context
 
-ROOT = Path(__file__).resolve().parent.parent
-TASKS = ("generation", "fill-mask", "sentiment")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_preset_model_is_pinned_to_a_full_commit():

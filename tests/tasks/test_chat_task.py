@@ -24,7 +24,7 @@ from playground.tasks.generation import GenerationParams
 from playground.tasks.validation import InputError
 from playground.translations import ZH
 from playground.viz.chat import prompt_html, reply_html
-from tests.test_generation import transformers_messages
+from tests.helpers import transformers_messages
 from tests.tiny_models import build_gpt2, build_llama_chat
 
 MAX_CHARS, CAP = 2000, 60

@@ -29,7 +29,7 @@ from playground.viz import attention as attention_viz
 from playground.viz import bertviz
 from playground.viz import charts as chart_figures
 
-PLAYGROUND = Path(__file__).resolve().parent.parent / "playground"
+PLAYGROUND = Path(__file__).resolve().parents[2] / "playground"
 MARKERS = {"_", "lazy", "ui"}  # the functions that mark a sentence for translation
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Words of an English sentence that stay as they are in its Chinese: code, flags, formats

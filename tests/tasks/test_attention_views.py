@@ -18,10 +18,11 @@ from transformers import AutoModel
 
 from playground import export
 from playground.tasks import attention_ops as ops
-from playground.tasks.attention import AttentionResult, attention, attention_of_ids, mask_attention
+from playground.tasks.attention import attention, attention_of_ids, mask_attention
 from playground.tasks.validation import InputError
 from playground.viz import attention as attention_viz
 from playground.viz import bertviz
+from tests.helpers import synthetic
 
 TEXT = "The cat sat on the mat, and the cat slept."
 XSS = "<img src=x onerror=alert(1)>"
@@ -49,26 +50,6 @@ def model_attentions(loaded, ids: list[int]) -> np.ndarray:
     with torch.no_grad():
         out = reference(input_ids=torch.tensor([ids]), output_attentions=True)
     return torch.stack(out.attentions)[:, 0].numpy()
-
-
-def synthetic(tokens: list[str], layers: int = 2, heads: int = 3, causal: bool = False, seed: int = 0):
-    """An AttentionResult with random row-stochastic weights (softmax of random scores)."""
-    rng = np.random.default_rng(seed)
-    n = len(tokens)
-    scores = rng.normal(size=(layers, heads, n, n)) * 2
-    if causal:
-        scores[..., np.triu_indices(n, 1)[0], np.triu_indices(n, 1)[1]] = -np.inf
-    weights = np.exp(scores - scores.max(-1, keepdims=True))
-    weights /= weights.sum(-1, keepdims=True)
-    special = [t in ("[CLS]", "[SEP]", "<|endoftext|>") for t in tokens]
-    return AttentionResult(
-        model_id="synthetic/model",
-        tokens=tokens,
-        attentions=weights.astype(np.float32),
-        causal=causal,
-        token_ids=list(range(n)),
-        special=special,
-    )
 
 
 # --- values equal the model's own ---------------------------------------------------------------
@@ -275,45 +256,6 @@ def test_export_file_names_are_safe():
 
 
 # --- the /attention_view endpoint, served for real -------------------------------------------------
-
-
-def bertviz_params(document: str) -> dict:
-    return json.loads(re.search(r"const params = (\{.*?\}); // HACK", document).group(1).replace("\\/", "/"))
-
-
-def test_attention_view_endpoint(client):
-    document = client.predict(text=TEXT, model="fill-mask", view="head", api_name="/attention_view")
-    assert isinstance(document, str) and document.startswith("<!DOCTYPE html>")
-    assert not URL.search(document) and "bertviz head view" in document
-    params = bertviz_params(document)
-    assert params["attention"][0]["left_text"][0] == "[CLS]" and params["include_layers"] == [1, 2]
-    # defaults: model="fill-mask", view="head"
-    assert bertviz_params(client.predict(text=TEXT, api_name="/attention_view"))["include_layers"] == [1, 2]
-
-    model_view = client.predict(
-        text=TEXT, model="generation", view="model", layers="2", heads="1", api_name="/attention_view"
-    )
-    params = bertviz_params(model_view)
-    assert params["include_layers"] == [2] and params["include_heads"] == [1] and params["total_heads"] == 2
-    weights = np.array(params["attention"][0]["attn"])  # (1 layer, 1 head, T, T), rounded to 3 decimals
-    assert weights.shape[:2] == (1, 1)
-    np.testing.assert_allclose(weights.sum(-1), 1.0, atol=weights.shape[-1] * 5e-4)
-    assert np.all(weights[0, 0][np.triu_indices(weights.shape[-1], 1)] == 0)
-
-
-def test_attention_view_endpoint_bad_input_is_a_clear_error(client):
-    from gradio_client.exceptions import AppError
-
-    for kwargs, message in [
-        ({"view": "sideways"}, "Unknown view"),
-        ({"model": "llama"}, "Unknown model"),
-        ({"layers": "9"}, "no layer 9"),
-        ({"heads": "one"}, "Could not read the heads"),
-        ({"text": "   "}, "empty"),
-    ]:
-        with pytest.raises(AppError, match=message):
-            client.predict(**{"text": TEXT, **kwargs}, api_name="/attention_view")
-    assert client.predict(text="Fine again.", api_name="/attention_view").startswith("<!DOCTYPE html>")
 
 
 def test_a_view_over_budget_reads_a_shorter_text():

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import math
-import warnings
-from collections.abc import Iterator
 
 import pytest
-import torch
-from transformers.utils import logging as transformers_logging
 
 from playground.tasks.generation import GenerationParams, generate, stream
 from playground.tasks.validation import InputError
+from tests.helpers import reference, transformers_messages
 
 MAX_CHARS, CAP = 2000, 60
 
@@ -21,15 +16,6 @@ MAX_CHARS, CAP = 2000, 60
 @pytest.fixture(scope="module")
 def gpt2(manager):
     return manager.get("generation")
-
-
-def reference(loaded, prompt: str, seed: int | None = None, **kwargs) -> list[int]:
-    """New token ids from transformers' own generate."""
-    ids = loaded.tokenizer(prompt, return_tensors="pt").input_ids
-    if seed is not None:
-        torch.manual_seed(seed)
-    out = loaded.model.generate(ids, attention_mask=torch.ones_like(ids), pad_token_id=0, **kwargs)
-    return out[0, ids.shape[1] :].tolist()
 
 
 @pytest.mark.parametrize("prompt", ["The cat sat", "Once upon a time, in a small village,"])
@@ -136,31 +122,6 @@ def test_bad_input_gets_a_clear_message(gpt2, prompt, params, message):
 def test_max_new_tokens_must_leave_room_for_the_prompt(gpt2):
     with pytest.raises(InputError, match="context length of 64"):
         generate(gpt2, "Hi", GenerationParams(max_new_tokens=64), MAX_CHARS, 100)
-
-
-@contextlib.contextmanager
-def transformers_messages() -> Iterator[list[str]]:
-    """Every Python warning and transformers log record (INFO and up) given inside the block, as text.
-    `warning_once` remembers what it said; its memory is cleared so that nothing said before hides here."""
-    said: list[str] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record):
-            said.append(record.getMessage())
-
-    logger, handler = logging.getLogger("transformers"), Keep(logging.INFO)
-    level = logger.level
-    transformers_logging.warning_once.cache_clear()
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            yield said
-        said += [str(w.message) for w in caught]
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 def test_generation_gives_no_deprecation_warning(gpt2):

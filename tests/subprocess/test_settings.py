@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playground.settings import DEFAULT_MODELS, Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_defaults_are_the_hub_models():

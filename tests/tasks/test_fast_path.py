@@ -17,7 +17,7 @@ from playground.tasks.explain import explain
 from playground.tasks.fill_mask import fill_mask
 from playground.tasks.generation import GenerationParams, generate
 from playground.tasks.sentiment import classify
-from tests.test_generation import reference
+from tests.helpers import reference
 
 MAX_CHARS, CAP = 2000, 60
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playground import network
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_student_urls_only_when_listening_on_the_network(monkeypatch):

@@ -1,0 +1,79 @@
+"""Plain helper functions that test modules in several tiers share (fixtures live in the conftest.py files).
+
+Test modules never import from one another: what two of them need lives here, in tests/tiny_models.py (the
+tiny models themselves) or, as a fixture, in a conftest.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import warnings
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+from transformers.utils import logging as transformers_logging
+
+from playground.tasks.attention import AttentionResult
+
+
+def reference(loaded, prompt: str, seed: int | None = None, **kwargs) -> list[int]:
+    """New token ids from transformers' own generate."""
+    ids = loaded.tokenizer(prompt, return_tensors="pt").input_ids
+    if seed is not None:
+        torch.manual_seed(seed)
+    out = loaded.model.generate(ids, attention_mask=torch.ones_like(ids), pad_token_id=0, **kwargs)
+    return out[0, ids.shape[1] :].tolist()
+
+
+def synthetic(tokens: list[str], layers: int = 2, heads: int = 3, causal: bool = False, seed: int = 0):
+    """An AttentionResult with random row-stochastic weights (softmax of random scores)."""
+    rng = np.random.default_rng(seed)
+    n = len(tokens)
+    scores = rng.normal(size=(layers, heads, n, n)) * 2
+    if causal:
+        scores[..., np.triu_indices(n, 1)[0], np.triu_indices(n, 1)[1]] = -np.inf
+    weights = np.exp(scores - scores.max(-1, keepdims=True))
+    weights /= weights.sum(-1, keepdims=True)
+    special = [t in ("[CLS]", "[SEP]", "<|endoftext|>") for t in tokens]
+    return AttentionResult(
+        model_id="synthetic/model",
+        tokens=tokens,
+        attentions=weights.astype(np.float32),
+        causal=causal,
+        token_ids=list(range(n)),
+        special=special,
+    )
+
+
+def bertviz_params(document: str) -> dict:
+    """The parameters a bertviz document hands its script."""
+    return json.loads(re.search(r"const params = (\{.*?\}); // HACK", document).group(1).replace("\\/", "/"))
+
+
+@contextlib.contextmanager
+def transformers_messages() -> Iterator[list[str]]:
+    """Every Python warning and transformers log record (INFO and up) given inside the block, as text.
+    `warning_once` remembers what it said; its memory is cleared so that nothing said before hides here."""
+    said: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            said.append(record.getMessage())
+
+    logger, handler = logging.getLogger("transformers"), Keep(logging.INFO)
+    level = logger.level
+    transformers_logging.warning_once.cache_clear()
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield said
+        said += [str(w.message) for w in caught]
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
