@@ -45,7 +45,7 @@ def conversation(system: object, turns: list[dict]) -> list[dict]:
     return system_message + list(turns)
 
 
-def reply_outputs(context: Context, loaded, turns: list[dict], result: chat.ChatResult) -> dict:
+def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult) -> dict:
     """What the page shows of a reply: the conversation with it, the text the model read, the reply's
     coloured tokens; when it has finished, also the distribution its last token was drawn from."""
     shown = [*turns, {"role": "assistant", "content": result.reply}]
@@ -82,7 +82,7 @@ def answer(context: Context, system, turns: list[dict], params: GenerationParams
     for result in chat.stream_reply(
         loaded, messages, params, limits.max_input_chars, limits.max_new_tokens_cap
     ):
-        yield reply_outputs(context, loaded, turns, result)
+        yield reply_outputs(loaded, turns, result)
 
 
 def send(
