@@ -422,3 +422,18 @@ def test_generation_beside_inside_is_unchanged(models):
         stop.set()
         thread.join()
     assert not errors and beside == [solo] * 3 and hooks(loaded.model) == before
+
+
+def test_refusals_read_in_chinese(models):
+    from playground.i18n import using
+
+    with pytest.raises(InputError) as error:
+        inside.head_step(models["gpt2"], TEXT, 100, 64, 3, 1)
+    with using("zh"):
+        assert str(error.value) == "层：必须是 1 到 2 之间的整数，现在是 3。"
+    with pytest.raises(InputError) as error:
+        inside.logit_lens(models["distilbert"], TEXT, 100, 64)
+    with using("zh"):
+        assert "logit lens 需要一个预测词元的模型" in str(error.value)
+    with using("zh"):
+        assert "旋转位置编码" in str(inside.embeddings(models["llama"], TEXT, 100, 64).position_note)
