@@ -11,6 +11,7 @@ from playground.tasks.chat import ChatPrompt, ChatResult
 from playground.tasks.explain import Explanation
 from playground.tasks.fill_mask import FillMaskResult
 from playground.tasks.generation import GenerationResult, NextToken
+from playground.tasks.inside import HeadStep, LogitLens, Tokenization
 from playground.tasks.sentiment import BatchResult, ClassificationResult
 
 ATTENTION_DECIMALS = 6
@@ -63,6 +64,46 @@ def attention_json(result: AttentionResult) -> dict:
         "tokens": result.tokens,
         # rounded in float64: float32 values would print as 0.007812000072002411 instead of 0.007812
         "attentions": result.attentions.astype("float64").round(ATTENTION_DECIMALS).tolist(),
+    }
+
+
+def _rounded(array) -> list:
+    # rounded in float64: float32 values would print as 0.007812000072002411 instead of 0.007812
+    return array.astype("float64").round(ATTENTION_DECIMALS).tolist()
+
+
+def tokenize_json(result: Tokenization) -> dict:
+    """`{"model", "tokens": [{"id", "piece", "text", "start", "end", "special"}]}`: the tokens the model is fed,
+    with their character offsets in the text (None for special tokens)."""
+    return {"model": result.model_id, "tokens": [asdict(token) for token in result.tokens]}
+
+
+def inside_json(result: HeadStep) -> dict:
+    """`{"model", "tokens", "ids", "layer", "head", "d_k", "q", "k", "v", "scores", "masked", "weights",
+    "head_output"}`: one head step by step (q, k after RoPE where the model has it; scores before the mask)."""
+    return {
+        "model": result.model_id,
+        "tokens": result.tokens,
+        "ids": result.ids,
+        "layer": result.layer,
+        "head": result.head,
+        "d_k": result.d_k,
+        **{name: _rounded(getattr(result, name)) for name in ("q", "k", "v", "scores")},
+        "masked": result.masked.tolist(),
+        "weights": _rounded(result.weights),
+        "head_output": _rounded(result.head_output),
+    }
+
+
+def logit_lens_json(result: LogitLens) -> dict:
+    """`{"model", "tokens", "ids", "positions", "layers": [l][i] -> [{"token", "token_str", "score"}]}`,
+    l = 0 (embeddings) .. number of layers (the model's own output), i over `positions`."""
+    return {
+        "model": result.model_id,
+        "tokens": result.tokens,
+        "ids": result.ids,
+        "positions": result.positions,
+        "layers": [[[asdict(p) for p in top] for top in layer] for layer in result.layers],
     }
 
 

@@ -149,4 +149,23 @@ ZH = {
     "a chat model (a causal language model with a chat template) such as HuggingFaceTB/SmolLM2-135M-Instruct": (
         "一个对话模型（带对话模板的因果语言模型），例如 HuggingFaceTB/SmolLM2-135M-Instruct"
     ),
+    # Inside the model
+    "The number of neurons": "神经元个数",
+    "The token position": "词元位置",
+    "The Inside views know GPT-2, BERT, RoBERTa, DistilBERT, Llama and Qwen2 models; this model is a "
+    "{architecture}, so they cannot show its insides (the Attention tab still can).": "“模型内部”视图认识 GPT-2、"
+    "BERT、RoBERTa、DistilBERT、Llama 和 Qwen2 模型；这个模型是 {architecture}，所以无法显示它的内部"
+    "（注意力标签页仍然可以）。",
+    "This {architecture} model is not laid out as the Inside views expect ({reason}), so they cannot show its "
+    "insides.": "这个 {architecture} 模型的结构和“模型内部”视图预想的不一样（{reason}），所以无法显示它的内部。",
+    "This model has no position vectors to add: position enters in every layer by rotating each query and key "
+    "by an angle that grows with the token's position (rotary embeddings, RoPE).": "这个模型没有要加上的位置向量："
+    "位置是在每一层里进入的——把每个查询（query）和键（key）旋转一个角度，角度随词元的位置增大（旋转位置编码，RoPE）。",
+    "The logit lens needs a model that predicts tokens; this one ({model}) answers with labels. Choose the "
+    "generation, chat or fill-mask model.": "logit lens 需要一个预测词元的模型；这个模型（{model}）给出的是标签。"
+    "请选择文本生成、对话或填空模型。",
+    "This model has no [MASK] token, so there is no prediction to look into.": "这个模型没有 [MASK] 词元，"
+    "所以没有可以查看的预测。",
+    "There is no [MASK] in the text (or it was cut off): put [MASK] where the model should guess.": "文本里没有 "
+    "[MASK]（或者它被截掉了）：请在要模型猜的地方写 [MASK]。",
 }

@@ -1,0 +1,582 @@
+"""Inside the model: tokens, embeddings, one attention head step by step, the residual stream and the logit lens.
+
+Everything is read from the model's own tensors during one ordinary forward pass (eager attention,
+`output_attentions=True`, `output_hidden_states=True`): forward hooks on the modules an adapter names
+(`adapters.parts_of`) record what those modules produced; nothing re-implements the model. The hooks exist
+only while `loaded.eager_attention()` holds the model's lock and are always removed (try/finally), so a
+generation or another request on the same model never sees them.
+
+Shapes: T tokens, d the model width, d_k one head's width, H query heads, L layers. Layer and head numbers
+are 1-based (as on the page); token positions are 0-based indices into `tokens`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from tokenizers import decoders
+from torch import nn
+
+from playground.i18n import Message, lazy
+from playground.models import LoadedModel
+from playground.registry import REGISTRY
+from playground.tasks.batching import encode_truncated
+from playground.tasks.chat import special_ids
+from playground.tasks.fill_mask import normalise_masks
+from playground.tasks.inside.adapters import Parts, parts_of
+from playground.tasks.text import token_strings
+from playground.tasks.validation import InputError, check_int, check_text
+
+MAX_TOP_K = 50
+MAX_NEURONS = 100
+POSITION_ROWS = 64  # rows of a learned position-embedding matrix shown at most
+
+
+# --- tokens -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Token:
+    id: int
+    piece: str  # the vocabulary entry (convert_ids_to_tokens): 'Ġcat', '##ing', '[CLS]'
+    text: str  # what it stands for, readable: ' cat', 'ing'; half a UTF-8 character as its bytes: '<0xE4>'
+    start: int | None  # character offsets of the token in the text; None for special tokens
+    end: int | None
+    special: bool
+
+
+@dataclass
+class Tokenization:
+    model_id: str
+    text: str
+    tokens: list[Token]
+    notices: list[Message] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[int]:
+        return [t.id for t in self.tokens]
+
+
+def tokenize(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int | None = None) -> Tokenization:
+    """The tokens the model is fed for `text` (with the special tokens its task adds: none for causal
+    models, [CLS] ... [SEP] for encoders), each with its piece, readable text and place in the text."""
+    text = check_text(text, max_chars)
+    tokenizer = loaded.tokenizer
+    ids, notices = _encode(loaded, text, max_tokens)
+    offsets: list[tuple[int, int] | None] = [None] * len(ids)
+    if tokenizer.is_fast:
+        encoded = tokenizer(
+            text,
+            add_special_tokens=not REGISTRY[loaded.task].causal,
+            return_offsets_mapping=True,
+            truncation=True,
+            max_length=len(ids),
+        )
+        if encoded["input_ids"] == ids:
+            offsets = [tuple(o) for o in encoded["offset_mapping"]]
+    special = special_ids(tokenizer) - {tokenizer.unk_token_id}  # [UNK] stands for a piece of the text
+    byte_level = _is_byte_level(tokenizer)
+    tokens = []
+    for token_id, piece, offset in zip(ids, tokenizer.convert_ids_to_tokens(ids), offsets, strict=True):
+        is_special = token_id in special
+        start, end = (None, None) if is_special or offset is None else offset
+        tokens.append(
+            Token(
+                id=token_id,
+                piece=piece,
+                text=_token_text(tokenizer, token_id, piece, text, start, end, is_special, byte_level),
+                start=start,
+                end=end,
+                special=is_special,
+            )
+        )
+    return Tokenization(loaded.model_id, text, tokens, notices)
+
+
+def _is_byte_level(tokenizer) -> bool:
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    return backend is not None and isinstance(backend.decoder, decoders.ByteLevel)
+
+
+def _byte_decoder() -> dict[str, int]:
+    """GPT-2's map from the printable characters of byte-level pieces back to bytes ('Ġ' -> 0x20)."""
+    printable = (
+        list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAC + 1)) + list(range(0xAE, 0xFF + 1))
+    )
+    codes = printable[:]
+    extra = 0
+    for byte in range(256):
+        if byte not in printable:
+            printable.append(byte)
+            codes.append(256 + extra)
+            extra += 1
+    return {chr(code): byte for byte, code in zip(printable, codes, strict=True)}
+
+
+_BYTE_DECODER = _byte_decoder()
+
+
+def bytes_text(data: bytes) -> str:
+    """`data` as text, each byte that is not part of a whole UTF-8 character written as <0xE4>."""
+    out, i = [], 0
+    while i < len(data):
+        for width in (1, 2, 3, 4):
+            try:
+                out.append(data[i : i + width].decode("utf-8"))
+            except UnicodeDecodeError:
+                continue
+            i += width
+            break
+        else:
+            out.append(f"<0x{data[i]:02X}>")
+            i += 1
+    return "".join(out)
+
+
+def _token_text(tokenizer, token_id, piece, text, start, end, special, byte_level) -> str:
+    if special:
+        return piece
+    if byte_level and all(c in _BYTE_DECODER for c in piece):
+        return bytes_text(bytes(_BYTE_DECODER[c] for c in piece))
+    if start is not None and end is not None and end > start:
+        return text[start:end]  # WordPiece: 'ing' for '##ing', the character an [UNK] stands for
+    decoded = tokenizer.decode([token_id])
+    return piece if "\ufffd" in decoded else decoded  # SentencePiece byte fallback: '<0xE4>'
+
+
+def _encode(loaded: LoadedModel, text: str, max_tokens: int | None) -> tuple[list[int], list[Message]]:
+    """The ids the model reads for a checked text, as attention.py encodes it, cut to the limit."""
+    limit = loaded.context_length if max_tokens is None else min(max_tokens, loaded.context_length)
+    causal = REGISTRY[loaded.task].causal
+    encoded, notices = encode_truncated(loaded.tokenizer, text, limit, add_special_tokens=not causal)
+    return encoded["input_ids"][0].tolist(), notices
+
+
+# --- one forward pass with hooks ----------------------------------------------------------------------
+
+
+class _Recorder:
+    """Forward hooks that keep the first value each named module saw or produced."""
+
+    def __init__(self):
+        self.seen: dict[str, object] = {}
+        self._handles = []
+
+    def output(self, name: str, module: nn.Module | None) -> None:
+        if module is not None:
+
+            def hook(_module, _args, output):
+                self.seen.setdefault(
+                    name, output[0] if isinstance(output, tuple) and name != "rotary" else output
+                )
+
+            self._handles.append(module.register_forward_hook(hook))
+
+    def input(self, name: str, module: nn.Module | None) -> None:
+        if module is not None:
+
+            def hook(_module, args, kwargs):
+                value = args[0] if args else next(iter(kwargs.values()))
+                self.seen.setdefault(name, value)
+
+            self._handles.append(module.register_forward_pre_hook(hook, with_kwargs=True))
+
+    def remove(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles.clear()
+
+
+@dataclass
+class _Pass:
+    parts: Parts
+    ids: list[int]
+    seen: dict[str, object]
+    hidden_states: list[torch.Tensor]  # L + 1 of (T, d); the last one after the final norm (pre-norm models)
+    attentions: list[torch.Tensor]  # L of (H, T, T)
+    logits: torch.Tensor | None  # (T, vocab) when the model predicts tokens
+    head_logits: dict[int, torch.Tensor] = field(default_factory=dict)  # lens: layer -> (positions, vocab)
+
+
+@contextmanager
+def _hooked(
+    loaded: LoadedModel, ids: list[int], register, lens_positions: list[int] | None = None
+) -> Iterator[_Pass]:
+    """One forward pass over `ids` with the hooks `register(recorder, parts)` adds, all removed again."""
+    parts = parts_of(loaded.model)
+    input_ids = torch.tensor([ids], device=loaded.device)
+    recorder = _Recorder()
+    with loaded.eager_attention() as model, torch.inference_mode():
+        try:
+            register(recorder, parts)
+            outputs = model(
+                input_ids=input_ids,
+                attention_mask=torch.ones_like(input_ids),
+                output_attentions=True,
+                output_hidden_states=True,
+            )
+        finally:
+            recorder.remove()
+        logits = getattr(outputs, "logits", None)
+        result = _Pass(
+            parts=parts,
+            ids=ids,
+            seen=recorder.seen,
+            hidden_states=[h[0] for h in outputs.hidden_states],
+            attentions=[a[0] for a in outputs.attentions],
+            logits=logits[0] if logits is not None and logits.dim() == 3 else None,
+        )
+        if lens_positions is not None:  # the unembedding of each layer's residual stream, under the lock
+            for layer, hidden in enumerate(result.hidden_states[:-1]):
+                result.head_logits[layer] = parts.head(hidden[lens_positions])
+    yield result
+
+
+def _numpy(tensor: torch.Tensor) -> np.ndarray:
+    return tensor.detach().float().cpu().numpy()
+
+
+def _check_layer(parts: Parts, layer: object) -> int:
+    return check_int(layer, lazy("Layer"), 1, parts.num_layers)
+
+
+def _check_head(parts: Parts, head: object) -> int:
+    return check_int(head, lazy("Head"), 1, parts.num_heads)
+
+
+def _cosine(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
+    unit = rows / np.where(norms == 0, 1, norms)
+    return unit @ unit.T
+
+
+# --- embeddings ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Embeddings:
+    """What enters layer 1: the token embedding, plus the position (and BERT's token type) embedding."""
+
+    model_id: str
+    tokens: list[str]
+    ids: list[int]
+    token: np.ndarray  # (T, d) rows of the token embedding matrix
+    position: np.ndarray | None  # (T, d) learned absolute position embeddings; None for rotary models
+    token_type: np.ndarray | None  # (T, d) BERT's segment embedding (all segment 0 here)
+    sum: np.ndarray  # (T, d) token + position (+ token type)
+    after_norm: np.ndarray | None  # (T, d) the embedding LayerNorm of the sum (BERT, DistilBERT)
+    layer_input: np.ndarray  # (T, d) what the model reports as hidden_states[0]
+    similarity: np.ndarray  # (T, T) cosine similarity of the tokens' embeddings (before positions)
+    input_similarity: np.ndarray  # (T, T) cosine similarity of the layer-1 inputs (with positions)
+    position_matrix: np.ndarray | None  # (N, d) the first N rows of the learned position embedding
+    rotary: bool  # position enters by rotating q and k in every layer (RoPE), not as an added vector
+    position_note: Message | None = None
+    notices: list[Message] = field(default_factory=list)
+
+
+def embeddings(
+    loaded: LoadedModel, text: str, max_chars: int, max_tokens: int, position_rows: int = POSITION_ROWS
+) -> Embeddings:
+    """The input embeddings of `text`, read by hooks on the model's own embedding modules."""
+    text = check_text(text, max_chars)
+    ids, notices = _encode(loaded, text, max_tokens)
+
+    def register(recorder: _Recorder, parts: Parts) -> None:
+        recorder.output("token", parts.token_embedding)
+        recorder.output("position", parts.position_embedding)
+        recorder.output("token_type", parts.token_type_embedding)
+        recorder.output("norm", parts.embedding_norm)
+
+    with _hooked(loaded, ids, register) as run:
+        seen, parts = run.seen, run.parts
+        token = _numpy(seen["token"][0])
+        position = _numpy(seen["position"][0]) if "position" in seen else None
+        token_type = _numpy(seen["token_type"][0]) if "token_type" in seen else None
+        total = (
+            token + (position if position is not None else 0) + (token_type if token_type is not None else 0)
+        )
+        matrix = None
+        if parts.position_embedding is not None:
+            weight = parts.position_embedding.weight
+            matrix = _numpy(weight[: min(max(position_rows, len(ids)), weight.shape[0])])
+        layer_input = _numpy(run.hidden_states[0])
+    rotary = parts.rotary is not None
+    note = (
+        lazy(
+            "This model has no position vectors to add: position enters in every layer by rotating each "
+            "query and key by an angle that grows with the token's position (rotary embeddings, RoPE)."
+        )
+        if rotary
+        else None
+    )
+    return Embeddings(
+        model_id=loaded.model_id,
+        tokens=token_strings(loaded.tokenizer, ids),
+        ids=ids,
+        token=token,
+        position=position,
+        token_type=token_type,
+        sum=total,
+        after_norm=_numpy(seen["norm"][0]) if "norm" in seen else None,
+        layer_input=layer_input,
+        similarity=_cosine(token),
+        input_similarity=_cosine(layer_input),
+        position_matrix=matrix,
+        rotary=rotary,
+        position_note=note,
+        notices=notices,
+    )
+
+
+# --- one head, step by step ---------------------------------------------------------------------------
+
+
+@dataclass
+class HeadStep:
+    """One attention head of one layer, each step of softmax(q·kᵀ/√d_k + mask)·v as the model computed it."""
+
+    model_id: str
+    tokens: list[str]
+    ids: list[int]
+    layer: int  # 1-based
+    head: int  # 1-based
+    d_k: int
+    num_heads: int
+    num_kv_heads: int
+    kv_head: int  # 1-based key/value head this query head reads (== head unless grouped-query attention)
+    x: np.ndarray  # (T, d) the attention's input: after the pre-norm (GPT-2, Llama), the block input (BERT)
+    q: np.ndarray  # (T, d_k) after the rotary embedding for RoPE models
+    k: np.ndarray  # (T, d_k) after the rotary embedding for RoPE models
+    v: np.ndarray  # (T, d_k)
+    scaling: float  # the model's own factor, 1/√d_k
+    scores: np.ndarray  # (T, T) q·kᵀ·scaling, before any mask
+    masked: np.ndarray  # (T, T) bool: key positions a query may not see (the future of a causal model)
+    weights: np.ndarray  # (T, T) softmax of the masked scores: the model's own attention weights
+    head_output: np.ndarray  # (T, d_k) weights·v: this head's slice of the input of W_O
+    attention_output: np.ndarray  # (T, d) all heads concatenated and projected by W_O
+    residual: np.ndarray  # (T, d) block input + attention output: the residual stream after attention
+    residual_after_norm: np.ndarray | None  # post-norm models (BERT): LayerNorm(residual), what the MLP reads
+    pre_norm: bool
+    rotary: bool
+    causal: bool
+    notices: list[Message] = field(default_factory=list)
+
+
+def head_step(
+    loaded: LoadedModel, text: str, max_chars: int, max_tokens: int, layer: int = 1, head: int = 1
+) -> HeadStep:
+    """Head `head` of layer `layer` (both 1-based) on `text`, from hooks on the model's q/k/v projections,
+    W_O and the rotary embedding, during one forward pass."""
+    text = check_text(text, max_chars)
+    parts = parts_of(loaded.model)
+    layer, head = _check_layer(parts, layer), _check_head(parts, head)
+    ids, notices = _encode(loaded, text, max_tokens)
+    chosen = parts.layers[layer - 1]
+
+    def register(recorder: _Recorder, parts: Parts) -> None:
+        if chosen.fused_qkv is not None:
+            recorder.input("x", chosen.fused_qkv)
+            recorder.output("qkv", chosen.fused_qkv)
+        else:
+            recorder.input("x", chosen.qkv[0])
+            for name, module in zip("qkv", chosen.qkv, strict=True):
+                recorder.output(name, module)
+        recorder.input("heads", chosen.out)
+        recorder.output("attention_output", chosen.out)
+        recorder.output("after_norm", chosen.post_attention_norm)
+        recorder.output("rotary", parts.rotary)
+
+    with _hooked(loaded, ids, register) as run:
+        seen = run.seen
+        d_k, h, kv = parts.head_dim, head - 1, parts.kv_head(head - 1)
+        if chosen.fused_qkv is not None:  # [q | k | v] along the last axis, whatever the layer's layout
+            q_all, k_all, v_all = seen["qkv"][0].split(parts.num_heads * d_k, dim=-1)
+        else:
+            q_all, k_all, v_all = (seen[name][0] for name in "qkv")
+        T = len(ids)
+        q_heads = q_all.view(T, -1, d_k).transpose(0, 1)  # (H, T, d_k)
+        k_heads = k_all.view(T, -1, d_k).transpose(0, 1)  # (H_kv, T, d_k)
+        v_heads = v_all.view(T, -1, d_k).transpose(0, 1)
+        if parts.rotary is not None:
+            cos, sin = seen["rotary"]
+            q_rot, k_rot = parts.apply_rotary(q_heads[None], k_heads[None], cos, sin)
+            q_heads, k_heads = q_rot[0], k_rot[0]
+        q, k, v = q_heads[h].float(), k_heads[kv].float(), v_heads[kv].float()
+        scaling = float(getattr(chosen.attention, "scaling", d_k**-0.5))
+        scores = q @ k.T * scaling
+        attention_output = seen["attention_output"][0]
+        block_input = run.hidden_states[layer - 1]
+        residual = block_input + attention_output
+        result = HeadStep(
+            model_id=loaded.model_id,
+            tokens=token_strings(loaded.tokenizer, ids),
+            ids=ids,
+            layer=layer,
+            head=head,
+            d_k=d_k,
+            num_heads=parts.num_heads,
+            num_kv_heads=parts.num_kv_heads,
+            kv_head=kv + 1,
+            x=_numpy(seen["x"][0]),
+            q=_numpy(q),
+            k=_numpy(k),
+            v=_numpy(v),
+            scaling=scaling,
+            scores=_numpy(scores),
+            masked=_mask(loaded, T),
+            weights=_numpy(run.attentions[layer - 1][h]),
+            head_output=_numpy(seen["heads"][0].view(T, -1, d_k)[:, h]),
+            attention_output=_numpy(attention_output),
+            residual=_numpy(residual),
+            residual_after_norm=_numpy(seen["after_norm"][0]) if "after_norm" in seen else None,
+            pre_norm=parts.pre_norm,
+            rotary=parts.rotary is not None,
+            causal=REGISTRY[loaded.task].causal,
+            notices=notices,
+        )
+    return result
+
+
+def _mask(loaded: LoadedModel, n: int) -> np.ndarray:
+    """(T, T) True where the query (row) may not look at the key (column): the future for a causal model.
+    One text is never padded, so there is no padding to hide."""
+    if REGISTRY[loaded.task].causal:
+        return np.triu(np.ones((n, n), dtype=bool), k=1)
+    return np.zeros((n, n), dtype=bool)
+
+
+# --- the block: residual stream and MLP neurons ------------------------------------------------------
+
+
+@dataclass
+class Neuron:
+    index: int  # 0-based index among the MLP's hidden units
+    activation: float
+
+
+@dataclass
+class BlockView:
+    model_id: str
+    tokens: list[str]
+    ids: list[int]
+    residual_norms: np.ndarray  # (L + 1, T) the L2 norm of the residual stream: embeddings, after each layer
+    layer: int  # 1-based: the layer whose MLP is shown
+    position: int  # 0-based: the token whose neurons are shown
+    neurons: list[Neuron]  # the most active (largest |activation|) first
+    num_neurons: int  # the width of the MLP's hidden layer
+    notices: list[Message] = field(default_factory=list)
+
+
+def block(
+    loaded: LoadedModel,
+    text: str,
+    max_chars: int,
+    max_tokens: int,
+    layer: int = 1,
+    position: int | None = None,
+    top_n: int = 10,
+) -> BlockView:
+    """The size of the residual stream at every layer and position, and for one token (`position`,
+    0-based; None: the last) the most active neurons of layer `layer`'s MLP (its down projection's input)."""
+    text = check_text(text, max_chars)
+    parts = parts_of(loaded.model)
+    layer = _check_layer(parts, layer)
+    top_n = check_int(top_n, lazy("The number of neurons"), 1, MAX_NEURONS)
+    ids, notices = _encode(loaded, text, max_tokens)
+    position = (
+        len(ids) - 1 if position is None else check_int(position, lazy("The token position"), 0, len(ids) - 1)
+    )
+
+    def register(recorder: _Recorder, parts: Parts) -> None:
+        for i, layer_parts in enumerate(parts.layers):
+            recorder.output(f"block{i}", layer_parts.block)
+        recorder.input("neurons", parts.layers[layer - 1].mlp_down)
+
+    with _hooked(loaded, ids, register) as run:
+        # hidden_states' last entry is after the final norm in pre-norm models: the blocks' own outputs are not
+        streams = [run.hidden_states[0]] + [run.seen[f"block{i}"][0] for i in range(parts.num_layers)]
+        norms = _numpy(torch.stack([s.float().norm(dim=-1) for s in streams]))
+        activations = run.seen["neurons"][0][position].float()
+    top = activations.abs().topk(min(top_n, activations.numel())).indices.tolist()
+    return BlockView(
+        model_id=loaded.model_id,
+        tokens=token_strings(loaded.tokenizer, ids),
+        ids=ids,
+        residual_norms=norms,
+        layer=layer,
+        position=position,
+        neurons=[Neuron(i, float(activations[i])) for i in top],
+        num_neurons=activations.numel(),
+        notices=notices,
+    )
+
+
+# --- logit lens ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class LensPrediction:
+    token: int  # the token id (as the fill-mask pipeline's "token")
+    token_str: str
+    score: float  # probability
+
+
+@dataclass
+class LogitLens:
+    model_id: str
+    tokens: list[str]
+    ids: list[int]
+    positions: list[int]  # 0-based: every position (causal models), the [MASK] positions (fill-mask)
+    layers: list[list[list[LensPrediction]]]  # [l][i] top_k for layer l = 0 (embeddings) .. L, position i
+    notices: list[Message] = field(default_factory=list)
+
+
+def logit_lens(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int, top_k: int = 5) -> LogitLens:
+    """What the model would predict if it stopped after each layer: the final norm and the unembedding (the
+    MLM head for fill-mask) applied to each layer's residual stream; the last layer is the model's own
+    output. Causal models: the next token at every position; fill-mask models: each [MASK]."""
+    text = check_text(text, max_chars)
+    parts = parts_of(loaded.model)
+    top_k = check_int(top_k, lazy("Top-k"), 1, MAX_TOP_K)
+    if parts.head is None:
+        raise InputError(
+            lazy(
+                "The logit lens needs a model that predicts tokens; this one ({model}) answers with labels. "
+                "Choose the generation, chat or fill-mask model.",
+                model=loaded.model_id,
+            )
+        )
+    causal = REGISTRY[loaded.task].causal
+    mask_id = loaded.tokenizer.mask_token_id
+    if not causal:
+        if mask_id is None:
+            raise InputError(lazy("This model has no [MASK] token, so there is no prediction to look into."))
+        text = normalise_masks(text, loaded.tokenizer.mask_token)
+    ids, notices = _encode(loaded, text, max_tokens)
+    positions = list(range(len(ids))) if causal else [i for i, t in enumerate(ids) if t == mask_id]
+    if not positions:
+        raise InputError(
+            lazy(
+                "There is no [MASK] in the text (or it was cut off): put [MASK] where the model should guess."
+            )
+        )
+    with _hooked(loaded, ids, lambda recorder, parts: None, lens_positions=positions) as run:
+        per_layer = [run.head_logits[layer] for layer in range(parts.num_layers)] + [run.logits[positions]]
+        layers = [_top_k(loaded.tokenizer, logits, top_k) for logits in per_layer]
+    return LogitLens(loaded.model_id, token_strings(loaded.tokenizer, ids), ids, positions, layers, notices)
+
+
+def _top_k(tokenizer, logits: torch.Tensor, k: int) -> list[list[LensPrediction]]:
+    """(positions, vocab) logits -> per position the k most probable tokens."""
+    probs, top = logits.float().softmax(dim=-1).topk(min(k, logits.shape[-1]), dim=-1)
+    return [
+        [
+            LensPrediction(int(t), tokenizer.decode([int(t)]), float(p))
+            for p, t in zip(row_p, row_t, strict=True)
+        ]
+        for row_p, row_t in zip(probs.tolist(), top.tolist(), strict=True)
+    ]
