@@ -103,7 +103,10 @@ def logit_lens_json(result: LogitLens) -> dict:
         "tokens": result.tokens,
         "ids": result.ids,
         "positions": result.positions,
-        "layers": [[[asdict(p) for p in top] for top in layer] for layer in result.layers],
+        "layers": [
+            [[{"token": p.token, "token_str": p.token_str, "score": p.score} for p in top] for top in layer]
+            for layer in result.layers
+        ],
     }
 
 

@@ -80,4 +80,20 @@ ZH = {
     "assistant message": "助手消息",
     "What the model reads: {count} tokens, {special} of them special": "模型读到的内容：{count} 个词元，其中 "
     "{special} 个是特殊词元",
+    # Inside
+    "id {id} · piece {piece} · characters {start}–{end}": "编号 {id} · 词片 {piece} · 字符 {start}–{end}",
+    "{count} tokens": "{count} 个词元",
+    "X: the input ({n} × {d})": "X：输入（{n} × {d}）",
+    "Q = X·W_Q ({n} × {d_k})": "Q = X·W_Q（{n} × {d_k}）",
+    "K = X·W_K ({n} × {d_k})": "K = X·W_K（{n} × {d_k}）",
+    "V = X·W_V ({n} × {d_k})": "V = X·W_V（{n} × {d_k}）",
+    "scores Q·Kᵀ/√d_k, masked ({n} × {n})": "分数 Q·Kᵀ/√d_k，加掩码后（{n} × {n}）",
+    "A = softmax(scores) ({n} × {n})": "A = softmax(分数)（{n} × {n}）",
+    "head output A·V ({n} × {d_k})": "头的输出 A·V（{n} × {d_k}）",
+    "Layer {layer}, head {head}: one head step by step": "第 {layer} 层第 {head} 个头：一步一步",
+    "embeddings": "嵌入",
+    "probability": "概率",
+    "Logit lens: what the model would predict after each layer": "逻辑透镜：模型在每一层之后会预测什么",
+    "each token (the prediction is of the token after it)": "每个词元（预测的是它后面的那个词元）",
+    "each [MASK]": "每个 [MASK]",
 }

@@ -304,4 +304,23 @@ ZH = {
     "{count} new tokens; stopped at the limit of new tokens before the model ended its turn": "{count} 个新词元；"
     "模型还没结束发言，就到了新词元数的上限",
     "Seed **{seed}** · {status}": "随机种子 **{seed}** · {status}",
+    # Inside
+    "Inside": "模型内部",
+    "How a transformer computes, from the model's own tensors: the text cut into **tokens**, then one attention "
+    "**head** step by step, then the **logit lens**: what the model would predict if it stopped after each "
+    "layer.": "从模型自己的张量看 Transformer 怎样计算：先把文本切成**词元**，再一步一步看一个注意力**头**，"
+    "最后是**逻辑透镜**：如果模型在每一层之后就停下，它会预测什么。",
+    "Look inside": "看看内部",
+    "Tokens": "词元",
+    "One attention head, step by step": "一个注意力头，一步一步",
+    "One head step by step": "一个头，一步一步",
+    "Logit lens": "逻辑透镜",
+    "Examples: click one, then Look inside": "示例：点一个，再点“看看内部”",
+    "Layer {layer} of this model, head {head} of {heads}; d_k = {d_k}.": "这个模型的第 {layer} 层，{heads} 个头中的第 {head} 个；d_k = {d_k}。",
+    "Grouped-query attention: {heads} query heads share {kv} key/value heads; this head reads key/value head "
+    "{kv_head}.": "分组查询注意力：{heads} 个查询头共用 {kv} 个键/值头；这个头读第 {kv_head} 个键/值头。",
+    "Position enters by rotating q and k (RoPE): the Q and K shown are after the rotation.": "位置信息通过旋转 q 和 k 进入"
+    "（RoPE）：这里显示的 Q 和 K 是旋转之后的。",
+    "The mask hides each token's future: the blank cells of the scores.": "掩码遮住每个词元之后的内容：也就是分数里的空白格。",
+    "Layer 0 is the embeddings; the last layer is the model's own output.": "第 0 层是嵌入；最后一层就是模型自己的输出。",
 }

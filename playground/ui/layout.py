@@ -14,7 +14,7 @@ from playground.models import ModelManager
 from playground.network import qr_svg, student_urls
 from playground.registry import REGISTRY
 from playground.settings import Settings
-from playground.ui import attention, system
+from playground.ui import attention, inside, system
 from playground.ui.context import Context
 from playground.ui.language import follow_language_switch, language_switch
 
@@ -46,6 +46,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
                 if spec.tab is not None:
                     importlib.import_module(f"playground.ui.{spec.tab}").build(context)
             attention.build(context)
+            inside.build(context)
             system.build(context)
         follow_language_switch(switch, demo)
         models = " · ".join(f"{task}: `{model_id}`" for task, model_id in context.manager.model_ids.items())

@@ -523,6 +523,7 @@ class LensPrediction:
     token: int  # the token id (as the fill-mask pipeline's "token")
     token_str: str
     score: float  # probability
+    shown: str = ""  # as a reader sees it: half a UTF-8 character as its bytes ('<0xE4>'), never '�'
 
 
 @dataclass
@@ -573,10 +574,15 @@ def logit_lens(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int, 
 def _top_k(tokenizer, logits: torch.Tensor, k: int) -> list[list[LensPrediction]]:
     """(positions, vocab) logits -> per position the k most probable tokens."""
     probs, top = logits.float().softmax(dim=-1).topk(min(k, logits.shape[-1]), dim=-1)
+    byte_level = _is_byte_level(tokenizer)
+
+    def prediction(token_id: int, prob: float) -> LensPrediction:
+        decoded = tokenizer.decode([token_id])
+        piece = tokenizer.convert_ids_to_tokens(token_id)
+        shown = _token_text(tokenizer, token_id, piece, "", None, None, False, byte_level)
+        return LensPrediction(token_id, decoded, prob, shown if "\ufffd" in decoded else decoded)
+
     return [
-        [
-            LensPrediction(int(t), tokenizer.decode([int(t)]), float(p))
-            for p, t in zip(row_p, row_t, strict=True)
-        ]
+        [prediction(int(t), float(p)) for p, t in zip(row_p, row_t, strict=True)]
         for row_p, row_t in zip(probs.tolist(), top.tolist(), strict=True)
     ]
