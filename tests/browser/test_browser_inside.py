@@ -1,0 +1,39 @@
+"""The Inside tab in a real browser, in English and 中文, on a laptop and a phone: the tokens, one head step by
+step and the logit lens are drawn."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import app_page, expect, open_tab, screenshot
+
+WORDS = {
+    "en": {"tab": "Inside", "first": "Generate", "button": "Look inside", "count": "tokens"},
+    "zh": {"tab": "模型内部", "first": "生成", "button": "看看内部", "count": "个词元"},
+}
+
+
+@pytest.mark.parametrize("language, locale", [("en", "en-US"), ("zh", "zh-CN")])
+def test_inside_draws_tokens_head_and_logit_lens(browser, app_url, language, locale):
+    words = WORDS[language]
+    with app_page(browser, app_url, locale=locale, first_tab=words["first"]) as page:
+        panel = open_tab(page, words["tab"])
+        panel.get_by_role("button", name=words["button"], exact=True).click()
+        expect(panel.locator(".inside-tokens .inside-token").first).to_be_visible()
+        expect(panel.locator(".inside-count")).to_contain_text(words["count"])
+        expect(panel.locator(".js-plotly-plot")).to_have_count(2)
+        expect(panel.locator(".katex").first).to_be_visible()  # the formulas, rendered
+        screenshot(page, f"inside_{language}")
+
+
+def test_inside_on_a_phone(browser, app_url):
+    with app_page(browser, app_url) as page:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.get_by_role("button", name="More tabs").click()  # a phone has room for two tab names
+        page.locator(".overflow-dropdown button", has_text="Inside").click()
+        panel = page.get_by_role("tabpanel")
+        panel.get_by_role("button", name="Look inside", exact=True).click()
+        expect(panel.locator(".js-plotly-plot")).to_have_count(2)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 400, f"the page scrolls sideways on a phone ({width} px wide)"
+        screenshot(page, "inside_phone")
