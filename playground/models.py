@@ -21,6 +21,7 @@ import transformers
 from transformers import AutoConfig, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 from transformers.pytorch_utils import Conv1D
 
+from playground import hub
 from playground.i18n import Message, lazy
 from playground.presets import PRESETS, pinned_revision, preset_of, presets_with
 from playground.registry import REGISTRY, TASKS
@@ -214,6 +215,8 @@ class ModelManager:
         device = pick_device(self.requested_device)
         dtype = pick_dtype(device, self.requested_dtype)
         source = self._source_options(model_id)
+        if self._needs_unreachable_hub(model_id, source):
+            raise ModelLoadError(_unreachable_hub_message(task, model_id))
         try:
             tokenizer = AutoTokenizer.from_pretrained(model_id, trust_remote_code=False, **source)
             self._check_kind(task, model_id, source)
@@ -244,6 +247,14 @@ class ModelManager:
         options = {"local_files_only": True} if self.offline else {}
         revision = pinned_revision(model_id)
         return {**options, "revision": revision} if revision else options
+
+    def _needs_unreachable_hub(self, model_id: str, source: dict) -> bool:
+        """Whether `model_id` must be downloaded from a Hub this computer cannot reach (probed quickly, once a
+        minute), so that the load is refused at once rather than after a minute of retries. A local folder,
+        a model in the cache and offline mode make no request, so they are never probed."""
+        if self.offline or hub.offline_mode() or not _is_hub_id(model_id) or _is_cached(model_id, source):
+            return False
+        return not hub.reachable()
 
     @staticmethod
     def _check_kind(task: str, model_id: str, source: dict) -> None:
@@ -310,6 +321,33 @@ def _is_cached(model_id: str, source: dict) -> bool:
     except ValueError:  # not a valid Hub id
         return False
     return isinstance(found, str)
+
+
+def _is_hub_id(model_id: str) -> bool:
+    """Whether `model_id` reads as a Hub repository id ("gpt2", "org/name"), not a folder or a path."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    if Path(model_id).is_dir():
+        return False
+    try:
+        validate_repo_id(model_id)
+    except HFValidationError:
+        return False
+    return True
+
+
+def _unreachable_hub_message(task: str, model_id: str) -> Message:
+    presets = presets_with(model_id)
+    command = f"playground download --preset {presets[0]}" if presets else f"hf download {model_id}"
+    return lazy(
+        "The {task} model {model} is not on this computer and the Hugging Face Hub ({endpoint}) cannot be "
+        "reached from it: prepare the models while online with `{command}` and start with --offline, or use a "
+        "mirror of the Hub (e.g. HF_ENDPOINT=https://hf-mirror.com).",
+        task=task,
+        model=model_id,
+        endpoint=hub.endpoint(),
+        command=command,
+    )
 
 
 def _not_cached_message(task: str, model_id: str) -> Message:

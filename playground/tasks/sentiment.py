@@ -19,6 +19,7 @@ from transformers import PretrainedConfig
 from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.tasks.batching import encode_row, pad_batch, run_batch, single
+from playground.tasks.text_files import read_text_file
 from playground.tasks.validation import InputError, check_text
 
 
@@ -98,6 +99,7 @@ class BatchResult:
 
 
 Progress = Callable[[int, int], None]
+MAX_CSV_BYTES = 20 * 2**20  # far more than --max-batch-rows texts take; a larger file is refused
 
 
 def classify_many(
@@ -155,9 +157,12 @@ def texts_from_lines(text: str | None, max_rows: int) -> tuple[list[str], list[M
 
 
 def csv_columns(path: str | Path) -> list[str]:
-    """The column names of a CSV file (its first row)."""
-    reader = _csv_reader(path)
-    header = next(reader, None)
+    """The column names of a CSV file (its first row), in whatever encoding it was saved (see text_files)."""
+    return _columns(read_text_file(path, MAX_CSV_BYTES))
+
+
+def _columns(content: str) -> list[str]:
+    header = next(_csv_reader(content), None)
     if not header or not any(name.strip() for name in header):
         raise InputError(lazy("The CSV file is empty: its first row should name the columns, e.g. 'text'."))
     return [name.strip() for name in header]
@@ -165,7 +170,8 @@ def csv_columns(path: str | Path) -> list[str]:
 
 def texts_from_csv(path: str | Path, column: str | None, max_rows: int) -> tuple[list[str], list[Message]]:
     """The non-empty cells of the column named `column`, at most `max_rows`, and notices."""
-    columns = csv_columns(path)
+    content = read_text_file(path, MAX_CSV_BYTES)
+    columns = _columns(content)
     if not column:
         if len(columns) > 1:
             raise InputError(
@@ -181,7 +187,7 @@ def texts_from_csv(path: str | Path, column: str | None, max_rows: int) -> tuple
             )
         )
     index = columns.index(column)
-    reader = _csv_reader(path)
+    reader = _csv_reader(content)
     next(reader)
     cells = [row[index].strip() for row in reader if len(row) > index]
     texts, notices = _limit([cell for cell in cells if cell], max_rows, "rows")
@@ -190,17 +196,7 @@ def texts_from_csv(path: str | Path, column: str | None, max_rows: int) -> tuple
     return texts, notices
 
 
-def _csv_reader(path: str | Path):
-    try:
-        content = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(
-            lazy("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.")
-        ) from None
-    except OSError as error:
-        raise InputError(
-            lazy("The file could not be read ({error}).", error=error.strerror or error)
-        ) from None
+def _csv_reader(content: str):
     try:
         dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
     except csv.Error:

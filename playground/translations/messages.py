@@ -57,8 +57,10 @@ ZH = {
     "The CSV file has no column named “{column}”; it has: {columns}.": "CSV 文件里没有叫“{column}”的列；"
     "现有的列：{columns}。",
     "The column “{column}” of the CSV file has no text in it.": "CSV 文件的“{column}”列里没有文本。",
-    "The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.": "这个文件不是 UTF-8 文本。"
-    "请另存为“CSV UTF-8”格式，再重新上传。",
+    "This file is not text. Upload a CSV file (an Excel workbook, .xlsx, must be saved as CSV first).": "这个"
+    "文件不是文本文件。请上传 CSV 文件（Excel 工作簿 .xlsx 要先另存为 CSV）。",
+    "The file is larger than {limit} MB, the most read here. Upload a smaller part of it.": "这个文件超过了 "
+    "{limit} MB，这里最多只读这么多。请上传其中较小的一部分。",
     "The file could not be read ({error}).": "无法读取这个文件（{error}）。",
     "There are {count} lines; only the first {limit} were classified (the limit here, set with "
     "--max-batch-rows).": "一共有 {count} 行；只分类了前 {limit} 行（这里的上限，由 --max-batch-rows 设置）。",

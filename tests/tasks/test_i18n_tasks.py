@@ -33,7 +33,7 @@ PLAYGROUND = Path(__file__).resolve().parents[2] / "playground"
 MARKERS = {"_", "lazy", "ui"}  # the functions that mark a sentence for translation
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Words of an English sentence that stay as they are in its Chinese: code, flags, formats
-KEPT = {"MASK", "CSV", "UTF", "max", "batch", "rows"}
+KEPT = {"MASK", "CSV", "UTF", "max", "batch", "rows", "Excel", "xlsx"}
 
 
 def raised(function, *args, **kwargs) -> InputError:
@@ -129,10 +129,12 @@ def test_csv_errors(tmp_path):
     )
     assert chinese == "CSV 文件里没有叫“comment”的列；现有的列：review, stars。"
 
-    path.write_bytes("text\ncaf\xe9\n".encode("latin-1"))
+    path.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(256)) * 4)  # .xlsx
     error = raised(texts_from_csv, path, "text", 100)
-    english = "The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again."
-    assert "UTF-8" in english_and_chinese(error, english, english)
+    english = (
+        "This file is not text. Upload a CSV file (an Excel workbook, .xlsx, must be saved as CSV first)."
+    )
+    assert "CSV" in english_and_chinese(error, english, english)
 
 
 def test_row_errors_wrap_the_row_s_own_error_in_the_same_language(manager):

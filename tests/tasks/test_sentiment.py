@@ -118,7 +118,8 @@ def test_csv_column_by_name(tmp_path):
         (b"id,review\n1,x\n", None, "Choose the column"),
         (b"", "text", "empty"),
         (b"review\n\n \n", "review", "no text"),
-        ("caf\u00e9\n".encode("latin-1"), "text", "UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8, "text", "This file is not text"),
+        (b"text\nnul\x00in the middle\n", "text", "This file is not text"),
     ],
 )
 def test_bad_csv_files_get_a_clear_message(tmp_path, content, column, message):
@@ -126,3 +127,27 @@ def test_bad_csv_files_get_a_clear_message(tmp_path, content, column, message):
     path.write_bytes(content)
     with pytest.raises(InputError, match=message):
         texts_from_csv(path, column, 10)
+
+
+CHINESE_CSV = "编号,评论\r\n1,这家餐厅的菜很好吃，服务也很周到。\r\n2,菜是凉的\r\n3,无聊\r\n"
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-16", "utf-16-le", "utf-8-sig", "utf-8"])
+@pytest.mark.parametrize("content", [CHINESE_CSV, "评论\n好看\n无聊\n"])  # the short one reads as Korean too
+def test_chinese_csv_files_read_the_same_in_every_encoding_excel_saves(tmp_path, encoding, content):
+    path = tmp_path / f"{encoding}.csv"
+    path.write_bytes(content.encode(encoding))  # "utf-16": little-endian with a BOM, as Excel saves it
+    column = content.split("\n")[0].split(",")[-1].strip()
+    expected = [row.split(",")[-1].strip() for row in content.splitlines()[1:]]
+    assert csv_columns(path)[-1] == column
+    assert texts_from_csv(path, column, 10) == (expected, [])
+
+
+def test_a_file_too_large_is_refused(tmp_path, monkeypatch):
+    import playground.tasks.sentiment as sentiment
+
+    monkeypatch.setattr(sentiment, "MAX_CSV_BYTES", 2**20)
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"text\n" + b"x\n" * 2**20)
+    with pytest.raises(InputError, match="larger than 1 MB"):
+        csv_columns(path)

@@ -100,3 +100,16 @@ def test_the_page_is_built_from_the_registry(settings, manager):
 def test_the_test_fixtures_cover_every_task_of_the_registry(tiny_model_dirs, settings):
     assert set(tiny_model_dirs) == set(TASKS)
     assert settings.model_ids == {task: tiny_model_dirs[task] for task in TASKS}
+
+
+def test_the_sentiment_tab_reads_a_csv_saved_by_excel_on_chinese_windows(context, tmp_path):
+    path = tmp_path / "评论.csv"
+    path.write_bytes("编号,评论\r\n1,这家餐厅的菜很好吃。\r\n2,菜是凉的，服务也很慢。\r\n".encode("gbk"))
+    column = sentiment.upload(str(path))["column"]
+    assert column.choices == [("编号", "编号"), ("评论", "评论")] and column.value == "编号"
+    shown = sentiment.run_many(context, "", str(path), "评论", progress=lambda *args, **kwargs: None)
+    assert [row[0] for row in shown["table"].value["data"]] == [
+        "这家餐厅的菜很好吃。",
+        "菜是凉的，服务也很慢。",
+    ]
+    assert "评论" in shown["summary"] and "评论.csv" in shown["summary"]
