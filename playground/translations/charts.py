@@ -96,4 +96,11 @@ ZH = {
     "Logit lens: what the model would predict after each layer": "逻辑透镜：模型在每一层之后会预测什么",
     "each token (the prediction is of the token after it)": "每个词元（预测的是它后面的那个词元）",
     "each [MASK]": "每个 [MASK]",
+    "token embedding ({n} × {d})": "词元嵌入（{n} × {d}）",
+    "position embedding ({n} × {d})": "位置嵌入（{n} × {d}）",
+    "token type embedding ({n} × {d})": "句段嵌入（{n} × {d}）",
+    "the input of layer 1 ({n} × {d})": "第 1 层的输入（{n} × {d}）",
+    "(after a LayerNorm)": "（再经过一次 LayerNorm）",
+    "cosine similarity of the token embeddings": "词元嵌入之间的余弦相似度",
+    "position embeddings ({n} positions × {d})": "位置嵌入（{n} 个位置 × {d}）",
 }

@@ -328,4 +328,5 @@ ZH = {
     "（RoPE）：这里显示的 Q 和 K 是旋转之后的。",
     "The mask hides each token's future: the blank cells of the scores.": "掩码遮住每个词元之后的内容：也就是分数里的空白格。",
     "Layer 0 is the embeddings; the last layer is the model's own output.": "第 0 层是嵌入；最后一层就是模型自己的输出。",
+    "Embeddings": "嵌入",
 }

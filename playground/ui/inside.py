@@ -44,6 +44,10 @@ def look_inside(context: Context, model, text, layer, head, progress=gr.Progress
     n_layers, n_heads = attention.layers_and_heads(loaded)
     layer, head = min(int(layer), n_layers), min(int(head), n_heads)
     tokens = inside.tokenize(loaded, text, chars, max_tokens)
+    embedded = inside.embeddings(loaded, text, chars, max_tokens)
+    embeddings_info = inside_viz.embeddings_sum_text(embedded)
+    if embedded.position_note is not None:
+        embeddings_info += " " + str(embedded.position_note)
     step = inside.head_step(loaded, text, chars, max_tokens, layer, head)
     summary = _(
         "Layer {layer} of this model, head {head} of {heads}; d_k = {d_k}.",
@@ -68,6 +72,8 @@ def look_inside(context: Context, model, text, layer, head, progress=gr.Progress
         summary += " " + _("The mask hides each token's future: the blank cells of the scores.")
     outputs = {
         "tokens": inside_viz.tokens_html(tokens),
+        "embeddings": inside_viz.embeddings_figure(embedded),
+        "embeddings_info": summary_markdown(embeddings_info, embedded.notices),
         "head_plot": inside_viz.head_step_figure(step),
         "head_info": summary_markdown(summary, step.notices),
         "layer": gr.Slider(maximum=n_layers, value=layer),
@@ -137,6 +143,9 @@ def build(context: Context) -> None:
         button = gr.Button(ui("Look inside"), variant="primary")
         gr.Markdown("### " + ui("Tokens"))
         tokens_html = gr.HTML()
+        gr.Markdown("### " + ui("Embeddings"))
+        embeddings_info = gr.Markdown()
+        embeddings_plot = gr.Plot(label=ui("Embeddings"), show_label=False)
         gr.Markdown("### " + ui("One attention head, step by step"))
         gr.Markdown(FORMULAS, latex_delimiters=[{"left": "$$", "right": "$$", "display": True}])
         head_info = gr.Markdown()
@@ -162,4 +171,5 @@ def build(context: Context) -> None:
         "head": head,
     }
     outputs |= {"lens": lens_plot, "lens_info": lens_info}
+    outputs |= {"embeddings": embeddings_plot, "embeddings_info": embeddings_info}
     on([button.click, text.submit], look_inside, context, [model, text, layer, head], outputs, "inside")

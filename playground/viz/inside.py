@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from playground.i18n import _
-from playground.tasks.inside import HeadStep, LogitLens, Tokenization
+from playground.tasks.inside import Embeddings, HeadStep, LogitLens, Tokenization
 from playground.viz.attention import axis_labels
 from playground.viz.charts import FONT, label
 
@@ -49,6 +49,51 @@ def _heatmap(matrix: np.ndarray, rows: list[str], columns: list[str] | None, col
     values = np.asarray(matrix, dtype=np.float64).round(3)
     x = columns if columns is not None else list(range(1, values.shape[1] + 1))
     return go.Heatmap(z=values.tolist(), x=x, y=rows, colorscale=colorscale, showscale=False, **options)
+
+
+def embeddings_sum_text(result: Embeddings) -> str:
+    """The sum that makes the input of layer 1, with the shapes (Markdown)."""
+    n, d = result.token.shape
+    parts = [_("token embedding ({n} × {d})", n=n, d=d)]
+    if result.position is not None:
+        parts.append(_("position embedding ({n} × {d})", n=n, d=d))
+    if result.token_type is not None:
+        parts.append(_("token type embedding ({n} × {d})", n=n, d=d))
+    text = " + ".join(parts) + " = " + _("the input of layer 1 ({n} × {d})", n=n, d=d)
+    if result.after_norm is not None:
+        text += " " + _("(after a LayerNorm)")
+    return text
+
+
+def embeddings_figure(result: Embeddings) -> go.Figure:
+    """The cosine similarity between the tokens' embeddings and, for learned absolute positions, the position
+    embedding matrix (positions × dimensions: GPT-2's shows waves)."""
+    tokens = axis_labels(result.tokens)
+    panels = [(_("cosine similarity of the token embeddings"), result.similarity, tokens, tokens, WEIGHTS)]
+    if result.position_matrix is not None:
+        rows = [str(i) for i in range(result.position_matrix.shape[0])]
+        title = _("position embeddings ({n} positions × {d})", n=len(rows), d=result.position_matrix.shape[1])
+        panels.append((title, result.position_matrix, None, rows, DIVERGING))
+    fig = make_subplots(
+        rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels], horizontal_spacing=0.12
+    )
+    for i, (_title, matrix, columns, rows, colorscale) in enumerate(panels):
+        zmid = None if colorscale == WEIGHTS else 0
+        trace = _heatmap(
+            matrix, rows, columns, colorscale, zmid=zmid, hovertemplate="%{y} · %{x}: %{z}<extra></extra>"
+        )
+        fig.add_trace(trace, row=1, col=i + 1)
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 11})
+    fig.update_xaxes(tickfont={"size": 11})
+    fig.update_layout(
+        template="plotly_white",
+        font=FONT,
+        height=max(380, 120 + 16 * len(tokens)),
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        showlegend=False,
+    )
+    fig.update_annotations(font={"size": 14})
+    return fig
 
 
 def head_step_figure(step: HeadStep) -> go.Figure:

@@ -21,7 +21,7 @@ def test_inside_draws_tokens_head_and_logit_lens(browser, app_url, language, loc
         panel.get_by_role("button", name=words["button"], exact=True).click()
         expect(panel.locator(".inside-tokens .inside-token").first).to_be_visible()
         expect(panel.locator(".inside-count")).to_contain_text(words["count"])
-        expect(panel.locator(".js-plotly-plot")).to_have_count(2)
+        expect(panel.locator(".js-plotly-plot")).to_have_count(3)
         expect(panel.locator(".katex").first).to_be_visible()  # the formulas, rendered
         screenshot(page, f"inside_{language}")
 
@@ -33,7 +33,7 @@ def test_inside_on_a_phone(browser, app_url):
         page.locator(".overflow-dropdown button", has_text="Inside").click()
         panel = page.get_by_role("tabpanel")
         panel.get_by_role("button", name="Look inside", exact=True).click()
-        expect(panel.locator(".js-plotly-plot")).to_have_count(2)
+        expect(panel.locator(".js-plotly-plot")).to_have_count(3)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 400, f"the page scrolls sideways on a phone ({width} px wide)"
         screenshot(page, "inside_phone")
