@@ -298,8 +298,8 @@ def stream_reply(
     the seed gives the same reply as `torch.manual_seed(seed)` before `model.generate`. One sample only."""
     if params.num_samples != 1:
         raise InputError(lazy("A chat answers with one reply at a time: the number of samples must be 1."))
+    prompt = chat_prompt(loaded, messages, max_chars, max_messages)  # the conversation first: the main input
     params = params.validated(max_new_tokens_cap)
-    prompt = chat_prompt(loaded, messages, max_chars, max_messages)
     check_prompt_ids(loaded, prompt.ids, params.max_new_tokens, lazy("conversation"))
     stop_ids = end_of_turn_ids(loaded)
     tokenizer = loaded.tokenizer

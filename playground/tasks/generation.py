@@ -136,6 +136,23 @@ def check_prompt_ids(
     return list(prompt_ids)
 
 
+def processed_scores(
+    params: GenerationParams, processors: LogitsProcessorList, input_ids: torch.Tensor, logits: torch.Tensor
+) -> torch.Tensor:
+    """The processors applied to the float32 logits (B, vocab), as `generate` does. A tiny temperature (1e-40 is
+    in range) divides the logits past float32's range into +inf, whose softmax is NaN: those are processed again
+    in float64, and past float64's range too the scores become what sampling tends to as the temperature goes
+    to 0, all of the probability on the most likely token."""
+    scores = processors(input_ids, logits.float())
+    if not torch.isposinf(scores).any():
+        return scores
+    scores = processors(input_ids, logits.double())
+    if not torch.isposinf(scores).any():
+        return scores
+    greedy = logits_processors(replace(params, temperature=0))(input_ids, logits.double())
+    return torch.full_like(greedy, -math.inf).scatter_(1, greedy.argmax(dim=-1, keepdim=True), 0.0)
+
+
 def encode_prompt(loaded: LoadedModel, prompt: str, max_new_tokens: int) -> tuple[list[int], list[str]]:
     """Prompt token ids cut from the left so that prompt + max_new_tokens fits the context; notices."""
     room = room_for_prompt(loaded, max_new_tokens)
@@ -263,7 +280,7 @@ def stream_ids(
         with torch.inference_mode():  # not held across the yield: the mode is thread-local
             with loaded.lock:
                 outputs = model(input_ids=next_input, use_cache=True, **cache_kwargs)
-            scores = processors(input_ids, outputs.logits[:, -1].float())  # (n, vocab)
+            scores = processed_scores(params, processors, input_ids, outputs.logits[:, -1])  # (n, vocab)
             # Finished samples get padding, as in generate.
             next_tokens = torch.where(unfinished, draw(scores, params, generator), pad_id)  # (n,)
             _record_steps(
@@ -371,7 +388,7 @@ def next_token(
     with torch.inference_mode():
         with loaded.lock:
             logits = loaded.model(input_ids=input_ids).logits[:, -1].float()  # (1, vocab)
-        scores = logits_processors(params)(input_ids, logits.clone())
+        scores = processed_scores(params, logits_processors(params), input_ids, logits.clone())
         if params.greedy:
             after = torch.zeros_like(scores).scatter_(1, scores.argmax(dim=-1, keepdim=True), 1.0)
         else:

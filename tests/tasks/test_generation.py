@@ -131,3 +131,14 @@ def test_generation_gives_no_deprecation_warning(gpt2):
         for params in (GenerationParams(5, temperature=0), GenerationParams(5, seed=1, num_samples=2)):
             generate(gpt2, "The cat", params, MAX_CHARS, CAP)
     assert not [m for m in said if "deprecat" in m.lower() or "past_key_values" in m], said
+
+
+@pytest.mark.parametrize("temperature", [1e-40, 1e-320])
+def test_a_tiny_temperature_draws_the_most_likely_token(gpt2, temperature):
+    """Logits divided by 1e-40 overflow float32 (their softmax would be NaN); the limit of sampling as the
+    temperature goes to 0 is greedy decoding."""
+    greedy = generate(gpt2, "The cat sat", GenerationParams(8, temperature=0), MAX_CHARS, CAP)
+    for seed in (0, 3):
+        params = GenerationParams(8, temperature=temperature, seed=seed, num_samples=2)
+        tiny = generate(gpt2, "The cat sat", params, MAX_CHARS, CAP)
+        assert tiny.generated_texts == [greedy.generated_text] * 2
