@@ -63,10 +63,11 @@ def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult) -> dict:
     outputs = {
         "chatbot": shown,
         "history": shown,
-        "template": chat_viz.prompt_html(result.prompt),
         "reply": chat_viz.reply_html(result),
         "info": summary_markdown(info, result.generation.notices),
     }
+    if count <= 1 or result.finished:  # the prompt does not change while the reply streams: drawn once
+        outputs["template"] = chat_viz.prompt_html(result.prompt)
     if result.finished and count:
         ids = result.prompt.ids + result.generation.token_ids
         drawn = ShownDistribution(ids[:-1], ids[-1])
