@@ -103,4 +103,18 @@ ZH = {
     "(after a LayerNorm)": "（再经过一次 LayerNorm）",
     "cosine similarity of the token embeddings": "词元嵌入之间的余弦相似度",
     "position embeddings ({n} positions × {d})": "位置嵌入（{n} 个位置 × {d}）",
+    "the first {shown} of {d} dimensions": "只显示 {d} 维中的前 {shown} 维",
+    "Layer {layer}'s MLP on “{token}”: its {top} most active of {total} neurons": "第 {layer} 层的 MLP 对“{token}”："
+    "{total} 个神经元中最活跃的 {top} 个",
+    "masked: the query may not look at this token": "被遮住：这个查询不能看这个词元",
+    "neuron {index}": "神经元 {index}",
+    "(key/value head {kv})": "（第 {kv} 个键/值头）",
+    "all heads joined, times W_O ({n} × {d})": "所有头拼接后乘以 W_O（{n} × {d}）",
+    "residual stream: X_in + attention ({n} × {d})": "残差流：X_in + 注意力（{n} × {d}）",
+    "{count} more terms ({sum})": "另外 {count} 项（合计 {sum}）",
+    "scores of “{token}” before the softmax": "“{token}”在 softmax 之前的分数",
+    "weights after the softmax (sum 1)": "softmax 之后的权重（总和为 1）",
+    "Size of the residual stream (L2 norm) after each layer": "每一层之后残差流的大小（L2 范数）",
+    "activation": "激活值",
+    "norm": "范数",
 }

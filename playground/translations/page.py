@@ -329,4 +329,17 @@ ZH = {
     "The mask hides each token's future: the blank cells of the scores.": "掩码遮住每个词元之后的内容：也就是分数里的空白格。",
     "Layer 0 is the embeddings; the last layer is the model's own output.": "第 0 层是嵌入；最后一层就是模型自己的输出。",
     "Embeddings": "嵌入",
+    "The last {shown} of {total} positions are shown; /logit_lens gives them all.": "只显示最后 {shown} 个位置"
+    "（共 {total} 个）；/logit_lens 接口会给出全部。",
+    "This model normalises after each step (post-norm): X is the block's input, and a LayerNorm follows the "
+    "residual sum.": "这个模型在每一步之后做归一化（后置归一化）：X 就是这一块的输入，残差相加之后再做一次 LayerNorm。",
+    "Compare the tokenizers of the served models": "比较各个模型的分词器",
+    "Attention mixes information between tokens; the MLP then works on each token on its own. The residual "
+    "stream carries the sum of everything the layers have added.": "注意力在词元之间混合信息；MLP 再对每个词元单独"
+    "加工。残差流携带着各层加进来的所有内容之和。",
+    "One query token": "一个查询词元",
+    "Query token: its row of scores and weights, and its MLP neurons": "查询词元：它那一行的分数和权重，以及它的 MLP 神经元",
+    "The block: residual stream and MLP": "整个块：残差流和 MLP",
+    "Residual stream": "残差流",
+    "MLP neurons": "MLP 神经元",
 }

@@ -11,7 +11,6 @@ from playground import api
 from playground.i18n import _, ui
 from playground.registry import REGISTRY
 from playground.tasks import attention, inside
-from playground.tasks.validation import InputError
 from playground.ui.attention import MODEL_CHOICES, checked_model, choices
 from playground.ui.context import Context, summary_markdown
 from playground.ui.events import api_endpoint, on
@@ -35,20 +34,80 @@ FORMULAS = (
 )
 
 
+COMPARED = ("generation", "fill-mask", "sentiment")  # byte-level BPE, WordPiece, the classifier's tokenizer
+NEURONS = 12
+LENS_COLUMNS = 24  # positions of the logit lens drawn: the last ones of the text
+
+
 def look_inside(context: Context, model, text, layer, head, progress=gr.Progress()) -> dict:
-    """Look inside: the tokens, the chosen head step by step and the logit lens of the text."""
+    """Look inside: the tokens, the embeddings, the chosen head step by step, the block and the logit lens,
+    all from one forward pass; the query token is the text's last word."""
     task = checked_model(model)
-    loaded = context.model(task, progress)
-    limits = context.settings
-    chars, max_tokens = limits.max_input_chars, limits.max_attention_tokens
-    n_layers, n_heads = attention.layers_and_heads(loaded)
-    layer, head = min(int(layer), n_layers), min(int(head), n_heads)
-    tokens = inside.tokenize(loaded, text, chars, max_tokens)
-    embedded = inside.embeddings(loaded, text, chars, max_tokens)
+    view = _look(context, context.model(task, progress), text, layer, head, None)
+    embedded = view.embeddings
     embeddings_info = inside_viz.embeddings_sum_text(embedded)
     if embedded.position_note is not None:
         embeddings_info += " " + str(embedded.position_note)
-    step = inside.head_step(loaded, text, chars, max_tokens, layer, head)
+    outputs = _head_outputs(view) | {
+        "tokens": inside_viz.tokens_html(view.tokens),
+        "embeddings": inside_viz.embeddings_figure(embedded),
+        "embeddings_info": summary_markdown(embeddings_info, embedded.notices),
+        "query": gr.Dropdown(choices=_query_choices(view.tokens), value=view.block.position),
+    }
+    if view.lens is None:  # a classifier has no token head; a masked LM needs a [MASK]
+        return outputs | {"lens": None, "lens_info": f"⚠️ {view.lens_error}"}
+    lens_info = _("Layer 0 is the embeddings; the last layer is the model's own output.")
+    shown = len(view.lens.positions)
+    if REGISTRY[task].causal and shown < len(view.tokens.tokens):
+        lens_info += " " + _(
+            "The last {shown} of {total} positions are shown; /logit_lens gives them all.",
+            shown=shown,
+            total=len(view.tokens.tokens),
+        )
+    return outputs | {
+        "lens": inside_viz.logit_lens_figure(view.lens, REGISTRY[task].causal),
+        "lens_info": summary_markdown(lens_info, view.lens.notices),
+    }
+
+
+def look_at_head(context: Context, model, text, layer, head, query) -> dict:
+    """The chosen head step by step, the chosen query token's row of it, and the block of that layer."""
+    view = _look(context, context.model(checked_model(model)), text, layer, head, query, lens=False)
+    return _head_outputs(view)
+
+
+def _look(context: Context, loaded, text, layer, head, query, lens: bool = True) -> inside.InsideView:
+    """One forward pass for every view; layer and head clipped to the model (the sliders may be set for a
+    bigger one)."""
+    limits = context.settings
+    n_layers, n_heads = attention.layers_and_heads(loaded)
+    return inside.look(
+        loaded,
+        text,
+        limits.max_input_chars,
+        limits.max_attention_tokens,
+        min(int(layer), n_layers),
+        min(int(head), n_heads),
+        int(query) if isinstance(query, int | float) else None,
+        NEURONS,
+        LENS_COLUMNS if lens else 0,
+    )
+
+
+def _head_outputs(view: inside.InsideView) -> dict:
+    step, n_layers, n_heads = view.head, len(view.block.residual_norms) - 1, view.head.num_heads
+    figures = inside_viz.head_step_figures(step)
+    return {f"head_{name}": figures[name] for name in inside_viz.HEAD_PANELS} | {
+        "head_info": summary_markdown(_head_summary(step), step.notices),
+        "query_plot": inside_viz.query_row_figure(step, view.block.position),
+        "residual": inside_viz.residual_figure(view.block),
+        "neurons": inside_viz.neurons_figure(view.block),
+        "layer": gr.Slider(maximum=n_layers, value=step.layer),
+        "head": gr.Slider(maximum=n_heads, value=step.head),
+    }
+
+
+def _head_summary(step: inside.HeadStep) -> str:
     summary = _(
         "Layer {layer} of this model, head {head} of {heads}; d_k = {d_k}.",
         layer=step.layer,
@@ -70,25 +129,26 @@ def look_inside(context: Context, model, text, layer, head, progress=gr.Progress
         )
     if step.causal:
         summary += " " + _("The mask hides each token's future: the blank cells of the scores.")
-    outputs = {
-        "tokens": inside_viz.tokens_html(tokens),
-        "embeddings": inside_viz.embeddings_figure(embedded),
-        "embeddings_info": summary_markdown(embeddings_info, embedded.notices),
-        "head_plot": inside_viz.head_step_figure(step),
-        "head_info": summary_markdown(summary, step.notices),
-        "layer": gr.Slider(maximum=n_layers, value=layer),
-        "head": gr.Slider(maximum=n_heads, value=head),
-    }
-    try:
-        lens = inside.logit_lens(loaded, text, chars, max_tokens)
-    except InputError as error:  # a classifier has no token head; a masked LM needs a [MASK]
-        return outputs | {"lens": None, "lens_info": f"⚠️ {error}"}
-    return outputs | {
-        "lens": inside_viz.logit_lens_figure(lens, REGISTRY[task].causal),
-        "lens_info": summary_markdown(
-            _("Layer 0 is the embeddings; the last layer is the model's own output."), lens.notices
-        ),
-    }
+    if not step.pre_norm:
+        summary += " " + _(
+            "This model normalises after each step (post-norm): X is the block's input, and a LayerNorm "
+            "follows the residual sum."
+        )
+    return summary
+
+
+def _query_choices(tokens: inside.Tokenization) -> list[tuple[str, int]]:
+    return [(f"{i + 1}: {token.text or token.piece}", i) for i, token in enumerate(tokens.tokens)]
+
+
+def compare_tokenizers(context: Context, text, progress=gr.Progress()) -> dict:
+    """The text as the tokenizers of the generation, fill-mask and sentiment models cut it, side by side."""
+    limits = context.settings
+    results = []
+    for task in COMPARED:
+        loaded = context.model(task, progress)
+        results.append((_(REGISTRY[task].label), inside.tokenize(loaded, text, limits.max_input_chars)))
+    return {"compare": inside_viz.compare_tokens_html(results)}
 
 
 def tokenize_api(context: Context, text: str, model: str = "fill-mask") -> dict:
@@ -137,39 +197,79 @@ def build(context: Context) -> None:
         text = gr.Textbox(
             label=ui("Text"), lines=2, value=examples[0][1], max_length=settings.max_input_chars
         )
-        with gr.Row():
-            layer = gr.Slider(1, 12, value=1, step=1, label=ui("Layer"))
-            head = gr.Slider(1, 12, value=1, step=1, label=ui("Head"))
-        button = gr.Button(ui("Look inside"), variant="primary")
-        gr.Markdown("### " + ui("Tokens"))
-        tokens_html = gr.HTML()
-        gr.Markdown("### " + ui("Embeddings"))
-        embeddings_info = gr.Markdown()
-        embeddings_plot = gr.Plot(label=ui("Embeddings"), show_label=False)
-        gr.Markdown("### " + ui("One attention head, step by step"))
-        gr.Markdown(FORMULAS, latex_delimiters=[{"left": "$$", "right": "$$", "display": True}])
-        head_info = gr.Markdown()
-        head_plot = gr.Plot(label=ui("One head step by step"), show_label=False)
-        gr.Markdown("### " + ui("Logit lens"))
-        lens_info = gr.Markdown()
-        lens_plot = gr.Plot(label=ui("Logit lens"), show_label=False)
         gr.Examples(  # the model column is not shown: gradio would show its choices' translation keys
             examples,
             inputs=[model, text],
             label=ui("Examples: click one, then Look inside"),
             visible_columns=[1],
         )
+        button = gr.Button(ui("Look inside"), variant="primary")
+        gr.Markdown("### " + ui("Tokens"))
+        tokens_html = gr.HTML()
+        compare_button = gr.Button(ui("Compare the tokenizers of the served models"), size="sm")
+        compare_html = gr.HTML()
+        gr.Markdown("### " + ui("Embeddings"))
+        embeddings_info = gr.Markdown()
+        embeddings_plot = gr.Plot(label=ui("Embeddings"), show_label=False)
+        gr.Markdown("### " + ui("One attention head, step by step"))
+        with gr.Row():
+            layer = gr.Slider(1, 12, value=1, step=1, label=ui("Layer"))
+            head = gr.Slider(1, 12, value=1, step=1, label=ui("Head"))
+        gr.Markdown(FORMULAS, latex_delimiters=[{"left": "$$", "right": "$$", "display": True}])
+        head_info = gr.Markdown()
+        head_plots = {}
+        with gr.Row(elem_classes="inside-grid"):
+            for name in inside_viz.HEAD_PANELS:
+                with gr.Column(min_width=320):
+                    head_plots[f"head_{name}"] = gr.Plot(show_label=False)
+        gr.Markdown("### " + ui("One query token"))
+        query = gr.Dropdown(
+            choices=[],
+            label=ui("Query token: its row of scores and weights, and its MLP neurons"),
+        )
+        query_plot = gr.Plot(label=ui("One query token"), show_label=False)
+        gr.Markdown("### " + ui("The block: residual stream and MLP"))
+        gr.Markdown(
+            ui(
+                "Attention mixes information between tokens; the MLP then works on each token on its own. The "
+                "residual stream carries the sum of everything the layers have added."
+            )
+        )
+        with gr.Row(elem_classes="inside-grid"):
+            with gr.Column(min_width=320):
+                residual_plot = gr.Plot(label=ui("Residual stream"), show_label=False)
+            with gr.Column(min_width=320):
+                neurons_plot = gr.Plot(label=ui("MLP neurons"), show_label=False)
+        gr.Markdown("### " + ui("Logit lens"))
+        lens_info = gr.Markdown()
+        lens_plot = gr.Plot(label=ui("Logit lens"), show_label=False)
         api_endpoint(tokenize_api, context, "tokenize", "inside")
         api_endpoint(inside_api, context, "inside", "inside")
         api_endpoint(logit_lens_api, context, "logit_lens", "inside")
 
-    outputs = {
-        "tokens": tokens_html,
-        "head_plot": head_plot,
+    head_outputs = head_plots | {
         "head_info": head_info,
+        "query_plot": query_plot,
+        "residual": residual_plot,
+        "neurons": neurons_plot,
         "layer": layer,
         "head": head,
     }
-    outputs |= {"lens": lens_plot, "lens_info": lens_info}
+    outputs = head_outputs | {
+        "tokens": tokens_html,
+        "query": query,
+        "lens": lens_plot,
+        "lens_info": lens_info,
+    }
     outputs |= {"embeddings": embeddings_plot, "embeddings_info": embeddings_info}
-    on([button.click, text.submit], look_inside, context, [model, text, layer, head], outputs, "inside")
+    inputs = [model, text, layer, head]
+    on([button.click, text.submit], look_inside, context, inputs, outputs, "inside")
+    on(
+        [layer.release, head.release, query.input],
+        look_at_head,
+        context,
+        inputs + [query],
+        head_outputs,
+        "inside",
+    )
+    on([compare_button.click], compare_tokenizers, context, [text], {"compare": compare_html})

@@ -13,16 +13,63 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from playground.i18n import _
-from playground.tasks.inside import Embeddings, HeadStep, LogitLens, Tokenization
+from playground.tasks.inside import BlockView, Embeddings, HeadStep, LogitLens, Tokenization
 from playground.viz.attention import axis_labels
-from playground.viz.charts import FONT, label
+from playground.viz.charts import BAR_COLOR, FONT, label
 
 DIVERGING = "RdBu"  # q, k, v, scores: signed numbers, 0 in white
 WEIGHTS = "Blues"  # softmax weights and probabilities: 0..1
 
 
 def tokens_html(result: Tokenization) -> str:
-    """Each token as a chip: its readable text, the raw piece and the id; special tokens marked."""
+    """The text with the characters of each token shaded in turn, then each token as a chip: its readable
+    text, the raw piece and the id; special tokens marked."""
+    count = _("{count} tokens", count=len(result.tokens))
+    return (
+        f"<div class='inside-tokens'><div class='inside-count'>{html.escape(count)}</div>"
+        f"{highlighted_text(result)}{_chips(result)}</div>"
+    )
+
+
+def compare_tokens_html(results: list[tuple[str, Tokenization]]) -> str:
+    """The same text as several tokenizers cut it, side by side: per model its name, count and chips."""
+    columns = []
+    for name, result in results:
+        count = _("{count} tokens", count=len(result.tokens))
+        columns.append(
+            f"<div class='inside-compare-model'><div class='inside-count'><b>{html.escape(name)}</b> · "
+            f"{html.escape(result.model_id)} · {html.escape(count)}</div>"
+            f"<div class='inside-tokens'>{_chips(result)}</div></div>"
+        )
+    return f"<div class='inside-compare'>{''.join(columns)}</div>"
+
+
+def highlighted_text(result: Tokenization) -> str:
+    """The input text with each token's characters shaded, alternating two colours; a character that two
+    byte-level tokens share belongs to the first."""
+    owner = [-1] * len(result.text)
+    for i, token in enumerate(result.tokens):
+        if token.start is not None and token.end is not None:
+            for c in range(token.start, min(token.end, len(owner))):
+                if owner[c] == -1:
+                    owner[c] = i
+    spans, c = [], 0
+    while c < len(owner):
+        end = c
+        while end < len(owner) and owner[end] == owner[c]:
+            end += 1
+        piece = html.escape(result.text[c:end])
+        i = owner[c]
+        if i == -1:
+            spans.append(piece)
+        else:
+            title = html.escape(result.tokens[i].piece, quote=True)
+            spans.append(f"<span class='inside-cut inside-cut-{i % 2}' title='{title}'>{piece}</span>")
+        c = end
+    return f"<div class='inside-highlight'>{''.join(spans)}</div>" if spans else ""
+
+
+def _chips(result: Tokenization) -> str:
     chips = []
     for token in result.tokens:
         kind = "inside-special" if token.special else "inside-token"
@@ -40,8 +87,7 @@ def tokens_html(result: Tokenization) -> str:
             f"<span class='inside-piece'>{html.escape(token.piece)}</span>"
             f"<span class='inside-id'>{token.id}</span></span>"
         )
-    count = _("{count} tokens", count=len(result.tokens))
-    return f"<div class='inside-tokens'><div class='inside-count'>{html.escape(count)}</div>{''.join(chips)}</div>"
+    return "".join(chips)
 
 
 def _heatmap(matrix: np.ndarray, rows: list[str], columns: list[str] | None, colorscale: str, **options):
@@ -73,7 +119,8 @@ def embeddings_figure(result: Embeddings) -> go.Figure:
     if result.position_matrix is not None:
         rows = [str(i) for i in range(result.position_matrix.shape[0])]
         title = _("position embeddings ({n} positions × {d})", n=len(rows), d=result.position_matrix.shape[1])
-        panels.append((title, result.position_matrix, None, rows, DIVERGING))
+        matrix, title = _first_columns(result.position_matrix, title)
+        panels.append((title, matrix, None, rows, DIVERGING))
     fig = make_subplots(
         rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels], horizontal_spacing=0.12
     )
@@ -96,49 +143,206 @@ def embeddings_figure(result: Embeddings) -> go.Figure:
     return fig
 
 
-def head_step_figure(step: HeadStep) -> go.Figure:
-    """X, Q, K, V, the scores QKᵀ/√d_k (masked cells blank), the softmax weights and the head output A·V,
-    each titled with its shape."""
+HEAD_PANELS = ("x", "q", "k", "v", "scores", "weights", "head_output", "projected", "residual")
+MAX_COLUMNS = 64  # dimensions of a (T, d) matrix drawn at most: d = 768 would send 100,000 numbers a panel
+
+
+def head_step_figures(step: HeadStep) -> dict[str, go.Figure]:
+    """Every step of the head as its own heatmap titled with its formula and shape, by the names of
+    HEAD_PANELS: X, Q, K, V, the scores QKᵀ/√d_k (masked cells blank), the softmax weights A, the head
+    output A·V, all heads joined and projected by W_O, and the residual stream after attention."""
     tokens = axis_labels(step.tokens)
     n, d, d_k = len(tokens), step.x.shape[1], step.d_k
     scores = np.where(step.masked, np.nan, step.scores)
-    panels = [
-        (_("X: the input ({n} × {d})", n=n, d=d), step.x, None, DIVERGING),
-        (_("Q = X·W_Q ({n} × {d_k})", n=n, d_k=d_k), step.q, None, DIVERGING),
-        (_("K = X·W_K ({n} × {d_k})", n=n, d_k=d_k), step.k, None, DIVERGING),
-        (_("V = X·W_V ({n} × {d_k})", n=n, d_k=d_k), step.v, None, DIVERGING),
-        (_("scores Q·Kᵀ/√d_k, masked ({n} × {n})", n=n), scores, tokens, DIVERGING),
-        (_("A = softmax(scores) ({n} × {n})", n=n), step.weights, tokens, WEIGHTS),
-        (_("head output A·V ({n} × {d_k})", n=n, d_k=d_k), step.head_output, None, DIVERGING),
-    ]
-    columns = 2
-    rows = (len(panels) + 1) // columns
-    fig = make_subplots(
-        rows=rows,
-        cols=columns,
-        subplot_titles=[title for title, *_ in panels],
-        horizontal_spacing=0.12,
-        vertical_spacing=0.12 / rows * 2,
-    )
-    for i, (_title, matrix, x, colorscale) in enumerate(panels):
-        zmid = None if colorscale == WEIGHTS else 0
-        trace = _heatmap(
-            matrix, tokens, x, colorscale, zmid=zmid, hovertemplate="%{y} · %{x}: %{z}<extra></extra>"
-        )
-        fig.add_trace(trace, row=i // columns + 1, col=i % columns + 1)
+    kv = "" if step.num_kv_heads == step.num_heads else " " + _("(key/value head {kv})", kv=step.kv_head)
+    panels = {
+        "x": (_("X: the input ({n} × {d})", n=n, d=d), step.x, None, DIVERGING),
+        "q": (_("Q = X·W_Q ({n} × {d_k})", n=n, d_k=d_k), step.q, None, DIVERGING),
+        "k": (_("K = X·W_K ({n} × {d_k})", n=n, d_k=d_k) + kv, step.k, None, DIVERGING),
+        "v": (_("V = X·W_V ({n} × {d_k})", n=n, d_k=d_k) + kv, step.v, None, DIVERGING),
+        "scores": (_("scores Q·Kᵀ/√d_k, masked ({n} × {n})", n=n), scores, tokens, DIVERGING),
+        "weights": (_("A = softmax(scores) ({n} × {n})", n=n), step.weights, tokens, WEIGHTS),
+        "head_output": (_("head output A·V ({n} × {d_k})", n=n, d_k=d_k), step.head_output, None, DIVERGING),
+        "projected": (
+            _("all heads joined, times W_O ({n} × {d})", n=n, d=d),
+            step.attention_output,
+            None,
+            DIVERGING,
+        ),
+        "residual": (
+            _("residual stream: X_in + attention ({n} × {d})", n=n, d=d),
+            step.residual,
+            None,
+            DIVERGING,
+        ),
+    }
+    return {
+        name: _matrix_figure(title, matrix, tokens, x, scale)
+        for name, (title, matrix, x, scale) in panels.items()
+    }
+
+
+def _matrix_figure(
+    title: str, matrix: np.ndarray, rows: list[str], columns: list[str] | None, colorscale: str
+):
+    """One heatmap with its title; a matrix wider than MAX_COLUMNS shows its first dimensions and says so."""
+    if columns is None:
+        matrix, title = _first_columns(matrix, title)
+    zmid = None if colorscale == WEIGHTS else 0
+    hover = "%{y} · %{x}: %{z}<extra></extra>"
+    fig = go.Figure(_heatmap(matrix, rows, columns, colorscale, zmid=zmid, hovertemplate=hover))
     fig.update_yaxes(autorange="reversed", tickfont={"size": 12})
     fig.update_xaxes(tickfont={"size": 11})
     fig.update_layout(
-        title={
-            "text": _("Layer {layer}, head {head}: one head step by step", layer=step.layer, head=step.head)
-        },
+        title={"text": title, "font": {"size": 15}},
         template="plotly_white",
         font=FONT,
-        height=max(520, rows * (140 + 16 * n)),
-        margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        height=_height(len(rows)),
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+    )
+    return fig
+
+
+def _first_columns(matrix: np.ndarray, title: str) -> tuple[np.ndarray, str]:
+    """A matrix wider than MAX_COLUMNS cut to its first dimensions, and its title saying so."""
+    if matrix.shape[1] <= MAX_COLUMNS:
+        return matrix, title
+    note = _("the first {shown} of {d} dimensions", shown=MAX_COLUMNS, d=matrix.shape[1])
+    return matrix[:, :MAX_COLUMNS], f"{title}<br>{note}"
+
+
+def _height(n_rows: int) -> int:
+    """Pixels for a chart of `n_rows` token rows: 18 a row, the longest texts squeezed to 720 px of rows."""
+    return 110 + min(18 * n_rows, 720)
+
+
+def query_row_figure(step: HeadStep, query: int) -> go.Figure:
+    """For one query token (0-based), its row of scores before the softmax and of weights after it, one bar
+    per key; hovering a score shows q_i·k_j as the sum over the d_k dimensions it is."""
+    keys = axis_labels(step.tokens)
+    allowed = ~step.masked[query]
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=[
+            _("scores of “{token}” before the softmax", token=label(step.tokens[query])),
+            _("weights after the softmax (sum 1)"),
+        ],
+        horizontal_spacing=0.15,
+    )
+    sums = [_dot_product_text(step, query, key) for key in range(len(keys))]
+    colors = [BAR_COLOR if ok else "#d1d5db" for ok in allowed]
+    fig.add_trace(
+        go.Bar(
+            x=step.scores[query].round(3).tolist(),
+            y=keys,
+            orientation="h",
+            marker_color=colors,
+            customdata=sums,
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=step.weights[query].round(3).tolist(),
+            y=keys,
+            orientation="h",
+            marker_color=colors,
+            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 12})
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", row=1, col=2)
+    fig.update_layout(
+        template="plotly_white",
+        font=FONT,
+        height=_height(len(keys)),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
         showlegend=False,
     )
     fig.update_annotations(font={"size": 14})
+    return fig
+
+
+SUM_TERMS = 4  # the largest products q_i[m]·k_j[m] written out; the rest summed as one number
+
+
+def _dot_product_text(step: HeadStep, query: int, key: int) -> str:
+    """q_i·k_j/√d_k as the sum it is: the largest products written out, the others added up, times the scale.
+    A masked key says it is hidden instead."""
+    if step.masked[query, key]:
+        return _("masked: the query may not look at this token")
+    products = step.q[query].astype(np.float64) * step.k[key].astype(np.float64)
+    largest = np.argsort(-np.abs(products))[:SUM_TERMS]
+    terms = [f"{step.q[query, m]:.2f}×{step.k[key, m]:.2f}" for m in sorted(largest)]
+    rest = len(products) - len(largest)
+    if rest:
+        other = products.sum() - products[largest].sum()
+        terms.append(_("{count} more terms ({sum})", count=rest, sum=f"{other:.2f}"))
+    return (
+        f"({' + '.join(terms)}) × {step.scaling:.3g} = {products.sum():.3f} × {step.scaling:.3g} "
+        f"= {step.scores[query, key]:.3f}"
+    )
+
+
+def residual_figure(view: BlockView) -> go.Figure:
+    """The size (L2 norm) of the residual stream: rows = the embeddings and each layer's output, columns =
+    the tokens."""
+    rows = [_("embeddings")] + [_("layer {layer}", layer=i) for i in range(1, len(view.residual_norms))]
+    fig = go.Figure(
+        go.Heatmap(
+            z=view.residual_norms.round(2).tolist(),
+            x=axis_labels(view.tokens),
+            y=rows,
+            colorscale="Viridis",
+            colorbar={"title": {"text": _("norm"), "side": "right"}},
+            hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(
+        title={"text": _("Size of the residual stream (L2 norm) after each layer"), "font": {"size": 15}},
+        template="plotly_white",
+        font=FONT,
+        height=max(300, 90 + 30 * len(rows)),
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+    )
+    return fig
+
+
+def neurons_figure(view: BlockView) -> go.Figure:
+    """The most active neurons of one layer's MLP for one token, largest |activation| on top."""
+    names = [_("neuron {index}", index=n.index) for n in view.neurons]
+    values = [round(n.activation, 3) for n in view.neurons]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=names,
+            orientation="h",
+            marker_color=[BAR_COLOR if v >= 0 else "#dc2626" for v in values],
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    title = _(
+        "Layer {layer}'s MLP on “{token}”: its {top} most active of {total} neurons",
+        layer=view.layer,
+        token=label(view.tokens[view.position]),
+        top=len(values),
+        total=view.num_neurons,
+    )
+    fig.update_layout(
+        title={"text": title, "font": {"size": 15}},
+        template="plotly_white",
+        font=FONT,
+        height=max(300, 90 + 28 * len(values)),
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        xaxis={"title": {"text": _("activation")}},
+    )
     return fig
 
 

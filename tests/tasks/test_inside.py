@@ -399,6 +399,55 @@ def test_hooks_are_removed_even_when_the_forward_pass_fails(models):
     assert hooks(loaded.model) == before and not loaded.lock.locked()
 
 
+# --- every view from one pass ---------------------------------------------------------------------
+
+
+def same(a, b) -> bool:
+    """Two results of the views equal field by field (arrays within float tolerance)."""
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            if not (x.shape == y.shape and (x.dtype == bool and (x == y).all() or close(x, y))):
+                return False
+        elif dataclasses.is_dataclass(x) or isinstance(x, list) and x and dataclasses.is_dataclass(x[0]):
+            if repr(x) != repr(y) and not all(same(i, j) for i, j in zip(x, y, strict=True)):
+                return False
+        elif x != y and f.name != "notices":
+            return False
+    return True
+
+
+@pytest.mark.parametrize("name", ["gpt2", "bert", "distilbert", "llama", "roberta"])
+def test_one_pass_gives_what_each_view_gives_alone(models, name):
+    loaded = models[name]
+    text = MASKED.replace("[MASK]", loaded.tokenizer.mask_token or "[MASK]")
+    view = inside.look(loaded, text, 100, 64, layer=2, head=2, position=3, top_n=5)
+    assert same(view.tokens, inside.tokenize(loaded, text, 100, 64))
+    assert same(view.embeddings, inside.embeddings(loaded, text, 100, 64))
+    assert same(view.head, inside.head_step(loaded, text, 100, 64, 2, 2))
+    assert same(view.block, inside.block(loaded, text, 100, 64, 2, 3, 5))
+    nudged = dataclasses.replace(view.head, scores=view.head.scores + 1e-3)
+    assert not same(view.head, nudged)  # the comparison can fail
+    if name == "distilbert":  # a classifier: no lens, one sentence instead
+        assert view.lens is None and "labels" in str(view.lens_error)
+    else:
+        alone = inside.logit_lens(loaded, text, 100, 64)
+        assert view.lens.positions == alone.positions and repr(view.lens.layers) == repr(alone.layers)
+
+
+def test_one_pass_lens_columns_and_default_position(models):
+    loaded = models["gpt2"]
+    view = inside.look(loaded, TEXT, 100, 64, lens_columns=3)
+    n = len(view.tokens.ids)
+    assert view.lens.positions == [n - 3, n - 2, n - 1] and view.block.position == n - 1
+    alone = inside.logit_lens(loaded, TEXT, 100, 64)
+    assert repr(view.lens.layers) == repr([layer[-3:] for layer in alone.layers])  # the same numbers
+    assert inside.look(loaded, TEXT, 100, 64, lens_columns=0).lens is None
+    assert inside.look(loaded, TEXT, 100, 64, position=999).block.position == n - 1  # stale: the default
+    bert = inside.look(models["bert"], "The cat sat.", 100, 64)  # [CLS] ... [SEP]: the last word
+    assert bert.block.position == len(bert.tokens.ids) - 2 and "MASK" in str(bert.lens_error)
+
+
 def test_generation_beside_inside_is_unchanged(models):
     loaded = models["gpt2"]
     params = GenerationParams(max_new_tokens=12, temperature=1.0, seed=3)
@@ -411,6 +460,7 @@ def test_generation_beside_inside_is_unchanged(models):
             while not stop.is_set():
                 inside.head_step(loaded, TEXT, 100, 64, 2, 1)
                 inside.logit_lens(loaded, TEXT, 100, 64)
+                inside.look(loaded, TEXT, 100, 64, 2, 1)
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
 

@@ -12,6 +12,7 @@ are 1-based (as on the page); token positions are 0-based indices into `tokens`.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -198,7 +199,7 @@ class _Pass:
     seen: dict[str, object]
     hidden_states: list[torch.Tensor]  # L + 1 of (T, d); the last one after the final norm (pre-norm models)
     attentions: list[torch.Tensor]  # L of (H, T, T)
-    logits: torch.Tensor | None  # (T, vocab) when the model predicts tokens
+    logits: torch.Tensor | None  # (lens positions, vocab) when the model predicts tokens and they were asked
     head_logits: dict[int, torch.Tensor] = field(default_factory=dict)  # lens: layer -> (positions, vocab)
 
 
@@ -206,11 +207,17 @@ class _Pass:
 def _hooked(
     loaded: LoadedModel, ids: list[int], register, lens_positions: list[int] | None = None
 ) -> Iterator[_Pass]:
-    """One forward pass over `ids` with the hooks `register(recorder, parts)` adds, all removed again."""
+    """One forward pass over `ids` with the hooks `register(recorder, parts)` adds, all removed again.
+    With `lens_positions`, the unembedding of every layer's residual stream at those positions (the logit
+    lens) and the model's logits there; without, the logits are skipped where the model allows it."""
     parts = parts_of(loaded.model)
     input_ids = torch.tensor([ids], device=loaded.device)
     recorder = _Recorder()
     with loaded.eager_attention() as model, torch.inference_mode():
+        options = {}
+        if "logits_to_keep" in inspect.signature(model.forward).parameters:  # unembed only what is used
+            kept = lens_positions if lens_positions is not None else [len(ids) - 1]
+            options["logits_to_keep"] = torch.tensor(kept, device=loaded.device)
         try:
             register(recorder, parts)
             outputs = model(
@@ -218,17 +225,24 @@ def _hooked(
                 attention_mask=torch.ones_like(input_ids),
                 output_attentions=True,
                 output_hidden_states=True,
+                **options,
             )
         finally:
             recorder.remove()
         logits = getattr(outputs, "logits", None)
+        if logits is not None and logits.dim() == 3:
+            logits = logits[0]
+            if "logits_to_keep" not in options and lens_positions is not None:
+                logits = logits[lens_positions]
+        else:
+            logits = None
         result = _Pass(
             parts=parts,
             ids=ids,
             seen=recorder.seen,
             hidden_states=[h[0] for h in outputs.hidden_states],
             attentions=[a[0] for a in outputs.attentions],
-            logits=logits[0] if logits is not None and logits.dim() == 3 else None,
+            logits=logits,
         )
         if lens_positions is not None:  # the unembedding of each layer's residual stream, under the lock
             for layer, hidden in enumerate(result.hidden_states[:-1]):
@@ -284,26 +298,30 @@ def embeddings(
     """The input embeddings of `text`, read by hooks on the model's own embedding modules."""
     text = check_text(text, max_chars)
     ids, notices = _encode(loaded, text, max_tokens)
+    with _hooked(loaded, ids, _record_embeddings) as run:
+        return _embeddings_of(loaded, run, notices, position_rows)
 
-    def register(recorder: _Recorder, parts: Parts) -> None:
-        recorder.output("token", parts.token_embedding)
-        recorder.output("position", parts.position_embedding)
-        recorder.output("token_type", parts.token_type_embedding)
-        recorder.output("norm", parts.embedding_norm)
 
-    with _hooked(loaded, ids, register) as run:
-        seen, parts = run.seen, run.parts
-        token = _numpy(seen["token"][0])
-        position = _numpy(seen["position"][0]) if "position" in seen else None
-        token_type = _numpy(seen["token_type"][0]) if "token_type" in seen else None
-        total = (
-            token + (position if position is not None else 0) + (token_type if token_type is not None else 0)
-        )
-        matrix = None
-        if parts.position_embedding is not None:
-            weight = parts.position_embedding.weight
-            matrix = _numpy(weight[: min(max(position_rows, len(ids)), weight.shape[0])])
-        layer_input = _numpy(run.hidden_states[0])
+def _record_embeddings(recorder: _Recorder, parts: Parts) -> None:
+    recorder.output("token", parts.token_embedding)
+    recorder.output("position", parts.position_embedding)
+    recorder.output("token_type", parts.token_type_embedding)
+    recorder.output("norm", parts.embedding_norm)
+
+
+def _embeddings_of(
+    loaded: LoadedModel, run: _Pass, notices: list[Message], position_rows: int = POSITION_ROWS
+) -> Embeddings:
+    seen, parts, ids = run.seen, run.parts, run.ids
+    token = _numpy(seen["token"][0])
+    position = _numpy(seen["position"][0]) if "position" in seen else None
+    token_type = _numpy(seen["token_type"][0]) if "token_type" in seen else None
+    total = token + (position if position is not None else 0) + (token_type if token_type is not None else 0)
+    matrix = None
+    if parts.position_embedding is not None:
+        weight = parts.position_embedding.weight
+        matrix = _numpy(weight[: min(max(position_rows, len(ids)), weight.shape[0])])
+    layer_input = _numpy(run.hidden_states[0])
     rotary = parts.rotary is not None
     note = (
         lazy(
@@ -375,9 +393,15 @@ def head_step(
     parts = parts_of(loaded.model)
     layer, head = _check_layer(parts, layer), _check_head(parts, head)
     ids, notices = _encode(loaded, text, max_tokens)
-    chosen = parts.layers[layer - 1]
+    with _hooked(loaded, ids, _head_recorder(layer)) as run:
+        return _head_step_of(loaded, run, layer, head, notices)
+
+
+def _head_recorder(layer: int):
+    """The hooks that one head of `layer` (1-based) needs: its projections' inputs and outputs, W_O, rotary."""
 
     def register(recorder: _Recorder, parts: Parts) -> None:
+        chosen = parts.layers[layer - 1]
         if chosen.fused_qkv is not None:
             recorder.input("x", chosen.fused_qkv)
             recorder.output("qkv", chosen.fused_qkv)
@@ -390,55 +414,57 @@ def head_step(
         recorder.output("after_norm", chosen.post_attention_norm)
         recorder.output("rotary", parts.rotary)
 
-    with _hooked(loaded, ids, register) as run:
-        seen = run.seen
-        d_k, h, kv = parts.head_dim, head - 1, parts.kv_head(head - 1)
-        if chosen.fused_qkv is not None:  # [q | k | v] along the last axis, whatever the layer's layout
-            q_all, k_all, v_all = seen["qkv"][0].split(parts.num_heads * d_k, dim=-1)
-        else:
-            q_all, k_all, v_all = (seen[name][0] for name in "qkv")
-        T = len(ids)
-        q_heads = q_all.view(T, -1, d_k).transpose(0, 1)  # (H, T, d_k)
-        k_heads = k_all.view(T, -1, d_k).transpose(0, 1)  # (H_kv, T, d_k)
-        v_heads = v_all.view(T, -1, d_k).transpose(0, 1)
-        if parts.rotary is not None:
-            cos, sin = seen["rotary"]
-            q_rot, k_rot = parts.apply_rotary(q_heads[None], k_heads[None], cos, sin)
-            q_heads, k_heads = q_rot[0], k_rot[0]
-        q, k, v = q_heads[h].float(), k_heads[kv].float(), v_heads[kv].float()
-        scaling = float(getattr(chosen.attention, "scaling", d_k**-0.5))
-        scores = q @ k.T * scaling
-        attention_output = seen["attention_output"][0]
-        block_input = run.hidden_states[layer - 1]
-        residual = block_input + attention_output
-        result = HeadStep(
-            model_id=loaded.model_id,
-            tokens=token_strings(loaded.tokenizer, ids),
-            ids=ids,
-            layer=layer,
-            head=head,
-            d_k=d_k,
-            num_heads=parts.num_heads,
-            num_kv_heads=parts.num_kv_heads,
-            kv_head=kv + 1,
-            x=_numpy(seen["x"][0]),
-            q=_numpy(q),
-            k=_numpy(k),
-            v=_numpy(v),
-            scaling=scaling,
-            scores=_numpy(scores),
-            masked=_mask(loaded, T),
-            weights=_numpy(run.attentions[layer - 1][h]),
-            head_output=_numpy(seen["heads"][0].view(T, -1, d_k)[:, h]),
-            attention_output=_numpy(attention_output),
-            residual=_numpy(residual),
-            residual_after_norm=_numpy(seen["after_norm"][0]) if "after_norm" in seen else None,
-            pre_norm=parts.pre_norm,
-            rotary=parts.rotary is not None,
-            causal=REGISTRY[loaded.task].causal,
-            notices=notices,
-        )
-    return result
+    return register
+
+
+def _head_step_of(loaded: LoadedModel, run: _Pass, layer: int, head: int, notices: list[Message]) -> HeadStep:
+    seen, parts, ids = run.seen, run.parts, run.ids
+    chosen = parts.layers[layer - 1]
+    d_k, h, kv = parts.head_dim, head - 1, parts.kv_head(head - 1)
+    if chosen.fused_qkv is not None:  # [q | k | v] along the last axis, whatever the layer's layout
+        q_all, k_all, v_all = seen["qkv"][0].split(parts.num_heads * d_k, dim=-1)
+    else:
+        q_all, k_all, v_all = (seen[name][0] for name in "qkv")
+    T = len(ids)
+    q_heads = q_all.view(T, -1, d_k).transpose(0, 1)  # (H, T, d_k)
+    k_heads = k_all.view(T, -1, d_k).transpose(0, 1)  # (H_kv, T, d_k)
+    v_heads = v_all.view(T, -1, d_k).transpose(0, 1)
+    if parts.rotary is not None:
+        cos, sin = seen["rotary"]
+        q_rot, k_rot = parts.apply_rotary(q_heads[None], k_heads[None], cos, sin)
+        q_heads, k_heads = q_rot[0], k_rot[0]
+    q, k, v = q_heads[h].float(), k_heads[kv].float(), v_heads[kv].float()
+    scaling = float(getattr(chosen.attention, "scaling", d_k**-0.5))
+    scores = q @ k.T * scaling
+    attention_output = seen["attention_output"][0]
+    residual = run.hidden_states[layer - 1] + attention_output
+    return HeadStep(
+        model_id=loaded.model_id,
+        tokens=token_strings(loaded.tokenizer, ids),
+        ids=ids,
+        layer=layer,
+        head=head,
+        d_k=d_k,
+        num_heads=parts.num_heads,
+        num_kv_heads=parts.num_kv_heads,
+        kv_head=kv + 1,
+        x=_numpy(seen["x"][0]),
+        q=_numpy(q),
+        k=_numpy(k),
+        v=_numpy(v),
+        scaling=scaling,
+        scores=_numpy(scores),
+        masked=_mask(loaded, T),
+        weights=_numpy(run.attentions[layer - 1][h]),
+        head_output=_numpy(seen["heads"][0].view(T, -1, d_k)[:, h]),
+        attention_output=_numpy(attention_output),
+        residual=_numpy(residual),
+        residual_after_norm=_numpy(seen["after_norm"][0]) if "after_norm" in seen else None,
+        pre_norm=parts.pre_norm,
+        rotary=parts.rotary is not None,
+        causal=REGISTRY[loaded.task].causal,
+        notices=notices,
+    )
 
 
 def _mask(loaded: LoadedModel, n: int) -> np.ndarray:
@@ -487,25 +513,41 @@ def block(
     layer = _check_layer(parts, layer)
     top_n = check_int(top_n, lazy("The number of neurons"), 1, MAX_NEURONS)
     ids, notices = _encode(loaded, text, max_tokens)
-    position = (
-        len(ids) - 1 if position is None else check_int(position, lazy("The token position"), 0, len(ids) - 1)
-    )
+    position = _check_position(position, ids)
+    with _hooked(loaded, ids, _block_recorder(layer)) as run:
+        return _block_of(loaded, run, layer, position, top_n, notices)
+
+
+def _check_position(position: object, ids: list[int]) -> int:
+    if position is None:
+        return len(ids) - 1
+    return check_int(position, lazy("The token position"), 0, len(ids) - 1)
+
+
+def _block_recorder(layer: int):
+    """The hooks of the block view: every block's output, and the input of `layer`'s MLP down projection."""
 
     def register(recorder: _Recorder, parts: Parts) -> None:
         for i, layer_parts in enumerate(parts.layers):
             recorder.output(f"block{i}", layer_parts.block)
         recorder.input("neurons", parts.layers[layer - 1].mlp_down)
 
-    with _hooked(loaded, ids, register) as run:
-        # hidden_states' last entry is after the final norm in pre-norm models: the blocks' own outputs are not
-        streams = [run.hidden_states[0]] + [run.seen[f"block{i}"][0] for i in range(parts.num_layers)]
-        norms = _numpy(torch.stack([s.float().norm(dim=-1) for s in streams]))
-        activations = run.seen["neurons"][0][position].float()
+    return register
+
+
+def _block_of(
+    loaded: LoadedModel, run: _Pass, layer: int, position: int, top_n: int, notices: list[Message]
+) -> BlockView:
+    parts = run.parts
+    # hidden_states' last entry is after the final norm in pre-norm models: the blocks' own outputs are not
+    streams = [run.hidden_states[0]] + [run.seen[f"block{i}"][0] for i in range(parts.num_layers)]
+    norms = _numpy(torch.stack([s.float().norm(dim=-1) for s in streams]))
+    activations = run.seen["neurons"][0][position].float()
     top = activations.abs().topk(min(top_n, activations.numel())).indices.tolist()
     return BlockView(
         model_id=loaded.model_id,
-        tokens=token_strings(loaded.tokenizer, ids),
-        ids=ids,
+        tokens=token_strings(loaded.tokenizer, run.ids),
+        ids=run.ids,
         residual_norms=norms,
         layer=layer,
         position=position,
@@ -541,9 +583,18 @@ def logit_lens(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int, 
     MLM head for fill-mask) applied to each layer's residual stream; the last layer is the model's own
     output. Causal models: the next token at every position; fill-mask models: each [MASK]."""
     text = check_text(text, max_chars)
-    parts = parts_of(loaded.model)
     top_k = check_int(top_k, lazy("Top-k"), 1, MAX_TOP_K)
-    if parts.head is None:
+    text = _lens_text(loaded, text)
+    ids, notices = _encode(loaded, text, max_tokens)
+    positions = _lens_positions(loaded, ids)
+    with _hooked(loaded, ids, lambda recorder, parts: None, lens_positions=positions) as run:
+        return _lens_of(loaded, run, positions, top_k, notices)
+
+
+def _lens_text(loaded: LoadedModel, text: str) -> str:
+    """The text the lens reads, or InputError when the model has no token head to look through; a masked
+    LM's masks written as its own mask token."""
+    if parts_of(loaded.model).head is None:
         raise InputError(
             lazy(
                 "The logit lens needs a model that predicts tokens; this one ({model}) answers with labels. "
@@ -551,24 +602,104 @@ def logit_lens(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int, 
                 model=loaded.model_id,
             )
         )
-    causal = REGISTRY[loaded.task].causal
-    mask_id = loaded.tokenizer.mask_token_id
-    if not causal:
-        if mask_id is None:
-            raise InputError(lazy("This model has no [MASK] token, so there is no prediction to look into."))
-        text = normalise_masks(text, loaded.tokenizer.mask_token)
-    ids, notices = _encode(loaded, text, max_tokens)
-    positions = list(range(len(ids))) if causal else [i for i, t in enumerate(ids) if t == mask_id]
+    if REGISTRY[loaded.task].causal:
+        return text
+    if loaded.tokenizer.mask_token_id is None:
+        raise InputError(lazy("This model has no [MASK] token, so there is no prediction to look into."))
+    return normalise_masks(text, loaded.tokenizer.mask_token)
+
+
+def _lens_positions(loaded: LoadedModel, ids: list[int]) -> list[int]:
+    """Every position of a causal model; each [MASK] of a masked one (InputError when there is none)."""
+    if REGISTRY[loaded.task].causal:
+        return list(range(len(ids)))
+    positions = [i for i, t in enumerate(ids) if t == loaded.tokenizer.mask_token_id]
     if not positions:
         raise InputError(
             lazy(
                 "There is no [MASK] in the text (or it was cut off): put [MASK] where the model should guess."
             )
         )
-    with _hooked(loaded, ids, lambda recorder, parts: None, lens_positions=positions) as run:
-        per_layer = [run.head_logits[layer] for layer in range(parts.num_layers)] + [run.logits[positions]]
-        layers = [_top_k(loaded.tokenizer, logits, top_k) for logits in per_layer]
-    return LogitLens(loaded.model_id, token_strings(loaded.tokenizer, ids), ids, positions, layers, notices)
+    return positions
+
+
+def _lens_of(
+    loaded: LoadedModel, run: _Pass, positions: list[int], top_k: int, notices: list[Message]
+) -> LogitLens:
+    per_layer = [run.head_logits[layer] for layer in range(run.parts.num_layers)] + [run.logits]
+    layers = [_top_k(loaded.tokenizer, logits, top_k) for logits in per_layer]
+    return LogitLens(
+        loaded.model_id, token_strings(loaded.tokenizer, run.ids), run.ids, positions, layers, notices
+    )
+
+
+# --- every view from one forward pass -----------------------------------------------------------------
+
+
+@dataclass
+class InsideView:
+    """All the Inside tab shows for one text, from one forward pass."""
+
+    tokens: Tokenization
+    embeddings: Embeddings
+    head: HeadStep
+    block: BlockView
+    lens: LogitLens | None  # None when the model has nothing to look through (see lens_error)
+    lens_error: InputError | None = None
+
+
+def look(
+    loaded: LoadedModel,
+    text: str,
+    max_chars: int,
+    max_tokens: int,
+    layer: int = 1,
+    head: int = 1,
+    position: int | None = None,
+    top_n: int = 10,
+    lens_columns: int | None = None,
+) -> InsideView:
+    """tokenize, embeddings, head_step, block and logit_lens of one text in one forward pass, every hook
+    registered at once. `position` (0-based) picks the token of the block view; None or a position the text
+    does not have: its last token that is not special. `lens_columns`: the logit lens of the last that many
+    positions only (a grid of 128 positions cannot be read, and each costs an unembedding per layer);
+    0: no logit lens."""
+    text = check_text(text, max_chars)
+    parts = parts_of(loaded.model)
+    layer, head = _check_layer(parts, layer), _check_head(parts, head)
+    top_n = check_int(top_n, lazy("The number of neurons"), 1, MAX_NEURONS)
+    lens_error = positions = None
+    try:
+        text = _lens_text(loaded, text)
+    except InputError as error:
+        lens_error = error
+    tokens = tokenize(loaded, text, max_chars, max_tokens)
+    ids, notices = tokens.ids, tokens.notices
+    if position is None or not 0 <= position < len(ids):
+        words = [i for i, token in enumerate(tokens.tokens) if not token.special]
+        position = words[-1] if words else len(ids) - 1
+    if lens_columns == 0:
+        lens_error = None
+    elif lens_error is None:
+        try:
+            positions = _lens_positions(loaded, ids)[-lens_columns if lens_columns else None :]
+        except InputError as error:
+            lens_error = error
+
+    def register(recorder: _Recorder, parts: Parts) -> None:
+        _record_embeddings(recorder, parts)
+        _head_recorder(layer)(recorder, parts)
+        _block_recorder(layer)(recorder, parts)
+
+    with _hooked(loaded, ids, register, lens_positions=positions) as run:
+        return InsideView(
+            tokens=tokens,
+            embeddings=_embeddings_of(loaded, run, notices),
+            head=_head_step_of(loaded, run, layer, head, notices),
+            block=_block_of(loaded, run, layer, position, top_n, notices),
+            lens=None if positions is None else _lens_of(loaded, run, positions, 5, notices),
+            lens_error=lens_error,
+        )
 
 
 def _top_k(tokenizer, logits: torch.Tensor, k: int) -> list[list[LensPrediction]]:
