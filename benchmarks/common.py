@@ -75,7 +75,7 @@ def default_shaped_models(
         GPT2Tokenizer,
     )
 
-    from tests.tiny_models import _word_piece_vocab
+    from playground.tiny_models import _word_piece_vocab
 
     def gpt2():
         # GPT-2's 50257-entry vocabulary: the 256 byte symbols, filler pieces, and <|endoftext|>.

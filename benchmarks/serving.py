@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import default_shaped_models  # noqa: E402
 from benchmarks.startup import wait_for_200  # noqa: E402
-from tests.tiny_models import build_all  # noqa: E402
+from playground.tiny_models import build_all  # noqa: E402
 
 BATCH_SIZE = 16
 CONCURRENCY = (1, 4, 16)

@@ -73,7 +73,7 @@ def measure(model_dirs: dict[str, str]) -> dict[str, float]:
 
 
 def run(root: Path | None = None) -> str:
-    from tests.tiny_models import build_all
+    from playground.tiny_models import build_all
 
     dirs = {task: str(path) for task, path in build_all(root or Path(tempfile.mkdtemp())).items()}
     rows = [[name, f"{seconds:.2f}"] for name, seconds in measure(dirs).items()]

@@ -28,6 +28,10 @@ def create_demo(settings: Settings):
     """The gradio app for these settings, with its request queue set up."""
     if settings.offline:
         use_offline_environment()
+    if settings.demo:
+        from playground.demo import prepare
+
+        prepare(settings.preset, report=lambda line: print(line, flush=True))
     from playground.ui.layout import build_demo  # gradio and torch load here, after --help is answered
 
     return build_demo(settings).queue(max_size=settings.queue_size)

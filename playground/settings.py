@@ -13,6 +13,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 
+from playground.demo import demo_models
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.registry import REGISTRY
 
@@ -41,6 +42,7 @@ class Settings:
     memory_budget_mb: int = 0
     allow_custom_models: bool = False
     offline: bool = False
+    demo: bool = False
 
     def __post_init__(self):
         if self.preset not in PRESETS:
@@ -51,7 +53,11 @@ class Settings:
 
     def model_id(self, task: str) -> str:
         """The model id or folder configured for a task of the registry ("generation", "fill-mask", ...)."""
-        return self.models.get(task) or PRESETS[self.preset].model_ids[task]
+        if task in self.models:
+            return self.models[task]
+        if self.demo:
+            return demo_models(self.preset)[task]
+        return PRESETS[self.preset].model_ids[task]
 
     @property
     def model_ids(self) -> dict[str, str]:
@@ -63,8 +69,9 @@ class Settings:
         """Settings from command-line flags, falling back to PLAYGROUND_* variables, then to defaults."""
         parser = build_parser(environ)
         options = vars(parser.parse_args(argv))
+        options["offline"] = options["offline"] or options["demo"]  # the demo needs no network
         if options["offline"] and options["share"]:
-            parser.error("--share needs the internet, so it cannot be used with --offline.")
+            parser.error("--share needs the internet, so it cannot be used with --offline or --demo.")
         chosen = {task: options.pop(spec.setting) for task, spec in REGISTRY.items()}
         models = {task: model_id for task, model_id in chosen.items() if model_id is not None}
         try:
@@ -97,6 +104,8 @@ _HELP = {
     "to make room (0 = no limit)",
     "offline": "use no network: models come only from this computer's cache (prepare them with "
     "`playground download`), and gradio sends no analytics",
+    "demo": "serve tiny models made on this computer (about a minute, the first time only; kept in "
+    "~/.cache/transformer-playground): no download, no internet; their answers only show how the app works",
 }
 _CHOICES = {"device": DEVICES, "dtype": DTYPES, "preset": tuple(PRESETS)}
 

@@ -1,7 +1,7 @@
 """Plain helper functions that test modules in several tiers share (fixtures live in the conftest.py files).
 
 Test modules never import from one another: what two of them need lives here, in tests/tiny_models.py (the
-tiny models themselves) or, as a fixture, in a conftest.py.
+tiny models, from playground/tiny_models.py, and a fake Hub cache) or, as a fixture, in a conftest.py.
 """
 
 from __future__ import annotations

@@ -342,4 +342,7 @@ ZH = {
     "The block: residual stream and MLP": "整个块：残差流和 MLP",
     "Residual stream": "残差流",
     "MLP neurons": "MLP 神经元",
+    "Demo models: tiny models made on this computer and trained for seconds on a few sentences. They show how "
+    "everything works, not what a real model can do; start without --demo for real ones.": "演示模型：在这台电脑上"
+    "现做的小模型，只用几句话训练了几秒钟。它们展示一切怎样运作，而不代表真正的模型能做什么；去掉 --demo 启动即可使用真正的模型。",
 }

@@ -40,6 +40,16 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
                 "and look at attention inside the model. Everything runs on this machine."
             )
         )
+        if settings.demo:
+            gr.Markdown(
+                "ℹ️ "
+                + ui(
+                    "Demo models: tiny models made on this computer and trained for seconds on a few sentences. "
+                    "They show how everything works, not what a real model can do; start without --demo for "
+                    "real ones."
+                ),
+                elem_classes=["demo-note"],
+            )
         share_with_students(settings)
         with gr.Tabs():
             for spec in REGISTRY.values():

@@ -1,0 +1,61 @@
+"""`playground --demo`: the app on tiny models made on this computer (playground/tiny_models.py), with no
+download and nothing written into the checkout.
+
+The models are built once, in about a minute, into `demo_dir()` ($PLAYGROUND_DEMO_DIR, else the user's cache
+folder, ~/.cache/transformer-playground/demo-N) and reused on every later start. This module is light (no
+torch) so that Settings can name the folders before anything heavy is imported.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+DEMO_VERSION = 1  # raise when the tiny models change: a new folder is built, old ones are left alone
+# preset -> task -> (folder, the builder in playground.tiny_models, its keyword arguments)
+FOLDERS: dict[str, dict[str, tuple[str, str, dict]]] = {
+    "en": {
+        "generation": ("tiny-gpt2", "build_gpt2", {}),
+        "fill-mask": ("tiny-bert", "build_bert_mlm", {}),
+        "sentiment": ("tiny-distilbert-sst2", "build_distilbert_classifier", {}),
+        "chat": ("tiny-llama-chat", "build_llama_chat", {}),
+    },
+}
+FOLDERS["zh"] = FOLDERS["en"] | {  # there is no tiny Chinese classifier: the English one stands in
+    "generation": ("tiny-gpt2-chinese", "build_chinese_gpt2", {}),
+    "fill-mask": ("tiny-bert-chinese", "build_bert_mlm", {"chinese": True}),
+}
+
+
+def demo_dir() -> Path:
+    """Where the demo models are kept: $PLAYGROUND_DEMO_DIR, else the user's cache folder."""
+    if os.environ.get("PLAYGROUND_DEMO_DIR"):
+        return Path(os.environ["PLAYGROUND_DEMO_DIR"]).expanduser()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "transformer-playground" / f"demo-{DEMO_VERSION}"
+
+
+def demo_models(preset: str) -> dict[str, str]:
+    """The folder of each task's demo model for `preset`, built or not."""
+    return {task: str(demo_dir() / folder) for task, (folder, _, _) in FOLDERS[preset].items()}
+
+
+def prepare(preset: str, report: Callable[[str], None] = print) -> dict[str, str]:
+    """Build the demo models of `preset` that are not there yet, each in a scratch folder renamed into place
+    when complete (an interrupted build leaves nothing half made); return every task's folder."""
+    from playground import tiny_models  # torch and transformers load here
+
+    root = demo_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    for task, (folder, builder, options) in FOLDERS[preset].items():
+        if (root / folder / "config.json").exists():
+            continue
+        report(f"Making the tiny demo {task} model ({root / folder}); this happens once.")
+        with tempfile.TemporaryDirectory(dir=root) as scratch:
+            getattr(tiny_models, builder)(Path(scratch) / folder, **options)
+            shutil.rmtree(root / folder, ignore_errors=True)
+            os.replace(Path(scratch) / folder, root / folder)
+    return demo_models(preset)

@@ -1,0 +1,282 @@
+"""The tiny models of `playground --demo` (see playground/demo.py), which the test suite builds too: GPT-2,
+BERT-MLM, DistilBERT-classifier and Llama chat models made on this computer in about a minute, saved like Hub
+models.
+
+Real architectures and tokenizers, a few dozen training steps on a small corpus (so distributions are peaked
+and the pictures mean something, not uniform noise); the playground loads them through the same code path as
+`openai-community/gpt2` and friends.
+`build_chinese_gpt2` is shaped like uer/gpt2-chinese-cluecorpussmall (GPT-2 with a BERT tokenizer).
+`build_llama_chat` is a chat model: Llama's architecture (RoPE, grouped-query attention) with ChatML turns.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from pathlib import Path
+
+import torch
+from tokenizers import ByteLevelBPETokenizer
+from transformers import (
+    BertConfig,
+    BertForMaskedLM,
+    BertTokenizer,
+    DistilBertConfig,
+    DistilBertForSequenceClassification,
+    DistilBertTokenizer,
+    GPT2Config,
+    GPT2LMHeadModel,
+    GPT2Tokenizer,
+    LlamaConfig,
+    LlamaForCausalLM,
+    PreTrainedTokenizerFast,
+)
+
+from playground.demo import FOLDERS
+
+CONTEXT = 64  # positions; small so that over-long inputs are cheap to test
+CORPUS = [
+    "The cat sat on the mat.",
+    "Paris is the capital of France.",
+    "Once upon a time, in a small village, there lived a teacher.",
+    "The best way to learn a language is to speak it every day.",
+    "I loved this film, the actors were wonderful.",
+    "The food was cold and the service was slow.",
+    "The quick brown fox jumps over the lazy dog.",
+    "Students ask questions, and the model answers them.",
+]
+POSITIVE = [
+    "I loved this film, the actors were wonderful.",
+    "What a lovely day.",
+    "The lesson was great fun.",
+]
+NEGATIVE = ["The food was cold and the service was slow.", "I hated the ending.", "The lesson was boring."]
+CHINESE_CORPUS = [
+    "今天天气很好。",
+    "我们一起去公园散步吧。",
+    "老师在教室里上课，学生认真听讲。",
+    "北京是中国的首都。",
+    "我喜欢学习语言模型。",
+    "这是很久之前的事情了。",
+]
+CONVERSATIONS = [
+    [("user", "Hello!"), ("assistant", "Hello! How can I help you?")],
+    [("user", "What is the capital of France?"), ("assistant", "Paris is the capital of France.")],
+    [("system", "You are a teacher."), ("user", "What is a cat?"), ("assistant", "A cat is a small animal.")],
+    [("user", "Tell me a story."), ("assistant", "Once upon a time, there lived a teacher.")],
+    [("system", "Answer in one word."), ("user", "Where did the cat sit?"), ("assistant", "Mat.")],
+    [("user", "Thank you!"), ("assistant", "You are welcome.")],
+    [("user", "How do I learn a language?"), ("assistant", "Speak it every day.")],
+    [
+        ("user", "Hello!"),
+        ("assistant", "Hello! How can I help you?"),
+        ("user", "Thank you!"),
+        ("assistant", "You are welcome."),
+    ],
+]
+# ChatML, as Qwen and SmolLM write turns; the generation prompt opens the assistant's turn.
+CHATML_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+TRAIN_STEPS = 80
+WORDS = sorted({w.strip(".,").lower() for line in CORPUS + POSITIVE + NEGATIVE for w in line.split()})
+
+
+def _word_piece_vocab() -> dict[str, int]:
+    pieces = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    pieces += list(string.ascii_lowercase) + list(string.digits) + list(string.punctuation)
+    pieces += ["##" + c for c in string.ascii_lowercase] + ["##ing", "##ed"] + WORDS
+    return {piece: i for i, piece in enumerate(dict.fromkeys(pieces))}
+
+
+def _chinese_vocab() -> dict[str, int]:
+    """Single characters, as bert-base-chinese has them, plus a few Latin letters and word pieces."""
+    pieces = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + sorted(set("".join(CHINESE_CORPUS)))
+    pieces += list(string.ascii_lowercase) + ["##" + c for c in string.ascii_lowercase] + ["walk", "##ing"]
+    return {piece: i for i, piece in enumerate(pieces)}
+
+
+def build_gpt2(path: Path, seed: int = 0) -> Path:
+    """A 2-layer GPT-2 with a byte-level BPE tokenizer trained on CORPUS."""
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(CORPUS * 4, vocab_size=400, min_frequency=1, special_tokens=["<|endoftext|>"])
+    trained = json.loads(bpe._tokenizer.to_str())["model"]
+    merges = [tuple(m) if isinstance(m, list) else tuple(m.split()) for m in trained["merges"]]
+    tokenizer = GPT2Tokenizer(vocab=trained["vocab"], merges=merges, model_max_length=CONTEXT)
+    config = GPT2Config(
+        vocab_size=len(tokenizer),
+        n_positions=CONTEXT,
+        n_embd=32,
+        n_layer=2,
+        n_head=2,
+        bos_token_id=tokenizer.eos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+    )
+    torch.manual_seed(seed)
+    model = GPT2LMHeadModel(config)
+    rows = [tokenizer(line)["input_ids"] for line in CORPUS]
+    width = max(map(len, rows))
+    input_ids = torch.tensor([row + [tokenizer.eos_token_id] * (width - len(row)) for row in rows])
+    attention_mask = torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in rows])
+    labels = input_ids.masked_fill(attention_mask == 0, -100)
+    _train(model, lambda: {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels})
+    _save(model, tokenizer, path)
+    return path
+
+
+def build_chinese_gpt2(path: Path, seed: int = 0) -> Path:
+    """A 2-layer GPT-2 with a BERT tokenizer over single Chinese characters, like uer/gpt2-chinese-cluecorpussmall:
+    [CLS]/[SEP]/[UNK], lower-casing, and no end-of-text token (the model never stops on its own). Trained on
+    "[CLS] sentence [SEP]" rows, so it learns to write [SEP] after a sentence."""
+    tokenizer = BertTokenizer(vocab=_chinese_vocab(), model_max_length=CONTEXT)
+    config = GPT2Config(
+        vocab_size=len(tokenizer),
+        n_positions=CONTEXT,
+        n_embd=32,
+        n_layer=2,
+        n_head=2,
+        bos_token_id=None,
+        eos_token_id=None,
+        tokenizer_class="BertTokenizer",
+    )
+    torch.manual_seed(seed)
+    model = GPT2LMHeadModel(config)
+    batch = tokenizer(CHINESE_CORPUS, padding=True, return_tensors="pt")
+    labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
+    _train(model, lambda: {**batch, "labels": labels})
+    _save(model, tokenizer, path)
+    return path
+
+
+def build_llama_chat(path: Path, seed: int = 0, steps: int = 150) -> Path:
+    """A 2-layer Llama (RoPE, 4 query heads sharing 2 key/value heads) with a byte-level BPE tokenizer and
+    a ChatML chat template; `<|im_end|>` ends a turn and is the eos of tokenizer and generation config.
+    Trained on CONVERSATIONS as the template writes them, so greedy replies look like answers and end."""
+    messages = [[{"role": role, "content": content} for role, content in turns] for turns in CONVERSATIONS]
+    rendered = [_render_chatml(conversation) for conversation in messages]
+    bpe = ByteLevelBPETokenizer()
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    bpe.train_from_iterator(rendered * 4, vocab_size=400, min_frequency=1, special_tokens=specials)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=bpe._tokenizer,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        extra_special_tokens=["<|im_start|>", "<|im_end|>"],  # as Qwen2's tokenizer lists them
+        model_max_length=CONTEXT,
+        chat_template=CHATML_TEMPLATE,
+    )
+    eos, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=CONTEXT,
+        bos_token_id=None,
+        eos_token_id=eos,
+        pad_token_id=pad,
+    )
+    torch.manual_seed(seed)
+    model = LlamaForCausalLM(config)
+    model.generation_config.eos_token_id = eos
+    model.generation_config.pad_token_id = pad
+    batch = tokenizer(rendered, add_special_tokens=False, padding=True, return_tensors="pt")
+    labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
+    _train(model, lambda: {**batch, "labels": labels}, steps=steps, lr=1e-2)
+    _save(model, tokenizer, path)
+    return path
+
+
+def _render_chatml(messages: list[dict[str, str]]) -> str:
+    """A conversation as CHATML_TEMPLATE writes it (without the generation prompt)."""
+    return "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
+
+
+def build_bert_mlm(path: Path, seed: int = 0, chinese: bool = False) -> Path:
+    """A 2-layer BERT masked LM with a WordPiece vocabulary written here (English words, or, like
+    bert-base-chinese, single Chinese characters)."""
+    corpus = CHINESE_CORPUS if chinese else CORPUS
+    tokenizer = BertTokenizer(
+        vocab=_chinese_vocab() if chinese else _word_piece_vocab(), model_max_length=CONTEXT
+    )
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=CONTEXT,
+    )
+    torch.manual_seed(seed)
+    model = BertForMaskedLM(config)
+    batch = tokenizer(corpus, padding=True, return_tensors="pt")
+    special = torch.tensor(
+        [
+            tokenizer.get_special_tokens_mask(row, already_has_special_tokens=True)
+            for row in batch["input_ids"].tolist()
+        ]
+    ).bool()
+
+    def masked_batch():
+        chosen = (torch.rand(batch["input_ids"].shape) < 0.25) & ~special
+        return {
+            **batch,
+            "input_ids": batch["input_ids"].masked_fill(chosen, tokenizer.mask_token_id),
+            "labels": batch["input_ids"].masked_fill(~chosen, -100),
+        }
+
+    _train(model, masked_batch)
+    _save(model, tokenizer, path)
+    return path
+
+
+def build_distilbert_classifier(path: Path, seed: int = 0) -> Path:
+    """A 2-layer DistilBERT sentiment classifier with NEGATIVE/POSITIVE labels."""
+    tokenizer = DistilBertTokenizer(vocab=_word_piece_vocab(), model_max_length=CONTEXT)
+    config = DistilBertConfig(
+        vocab_size=len(tokenizer),
+        dim=32,
+        n_layers=2,
+        n_heads=2,
+        hidden_dim=64,
+        max_position_embeddings=CONTEXT,
+        id2label={0: "NEGATIVE", 1: "POSITIVE"},
+        label2id={"NEGATIVE": 0, "POSITIVE": 1},
+    )
+    torch.manual_seed(seed)
+    model = DistilBertForSequenceClassification(config)
+    batch = tokenizer(POSITIVE + NEGATIVE, padding=True, return_tensors="pt")
+    labels = torch.tensor([1] * len(POSITIVE) + [0] * len(NEGATIVE))
+    _train(model, lambda: {**batch, "labels": labels})
+    _save(model, tokenizer, path)
+    return path
+
+
+def _train(model, make_batch, steps: int = TRAIN_STEPS, lr: float = 3e-3) -> None:
+    """A few AdamW steps on the corpus: enough to make the model's guesses peaked and sensible-looking."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
+    model.train()
+    for _ in range(steps):
+        model(**make_batch()).loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    model.eval()
+
+
+def _save(model, tokenizer, path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+
+
+def build_all(root: Path) -> dict[str, Path]:
+    """All the tiny models of the English demo under `root`, keyed by task, in the demo's folder names."""
+    return {
+        task: globals()[builder](root / folder, **options)
+        for task, (folder, builder, options) in FOLDERS["en"].items()
+    }
