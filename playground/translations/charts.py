@@ -117,4 +117,5 @@ ZH = {
     "Size of the residual stream (L2 norm) after each layer": "每一层之后残差流的大小（L2 范数）",
     "activation": "激活值",
     "norm": "范数",
+    "share of the panel's largest weight": "占这一格最大权重的比例",
 }

@@ -41,6 +41,7 @@ MODELS = sorted(
 MODEL_CHOICES = [(REGISTRY[name].attention_label, name) for name in MODELS]
 BERTVIZ_CHOICES = [("Head view", "head"), ("Model view", "model")]
 HIDE_SPECIAL_LABEL = "Hide special tokens ([CLS], [SEP], <|endoftext|>) and renormalise the rows"
+OWN_SCALE_LABEL = "Colours to each head's own largest weight (a head that spreads its attention shows up)"
 
 
 def choices(pairs) -> list[tuple]:
@@ -112,7 +113,9 @@ def within_budget(context: Context, shown: Shown, matrices: int, budget: int, vi
     return ops.fit_to_budget(shown.result, matrices, budget, limit, reread, view_name, what)
 
 
-def draw(context: Context, shown: Shown | None, kind, layer, head, hide_special, layers, heads) -> dict:
+def draw(
+    context: Context, shown: Shown | None, kind, layer, head, hide_special, layers, heads, own_scale=False
+) -> dict:
     """The chosen view of what is shown, and the summary with every notice."""
     if shown is None:
         return {}
@@ -122,8 +125,9 @@ def draw(context: Context, shown: Shown | None, kind, layer, head, hide_special,
     matrices = ops.panels_in_view(kind, result.num_heads, layers, heads)
     budget = ops.PLOT_CELL_BUDGET
     result, cut = within_budget(context, shown, matrices, budget, _(ops.VIEWS[kind]), _("cells"))
-    view = attention_viz.make_view(result, kind, layer, head, layers, heads, hide_special)
-    notices = list(result.notices) + cut + view.notices
+    view = attention_viz.make_view(result, kind, layer, head, layers, heads, hide_special, bool(own_scale))
+    # a text cut again for a big view says so once (the shorter reading's own notice would repeat it)
+    notices = list(shown.result.notices) + cut + view.notices
     return {
         "plot": attention_viz.view_figure(view),
         "info": summary_markdown(describe(shown.result), notices),
@@ -132,7 +136,7 @@ def draw(context: Context, shown: Shown | None, kind, layer, head, hide_special,
 
 def run(
     context: Context,
-    model, text, kind, layer, head, hide_special, layers, heads,
+    model, text, kind, layer, head, hide_special, layers, heads, own_scale=False,
     progress=gr.Progress(track_tqdm=True),
 ) -> dict:  # fmt: skip
     """Show attention: run the model on the text, fit the sliders to its layers and heads, draw the view."""
@@ -147,7 +151,15 @@ def run(
         "head": gr.Slider(maximum=n_heads, value=head),
         "layers": gr.CheckboxGroup(choices=list(range(1, n_layers + 1)), value=layers),
         "heads": gr.CheckboxGroup(choices=list(range(1, n_heads + 1)), value=heads),
-        **draw(context, shown, kind, layer, head, hide_special, layers, heads),
+        **draw(context, shown, kind, layer, head, hide_special, layers, heads, own_scale),
+    }
+
+
+def sliders_for(kind) -> dict:
+    """Only the sliders the view reads: the head one for a single head, the layer one unless the overview."""
+    return {
+        "layer": gr.Slider(visible=kind != "overview"),
+        "head": gr.Slider(visible=kind == "head"),
     }
 
 
@@ -165,7 +177,7 @@ def bertviz_view(
     name = "bertviz " + _(bertviz.VIEW_NAMES[view])
     budget = ops.BERTVIZ_LINE_BUDGET
     result, notices = within_budget(context, shown, matrices, budget, name, _("attention lines"))
-    notices = list(result.notices) + notices
+    notices = list(shown.result.notices) + notices
     tokens, weights = result.tokens, result.attentions
     if hide_special:
         tokens, weights, hidden = ops.hide_special_tokens(tokens, result.special, weights)
@@ -241,7 +253,9 @@ def build(context: Context) -> None:
         with gr.Row():
             layer = gr.Slider(1, 12, value=1, step=1, label=ui("Layer"))
             head = gr.Slider(1, 12, value=1, step=1, label=ui("Head"))
-        hide_special = gr.Checkbox(value=False, label=ui(HIDE_SPECIAL_LABEL))
+        with gr.Row():
+            hide_special = gr.Checkbox(value=False, label=ui(HIDE_SPECIAL_LABEL))
+            own_scale = gr.Checkbox(value=False, label=ui(OWN_SCALE_LABEL))
         with gr.Accordion(ui("Layers and heads in the overview and the bertviz views"), open=False):
             gr.Markdown(
                 ui(
@@ -286,12 +300,20 @@ def build(context: Context) -> None:
         api_endpoint(attention_api, context, "attention", "attention")
         api_endpoint(attention_view_api, context, "attention_view", "attention")
 
-    view_inputs = [kind, layer, head, hide_special, layers, heads]
+    view_inputs = [kind, layer, head, hide_special, layers, heads, own_scale]
     drawn = {"plot": plot, "info": info}
     fitted = {"shown": shown_state, "layer": layer, "head": head, "layers": layers, "heads": heads}
     on([button.click, text.submit], run, context, [model, text] + view_inputs, fitted | drawn, "attention")
     on(  # a new view of what is shown: no model run, except to cut a long text for a big view
-        [kind.input, layer.release, head.release, hide_special.input, layers.input, heads.input],
+        [
+            kind.input,
+            layer.release,
+            head.release,
+            hide_special.input,
+            layers.input,
+            heads.input,
+            own_scale.input,
+        ],
         draw,
         context,
         [shown_state] + view_inputs,
@@ -307,4 +329,5 @@ def build(context: Context) -> None:
         {"frame": bertviz_html, "download": bertviz_download},
         "attention",
     )
+    on([kind.change], sliders_for, None, [kind], {"layer": layer, "head": head})
     on([export_button.click], prepare_downloads, None, [shown_state], {"files": files}, "attention")

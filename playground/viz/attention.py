@@ -48,6 +48,7 @@ class AttentionView:
     row_names: list[str] = field(default_factory=list)  # overview: one per row of panels (layers)
     column_names: list[str] = field(default_factory=list)  # overview: one per column (heads)
     short_column_names: list[str] = field(default_factory=list)  # overview: "H3" for "Head 3"
+    own_scale: bool = False  # colours run to each panel's largest weight, not to 1
 
 
 def make_view(
@@ -58,9 +59,12 @@ def make_view(
     layers: list[int] | None = None,
     heads: list[int] | None = None,
     hide_special: bool = False,
+    own_scale: bool = False,
 ) -> AttentionView:
     """The panels of view `kind` (see VIEWS) from an AttentionResult; `layer`, `head` 1-based, `layers`,
-    `heads` 0-based lists (the overview's choice). Special tokens are hidden after mean or rollout."""
+    `heads` 0-based lists (the overview's choice). Special tokens are hidden after mean or rollout.
+    `own_scale`: colours run from 0 to each panel's own largest weight (a head that spreads its attention
+    thinly looks blank on the fixed 0-1 scale)."""
     if kind not in VIEWS:
         raise InputError(
             lazy("Unknown view {view}: choose one of {views}.", view=repr(kind), views=", ".join(VIEWS))
@@ -110,6 +114,7 @@ def make_view(
         row_names=[_("Layer {layer}", layer=i + 1) for i in layers] if kind == "overview" else [],
         column_names=[_("Head {head}", head=h + 1) for h in heads] if kind == "overview" else [],
         short_column_names=[_("H{head}", head=h + 1) for h in heads] if kind == "overview" else [],
+        own_scale=own_scale,
     )
 
 
@@ -124,20 +129,37 @@ COLORSCALE = [
     [1.0, "#08306b"],
 ]
 MASKED_BACKGROUND = "#d1d5db"
+GRID_LABELS = 24  # small multiples name their tokens up to this many
 PROMPT_LINE = "#f97316"
 # One colour scale for every panel, its bar under the picture: on a phone the width is for the matrix.
 COLOR_BAR = {"orientation": "h", "thickness": 12, "len": 0.6, "y": -0.02, "yanchor": "top"}
 
 
-def color_axis(**colorbar) -> dict:
-    """The colour scale of every panel, its bar titled in the request's language (`colorbar`: changes)."""
-    title = {"text": _("weight"), "side": "right"}
+def color_axis(cmax: float = 1.0, title: str | None = None, **colorbar) -> dict:
+    """The colour scale of every panel, 0 to `cmax`, its bar titled in the request's language (`colorbar`:
+    changes)."""
+    title = {"text": title or _("weight"), "side": "right"}
     return {
         "colorscale": COLORSCALE,
         "cmin": 0,
-        "cmax": 1,
+        "cmax": cmax,
         "colorbar": {"title": title, **COLOR_BAR, **colorbar},
     }
+
+
+def _shown_panels(view: AttentionView) -> tuple[np.ndarray, dict]:
+    """The panels as coloured, and their colour axis. With `own_scale`, one panel's colours run to its own
+    largest weight; several panels are each divided by their own largest weight, so the colour (and the
+    hover) is the share of that panel's maximum."""
+    panels = view.panels
+    if not view.own_scale:
+        return panels, color_axis()
+    if len(panels) == 1:
+        return panels, color_axis(cmax=max(float(np.nanmax(panels)), 1e-9))
+    largest = np.nanmax(panels, axis=(1, 2), keepdims=True)
+    return panels / np.where(largest > 0, largest, 1), color_axis(
+        title=_("share of the panel's largest weight")
+    )
 
 
 def axis_labels(tokens: list[str]) -> list[str]:
@@ -165,7 +187,7 @@ def rounded(matrix: np.ndarray, causal: bool = False) -> list:
 
 
 def _tick_size(n: int) -> int:
-    return 15 if n <= 24 else 12 if n <= 48 else 9
+    return 17 if n <= 16 else 15 if n <= 24 else 12 if n <= 48 else 10
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> None:
@@ -188,9 +210,10 @@ def view_figure(view: AttentionView) -> go.Figure:
 def heatmap_figure(view: AttentionView) -> go.Figure:
     n = len(view.tokens)
     names = axis_labels(view.tokens)
+    panels, colors = _shown_panels(view)
     fig = go.Figure(
         go.Heatmap(
-            z=rounded(view.panels[0], view.causal),
+            z=rounded(panels[0], view.causal),
             x=names,
             y=names,
             coloraxis="coloraxis",
@@ -213,7 +236,7 @@ def heatmap_figure(view: AttentionView) -> go.Figure:
     tick_room = _label_room(names, n)
     size = min(900, 200 + 22 * n)
     _layout(fig, title, size + 120 + tick_room)
-    fig.update_layout(coloraxis=color_axis(), margin={"t": 75 + tick_room, "b": 70})
+    fig.update_layout(coloraxis=colors, margin={"t": 75 + tick_room, "b": 70})
     if view.causal:
         fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
     return fig
@@ -246,6 +269,8 @@ def grid_figure(view: AttentionView) -> go.Figure:
     rows = math.ceil(count / columns)
     names = axis_labels(view.tokens)
     small = columns > 6
+    panels, colors = _shown_panels(view)
+    hover = "%{z:.0%}" if view.own_scale else "%{z:.3f}"
     fig = make_subplots(
         rows=rows,
         cols=columns,
@@ -260,20 +285,26 @@ def grid_figure(view: AttentionView) -> go.Figure:
             y=names,
             coloraxis="coloraxis",
             hoverongaps=False,
-            hovertemplate=f"{name}<br>%{{y}} → %{{x}}: %{{z:.3f}}<extra></extra>",
+            hovertemplate=f"{name}<br>%{{y}} → %{{x}}: {hover}<extra></extra>",
         )
-        for panel, name in zip(view.panels, view.panel_titles, strict=True)
+        for panel, name in zip(panels, view.panel_titles, strict=True)
     ]
     places = [divmod(i, columns) for i in range(count)]
     fig.add_traces(traces, rows=[r + 1 for r, _c in places], cols=[c + 1 for _r, c in places])
     axes = {"type": "category", "showticklabels": False, "ticks": "", "showgrid": False}
     fig.update_xaxes(**axes)
     fig.update_yaxes(autorange="reversed", **axes)
+    if not small and len(names) <= GRID_LABELS:  # token names beside the first column, under the last row
+        font = {"size": 10 if len(names) > 12 else 12}
+        fig.update_yaxes(showticklabels=True, tickfont=font, col=1)
+        for column in range(1, columns + 1):
+            last_row = max(r + 1 for r, c in places if c + 1 == column)
+            fig.update_xaxes(showticklabels=True, tickangle=-60, tickfont=font, row=last_row, col=column)
     fig.update_annotations(font={"size": 11 if small else 14})
     subtitle = grid_subtitle(view.causal)
     panel_height = 90 if small else 230
     _layout(fig, f"{view.title}<br><sup>{subtitle}</sup>", 170 + rows * panel_height)
-    fig.update_layout(coloraxis=color_axis(), margin={"t": 90, "b": 70})
+    fig.update_layout(coloraxis=colors, margin={"t": 90, "b": 70})
     if view.causal:
         fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
     return fig
@@ -293,7 +324,8 @@ def mosaic_figure(view: AttentionView) -> go.Figure:
     rows, columns = len(view.row_names), len(view.column_names)
     step = n + 1  # a panel and its gap
     grid = np.full((rows * step - 1, columns * step - 1), np.nan)
-    for i, panel in enumerate(view.panels):
+    panels, colors = _shown_panels(view)
+    for i, panel in enumerate(panels):
         r, c = divmod(i, columns)
         block = np.where(np.tril(np.ones((n, n), dtype=bool)), panel, np.nan) if view.causal else panel
         grid[r * step : r * step + n, c * step : c * step + n] = block
@@ -314,7 +346,9 @@ def mosaic_figure(view: AttentionView) -> go.Figure:
             y=labels(view.row_names),
             coloraxis="coloraxis",
             hoverongaps=False,
-            hovertemplate="%{y} → %{x}: %{z:.3f}<extra></extra>",
+            hovertemplate="%{y} → %{x}: "
+            + ("%{z:.0%}" if view.own_scale else "%{z:.3f}")
+            + "<extra></extra>",
         )
     )
     centres = [i * step + (n - 1) / 2 for i in range(max(rows, columns))]
@@ -349,7 +383,7 @@ def mosaic_figure(view: AttentionView) -> go.Figure:
     fig.update_layout(shapes=[{**gap, "line": line} for gap in gaps])
     subtitle = grid_subtitle(view.causal)
     _layout(fig, f"{view.title}<br><sup>{subtitle}</sup>", 190 + rows * max(40, min(90, 960 // columns)))
-    fig.update_layout(coloraxis=color_axis(), margin={"t": 110, "b": 70})
+    fig.update_layout(coloraxis=colors, margin={"t": 110, "b": 70})
     if view.causal:
         fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
     return fig

@@ -153,6 +153,30 @@ def test_gpt2_figures_blank_the_future():
     assert all(isinstance(z[q][k], float) for q in range(5) for k in range(q + 1))
 
 
+def test_colours_can_follow_each_head_s_own_largest_weight():
+    result = synthetic(list("abcdef"), layers=2, heads=3)
+    one = attention_viz.view_figure(attention_viz.make_view(result, "head", 2, 3, own_scale=True))
+    assert one.layout.coloraxis.cmax == pytest.approx(result.attentions[1, 2].max(), abs=1e-6)
+    assert attention_viz.view_figure(attention_viz.make_view(result, "head")).layout.coloraxis.cmax == 1
+    for kind in ("layer", "overview"):
+        figure = attention_viz.view_figure(attention_viz.make_view(result, kind, own_scale=True))
+        z = np.array([[np.nan if v is None else v for v in row] for trace in figure.data for row in trace.z])
+        assert np.nanmax(z) == 1 and "%" in figure.data[0].hovertemplate  # a share of the panel's maximum
+    layer = attention_viz.view_figure(attention_viz.make_view(result, "layer", 2, own_scale=True))
+    for head, trace in enumerate(layer.data):  # each head divided by its own largest weight
+        weights = result.attentions[1, head]
+        assert np.allclose(trace.z, weights / weights.max(), atol=1e-3)
+
+
+def test_small_multiples_name_their_tokens_when_they_are_few():
+    figure = attention_viz.view_figure(attention_viz.make_view(synthetic(list("abcde"), heads=6), "layer"))
+    assert figure.layout.yaxis.showticklabels and not figure.layout.yaxis2.showticklabels  # the first column
+    shown_x = [axis for name, axis in figure.layout.to_plotly_json().items() if name.startswith("xaxis")]
+    assert sum(bool(axis.get("showticklabels")) for axis in shown_x) == 4  # under the last row's 4 panels
+    many = synthetic([f"t{i}" for i in range(30)], heads=6)
+    assert not attention_viz.view_figure(attention_viz.make_view(many, "layer")).layout.yaxis.showticklabels
+
+
 # --- choices, caps, payload -----------------------------------------------------------------------
 
 
