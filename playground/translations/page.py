@@ -347,4 +347,5 @@ ZH = {
     "现做的小模型，只用几句话训练了几秒钟。它们展示一切怎样运作，而不代表真正的模型能做什么；去掉 --demo 启动即可使用真正的模型。",
     "Colours to each head's own largest weight (a head that spreads its attention shows up)": "颜色按每个头自己最大的"
     "权重来画（注意力分散的头也能看清）",
+    "Projector mode": "投影模式",
 }

@@ -17,6 +17,7 @@ from playground.settings import Settings
 from playground.ui import attention, inside, system
 from playground.ui.context import Context
 from playground.ui.language import follow_language_switch, language_switch
+from playground.ui.projector import projector_switch
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 CSS_PATH = ASSETS / "style.css"
@@ -33,6 +34,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
     ) as demo:
         with gr.Row(elem_classes=["page-header"]):
             gr.Markdown(f"# {TITLE}", elem_classes=["page-title"])
+            projector_switch(demo)
             switch = language_switch(demo)
         gr.Markdown(
             ui(
