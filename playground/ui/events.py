@@ -60,7 +60,11 @@ def by_component(fn: Callable, outputs: Outputs) -> Callable:
     """`fn` returning {name: value} as gradio's {component: value}; an unknown name is a bug, raised."""
 
     def components(values: dict) -> dict | None:
-        return {outputs[name]: value for name, value in values.items()} if outputs else None
+        if not outputs:
+            return None
+        if not values:  # nothing changes: gradio reads an empty dict as one value, so say so per output
+            return {component: gr.skip() for component in outputs.values()}
+        return {outputs[name]: value for name, value in values.items()}
 
     if inspect.isgeneratorfunction(fn):
 

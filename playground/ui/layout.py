@@ -21,6 +21,29 @@ from playground.ui.projector import projector_switch
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 CSS_PATH = ASSETS / "style.css"
+# gradio names an empty chart "Empty value" with aria-label on a plain div, which ARIA does not allow (a name
+# needs a role): each such placeholder is given role="img", so screen readers say it; and a region that
+# scrolls can be reached with the keyboard (tabindex), as axe-core's scrollable-region-focusable asks.
+ACCESSIBILITY_JS = """
+<script>
+(() => {
+  let pending = false;
+  const focusable = () => {
+    pending = false;
+    document.querySelectorAll(".block:not([tabindex])").forEach((e) => {
+      const style = getComputedStyle(e);
+      if (/(auto|scroll)/.test(style.overflowY + style.overflowX) && e.scrollHeight > e.clientHeight + 1) {
+        e.setAttribute("tabindex", "0");
+      }
+    });
+  };
+  new MutationObserver(() => {
+    document.querySelectorAll("div[aria-label]:not([role])").forEach((e) => e.setAttribute("role", "img"));
+    if (!pending) { pending = true; setTimeout(focusable, 150); }
+  }).observe(document.documentElement, {subtree: true, childList: true});
+})();
+</script>
+"""
 TITLE = "Transformer Playground"
 
 
@@ -30,7 +53,9 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
     # Offline, gradio sends no analytics and checks for no new version (None: GRADIO_ANALYTICS_ENABLED decides).
     # Gradio's copies of results and downloads older than an hour are deleted every hour.
     with gr.Blocks(
-        title=TITLE, analytics_enabled=False if settings.offline else None, delete_cache=(3600, 3600)
+        title=TITLE,
+        analytics_enabled=False if settings.offline else None,
+        delete_cache=(3600, 3600),
     ) as demo:
         with gr.Row(elem_classes=["page-header"]):
             gr.Markdown(f"# {TITLE}", elem_classes=["page-title"])
@@ -80,10 +105,23 @@ def share_with_students(settings: Settings) -> None:
         gr.HTML(f"<div class='qr'>{qr_svg(urls[0])}</div>")
 
 
+def theme() -> gr.themes.Base:
+    """gradio's Soft theme with its indigo one shade darker wherever it carries text (labels, primary buttons,
+    selected choices): the lighter shades miss WCAG's 4.5:1 contrast (axe-core's color-contrast rule)."""
+    return gr.themes.Soft().set(
+        block_label_text_color="*primary_700",
+        block_title_text_color="*primary_700",
+        button_primary_background_fill="*primary_600",
+        button_primary_background_fill_hover="*primary_700",
+        checkbox_label_background_fill_selected="*primary_600",
+    )
+
+
 def launch_options() -> dict:
     """Theme, CSS and the page's translations (gradio 6 takes them in launch())."""
     return {
-        "theme": gr.themes.Soft(),
+        "theme": theme(),
+        "head": ACCESSIBILITY_JS,
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
         "i18n": page_translations(),
     }

@@ -113,3 +113,15 @@ def test_the_sentiment_tab_reads_a_csv_saved_by_excel_on_chinese_windows(context
         "菜是凉的，服务也很慢。",
     ]
     assert "评论" in shown["summary"] and "评论.csv" in shown["summary"]
+
+
+def test_a_handler_that_changes_nothing_leaves_every_output_as_it_is():
+    import gradio as gr
+
+    from playground.ui.events import by_component
+
+    with gr.Blocks():
+        plot, info = gr.Plot(), gr.Markdown()
+    wrapped = by_component(lambda: {}, {"plot": plot, "info": info})
+    assert set(wrapped()) == {plot, info}  # gradio reads a bare {} as one value and fails the event
+    assert all(value == gr.skip() for value in wrapped().values())
