@@ -4,8 +4,8 @@ One `Engine` per generation model runs on its own thread. Each iteration:
 
 1. requests that were stopped (Stop, a closed tab: their stream was closed) leave the batch;
 2. waiting requests join, first come first served, while the batch has room (`max_rows`): each one's prompt is
-   prefilled alone, exactly as it would be decoded alone, and its KV cache is merged into the batch's, padded
-   on the left;
+   prefilled alone, exactly as it would be decoded alone, its first token drawn at once, and its KV cache
+   merged into the batch's, padded on the left;
 3. each request draws its next tokens from its own logits with its own processors and `torch.Generator`
    (`DecodingState.draw_next`, the same code as the loop of one request alone), and hands the step over;
 4. one forward pass over every row still going: its last token, the attention mask that hides the left
@@ -234,6 +234,7 @@ class Engine:
                 continue
             request.logits = logits
             self._merge(request, cache)
+            self._draw(request)  # its first token now, not after the other joiners' prefills
 
     def _prefill(self, loaded: LoadedModel, request: _Request) -> tuple[DynamicCache, torch.Tensor]:
         """The request's ids so far through the model alone (as the loop of one request does): its cache and
