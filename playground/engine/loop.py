@@ -139,6 +139,7 @@ class Engine:
         self._cache: DynamicCache | None = None
         self._mask: torch.Tensor | None = None  # (B, L)
         self._positions: torch.Tensor | None = None  # (B,)
+        self._padded = False  # whether any row has left padding (else no mask nor positions are needed)
         self._cache_name = "cache"  # the forward's argument for it (set by the first prefill)
 
     # --- the callers' side ----------------------------------------------------------------------------------
@@ -260,6 +261,7 @@ class Engine:
                 old.values = torch.cat([_pad_left(old.values, width), _pad_left(new.values, width)])
             self._mask = torch.cat([_pad_left(self._mask, width, dim=1), _pad_left(mask, width, dim=1)])
             self._positions = torch.cat([self._positions, positions])
+            self._padded = bool((self._mask == 0).any())
         self._batch.append(request)
 
     def _draw(self, request: _Request) -> None:
@@ -280,14 +282,12 @@ class Engine:
         input_ids = torch.cat([r.state.last_tokens for r in self._batch])  # (B, 1)
         mask = torch.cat([self._mask, torch.ones_like(self._mask[:, :1])], dim=1)  # (B, L + 1)
         saved = [(layer.keys, layer.values) for layer in self._cache.layers]
+        # Without padding, every row is at the same position: the forward pass of one request alone.
+        padding = {"attention_mask": mask, "position_ids": self._positions[:, None]} if self._padded else {}
         try:
             with loaded.lock:
                 outputs = loaded.model(
-                    input_ids=input_ids,
-                    attention_mask=mask,
-                    position_ids=self._positions[:, None],
-                    use_cache=True,
-                    **{self._cache_name: self._cache},
+                    input_ids=input_ids, use_cache=True, **padding, **{self._cache_name: self._cache}
                 )
         except Exception as error:
             for layer, (keys, values) in zip(self._cache.layers, saved, strict=True):
@@ -324,11 +324,13 @@ class Engine:
                     self._end(request)
         if not self._batch:
             self._cache = self._mask = self._positions = None
+            self._padded = False
             return
         index = torch.tensor(keep, device=self._device)
         mask = self._mask[index]
         first = int(mask.any(dim=0).nonzero()[0])  # leading columns that are padding in every row remaining
         self._mask, self._positions = mask[:, first:], self._positions[index]
+        self._padded = bool((self._mask == 0).any())
         for layer in self._cache.layers:
             layer.keys, layer.values = layer.keys[index, :, first:], layer.values[index, :, first:]
 
@@ -358,6 +360,7 @@ class Engine:
             requests = self._batch + list(self._waiting)
             self._waiting.clear()
         self._batch, self._cache, self._mask, self._positions = [], None, None, None
+        self._padded = False
         for request in requests:
             self._fail(request, error)
 
