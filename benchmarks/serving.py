@@ -1,6 +1,9 @@
-"""Serving: requests/s and latency of /fill_mask and /classify, batched vs unbatched, 1, 4 and 16 clients.
+"""Serving: requests/s and latency of /fill_mask and /classify, batched vs unbatched, 1, 4 and 16 clients;
+and /generate's total tokens/s and time to first token with the shared decoding engine vs one at a time vs
+plain batched `model.generate`, 1, 4, 8 and 16 clients.
 
     python -m benchmarks.serving [--tiny] [--seconds 10] [--ports 7896 7897] [--results benchmarks/RESULTS.md]
+                                 [--only encoders|generation] [--requests 2]
 
 Two copies of the app run side by side, one with --max-batch-size 16 (gradio batches requests that wait in
 the queue into one forward pass) and one with --max-batch-size 1 (each request on its own, the way the app
@@ -14,6 +17,16 @@ distilbert-base sizes: 110M and 67M parameters, 512 positions, a 30,522-entry Wo
 random weights; the answers are meaningless but the work per request is the real one. --tiny uses the test
 suite's tiny models instead (fast, but then the numbers mostly measure gradio's overhead).
 The markdown table is printed and written under the heading "Serving" in --results (other sections kept).
+
+Generation ("Serving: generation"): a GPT-2-small-shaped model (GPT2Config() defaults, random weights, the
+50,257-entry vocabulary), 48 new tokens after a 16-token prompt, sampling (temperature 0.8, top-k 50, top-p
+0.95), every request its own seed (so no two are the same request). Two apps side by side: one with the engine
+(`--max-generation-batch 16`) and one with `--max-generation-batch 0` (each generation decodes in its own
+request's thread, taking turns on the model: the path before the engine). N clients each send --requests
+requests back to back through the streaming API (POST /gradio_api/call/generate, then the event stream);
+time to first token is until the first streamed update. The ceiling is plain `model.generate` in this
+process with N rows in one batch. Then, in this process, 16 concurrent generations through an Engine are
+compared token by token with each generation alone, to count the tokens that batching changed.
 """
 
 from __future__ import annotations
@@ -55,11 +68,12 @@ SENTENCES = [
 
 
 class App:
-    """`python app.py` in a subprocess on `port`, with the given models and batch size."""
+    """`python app.py` in a subprocess on `port`, with the given models, batch size and other flags."""
 
-    def __init__(self, models: dict[str, Path], port: int, max_batch_size: int):
+    def __init__(self, models: dict[str, Path], port: int, max_batch_size: int, *extra: str):
         flags = [arg for task, folder in models.items() for arg in (f"--{task}-model", str(folder))]
         command = [sys.executable, "app.py", "--port", str(port), "--max-batch-size", str(max_batch_size)]
+        command += list(extra)
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
         self.url = f"http://127.0.0.1:{port}/"
         self.process = subprocess.Popen(
@@ -160,6 +174,184 @@ def write_section(path: Path, heading: str, body: str) -> None:
     path.write_text(text.rstrip() + "\n", encoding="utf-8")
 
 
+# --- Generation ------------------------------------------------------------------------------------------
+
+GENERATION_CLIENTS = (1, 4, 8, 16)
+NEW_TOKENS = 48
+PROMPT = "a b c d e f g h i j k l m n o p"  # 16 single-byte tokens in the benchmark's byte-level vocabulary
+SAMPLING = {"temperature": 0.8, "top_k": 50, "top_p": 0.95}
+
+
+def stream_generate(http: httpx.Client, url: str, seed: int) -> tuple[float, float]:
+    """One streamed /generate request: seconds to the first streamed update, and to the end."""
+    data = [PROMPT, NEW_TOKENS, SAMPLING["temperature"], SAMPLING["top_k"], SAMPLING["top_p"], 1.0, seed, 1]
+    start = time.perf_counter()
+    response = http.post(f"{url}gradio_api/call/generate", json={"data": data})
+    response.raise_for_status()
+    first = None
+    with http.stream("GET", f"{url}gradio_api/call/generate/{response.json()['event_id']}") as events:
+        for line in events.iter_lines():
+            if first is None and line.startswith(("event: generating", "event: complete")):
+                first = time.perf_counter() - start
+            if line.startswith("event: error"):
+                raise RuntimeError(f"/generate failed: {line}")
+    return first, time.perf_counter() - start
+
+
+def measure_generation(url: str, clients: int, requests: int, seeds) -> dict[str, float]:
+    """`clients` threads each send `requests` streamed generations back to back; total tokens/s, latencies."""
+    connections = [httpx.Client(timeout=600) for _ in range(clients)]
+    stream_generate(connections[0], url, next(seeds))  # warm up: the model loads on first use
+    first_tokens, totals = [], []
+    lock = threading.Lock()
+    start_line = threading.Barrier(clients + 1)
+
+    def client(http: httpx.Client, my_seeds: list[int]) -> None:
+        start_line.wait()
+        for seed in my_seeds:
+            first, total = stream_generate(http, url, seed)
+            with lock:
+                first_tokens.append(first)
+                totals.append(total)
+
+    work = [[next(seeds) for _ in range(requests)] for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(c, w)) for c, w in zip(connections, work, strict=True)]
+    for thread in threads:
+        thread.start()
+    start_line.wait()
+    begin = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - begin
+    for connection in connections:
+        connection.close()
+    return {
+        "tps": len(totals) * NEW_TOKENS / elapsed,
+        "ttft_p50": statistics.median(first_tokens),
+        "ttft_p95": _p95(first_tokens),
+        "total_p50": statistics.median(totals),
+    }
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[18] if len(values) > 1 else values[0]
+
+
+def in_a_thread(fn, *args):
+    """fn(*args) run in a new thread, as the app runs its model (on a loaded machine, PyTorch's main thread
+    can run several times slower than another one: measured side by side, every variant runs in a thread)."""
+    result = []
+    thread = threading.Thread(target=lambda: result.append(fn(*args)))
+    thread.start()
+    thread.join()
+    return result[0]
+
+
+def batched_generate_tps(folder: str, rows: int, repeats: int = 2) -> float:
+    """Plain `model.generate` with `rows` sampled rows in one batch, in this process: total tokens/s."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(folder).eval()
+    ids = AutoTokenizer.from_pretrained(folder)(PROMPT, return_tensors="pt").input_ids.repeat(rows, 1)
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        with torch.inference_mode():
+            model.generate(
+                ids,
+                attention_mask=torch.ones_like(ids),
+                max_new_tokens=NEW_TOKENS,
+                min_new_tokens=NEW_TOKENS,
+                do_sample=True,
+                pad_token_id=model.config.eos_token_id,
+                **SAMPLING,
+            )
+        rates.append(rows * NEW_TOKENS / (time.perf_counter() - start))
+    return max(rates)
+
+
+def token_agreement(folder: str, requests: int = 16) -> tuple[int, int, int]:
+    """`requests` concurrent sampled generations (each its own seed) through an Engine, compared with each
+    one alone: (tokens that differ, tokens compared, requests whose text differs)."""
+    from playground.engine import Engine
+    from playground.models import ModelManager
+    from playground.tasks.generation import GenerationParams, generate
+
+    loaded = ModelManager({"generation": folder}, device="cpu").get("generation")
+    engine = Engine(loaded, max_rows=requests)
+    params = [GenerationParams(NEW_TOKENS, **SAMPLING, seed=seed) for seed in range(requests)]
+    together: list = [None] * requests
+
+    def run(i: int) -> None:
+        together[i] = generate(loaded, PROMPT, params[i], 10_000, NEW_TOKENS, engine=engine).token_ids
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    differing = compared = texts = 0
+    for i in range(requests):
+        alone = generate(loaded, PROMPT, params[i], 10_000, NEW_TOKENS).token_ids
+        compared += len(alone)
+        differing += sum(a != b for a, b in zip(alone, together[i], strict=False))
+        differing += abs(len(alone) - len(together[i]))
+        texts += alone != together[i]
+    return differing, compared, texts
+
+
+def generation_section(models: dict[str, str], ports, requests: int) -> str:
+    seeds = iter(range(10**9))
+    rows = []
+    with App(models, ports[0], 16, "--max-generation-batch", "0") as single:
+        with App(models, ports[1], 16, "--max-generation-batch", "16") as engine:
+            for clients in GENERATION_CLIENTS:
+                one = measure_generation(single.url, clients, requests, seeds)
+                shared = measure_generation(engine.url, clients, requests, seeds)
+                ceiling = in_a_thread(batched_generate_tps, models["generation"], clients)
+                rows.append((clients, one, shared, ceiling))
+                print(
+                    f"generation x{clients}: one at a time {one} | engine {shared} | generate {ceiling:.1f}"
+                )
+    differing, compared, texts = in_a_thread(token_agreement, models["generation"])
+    lines = [
+        "| clients | one at a time tok/s | engine tok/s | batched `generate` tok/s | engine / one at a time | "
+        "engine / `generate` | TTFT p50 / p95 s: one at a time | TTFT p50 / p95 s: engine | request p50 s: "
+        "one at a time / engine |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for clients, one, shared, ceiling in rows:
+        lines.append(
+            f"| {clients} | {one['tps']:.1f} | {shared['tps']:.1f} | {ceiling:.1f} | "
+            f"{shared['tps'] / one['tps']:.2f}× | {shared['tps'] / ceiling:.0%} | "
+            f"{one['ttft_p50']:.2f} / {one['ttft_p95']:.2f} | {shared['ttft_p50']:.2f} / {shared['ttft_p95']:.2f} | "
+            f"{one['total_p50']:.1f} / {shared['total_p50']:.1f} |"
+        )
+    agreement = (
+        f"Tokens changed by batching: {differing} of {compared} ({differing / compared:.2%}); {texts} of 16 "
+        "texts differ from the same request alone (16 concurrent sampled requests through one Engine, in "
+        "this process, each compared with its generation alone)."
+    )
+    by_clients = {clients: (one, shared, ceiling) for clients, one, shared, ceiling in rows}
+    goals = []
+    if 16 in by_clients:
+        one, shared, ceiling = by_clients[16]
+        goals += [
+            f"16 clients, engine vs one at a time: {shared['tps'] / one['tps']:.2f}× (goal ≥ 4×)",
+            f"16 clients, engine vs batched `generate`: {shared['tps'] / ceiling:.0%} (goal ≥ 70%)",
+            f"16 clients, p95 time to first token: {shared['ttft_p95']:.2f} s (goal ≤ 1.5 s; one at a time "
+            f"{one['ttft_p95']:.1f} s)",
+        ]
+    if 1 in by_clients:
+        one, shared, ceiling = by_clients[1]
+        goals.append(
+            f"1 client, engine through the API vs plain `generate`: {shared['tps'] / ceiling:.2f}× (goal ≥ 0.95×; "
+            f"one at a time {one['tps'] / ceiling:.2f}×)"
+        )
+    return "\n".join(lines) + "\n\n" + "\n".join(f"- {goal}" for goal in goals + [agreement])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -170,16 +362,59 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="measuring time per cell")
     parser.add_argument("--ports", type=int, nargs=2, default=(7896, 7897), help="for the two apps")
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    parser.add_argument(
+        "--only", choices=("encoders", "generation"), help="one part: /fill_mask + /classify, or /generate"
+    )
+    parser.add_argument(
+        "--requests", type=int, default=2, help="generation: streamed requests per client (48 tokens each)"
+    )
+    parser.add_argument("--tokens", type=int, default=NEW_TOKENS, help="generation: new tokens per request")
     args = parser.parse_args()
+    globals()["NEW_TOKENS"] = args.tokens  # the tiny models' context is 64 tokens: use --tokens 32 there
 
     root = Path(tempfile.mkdtemp(prefix="playground-serving-"))
     if args.tiny:
         models = build_all(root)
         kind = "the test suite's tiny models (2 layers, 32 wide)"
-    else:  # the generation model is never loaded here: the app loads models on first use
-        models = default_shaped_models(root, ("fill-mask", "sentiment"))
+    else:  # only the models measured: the app loads models on first use
+        tasks = {"encoders": ("fill-mask", "sentiment"), "generation": ("generation",)}
+        wanted = [args.only] if args.only else list(tasks)
+        models = default_shaped_models(root, tuple(t for part in wanted for t in tasks[part]))
         kind = "BertConfig() / DistilBertConfig() defaults (bert-base, distilbert-base sizes) with random weights"
+    cpu = platform.processor() or platform.machine()
+    machine = (
+        f"{os.cpu_count()} CPU cores ({cpu}), torch {torch.__version__}, {torch.get_num_threads()} threads"
+    )
+    if args.only != "generation":
+        encoders_section(args, models, kind, machine)
+    if args.only != "encoders":
+        command = f"python -m benchmarks.serving{' --tiny' if args.tiny else ''} --only generation"
+        body = (
+            f"`{command} --requests {args.requests} --tokens {args.tokens}` on {machine}; "
+            + generation_notes(args.requests)
+            + "\n\n"
+            + generation_section(models, args.ports, args.requests)
+        )
+        print("\n" + body)
+        write_section(args.results, "Serving: generation", body)
+    print(f"\nwritten to {args.results}")
 
+
+def generation_notes(requests: int) -> str:
+    return (
+        "model: GPT2Config() defaults (GPT-2 small, 124M parameters) with random weights. "
+        f"{NEW_TOKENS} new tokens after a 16-token prompt, sampling (temperature 0.8, top-k 50, top-p 0.95), each "
+        f"request its own seed; each client sends {requests} streamed /generate requests back to back. Engine: "
+        "`--max-generation-batch 16` (one shared decoding loop, every generation a row of one batch); one at a "
+        "time: `--max-generation-batch 0` (each generation decodes in its own request's thread, 4 admitted at "
+        "a time, taking turns on the model: the path before the engine); batched `generate`: plain "
+        "`model.generate` with that many rows in one batch, in the benchmark's process (the ceiling; no HTTP, "
+        "no streaming). TTFT: from sending the request to its first streamed update. The clients run on the "
+        "same machine as both servers."
+    )
+
+
+def encoders_section(args, models, kind: str, machine: str) -> None:
     rows = []
     with App(models, args.ports[0], 1) as single, App(models, args.ports[1], BATCH_SIZE) as batched:
         for api_name in ("/fill_mask", "/classify"):
@@ -189,10 +424,9 @@ def main() -> None:
                 rows.append((api_name, clients, one, many))
                 print(f"{api_name} x{clients}: unbatched {one} | batched {many}", flush=True)
 
-    cpu = platform.processor() or platform.machine()
     body = (
         f"`python -m benchmarks.serving{' --tiny' if args.tiny else ''} --seconds {args.seconds:g}` on "
-        f"{os.cpu_count()} CPU cores ({cpu}), torch {torch.__version__}, {torch.get_num_threads()} threads; "
+        f"{machine}; "
         f"models: {kind}. Batched: `--max-batch-size {BATCH_SIZE}` (gradio batch=True, one forward pass per "
         "batch); unbatched: `--max-batch-size 1` (one request per forward pass, up to 4 at a time taking turns "
         "on the model). Clients send requests back to back over HTTP (gradio's REST API); short sentences "
@@ -201,7 +435,6 @@ def main() -> None:
     )
     print("\n" + body)
     write_section(args.results, "Serving", body)
-    print(f"\nwritten to {args.results}")
 
 
 if __name__ == "__main__":

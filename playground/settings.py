@@ -38,6 +38,7 @@ class Settings:
     max_top_n: int = 100
     max_batch_size: int = 16
     max_batch_rows: int = 1000
+    max_generation_batch: int = 16
     queue_size: int = 64
     memory_budget_mb: int = 0
     allow_custom_models: bool = False
@@ -96,6 +97,9 @@ _HELP = {
     "max_top_n": "most next-token candidates one /next_token request may ask for",
     "max_batch_size": "most fill-mask or sentiment requests that arrive together and are answered with one "
     "forward pass; 1 answers each request on its own",
+    "max_generation_batch": "most rows (generations in flight, each sample a row) decoded together in one "
+    "forward pass per token by the shared decoding loop; more wait their turn, first come first served; "
+    "0 decodes each generation on its own, in its request's thread",
     "max_batch_rows": "most texts one batch classification (lines or CSV rows) may take",
     "queue_size": "most requests waiting in the queue before new ones are turned away",
     "allow_custom_models": "let people load other Hub models or local folders from the System tab "

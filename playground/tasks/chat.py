@@ -290,12 +290,14 @@ def stream_reply(
     max_chars: int,
     max_new_tokens_cap: int,
     max_messages: int = MAX_MESSAGES,
+    engine=None,
 ) -> Iterator[ChatResult]:
     """Yield the growing reply to the conversation after every new token; the last one has `finished=True`.
 
     Greedy (temperature 0), the reply is the pipeline's
     `pipeline("text-generation", model, tokenizer)(messages, max_new_tokens=N, do_sample=False)`; sampled,
-    the seed gives the same reply as `torch.manual_seed(seed)` before `model.generate`. One sample only."""
+    the seed gives the same reply as `torch.manual_seed(seed)` before `model.generate`. One sample only.
+    With an `engine`, the reply is a row of its shared batch."""
     if params.num_samples != 1:
         raise InputError(lazy("A chat answers with one reply at a time: the number of samples must be 1."))
     prompt = chat_prompt(loaded, messages, max_chars, max_messages)  # the conversation first: the main input
@@ -308,7 +310,7 @@ def stream_reply(
         return reply_text(tokenizer, new_ids, stop_ids)
 
     for generation in stream_ids(
-        loaded, prompt.ids, params, stop_ids=stop_ids, prompt=prompt.text, new_text=new_text
+        loaded, prompt.ids, params, stop_ids=stop_ids, prompt=prompt.text, new_text=new_text, engine=engine
     ):
         yield ChatResult(
             prompt, generation, generation.samples[0].continuation, generation.finished, stop_ids

@@ -227,15 +227,21 @@ def draw(scores: torch.Tensor, params: GenerationParams, generator: torch.Genera
 
 
 def stream(
-    loaded: LoadedModel, prompt: str, params: GenerationParams, max_chars: int, max_new_tokens_cap: int
+    loaded: LoadedModel,
+    prompt: str,
+    params: GenerationParams,
+    max_chars: int,
+    max_new_tokens_cap: int,
+    engine=None,
 ) -> Iterator[GenerationResult]:
-    """Yield the growing result after every new token; the last one has `finished=True`."""
+    """Yield the growing result after every new token; the last one has `finished=True`. With an `engine`, the
+    decoding is a row of its shared batch (see `stream_ids`)."""
     prompt = check_text(prompt, max_chars, lazy("prompt"))
     params = params.validated(max_new_tokens_cap)
     prompt_ids, notices = encode_prompt(loaded, prompt, params.max_new_tokens)
     if notices:
         prompt = readable_text(loaded.tokenizer, prompt_ids, skip_special_tokens=False)
-    yield from stream_ids(loaded, prompt_ids, params, prompt=prompt, notices=notices)
+    yield from stream_ids(loaded, prompt_ids, params, prompt=prompt, notices=notices, engine=engine)
 
 
 def stream_ids(
@@ -246,6 +252,7 @@ def stream_ids(
     prompt: str | None = None,
     notices: list[str] | None = None,
     new_text: Callable[[list[int]], str] | None = None,
+    engine=None,
 ) -> Iterator[GenerationResult]:
     """Decode after given prompt ids, yielding the growing result after every new token (the last one has
     `finished=True`). The loop of `stream` and of Chat.
@@ -255,12 +262,11 @@ def stream_ids(
     ids or at any of `stop_ids` (the stop token is its last step). `prompt` is the text reported as the
     prompt (the decoded ids if None); `new_text(new_ids)` the text of a sample's new tokens (by default
     decode(prompt + new) minus decode(prompt), as the text-generation pipeline joins a text prompt).
+    With an `engine` (playground.engine.Engine), the tokens are decoded as one row of the engine's shared
+    batch; without, by `decode_steps` in the caller's thread. Both give the same tokens.
     """
-    tokenizer, model, device = loaded.tokenizer, loaded.model, loaded.device
-    processors = logits_processors(params)
-    generator = torch.Generator(device=device).manual_seed(params.seed)
-    eos_ids = torch.tensor(sorted(_eos_token_ids(loaded) | set(stop_ids)), device=device, dtype=torch.long)
-    pad_id = int(eos_ids[0]) if len(eos_ids) else 0
+    tokenizer = loaded.tokenizer
+    eos_ids = sorted(_eos_token_ids(loaded) | set(stop_ids))
     if new_text is None:
         prompt_text = readable_text(tokenizer, prompt_ids)
 
@@ -270,32 +276,91 @@ def stream_ids(
     if prompt is None:
         prompt = readable_text(tokenizer, prompt_ids, skip_special_tokens=False)
 
-    n = params.num_samples
-    input_ids = torch.tensor([list(prompt_ids)] * n, device=device)  # (n, T)
-    unfinished = torch.ones(n, dtype=torch.bool, device=device)
-    next_input, cache_kwargs = input_ids, _new_cache(model)
-    samples = [Sample() for _ in range(n)]
+    samples = [Sample() for _ in range(params.num_samples)]
     result = GenerationResult(prompt, list(prompt_ids), samples, params.seed, params, notices=notices or [])
-    for step in range(params.max_new_tokens):
+    if engine is None:
+        records = decode_steps(loaded, prompt_ids, params, eos_ids)
+    else:
+        records = engine.submit(prompt_ids, params, eos_ids)
+    try:
+        for record in records:
+            _append_steps(tokenizer, samples, record)
+            for sample in samples:
+                sample.continuation = new_text(sample.token_ids)
+            if record.last:
+                break
+            yield result
+    finally:
+        records.close()  # a stopped stream (Stop, a closed tab) ends its decoding at the next step
+    result.finished = True
+    yield result
+
+
+@dataclass
+class StepRecord:
+    """One decoding step of a request's samples: the drawn tokens and what the page shows of their distribution.
+
+    Plain lists, so that a decoding loop on another thread hands it over without tensors."""
+
+    tokens: list[int]  # (n,) the token drawn for each sample (padding for a finished one)
+    previous: list[int]  # (n,) the token before it
+    active: list[bool]  # (n,) whether the sample was still unfinished (finished ones get no step)
+    probs: list[float]  # (n,) the drawn token's probability in the distribution it was drawn from
+    top_ids: list[list[int]]  # (n, ALTERNATIVES) the most likely tokens of that distribution
+    top_probs: list[list[float]]
+    last: bool = False  # the request has ended with this step (every sample finished, or max_new_tokens)
+
+
+class DecodingState:
+    """One request's decoding, step by step, as `generate` does it: its processors and torch.Generator, the ids
+    so far (n, T) and which samples are unfinished. `decode_steps` drives it alone; the engine drives many in
+    one batch. Each step takes the logits of the last position (n, vocab) and draws the next tokens."""
+
+    def __init__(self, prompt_ids: list[int], params: GenerationParams, eos_ids: Collection[int], device):
+        self.params = params
+        self.processors = logits_processors(params)
+        self.generator = torch.Generator(device=device).manual_seed(params.seed)
+        self.eos_ids = torch.tensor(sorted(eos_ids), device=device, dtype=torch.long)
+        self.pad_id = int(self.eos_ids[0]) if len(self.eos_ids) else 0
+        n = params.num_samples
+        self.input_ids = torch.tensor([list(prompt_ids)] * n, device=device)  # (n, T)
+        self.unfinished = torch.ones(n, dtype=torch.bool, device=device)
+        self.steps = 0
+
+    def draw_next(self, logits: torch.Tensor) -> StepRecord:
+        """Process `logits` (n, vocab), draw each sample's next token, and record the step."""
+        params = self.params
+        scores = processed_scores(params, self.processors, self.input_ids, logits)  # (n, vocab)
+        # Finished samples get padding, as in generate.
+        next_tokens = torch.where(self.unfinished, draw(scores, params, self.generator), self.pad_id)  # (n,)
+        record = _record(scores.softmax(dim=-1), self.input_ids[:, -1], next_tokens, self.unfinished)
+        self.input_ids = torch.cat([self.input_ids, next_tokens[:, None]], dim=-1)
+        self.unfinished &= ~torch.isin(next_tokens, self.eos_ids)
+        self.steps += 1
+        record.last = not self.unfinished.any() or self.steps == params.max_new_tokens
+        return record
+
+    @property
+    def last_tokens(self) -> torch.Tensor:
+        return self.input_ids[:, -1:]  # (n, 1)
+
+
+def decode_steps(
+    loaded: LoadedModel, prompt_ids: list[int], params: GenerationParams, eos_ids: Collection[int]
+) -> Iterator[StepRecord]:
+    """The decoding loop of one request alone, in the caller's thread: a StepRecord per new token."""
+    model = loaded.model
+    state = DecodingState(prompt_ids, params, eos_ids, loaded.device)
+    next_input, cache_kwargs = state.input_ids, _new_cache(model)
+    while True:
         with torch.inference_mode():  # not held across the yield: the mode is thread-local
             with loaded.lock:
                 outputs = model(input_ids=next_input, use_cache=True, **cache_kwargs)
-            scores = processed_scores(params, processors, input_ids, outputs.logits[:, -1])  # (n, vocab)
-            # Finished samples get padding, as in generate.
-            next_tokens = torch.where(unfinished, draw(scores, params, generator), pad_id)  # (n,)
-            _record_steps(
-                tokenizer, samples, scores.softmax(dim=-1), input_ids[:, -1], next_tokens, unfinished
-            )
-            input_ids = torch.cat([input_ids, next_tokens[:, None]], dim=-1)
-            next_input = next_tokens[:, None]
-            unfinished &= ~torch.isin(next_tokens, eos_ids)
-        for sample in samples:
-            sample.continuation = new_text(sample.token_ids)
-        if not unfinished.any() or step == params.max_new_tokens - 1:
-            break
-        yield result
-    result.finished = True
-    yield result
+            record = state.draw_next(outputs.logits[:, -1])
+            next_input = state.last_tokens
+        yield record
+        if record.last:
+            return
 
 
 def _new_cache(model) -> dict:
@@ -308,26 +373,43 @@ def _new_cache(model) -> dict:
 
 
 def generate(
-    loaded: LoadedModel, prompt: str, params: GenerationParams, max_chars: int, max_new_tokens_cap: int
+    loaded: LoadedModel,
+    prompt: str,
+    params: GenerationParams,
+    max_chars: int,
+    max_new_tokens_cap: int,
+    engine=None,
 ) -> GenerationResult:
     """The whole generation at once (the last result of `stream`)."""
-    *_, last = stream(loaded, prompt, params, max_chars, max_new_tokens_cap)
+    *_, last = stream(loaded, prompt, params, max_chars, max_new_tokens_cap, engine)
     return last
 
 
-def _record_steps(tokenizer, samples, probs, previous_tokens, next_tokens, unfinished) -> None:
+def _record(probs, previous_tokens, next_tokens, unfinished) -> StepRecord:
+    """The step as plain lists: the drawn tokens, their probabilities and the top alternatives (n rows)."""
+    top_probs, top_ids = probs.topk(min(ALTERNATIVES, probs.shape[-1]), dim=-1)  # (n, ALTERNATIVES)
+    return StepRecord(
+        tokens=next_tokens.tolist(),
+        previous=previous_tokens.tolist(),
+        active=unfinished.tolist(),
+        probs=probs.gather(1, next_tokens[:, None]).squeeze(1).tolist(),
+        top_ids=top_ids.tolist(),
+        top_probs=top_probs.tolist(),
+    )
+
+
+def _append_steps(tokenizer, samples: list[Sample], record: StepRecord) -> None:
     """Append each unfinished sample's new token (as it reads after the one before), its probability and the
     top alternatives."""
-    top_probs, top_ids = probs.topk(min(ALTERNATIVES, probs.shape[-1]), dim=-1)  # (n, ALTERNATIVES)
-    chosen_probs = probs.gather(1, next_tokens[:, None]).squeeze(1).tolist()
-    for i in torch.nonzero(unfinished).squeeze(1).tolist():
-        token_id = int(next_tokens[i])
+    for i, sample in enumerate(samples):
+        if not record.active[i]:
+            continue
+        token_id = record.tokens[i]
         alternatives = [
-            (tokenizer.decode([t]), p)
-            for t, p in zip(top_ids[i].tolist(), top_probs[i].tolist(), strict=True)
+            (tokenizer.decode([t]), p) for t, p in zip(record.top_ids[i], record.top_probs[i], strict=True)
         ]
-        text = token_text(tokenizer, token_id, int(previous_tokens[i]))
-        samples[i].steps.append(Step(token_id, text, chosen_probs[i], alternatives))
+        text = token_text(tokenizer, token_id, record.previous[i])
+        sample.steps.append(Step(token_id, text, record.probs[i], alternatives))
 
 
 def _eos_token_ids(loaded: LoadedModel) -> set[int]:

@@ -81,7 +81,12 @@ def answer(context: Context, system, turns: list[dict], params: GenerationParams
     limits = context.settings
     messages = conversation(system, turns)
     for result in chat.stream_reply(
-        loaded, messages, params, limits.max_input_chars, limits.max_new_tokens_cap
+        loaded,
+        messages,
+        params,
+        limits.max_input_chars,
+        limits.max_new_tokens_cap,
+        engine=context.engine(loaded),
     ):
         yield reply_outputs(loaded, turns, result)
 
@@ -150,7 +155,12 @@ def chat_api(
     limits = context.settings
     loaded = context.model("chat")
     for result in chat.stream_reply(
-        loaded, messages, params, limits.max_input_chars, limits.max_new_tokens_cap
+        loaded,
+        messages,
+        params,
+        limits.max_input_chars,
+        limits.max_new_tokens_cap,
+        engine=context.engine(loaded),
     ):
         yield api.chat_json(result)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from playground.engine import Engine, engine_for
 from playground.i18n import _
 from playground.models import LoadedModel, ModelManager
 from playground.settings import Settings
@@ -36,6 +37,10 @@ class Context:
         if progress is not None and not self.manager.is_loaded(task):
             progress(0, desc=_("Loading {model}…", model=self.manager.model_ids[task]))
         return self.manager.get(task)
+
+    def engine(self, loaded: LoadedModel) -> Engine | None:
+        """The shared decoding loop of a generation model (None with --max-generation-batch 0)."""
+        return engine_for(loaded, self.settings.max_generation_batch)
 
     def examples(self, examples: dict[str, list]) -> list:
         """The examples that fit the models served: Chinese ones for the Chinese preset, else English ones."""

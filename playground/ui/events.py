@@ -30,8 +30,19 @@ except ImportError:  # Anywhere else it changes nothing.
 # more parallel work would not be faster; but letting a few requests in at once lets streamed generations
 # interleave token by token instead of waiting for each other to finish.
 CONCURRENCY_LIMIT = 4
+# Generation models decode in a shared engine (playground/engine): every generation admitted is a row of one
+# batch, so these groups admit as many requests as the engine batches rows (--max-generation-batch).
+ENGINE_GROUPS = ("generation", "chat")
 
 Outputs = dict[str, gr.components.Component]
+
+
+def concurrency_limit(context: Context | None, model_group: str) -> int:
+    """How many requests of a model's group run at once: CONCURRENCY_LIMIT, or for a generation model the rows
+    its engine decodes together, so that they share its forward passes instead of queueing whole."""
+    if context is None or model_group not in ENGINE_GROUPS:
+        return CONCURRENCY_LIMIT
+    return max(CONCURRENCY_LIMIT, context.settings.max_generation_batch)
 
 
 def bind(handler: Callable, context: Context | None) -> Callable:
@@ -96,7 +107,8 @@ def on(
     fn = bind(in_page_language(friendly_errors(by_component(handler, outputs))), context)
     if model_group is not None:
         fn = on_gpu(fn)
-        options = {"concurrency_id": model_group, "concurrency_limit": CONCURRENCY_LIMIT, **options}
+        limit = concurrency_limit(context, model_group)
+        options = {"concurrency_id": model_group, "concurrency_limit": limit, **options}
     return gr.on(triggers, fn, inputs, list(outputs.values()), api_visibility="private", **options)
 
 
@@ -111,7 +123,8 @@ def api_endpoint(
     """
     fn = on_gpu(bind(friendly_errors(handler), context))
     if max_batch_size is None:
-        gr.api(fn, api_name=name, concurrency_id=model_group, concurrency_limit=CONCURRENCY_LIMIT)
+        limit = concurrency_limit(context, model_group)
+        gr.api(fn, api_name=name, concurrency_id=model_group, concurrency_limit=limit)
     elif max_batch_size > 1:
         # One batch at a time: requests that arrive meanwhile wait and make up the next batch.
         gr.api(fn, api_name=name, batch=True, max_batch_size=max_batch_size, concurrency_limit=1)

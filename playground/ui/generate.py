@@ -97,7 +97,7 @@ def run(
     loaded = context.model("generation", progress)
     limits = context.settings
     for result in generation.stream(
-        loaded, prompt, params, limits.max_input_chars, limits.max_new_tokens_cap
+        loaded, prompt, params, limits.max_input_chars, limits.max_new_tokens_cap, context.engine(loaded)
     ):
         yield generation_outputs(context, loaded, result)
 
@@ -168,6 +168,7 @@ def compare(
             GenerationParams(max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed),
             limits.max_input_chars,
             limits.max_new_tokens_cap,
+            context.engine(loaded),
         )
         for temperature, top_k, top_p in pairs
     ]
@@ -218,7 +219,7 @@ def generate_api(
     loaded = context.model("generation")
     limits = context.settings
     for result in generation.stream(
-        loaded, prompt, params, limits.max_input_chars, limits.max_new_tokens_cap
+        loaded, prompt, params, limits.max_input_chars, limits.max_new_tokens_cap, context.engine(loaded)
     ):
         yield api.generation_json(result)
 

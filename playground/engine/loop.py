@@ -1,0 +1,413 @@
+"""The shared decoding loop: every generation in flight is a row of one batch.
+
+One `Engine` per generation model runs on its own thread. Each iteration:
+
+1. requests that were stopped (Stop, a closed tab: their stream was closed) leave the batch;
+2. waiting requests join, first come first served, while the batch has room (`max_rows`): each one's prompt is
+   prefilled alone, exactly as it would be decoded alone, its first token drawn at once, and its KV cache
+   merged into the batch's, padded on the left;
+3. each request draws its next tokens from its own logits with its own processors and `torch.Generator`
+   (`DecodingState.draw_next`, the same code as the loop of one request alone), and hands the step over;
+4. one forward pass over every row still going: its last token, the attention mask that hides the left
+   padding, and its own position ids (so each row sees exactly its own tokens at their own positions).
+
+A request of `num_samples` rows keeps them together (one generator draws for all of them, as `generate` does
+with `num_return_sequences`). Identical requests (model, prompt ids, every setting, seed) are computed once:
+a second one subscribes to the request in flight, or replays a finished one from a small cache.
+
+Tensors never leave this thread: a subscriber receives `StepRecord`s (lists), so any thread can consume them.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import weakref
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import torch
+from transformers import DynamicCache
+from transformers.cache_utils import DynamicLayer
+
+from playground.models import LoadedModel, free_memory, is_out_of_memory
+from playground.tasks.generation import DecodingState, GenerationParams, StepRecord, _new_cache
+
+log = logging.getLogger("playground")
+
+MAX_LAG = 4  # steps a request runs ahead of its readers before the engine waits for them
+IDLE_EXIT_S = 30.0  # the thread ends after this long without work (and starts again with the next request)
+FINISHED_CACHE = 64  # finished requests kept for identical requests (each holds only lists of numbers)
+
+
+@dataclass
+class EngineStats:
+    """What the engine has done so far (tests and benchmarks read it)."""
+
+    steps: int = 0  # batched forward passes after the prefills
+    rows_stepped: int = 0  # rows summed over those steps
+    peak_rows: int = 0  # the most rows in one step
+    prefills: int = 0
+    shared: int = 0  # requests answered by another identical request's computation
+    out_of_memory: int = 0  # times the batch was shrunk after an out-of-memory error
+
+
+class _Request:
+    """One request in the engine: its decoding state, its steps so far and who reads them."""
+
+    def __init__(self, key, prompt_ids: list[int], params: GenerationParams, eos_ids, device):
+        self.key = key
+        self.prompt_ids = list(prompt_ids)
+        self.state = DecodingState(prompt_ids, params, eos_ids, device)
+        self.rows = params.num_samples
+        self.logits: torch.Tensor | None = None  # (rows, vocab) of the last position, to draw from next
+        self.records: list[StepRecord] = []
+        self.error: BaseException | None = None
+        self.done = False  # finished, failed or cancelled: no more records will come
+        self.readers = 0  # open subscriptions
+        self.read = 0  # the most records a reader has taken
+
+    @property
+    def cancelled(self) -> bool:
+        return self.readers == 0 and not self.done
+
+    @property
+    def lagging(self) -> bool:
+        return len(self.records) - self.read >= MAX_LAG
+
+
+class Subscription:
+    """The steps of one request, as an iterator (blocking until the next step is drawn). Closing it, or
+    dropping it, tells the engine that this reader is gone; the request leaves the batch at the next step
+    when it has no reader left."""
+
+    def __init__(self, engine: Engine, request: _Request):
+        self._engine, self._request, self._index = engine, request, 0
+        self._open = True
+
+    def __iter__(self) -> Subscription:
+        return self
+
+    def __next__(self) -> StepRecord:
+        engine, request = self._engine, self._request
+        with engine._condition:
+            while self._index >= len(request.records) and not request.done:
+                engine._condition.wait()
+            if self._index < len(request.records):
+                record = request.records[self._index]
+                self._index += 1
+                request.read = max(request.read, self._index)
+                engine._condition.notify_all()  # the engine may be waiting for its readers
+                return record
+            self.close()
+            if request.error is not None:
+                raise request.error
+            raise StopIteration
+
+    def close(self) -> None:
+        if not self._open:
+            return
+        self._open = False
+        with self._engine._condition:
+            self._request.readers -= 1
+            self._engine._condition.notify_all()
+
+    def __del__(self):
+        self.close()
+
+
+class Engine:
+    """The decoding loop shared by every generation of one model (see the module's docstring)."""
+
+    def __init__(self, loaded: LoadedModel, max_rows: int = 16):
+        if max_rows < 1:
+            raise ValueError("max_rows must be at least 1")
+        self.max_rows = max_rows
+        self.stats = EngineStats()
+        self._loaded = weakref.ref(loaded)  # the engine does not keep an unloaded model alive
+        self._device = loaded.device
+        self._condition = threading.Condition()
+        self._waiting: collections.deque[_Request] = collections.deque()
+        self._in_flight: dict[tuple, _Request] = {}
+        self._finished: collections.OrderedDict[tuple, _Request] = collections.OrderedDict()
+        self._thread: threading.Thread | None = None
+        self._row_cap = max_rows  # lowered after an out-of-memory error
+        # The batch (touched by the engine's thread only): its requests in row order, the KV cache, the
+        # attention mask over the cached positions (0 = left padding) and each row's next position.
+        self._batch: list[_Request] = []
+        self._cache: DynamicCache | None = None
+        self._mask: torch.Tensor | None = None  # (B, L)
+        self._positions: torch.Tensor | None = None  # (B,)
+        self._padded = False  # whether any row has left padding (else no mask nor positions are needed)
+        self._cache_name = "cache"  # the forward's argument for it (set by the first prefill)
+
+    # --- the callers' side ----------------------------------------------------------------------------------
+
+    def submit(
+        self, prompt_ids: list[int], params: GenerationParams, eos_ids: Collection[int]
+    ) -> Subscription:
+        """Decode after `prompt_ids` (validated `params`; a sample ends at any of `eos_ids`): the steps, as they
+        are drawn. An identical request in flight or recently finished is shared, not computed again."""
+        key = (tuple(prompt_ids), params, tuple(sorted(eos_ids)))
+        with self._condition:
+            request = self._in_flight.get(key)
+            if request is None or request.cancelled:
+                request = self._finished.get(key)
+                if request is not None:
+                    self._finished.move_to_end(key)
+            if request is None:
+                request = _Request(key, prompt_ids, params, eos_ids, self._device)
+                self._in_flight[key] = request
+                self._waiting.append(request)
+                self._start()
+            else:
+                self.stats.shared += 1
+            request.readers += 1
+            self._condition.notify_all()
+            return Subscription(self, request)
+
+    def _start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="generation-engine", daemon=True)
+            self._thread.start()
+
+    # --- the engine's thread --------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                if not self._has_work() and not self._condition.wait_for(self._has_work, IDLE_EXIT_S):
+                    self._thread = None
+                    return
+            loaded = self._loaded()
+            if loaded is None:  # the model was unloaded: nobody can be waiting for it
+                self._fail_all(RuntimeError("The generation model was unloaded."))
+                return
+            try:
+                with torch.inference_mode():
+                    self._iteration(loaded)
+            except Exception as error:  # a bug or a failed forward pass: these rows fail, the engine goes on
+                log.exception("The generation engine failed a batch")
+                self._fail_all(error)
+            del loaded
+
+    def _has_work(self) -> bool:
+        return bool(self._waiting or self._batch)
+
+    def _iteration(self, loaded: LoadedModel) -> None:
+        self._drop_cancelled()
+        self._admit(loaded)
+        for request in list(self._batch):
+            if request.logits is not None:
+                self._draw(request)
+        self._leave([r for r in self._batch if r.done])
+        if not self._batch:
+            return
+        with self._condition:  # readers that stopped reading (without closing) hold the batch back
+            self._condition.wait_for(lambda: not all(r.lagging for r in self._batch) or self._waiting, 1.0)
+            if all(r.lagging for r in self._batch):
+                return
+        self._step(loaded)
+
+    def _drop_cancelled(self) -> None:
+        with self._condition:
+            for request in [r for r in self._waiting if r.cancelled]:
+                self._waiting.remove(request)
+                self._end(request)
+        self._leave([r for r in self._batch if r.cancelled])
+
+    def _admit(self, loaded: LoadedModel) -> None:
+        """Prefill waiting requests, first come first served, while the batch has room."""
+        while True:
+            with self._condition:
+                rows = sum(r.rows for r in self._batch)
+                if not self._waiting or (self._batch and rows + self._waiting[0].rows > self._row_cap):
+                    return
+                request = self._waiting.popleft()
+            try:
+                cache, logits = self._prefill(loaded, request)
+            except Exception as error:
+                if is_out_of_memory(error) and self._batch:  # room again when the batch has shrunk
+                    self._shrink(request)
+                    return
+                self._fail(request, error)
+                continue
+            request.logits = logits
+            self._merge(request, cache)
+            self._draw(request)  # its first token now, not after the other joiners' prefills
+
+    def _prefill(self, loaded: LoadedModel, request: _Request) -> tuple[DynamicCache, torch.Tensor]:
+        """The request's ids so far through the model alone (as the loop of one request does): its cache and
+        the logits of its last position (rows, vocab)."""
+        cache_kwargs = _new_cache(loaded.model)
+        with loaded.lock:
+            outputs = loaded.model(input_ids=request.state.input_ids, use_cache=True, **cache_kwargs)
+        self.stats.prefills += 1
+        ((self._cache_name, cache),) = cache_kwargs.items()
+        return cache, outputs.logits[:, -1]
+
+    def _merge(self, request: _Request, cache: DynamicCache) -> None:
+        """Add the request's rows to the batch: both caches left-padded to the same length, then stacked."""
+        rows, length = request.rows, request.state.input_ids.shape[1]
+        mask = torch.ones(rows, length, dtype=torch.long, device=self._device)
+        positions = torch.full((rows,), length, dtype=torch.long, device=self._device)
+        if self._cache is None:
+            self._cache, self._mask, self._positions = cache, mask, positions
+        else:
+            width = max(self._mask.shape[1], length)
+            for old, new in zip(self._cache.layers, cache.layers, strict=True):
+                old.keys = torch.cat([_pad_left(old.keys, width), _pad_left(new.keys, width)])
+                old.values = torch.cat([_pad_left(old.values, width), _pad_left(new.values, width)])
+            self._mask = torch.cat([_pad_left(self._mask, width, dim=1), _pad_left(mask, width, dim=1)])
+            self._positions = torch.cat([self._positions, positions])
+            self._padded = bool((self._mask == 0).any())
+        self._batch.append(request)
+
+    def _draw(self, request: _Request) -> None:
+        try:
+            record = request.state.draw_next(request.logits)
+        except Exception as error:  # this request's own problem: it fails alone
+            self._fail(request, error)
+            return
+        request.logits = None
+        with self._condition:
+            request.records.append(record)
+            if record.last:
+                self._end(request, finished=True)
+            self._condition.notify_all()
+
+    def _step(self, loaded: LoadedModel) -> None:
+        """One forward pass over every row: its last token, at its own position, seeing its own tokens only."""
+        input_ids = torch.cat([r.state.last_tokens for r in self._batch])  # (B, 1)
+        mask = torch.cat([self._mask, torch.ones_like(self._mask[:, :1])], dim=1)  # (B, L + 1)
+        saved = [(layer.keys, layer.values) for layer in self._cache.layers]
+        # Without padding, every row is at the same position: the forward pass of one request alone.
+        padding = {"attention_mask": mask, "position_ids": self._positions[:, None]} if self._padded else {}
+        try:
+            with loaded.lock:
+                outputs = loaded.model(
+                    input_ids=input_ids, use_cache=True, **padding, **{self._cache_name: self._cache}
+                )
+        except Exception as error:
+            for layer, (keys, values) in zip(self._cache.layers, saved, strict=True):
+                layer.keys, layer.values = keys, values  # as before the step
+            if is_out_of_memory(error) and len(self._batch) > 1:
+                self._shrink()
+                return
+            raise
+        rows = input_ids.shape[0]
+        self.stats.steps += 1
+        self.stats.rows_stepped += rows
+        self.stats.peak_rows = max(self.stats.peak_rows, rows)
+        self._mask, self._positions = mask, self._positions + 1
+        logits = outputs.logits[:, -1]  # (B, vocab)
+        start = 0
+        for request in self._batch:
+            request.logits = logits[start : start + request.rows]
+            start += request.rows
+
+    def _leave(self, leaving: list[_Request], end: bool = True) -> None:
+        """Take requests' rows out of the batch (ending them, unless `end` is False: they are only paused), and
+        the padding no row needs any more."""
+        if not leaving:
+            return
+        keep, start = [], 0
+        for request in self._batch:
+            if request not in leaving:
+                keep += range(start, start + request.rows)
+            start += request.rows
+        self._batch = [r for r in self._batch if r not in leaving]
+        if end:
+            with self._condition:
+                for request in leaving:
+                    self._end(request)
+        if not self._batch:
+            self._cache = self._mask = self._positions = None
+            self._padded = False
+            return
+        index = torch.tensor(keep, device=self._device)
+        mask = self._mask[index]
+        first = int(mask.any(dim=0).nonzero()[0])  # leading columns that are padding in every row remaining
+        self._mask, self._positions = mask[:, first:], self._positions[index]
+        self._padded = bool((self._mask == 0).any())
+        for layer in self._cache.layers:
+            layer.keys, layer.values = layer.keys[index, :, first:], layer.values[index, :, first:]
+
+    def _shrink(self, waiting: _Request | None = None) -> None:
+        """After an out-of-memory error: the newest half of the batch (or the request that was joining) back to
+        the front of the queue, to join again when there is room (their ids prefilled anew), and the cap on
+        rows per step lowered to what is left. No request fails for it."""
+        self.stats.out_of_memory += 1
+        paused = [waiting] if waiting is not None else self._batch[(len(self._batch) + 1) // 2 :]
+        self._leave([r for r in paused if r in self._batch], end=False)
+        for request in paused:
+            request.logits = None
+        self._row_cap = max(1, sum(r.rows for r in self._batch))
+        log.warning("Out of memory in the generation engine: at most %d rows per step now", self._row_cap)
+        with self._condition:
+            self._waiting.extendleft(reversed(paused))
+        free_memory()
+
+    def _fail(self, request: _Request, error: BaseException) -> None:
+        with self._condition:
+            request.error = error
+            self._end(request)
+            self._condition.notify_all()
+
+    def _fail_all(self, error: BaseException) -> None:
+        with self._condition:
+            requests = self._batch + list(self._waiting)
+            self._waiting.clear()
+        self._batch, self._cache, self._mask, self._positions = [], None, None, None
+        self._padded = False
+        for request in requests:
+            self._fail(request, error)
+
+    def _end(self, request: _Request, finished: bool = False) -> None:
+        """No more records for this request (called holding the condition)."""
+        request.done = True
+        if self._in_flight.get(request.key) is request:
+            del self._in_flight[request.key]
+        if finished and request.error is None:
+            self._finished[request.key] = request
+            while len(self._finished) > FINISHED_CACHE:
+                self._finished.popitem(last=False)
+
+
+def _pad_left(tensor: torch.Tensor, width: int, dim: int = 2) -> torch.Tensor:
+    """`tensor` with zeros before its entries along `dim`, to `width` entries."""
+    missing = width - tensor.shape[dim]
+    if missing == 0:
+        return tensor
+    shape = list(tensor.shape)
+    shape[dim] = missing
+    return torch.cat([tensor.new_zeros(shape), tensor], dim=dim)
+
+
+def supports(loaded: LoadedModel) -> bool:
+    """Whether the engine can batch this model: its KV cache is made of plain full-attention layers (rows of
+    those can be padded and stacked). Other models decode one request at a time."""
+    cache = DynamicCache(config=loaded.model.config.get_text_config(decoder=True))
+    return bool(cache.layers) and all(type(layer) is DynamicLayer for layer in cache.layers)
+
+
+_ENGINES: dict[tuple[int, int], Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def engine_for(loaded: LoadedModel, max_rows: int) -> Engine | None:
+    """The engine of this loaded model (made on first use), or None when `max_rows` is 0 or the model's cache
+    cannot be batched: then each generation decodes on its own, in its request's thread."""
+    if max_rows < 1:
+        return None
+    key = (id(loaded), max_rows)
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(key)
+        if engine is not None and engine._loaded() is loaded:
+            return engine
+        if not supports(loaded):
+            return None
+        engine = _ENGINES[key] = Engine(loaded, max_rows)
+        weakref.finalize(loaded, _ENGINES.pop, key, None)
+        return engine
