@@ -22,6 +22,7 @@ from transformers import PreTrainedTokenizerBase
 from playground.i18n import lazy
 from playground.models import LoadedModel
 from playground.tasks.generation import GenerationParams, GenerationResult, check_prompt_ids, stream_ids
+from playground.tasks.text import readable_token
 from playground.tasks.validation import InputError
 
 ROLES = ("system", "user", "assistant")
@@ -201,7 +202,7 @@ def chat_prompt(
     owners = _content_owners(text, messages, offsets) if offsets else [None] * len(ids)
     special = special_ids(tokenizer)
     tokens = [
-        ChatToken(i, piece, tokenizer.decode([i]), i in special, owner)
+        ChatToken(i, piece, readable_token(tokenizer, i), i in special, owner)
         for i, piece, owner in zip(ids, tokenizer.convert_ids_to_tokens(ids), owners, strict=True)
     ]
     return ChatPrompt(messages, text, ids, tokens)

@@ -27,7 +27,7 @@ from transformers import (
 
 from playground.i18n import Message, lazy
 from playground.models import LoadedModel
-from playground.tasks.text import readable_text, token_text
+from playground.tasks.text import readable_text, readable_token, token_strings, token_text
 from playground.tasks.validation import InputError, check_float, check_int, check_text, translatable
 
 MAX_SEED = 2**32 - 1
@@ -406,7 +406,8 @@ def _append_steps(tokenizer, samples: list[Sample], record: StepRecord) -> None:
             continue
         token_id = record.tokens[i]
         alternatives = [
-            (tokenizer.decode([t]), p) for t, p in zip(record.top_ids[i], record.top_probs[i], strict=True)
+            (readable_token(tokenizer, t), p)
+            for t, p in zip(record.top_ids[i], record.top_probs[i], strict=True)
         ]
         text = token_text(tokenizer, token_id, record.previous[i])
         sample.steps.append(Step(token_id, text, record.probs[i], alternatives))
@@ -490,7 +491,7 @@ def next_token(
         top_logits, top_ids = logits[0].topk(min(top_n, logits.shape[-1]))
         choices = [
             TokenChoice(
-                token=tokenizer.decode([token_id]),
+                token=readable_token(tokenizer, token_id),
                 token_id=token_id,
                 logit=logit,
                 prob=float(raw[0, token_id]),
@@ -611,7 +612,7 @@ def perplexity(loaded: LoadedModel, prompt_ids: list[int], generated_ids: list[i
             logits = loaded.model(input_ids=input_ids).logits[0].float()  # (T, vocab)
         logprobs = logits[:-1].log_softmax(dim=-1).gather(1, input_ids[0, 1:, None]).squeeze(1)  # (T-1,)
     return Perplexity(
-        tokens=[loaded.tokenizer.decode([i]) for i in ids],
+        tokens=token_strings(loaded.tokenizer, ids),
         logprobs=[None] + logprobs.tolist(),
         prompt_length=len(prompt_ids),
     )

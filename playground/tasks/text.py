@@ -5,12 +5,68 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
+from tokenizers import decoders
 from transformers import PreTrainedTokenizerBase
 
 
 def token_strings(tokenizer: PreTrainedTokenizerBase, ids: list[int]) -> list[str]:
-    """Each token as a reader sees it: 'Ġcat' -> ' cat'; special tokens like [CLS] kept as they are."""
-    return [tokenizer.decode([i]) for i in ids]
+    """Each token as a reader sees it: 'Ġcat' -> ' cat'; special tokens like [CLS] kept as they are; half a
+    UTF-8 character as its bytes ('<0xE4>'), never '�'."""
+    return [readable_token(tokenizer, i) for i in ids]
+
+
+def readable_token(tokenizer: PreTrainedTokenizerBase, token_id: int) -> str:
+    """One token as text, where a token that is only part of a character (a byte-level piece of a Chinese
+    character or an emoji, a SentencePiece byte-fallback token) reads as its bytes, '<0xE4><0xBB>', rather than
+    the replacement character '�' that decode would give."""
+    decoded = tokenizer.decode([token_id])
+    if "\ufffd" not in decoded:
+        return decoded
+    piece = tokenizer.convert_ids_to_tokens(token_id)
+    if is_byte_level(tokenizer) and all(c in _BYTE_DECODER for c in piece):
+        return bytes_text(bytes(_BYTE_DECODER[c] for c in piece))
+    return piece  # SentencePiece byte fallback: '<0xE4>'
+
+
+def is_byte_level(tokenizer) -> bool:
+    """GPT-2's kind of tokenizer: pieces of UTF-8 bytes, so a piece may be half a character."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    return backend is not None and isinstance(backend.decoder, decoders.ByteLevel)
+
+
+def _byte_decoder() -> dict[str, int]:
+    """GPT-2's map from the printable characters of byte-level pieces back to bytes ('Ġ' -> 0x20)."""
+    printable = (
+        list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAC + 1)) + list(range(0xAE, 0xFF + 1))
+    )
+    codes = printable[:]
+    extra = 0
+    for byte in range(256):
+        if byte not in printable:
+            printable.append(byte)
+            codes.append(256 + extra)
+            extra += 1
+    return {chr(code): byte for byte, code in zip(printable, codes, strict=True)}
+
+
+_BYTE_DECODER = _byte_decoder()
+
+
+def bytes_text(data: bytes) -> str:
+    """`data` as text, each byte that is not part of a whole UTF-8 character written as <0xE4>."""
+    out, i = [], 0
+    while i < len(data):
+        for width in (1, 2, 3, 4):
+            try:
+                out.append(data[i : i + width].decode("utf-8"))
+            except UnicodeDecodeError:
+                continue
+            i += width
+            break
+        else:
+            out.append(f"<0x{data[i]:02X}>")
+            i += 1
+    return "".join(out)
 
 
 # Chinese characters, Japanese kana, CJK and full-width punctuation: written without spaces between them.
@@ -37,9 +93,10 @@ def readable_text(
 
 def token_text(tokenizer: PreTrainedTokenizerBase, token_id: int, previous_id: int | None = None) -> str:
     """What a token adds to the text after the token before it: ' cat' for GPT-2's 'Ġcat'; for WordPiece,
-    'ing' for '##ing' after 'walk', ' cat' after 'the', '天' after '今'; special tokens as they are ('[SEP]')."""
+    'ing' for '##ing' after 'walk', ' cat' after 'the', '天' after '今'; special tokens as they are ('[SEP]');
+    half a character as its bytes ('<0xE4>')."""
     if previous_id is None or token_id in tokenizer.all_special_ids or not spaced_decoding(tokenizer):
-        return tokenizer.decode([token_id])
+        return readable_token(tokenizer, token_id)
     before = readable_text(tokenizer, [previous_id], skip_special_tokens=False)
     return readable_text(tokenizer, [previous_id, token_id], skip_special_tokens=False)[len(before) :]
 

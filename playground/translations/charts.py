@@ -35,8 +35,8 @@ ZH = {
     "generated perplexity {value}": "生成文本困惑度 {value}",
     "How surprising each token was": "每个词元有多出人意料",
     "most likely here:": "这里最可能的词元：",
-    "Probability when drawn: {scale} · hover a token for alternatives": "抽中时的概率：{scale} · 把鼠标移到"
-    "词元上可以看到其他候选",
+    "Probability when drawn: {scale} · hover or tap a token for alternatives": "抽中时的概率：{scale} · 把鼠标"
+    "移到词元上（或点一下）可以看到其他候选",
     "Sample {number}": "样本 {number}",
     # Attention: the views' titles (made in tasks/attention_ops.py) and the heatmaps
     "Layer {layer}, head {head}": "第 {layer} 层，第 {head} 个头",

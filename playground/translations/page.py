@@ -21,10 +21,10 @@ ZH = {
     "A GPT-style model continues your text one token at a time. **Temperature** 0 always picks the most likely "
     "token (greedy); higher values take more risks. **Top-k** keeps only the k most likely tokens (0 = all), "
     "**top-p** the smallest set whose probabilities add up to p. The same **seed** and settings give the same "
-    "text. Each token is coloured by how likely it was; hover it to see the alternatives.": "GPT 类模型一次一个"
+    "text. Each token is coloured by how likely it was; hover or tap it to see the alternatives.": "GPT 类模型一次一个"
     "词元（token）地续写你的文本。**温度**为 0 时总是选概率最大的词元（贪心）；温度越高越敢冒险。**Top-k** 只保留"
     "概率最大的 k 个词元（0 = 全部），**top-p** 只保留概率加起来达到 p 的最小集合。同样的**随机种子**和设置会得到"
-    "同样的文本。每个词元按它的概率着色；把鼠标移到词元上可以看到其他候选。",
+    "同样的文本。每个词元按它的概率着色；把鼠标移到词元上（或点一下）可以看到其他候选。",
     "Prompt": "提示词",
     "Type the start of a text…": "输入一段文字的开头…",
     "Stop": "停止",

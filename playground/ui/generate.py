@@ -262,7 +262,7 @@ def build(context: Context) -> None:
                 "the most likely token (greedy); higher values take more risks. **Top-k** keeps only the k most "
                 "likely tokens (0 = all), **top-p** the smallest set whose probabilities add up to p. The same "
                 "**seed** and settings give the same text. Each token is coloured by how likely it was; hover "
-                "it to see the alternatives."
+                "or tap it to see the alternatives."
             )
         )
         with gr.Row(equal_height=False):
@@ -270,6 +270,7 @@ def build(context: Context) -> None:
                 prompt = gr.Textbox(
                     label=ui("Prompt"),
                     lines=3,
+                    value=context.examples(EXAMPLES)[0][0],
                     placeholder=ui("Type the start of a text…"),
                     max_length=settings.max_input_chars,
                 )
@@ -291,6 +292,8 @@ def build(context: Context) -> None:
                 with gr.Row():
                     seed = gr.Number(value=0, precision=0, label=ui("Seed"), minimum=-1)
                     new_seed = gr.Checkbox(value=False, label=ui("New random seed each time"))
+        inputs = [prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, num_samples]
+        gr.Examples(context.examples(EXAMPLES), inputs=inputs, label=ui("Examples: click one, then Generate"))
         distribution_plot = gr.Plot(label=ui("Next-token distribution"), show_label=False)
         with gr.Accordion(ui("Plain text"), open=False):
             output = gr.Textbox(label=ui("Generated text"), lines=4, interactive=False, buttons=["copy"])
@@ -318,8 +321,6 @@ def build(context: Context) -> None:
             code = gr.Code(language="python", label="Python")
         step_state, shown_state = gr.State(), gr.State()
         generation_attention_section(context, step_state)
-        inputs = [prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, num_samples]
-        gr.Examples(context.examples(EXAMPLES), inputs=inputs, label=ui("Examples: click one, then Generate"))
         api_endpoint(generate_api, context, "generate", "generation")
         api_endpoint(next_token_api, context, "next_token", "generation")
 

@@ -1,6 +1,8 @@
 """Generated text as HTML, each token coloured by the probability it had when it was drawn.
 
-Hovering a token shows its probability and the most likely alternatives at that step (a `title` tooltip).
+Hovering a token, or tapping it on a touch screen (each token can take the focus), shows its probability and the
+most likely alternatives at that step: a tooltip drawn by CSS from `data-tip` (assets/style.css), which a
+phone shows too, unlike a `title`; screen readers read the same text from `aria-label`.
 Every piece of text is HTML-escaped: prompts and tokens are user-controlled.
 """
 
@@ -32,7 +34,8 @@ def _tooltip(step) -> str:
 def sample_html(prompt: str, sample: Sample, title: str = "") -> str:
     """One sample: the prompt in plain text, then its tokens coloured by probability."""
     spans = "".join(
-        f'<span class="tok" style="background:{colour(step.prob)}" title="{_escape(_tooltip(step))}">'
+        f'<span class="tok" style="background:{colour(step.prob)}" tabindex="0" role="button" '
+        f'data-tip="{_escape(_tooltip(step))}" aria-label="{_escape(step.token + " · " + _tooltip(step))}">'
         f"{_escape(step.token)}</span>"
         for step in sample.steps
     )
@@ -46,7 +49,9 @@ def legend_html() -> str:
     for limit, c in COLOUR_SCALE:
         items.append(f"<span class='tok' style='background:{c}'>{lower:.0%}–{min(limit, 1):.0%}</span>")
         lower = limit
-    legend = _("Probability when drawn: {scale} · hover a token for alternatives", scale=" ".join(items))
+    legend = _(
+        "Probability when drawn: {scale} · hover or tap a token for alternatives", scale=" ".join(items)
+    )
     return f"<div class='legend'>{legend}</div>"
 
 

@@ -31,11 +31,11 @@ VIEWPORT = {"width": 1280, "height": 900}
 
 
 @contextlib.contextmanager
-def app_page(browser, app_url: str, locale: str = "en-US", first_tab: str = "Generate"):
-    """A fresh tab on the app, its browser set to `locale`. At the end, fails the test if the page logged any
-    console error."""
+def app_page(browser, app_url: str, locale: str = "en-US", first_tab: str = "Generate", **options):
+    """A fresh tab on the app, its browser set to `locale` (and `options`: a phone's viewport, has_touch...).
+    At the end, fails the test if the page logged any console error."""
     app_host = urlsplit(app_url).netloc
-    context = browser.new_context(viewport=VIEWPORT, locale=locale)
+    context = browser.new_context(**({"viewport": VIEWPORT, "locale": locale} | options))
     context.set_default_timeout(TIMEOUT_MS)
     blocked: list[str] = []
 

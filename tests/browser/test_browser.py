@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.browser.helpers import expect, open_tab, screenshot, wait_for_chart
+from tests.browser.helpers import app_page, expect, open_tab, screenshot, wait_for_chart
 
 
 def test_generate(page, client):
@@ -32,7 +32,7 @@ def test_generate(page, client):
     # coloured, each with a tooltip of alternatives.
     expected = client.predict("The cat sat on the", 50, 0.0, 50, 1.0, 1.0, 0, api_name="/generate")
     expect(sample).to_have_text(expected[0]["generated_text"])
-    assert "most likely here" in sample.locator(".tok").first.get_attribute("title")
+    assert "most likely here" in sample.locator(".tok").first.get_attribute("data-tip")
     chart = wait_for_chart(panel)
     expect(chart).to_contain_text("Next-token distribution: drew")
     # Moving a sampler slider redraws the distribution, without generating again: top-k 3 keeps 3 tokens.
@@ -204,3 +204,17 @@ def test_sentiment_many_texts_and_csv(page, tmp_path):
     classify_all.click()
     expect(panel.get_by_text("Classified 2 texts from column “review” of reviews.csv.")).to_be_visible()
     expect(rows).to_have_count(1 + 2)
+
+
+def test_on_a_phone_tapping_a_token_shows_its_alternatives(browser, app_url):
+    phone = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+    with app_page(browser, app_url, **phone) as page:
+        panel = page.get_by_role("tabpanel")
+        panel.get_by_role("button", name="Generate", exact=True).tap()  # the prompt starts with an example
+        token = panel.locator(".generation .tok").first
+        expect(token).to_be_visible()
+        tip = "el => getComputedStyle(el, '::after').content"
+        assert token.evaluate(tip) in ("none", "normal", "")  # hidden until tapped
+        token.tap()
+        assert "most likely here" in token.evaluate(tip)
+        screenshot(page, "generate_phone_tap")

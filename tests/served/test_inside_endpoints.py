@@ -59,7 +59,7 @@ def test_the_inside_tab_draws_tokens_head_and_lens(settings, manager):
     shown = inside_tab.look_inside(context, "chat", "What is a cat?", 12, 12)
     assert shown["layer"].value == 2 and shown["head"].value == 4  # the sliders fit the model
     assert "inside-token" in shown["tokens"] and "Grouped-query" in shown["head_info"]
-    assert shown["head_plot"] is not None and shown["lens"] is not None
+    assert shown["head_scores"] is not None and shown["lens"] is not None
     assert "RoPE" in shown["embeddings_info"] and len(shown["embeddings"].data) == 1  # no position matrix
     gpt2 = inside_tab.look_inside(context, "generation", "The cat sat.", 1, 1)
     assert "position embedding" in gpt2["embeddings_info"] and len(gpt2["embeddings"].data) == 2

@@ -19,7 +19,7 @@ from playground.tasks.generation import (
     perplexity,
     reproduction_code,
 )
-from playground.tasks.text import readable_text, spaced_decoding, token_strings, token_text
+from playground.tasks.text import readable_text, readable_token, spaced_decoding, token_strings, token_text
 from playground.viz import tokens
 
 MAX_CHARS, CAP = 2000, 40
@@ -145,3 +145,21 @@ def test_gpt2_text_and_tokens_are_left_as_decode_gives_them(manager):
     assert readable_text(gpt2.tokenizer, ids) == gpt2.tokenizer.decode(ids)
     shown = [token_text(gpt2.tokenizer, i, previous) for previous, i in zip(ids, ids[1:], strict=False)]
     assert shown == token_strings(gpt2.tokenizer, ids[1:])
+
+
+def test_a_byte_level_piece_of_a_character_reads_as_its_bytes_never_as_a_replacement(manager):
+    gpt2 = manager.get("generation")  # byte-level BPE trained on English: a Chinese character is 3 bytes
+    tokenizer = gpt2.tokenizer
+    halves = [i for i in range(len(tokenizer)) if "\ufffd" in tokenizer.decode([i])]
+    assert halves  # the vocabulary has pieces that are part of a character
+    for i in range(len(tokenizer)):
+        assert "\ufffd" not in readable_token(tokenizer, i)
+    ids = tokenizer("猫")["input_ids"]
+    assert (
+        "".join(token_strings(tokenizer, ids))
+        == "<0xE7><0x8C><0xAB>"
+        == "".join(token_text(tokenizer, i, None) for i in ids)
+    )
+    assert token_strings(tokenizer, tokenizer(" cat")["input_ids"]) == [
+        tokenizer.decode(tokenizer(" cat")["input_ids"])
+    ]

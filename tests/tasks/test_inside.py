@@ -17,6 +17,7 @@ from playground.models import LoadedModel, ModelManager, conv1d_as_linear
 from playground.tasks import inside
 from playground.tasks.generation import GenerationParams, generate
 from playground.tasks.inside.adapters import parts_of
+from playground.tasks.text import bytes_text
 from playground.tasks.validation import InputError
 
 TEXT = "The cat sat on the mat."
@@ -101,8 +102,8 @@ def test_tokenize_equals_the_tokenizer_with_offsets(models, name):
 def test_tokenize_shows_half_a_character_as_its_bytes(models):
     tokens = inside.tokenize(models["gpt2"], "今", 100).tokens
     assert "".join(t.text for t in tokens) == "<0xE4><0xBB><0x8A>"  # 今 is E4 BB 8A, one byte per token here
-    assert inside.bytes_text("a今".encode()[:3]) == "a<0xE4><0xBB>"
-    assert inside.bytes_text("a今".encode()) == "a今"
+    assert bytes_text("a今".encode()[:3]) == "a<0xE4><0xBB>"
+    assert bytes_text("a今".encode()) == "a今"
     chinese = inside.tokenize(models["chinese-gpt2"], "今天", 100).tokens
     assert [t.text for t in chinese] == ["今", "天"] and [t.start for t in chinese] == [0, 1]
 

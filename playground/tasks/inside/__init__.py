@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from tokenizers import decoders
 from torch import nn
 
 from playground.i18n import Message, lazy
@@ -29,7 +28,7 @@ from playground.tasks.batching import encode_truncated
 from playground.tasks.chat import special_ids
 from playground.tasks.fill_mask import normalise_masks
 from playground.tasks.inside.adapters import Parts, parts_of
-from playground.tasks.text import token_strings
+from playground.tasks.text import is_byte_level, readable_token, token_strings
 from playground.tasks.validation import InputError, check_int, check_text
 
 MAX_TOP_K = 50
@@ -80,7 +79,6 @@ def tokenize(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int | N
         if encoded["input_ids"] == ids:
             offsets = [tuple(o) for o in encoded["offset_mapping"]]
     special = special_ids(tokenizer) - {tokenizer.unk_token_id}  # [UNK] stands for a piece of the text
-    byte_level = _is_byte_level(tokenizer)
     tokens = []
     for token_id, piece, offset in zip(ids, tokenizer.convert_ids_to_tokens(ids), offsets, strict=True):
         is_special = token_id in special
@@ -89,7 +87,7 @@ def tokenize(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int | N
             Token(
                 id=token_id,
                 piece=piece,
-                text=_token_text(tokenizer, token_id, piece, text, start, end, is_special, byte_level),
+                text=_token_text(tokenizer, token_id, piece, text, start, end, is_special),
                 start=start,
                 end=end,
                 special=is_special,
@@ -98,55 +96,12 @@ def tokenize(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int | N
     return Tokenization(loaded.model_id, text, tokens, notices)
 
 
-def _is_byte_level(tokenizer) -> bool:
-    backend = getattr(tokenizer, "backend_tokenizer", None)
-    return backend is not None and isinstance(backend.decoder, decoders.ByteLevel)
-
-
-def _byte_decoder() -> dict[str, int]:
-    """GPT-2's map from the printable characters of byte-level pieces back to bytes ('Ġ' -> 0x20)."""
-    printable = (
-        list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAC + 1)) + list(range(0xAE, 0xFF + 1))
-    )
-    codes = printable[:]
-    extra = 0
-    for byte in range(256):
-        if byte not in printable:
-            printable.append(byte)
-            codes.append(256 + extra)
-            extra += 1
-    return {chr(code): byte for byte, code in zip(printable, codes, strict=True)}
-
-
-_BYTE_DECODER = _byte_decoder()
-
-
-def bytes_text(data: bytes) -> str:
-    """`data` as text, each byte that is not part of a whole UTF-8 character written as <0xE4>."""
-    out, i = [], 0
-    while i < len(data):
-        for width in (1, 2, 3, 4):
-            try:
-                out.append(data[i : i + width].decode("utf-8"))
-            except UnicodeDecodeError:
-                continue
-            i += width
-            break
-        else:
-            out.append(f"<0x{data[i]:02X}>")
-            i += 1
-    return "".join(out)
-
-
-def _token_text(tokenizer, token_id, piece, text, start, end, special, byte_level) -> str:
+def _token_text(tokenizer, token_id, piece, text, start, end, special) -> str:
     if special:
         return piece
-    if byte_level and all(c in _BYTE_DECODER for c in piece):
-        return bytes_text(bytes(_BYTE_DECODER[c] for c in piece))
-    if start is not None and end is not None and end > start:
+    if start is not None and end is not None and end > start and not is_byte_level(tokenizer):
         return text[start:end]  # WordPiece: 'ing' for '##ing', the character an [UNK] stands for
-    decoded = tokenizer.decode([token_id])
-    return piece if "\ufffd" in decoded else decoded  # SentencePiece byte fallback: '<0xE4>'
+    return readable_token(tokenizer, token_id)
 
 
 def _encode(loaded: LoadedModel, text: str, max_tokens: int | None) -> tuple[list[int], list[Message]]:
@@ -705,13 +660,10 @@ def look(
 def _top_k(tokenizer, logits: torch.Tensor, k: int) -> list[list[LensPrediction]]:
     """(positions, vocab) logits -> per position the k most probable tokens."""
     probs, top = logits.float().softmax(dim=-1).topk(min(k, logits.shape[-1]), dim=-1)
-    byte_level = _is_byte_level(tokenizer)
 
     def prediction(token_id: int, prob: float) -> LensPrediction:
         decoded = tokenizer.decode([token_id])
-        piece = tokenizer.convert_ids_to_tokens(token_id)
-        shown = _token_text(tokenizer, token_id, piece, "", None, None, False, byte_level)
-        return LensPrediction(token_id, decoded, prob, shown if "\ufffd" in decoded else decoded)
+        return LensPrediction(token_id, decoded, prob, readable_token(tokenizer, token_id))
 
     return [
         [prediction(int(t), float(p)) for p, t in zip(row_p, row_t, strict=True)]
