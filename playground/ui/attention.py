@@ -155,8 +155,8 @@ def bertviz_view(
     context: Context, text, model, view, layers, heads, hide_special=False, layer=1, progress=None
 ):
     """bertviz's head or model view of the text, as a standalone HTML document, its iframe and the result."""
-    if view not in bertviz.VIEW_NAMES:
-        raise InputError(lazy("Unknown view {view}: choose 'head' or 'model'.", view=repr(view)))
+    if not isinstance(view, str) or view not in bertviz.VIEW_NAMES:  # a list or a dict cannot be looked up
+        raise InputError(lazy("Unknown view {view}: choose 'head' or 'model'.", view=repr(view)[:40]))
     n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model), progress))
     layers = ops.check_selection(layers, n_layers, "layer")
     heads = ops.check_selection(heads, n_heads, "head")
