@@ -113,6 +113,7 @@ class ModelManager:
         dtype: str = "auto",
     ):
         self.model_ids = dict(model_ids)
+        self.started_model_ids = dict(model_ids)  # what the server was started with, to go back to
         self.requested_device = device
         self.requested_dtype = dtype
         self.memory_budget_bytes = memory_budget_mb * 2**20  # 0: no budget
@@ -161,7 +162,15 @@ class ModelManager:
                     choices=", ".join(PRESETS),
                 )
             )
-        for task, model_id in PRESETS[name].model_ids.items():
+        self.serve(PRESETS[name].model_ids)
+
+    def restore_started(self) -> None:
+        """Serve every task with the model the server was started with again."""
+        self.serve(self.started_model_ids)
+
+    def serve(self, model_ids: dict[str, str]) -> None:
+        """Serve these models (by task); a task whose model changes is unloaded, and loads when next used."""
+        for task, model_id in model_ids.items():
             with self._load_locks[task]:
                 if self.model_ids[task] != model_id:
                     self.unload(task)

@@ -41,6 +41,7 @@ class Settings:
     memory_budget_mb: int = 0
     allow_custom_models: bool = False
     offline: bool = False
+    admin_password: str = field(default="", repr=False)  # "" = nobody may change or unload the models
 
     def __post_init__(self):
         if self.preset not in PRESETS:
@@ -95,9 +96,12 @@ _HELP = {
     "(off by default: on a public server anyone could make it download and run any model)",
     "memory_budget_mb": "most MB of model weights kept loaded; the least recently used model is unloaded "
     "to make room (0 = no limit)",
+    "admin_password": "password that lets a teacher change or unload the server's models in the System tab "
+    "(without one, those controls are not shown and nobody can use them)",
     "offline": "use no network: models come only from this computer's cache (prepare them with "
     "`playground download`), and gradio sends no analytics",
 }
+_SECRET = {"admin_password"}
 _CHOICES = {"device": DEVICES, "dtype": DTYPES, "preset": tuple(PRESETS)}
 
 
@@ -135,11 +139,12 @@ def build_parser(environ: dict[str, str] | None = None) -> argparse.ArgumentPars
             continue
         kind = int if setting.type == "int" else str
         default = kind(env[env_name]) if env_name in env else setting.default
+        shown = "hidden" if setting.name in _SECRET else default  # --help never prints a password
         parser.add_argument(
             flag,
             type=kind,
             default=default,
             choices=_CHOICES.get(setting.name),
-            help=f"{help_text}; default: {default})",
+            help=f"{help_text}; default: {shown})",
         )
     return parser

@@ -20,6 +20,7 @@ import pytest  # noqa: E402
 
 from playground.models import ModelManager  # noqa: E402
 from playground.settings import Settings  # noqa: E402
+from tests.helpers import ADMIN_PASSWORD  # noqa: E402
 from tests.tiny_models import (  # noqa: E402
     build_all,
     build_bert_mlm,
@@ -158,6 +159,7 @@ def settings(tiny_model_dirs) -> Settings:
         models=dict(tiny_model_dirs),
         max_input_chars=2000,
         max_new_tokens_cap=60,
+        admin_password=ADMIN_PASSWORD,
     )
 
 

@@ -19,6 +19,8 @@ from transformers.utils import logging as transformers_logging
 
 from playground.tasks.attention import AttentionResult
 
+ADMIN_PASSWORD = "teacher-only"  # the session app's --admin-password (tests/conftest.py's `settings`)
+
 
 def reference(loaded, prompt: str, seed: int | None = None, **kwargs) -> list[int]:
     """New token ids from transformers' own generate."""
