@@ -170,4 +170,7 @@ ZH = {
     "所以没有可以查看的预测。",
     "There is no [MASK] in the text (or it was cut off): put [MASK] where the model should guess.": "文本里没有 "
     "[MASK]（或者它被截掉了）：请在要模型猜的地方写 [MASK]。",
+    "Row {row} of the CSV file has a cell longer than {limit} characters, far more than one text may have "
+    "here; shorten it.": "CSV 文件第 {row} 行有一个单元格超过 {limit} 个字符，远远超过这里一段文本的长度；请把它缩短。",
+    "The CSV file could not be read at row {row}: {error}.": "CSV 文件在第 {row} 行读不下去：{error}。",
 }

@@ -17,6 +17,7 @@ from playground.settings import Settings
 from playground.ui import attention, inside, system
 from playground.ui.context import Context
 from playground.ui.language import follow_language_switch, language_switch
+from playground.ui.no_urls import refuse_url_inputs
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 CSS_PATH = ASSETS / "style.css"
@@ -26,6 +27,7 @@ TITLE = "Transformer Playground"
 def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Blocks:
     """The whole app as a gr.Blocks; models load on first use, not here."""
     context = Context.create(settings, manager)
+    refuse_url_inputs()  # the app takes no URL inputs: gradio fetches none for anyone (ui/no_urls.py)
     # Offline, gradio sends no analytics and checks for no new version (None: GRADIO_ANALYTICS_ENABLED decides).
     # Gradio's copies of results and downloads older than an hour are deleted every hour.
     with gr.Blocks(
