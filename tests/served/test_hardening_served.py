@@ -1,0 +1,43 @@
+"""Issue 16 through the served app: every value answered with a valid result or one clear sentence."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from gradio_client.exceptions import AppError
+
+TEXT = "The cat sat on the mat."
+
+
+@pytest.mark.parametrize("view", [["head"], {"view": "head"}, 3])
+def test_attention_view_with_a_view_that_is_not_text(client, view):
+    with pytest.raises(AppError, match="Unknown view"):
+        client.predict(text=TEXT, view=view, api_name="/attention_view")
+
+
+@pytest.mark.parametrize("layers", ["1-20000000", "1-" + "9" * 30, "1-" + "9" * 5000])
+def test_attention_view_with_a_huge_range(client, layers):
+    with pytest.raises(AppError, match=r"There is no layer .*: this model has 2 layers"):
+        client.predict(text=TEXT, layers=layers, api_name="/attention_view")
+
+
+def test_fill_mask_targets_as_long_as_a_million_characters(client):
+    with pytest.raises(AppError, match="characters long together; the limit here is 2,000"):
+        client.predict(text="The cat sat on the [MASK].", targets="mat," * 250_012, api_name="/fill_mask")
+
+
+@pytest.mark.parametrize("temperature", [1e-40, 1e-300, 5e-324])
+def test_tiny_temperatures_are_greedy_through_the_server(client, temperature):
+    """Point 10: a temperature too small to represent behaves as greedy, in /generate and /next_token."""
+    prompt = "The cat"
+    [greedy] = client.predict(prompt=prompt, max_new_tokens=5, temperature=0, api_name="/generate")
+    [tiny] = client.predict(
+        prompt=prompt, max_new_tokens=5, temperature=temperature, seed=3, api_name="/generate"
+    )
+    assert tiny["generated_text"] == greedy["generated_text"]
+    candidates = client.predict(text=prompt, temperature=temperature, top_n=5, api_name="/next_token")
+    after = [c["prob_after"] for c in candidates]
+    assert all(p is not None and math.isfinite(p) for p in after)
+    assert after[0] == pytest.approx(1.0) and sum(after) == pytest.approx(1.0)
+    assert [c["kept"] for c in candidates] == [True] + [False] * 4
