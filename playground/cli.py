@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from playground.ui.layout import launch_options
 
     create_demo(settings).launch(
-        server_name=settings.host, server_port=settings.port, share=settings.share, **launch_options()
+        server_name=settings.host, server_port=settings.port, share=settings.share, **launch_options(settings)
     )
 
 

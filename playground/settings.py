@@ -37,6 +37,7 @@ class Settings:
     max_top_n: int = 100
     max_batch_size: int = 16
     max_batch_rows: int = 1000
+    max_upload_mb: int = 20
     queue_size: int = 64
     memory_budget_mb: int = 0
     allow_custom_models: bool = False
@@ -91,6 +92,8 @@ _HELP = {
     "max_batch_size": "most fill-mask or sentiment requests that arrive together and are answered with one "
     "forward pass; 1 answers each request on its own",
     "max_batch_rows": "most texts one batch classification (lines or CSV rows) may take",
+    "max_upload_mb": "largest file one upload may be, in MB (gradio refuses bigger ones before they are "
+    "stored); CSV files are read up to 20 MB",
     "queue_size": "most requests waiting in the queue before new ones are turned away",
     "allow_custom_models": "let people load other Hub models or local folders from the System tab "
     "(off by default: on a public server anyone could make it download and run any model)",

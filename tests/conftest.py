@@ -160,6 +160,7 @@ def settings(tiny_model_dirs) -> Settings:
         max_input_chars=2000,
         max_new_tokens_cap=60,
         admin_password=ADMIN_PASSWORD,
+        max_upload_mb=2,  # tests/served/test_hardening_served.py uploads more
     )
 
 
@@ -180,7 +181,7 @@ def app_url(settings, manager):
         server_port=None,
         prevent_thread_lock=True,
         quiet=True,
-        **launch_options(),
+        **launch_options(settings),
     )
     yield demo.local_url
     demo.close()

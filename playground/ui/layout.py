@@ -70,10 +70,14 @@ def share_with_students(settings: Settings) -> None:
         gr.HTML(f"<div class='qr'>{qr_svg(urls[0])}</div>")
 
 
-def launch_options() -> dict:
-    """Theme, CSS and the page's translations (gradio 6 takes them in launch())."""
-    return {
+def launch_options(settings: Settings | None = None) -> dict:
+    """Theme, CSS and the page's translations (gradio 6 takes them in launch()); with `settings`, the
+    largest upload gradio accepts (--max-upload-mb)."""
+    options = {
         "theme": gr.themes.Soft(),
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
         "i18n": page_translations(),
     }
+    if settings is not None:
+        options["max_file_size"] = settings.max_upload_mb * 2**20
+    return options

@@ -229,7 +229,7 @@ def build(context: Context) -> None:
     explained = {"plot": plot, "summary": summary, "explanation": explanation}
     explained |= {"explanation_summary": explanation_summary, "target": target}
     on([explain_button.click], run_explain, context, [text, target], explained, "sentiment")
-    on([csv_file.change], upload, None, [csv_file], {"column": column}, queue=False)
+    on([csv_file.change], upload, None, [csv_file], {"column": column})  # queued: it reads the file
     on(
         [many_button.click],
         run_many,

@@ -41,3 +41,31 @@ def test_tiny_temperatures_are_greedy_through_the_server(client, temperature):
     assert all(p is not None and math.isfinite(p) for p in after)
     assert after[0] == pytest.approx(1.0) and sum(after) == pytest.approx(1.0)
     assert [c["kept"] for c in candidates] == [True] + [False] * 4
+
+
+def upload(app_url: str, size: int) -> int:
+    import urllib.error
+    import urllib.request
+    import uuid
+
+    boundary = uuid.uuid4().hex
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode() + b"text\n" + b"a" * size + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        app_url.rstrip("/") + "/gradio_api/upload",
+        data=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_uploads_over_the_limit_are_refused(app_url, settings):
+    """Point 4: --max-upload-mb (2 MB in the tests) is gradio's max_file_size."""
+    assert upload(app_url, 100_000) == 200
+    assert upload(app_url, settings.max_upload_mb * 2**20 + 1000) == 413
