@@ -38,6 +38,7 @@ class Settings:
     max_batch_size: int = 16
     max_batch_rows: int = 1000
     max_upload_mb: int = 20
+    max_sessions: int = 200
     queue_size: int = 64
     memory_budget_mb: int = 0
     allow_custom_models: bool = False
@@ -94,6 +95,9 @@ _HELP = {
     "max_batch_rows": "most texts one batch classification (lines or CSV rows) may take",
     "max_upload_mb": "largest file one upload may be, in MB (gradio refuses bigger ones before they are "
     "stored); CSV files are read up to 20 MB",
+    "max_sessions": "most visitors' sessions whose state (each tab's last results) the server keeps; the least "
+    "recently active is forgotten first (gradio's state_session_capacity; its default, 10,000, could hold "
+    "gigabytes)",
     "queue_size": "most requests waiting in the queue before new ones are turned away",
     "allow_custom_models": "let people load other Hub models or local folders from the System tab "
     "(off by default: on a public server anyone could make it download and run any model)",

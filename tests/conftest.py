@@ -161,6 +161,7 @@ def settings(tiny_model_dirs) -> Settings:
         max_new_tokens_cap=60,
         admin_password=ADMIN_PASSWORD,
         max_upload_mb=2,  # tests/served/test_hardening_served.py uploads more
+        max_sessions=20,  # tests/served/test_hardening_served.py opens more
     )
 
 
@@ -170,7 +171,12 @@ def manager(settings) -> ModelManager:
 
 
 @pytest.fixture(scope="session")
-def app_url(settings, manager):
+def app_url(served_demo):
+    return served_demo.local_url
+
+
+@pytest.fixture(scope="session")
+def served_demo(settings, manager):
     """The full app, launched in this process on a free port, sharing the session's models."""
     from playground.ui.layout import build_demo, launch_options
 
@@ -183,7 +189,7 @@ def app_url(settings, manager):
         quiet=True,
         **launch_options(settings),
     )
-    yield demo.local_url
+    yield demo
     demo.close()
 
 

@@ -218,6 +218,9 @@ def attention_view_api(
     return bertviz_view(context, text, model, view, chosen_layers, chosen_heads)[0]
 
 
+SHOWN_SECONDS = 3600  # an hour after it was last shown, a session's attention is forgotten (Show it again)
+
+
 def build(context: Context) -> None:
     """The Attention tab and the /attention and /attention_view endpoints."""
     settings = context.settings
@@ -253,7 +256,7 @@ def build(context: Context) -> None:
             heads = gr.CheckboxGroup(list(range(1, 13)), value=list(range(1, 13)), label=ui("Heads"))
         info = gr.Markdown()
         plot = gr.Plot(label=ui("Attention"), show_label=False)
-        shown_state = gr.State()
+        shown_state = gr.State(time_to_live=SHOWN_SECONDS)  # the whole attention tensor: not kept forever
         gr.Examples(  # the model column is not shown: gradio would show its choices' translation keys
             examples,
             inputs=[model, text],

@@ -72,7 +72,7 @@ def share_with_students(settings: Settings) -> None:
 
 def launch_options(settings: Settings | None = None) -> dict:
     """Theme, CSS and the page's translations (gradio 6 takes them in launch()); with `settings`, the
-    largest upload gradio accepts (--max-upload-mb)."""
+    largest upload gradio accepts (--max-upload-mb) and the most sessions it keeps (--max-sessions)."""
     options = {
         "theme": gr.themes.Soft(),
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
@@ -80,4 +80,5 @@ def launch_options(settings: Settings | None = None) -> dict:
     }
     if settings is not None:
         options["max_file_size"] = settings.max_upload_mb * 2**20
+        options["state_session_capacity"] = settings.max_sessions
     return options

@@ -50,9 +50,14 @@ def upload(app_url: str, size: int) -> int:
 
     boundary = uuid.uuid4().hex
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.csv"\r\n'
-        "Content-Type: text/csv\r\n\r\n"
-    ).encode() + b"text\n" + b"a" * size + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + b"text\n"
+        + b"a" * size
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     request = urllib.request.Request(
         app_url.rstrip("/") + "/gradio_api/upload",
         data=body,
@@ -69,3 +74,16 @@ def test_uploads_over_the_limit_are_refused(app_url, settings):
     """Point 4: --max-upload-mb (2 MB in the tests) is gradio's max_file_size."""
     assert upload(app_url, 100_000) == 200
     assert upload(app_url, settings.max_upload_mb * 2**20 + 1000) == 413
+
+
+def test_finished_sessions_are_forgotten_past_max_sessions(served_demo, settings):
+    """Point 3: one-off API clients each leave a session (its last answers); gradio keeps 10,000 of them by
+    default (~2.5 MB each for /attention on the tiny models, ~118 MB with BERT-base): --max-sessions (20 in
+    the tests) bounds how many are kept, the least recently active forgotten first."""
+    from tests.helpers import event_index, queue_call
+
+    index = event_index(served_demo, "attention_api")
+    for _ in range(settings.max_sessions + 15):
+        answer = queue_call(served_demo.local_url, index, ["The cat sat on the mat.", "fill-mask"])
+        assert answer["success"] is True
+    assert len(served_demo.state_holder.session_data) <= settings.max_sessions
