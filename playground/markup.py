@@ -13,7 +13,7 @@ import re
 
 # Characters that start Markdown syntax inline: links and images, emphasis, code, headings, tables. (HTML
 # and entities are escaped as HTML; line breaks become spaces, so no line of the text starts a block.)
-_MARKDOWN = re.compile(r"([\\`*_\[\]()#!|~])")
+_MARKDOWN = re.compile(r"([\\`*_\[\]()#!|~:])")  # ":" too: "http://…" would become a link (GFM autolinks)
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\u2028\u2029\x85]+")
 
 
