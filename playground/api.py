@@ -129,5 +129,18 @@ def batch_csv(result: BatchResult) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["text", "label", "score"])
-    writer.writerows([row.text, row.label, f"{row.score:.6f}"] for row in result.rows)
+    writer.writerows(
+        [spreadsheet_text(row.text), spreadsheet_text(row.label), f"{row.score:.6f}"] for row in result.rows
+    )
     return out.getvalue()
+
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (=HYPERLINK(…),
+# +cmd|…, @SUM(…)); tab and carriage return hide such a start. OWASP's advice: begin such a cell with a
+# single quote, which spreadsheets read as "this is text" and do not show.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(cell: str) -> str:
+    """`cell` as a spreadsheet shows it as text, never runs it as a formula (CSV injection)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell

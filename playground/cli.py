@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -82,6 +83,17 @@ def download_main(argv: Sequence[str]) -> None:
     print("\n".join(f"  playground --offline --preset {name}" for name in PRESETS if preset in (name, "all")))
 
 
+def exit_on_sigterm() -> None:
+    """SIGTERM (systemd, docker, Spaces stopping the app) exits like the end of the program, so that what
+    the process cleans up at exit (its downloads folder) is cleaned up then too; by default it would die
+    at once, skipping `atexit`."""
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["download"]:
@@ -91,10 +103,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         use_offline_environment()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     print_student_urls(settings)
+    exit_on_sigterm()
     from playground.ui.layout import launch_options
 
     create_demo(settings).launch(
-        server_name=settings.host, server_port=settings.port, share=settings.share, **launch_options()
+        server_name=settings.host, server_port=settings.port, share=settings.share, **launch_options(settings)
     )
 
 

@@ -113,6 +113,7 @@ class ModelManager:
         dtype: str = "auto",
     ):
         self.model_ids = dict(model_ids)
+        self.started_model_ids = dict(model_ids)  # what the server was started with, to go back to
         self.requested_device = device
         self.requested_dtype = dtype
         self.memory_budget_bytes = memory_budget_mb * 2**20  # 0: no budget
@@ -161,7 +162,15 @@ class ModelManager:
                     choices=", ".join(PRESETS),
                 )
             )
-        for task, model_id in PRESETS[name].model_ids.items():
+        self.serve(PRESETS[name].model_ids)
+
+    def restore_started(self) -> None:
+        """Serve every task with the model the server was started with again."""
+        self.serve(self.started_model_ids)
+
+    def serve(self, model_ids: dict[str, str]) -> None:
+        """Serve these models (by task); a task whose model changes is unloaded, and loads when next used."""
+        for task, model_id in model_ids.items():
             with self._load_locks[task]:
                 if self.model_ids[task] != model_id:
                     self.unload(task)
@@ -214,6 +223,11 @@ class ModelManager:
         model_id = self.model_ids[task]
         device = pick_device(self.requested_device)
         dtype = pick_dtype(device, self.requested_dtype)
+        folder = Path(model_id)
+        if not folder.is_dir() and not _is_hub_id(model_id):  # a path, and nothing there
+            raise ModelLoadError(_missing_folder_message(task, model_id))
+        if folder.is_dir() and not _has_tokenizer_files(folder):
+            raise ModelLoadError(_no_tokenizer_message(task, model_id))
         source = self._source_options(model_id)
         if self._needs_unreachable_hub(model_id, source):
             raise ModelLoadError(_unreachable_hub_message(task, model_id))
@@ -230,6 +244,8 @@ class ModelManager:
             if self.offline and not _is_cached(model_id, source):
                 raise ModelLoadError(_not_cached_message(task, model_id)) from error
             raise ModelLoadError(_load_failure_message(task, model_id, error)) from error
+        if len(tokenizer) < 2:  # what transformers makes of a folder whose tokenizer files say nothing
+            raise ModelLoadError(_no_tokenizer_message(task, model_id))
         check = REGISTRY[task].check_tokenizer
         problem = check(tokenizer, model_id) if check else None
         if problem is not None:
@@ -334,6 +350,35 @@ def _is_hub_id(model_id: str) -> bool:
     except HFValidationError:
         return False
     return True
+
+
+# The files a tokenizer is made from: any one of these (vocab.json goes with merges.txt).
+TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "*.model", "tokenizer.model", "*.tiktoken")
+
+
+def _has_tokenizer_files(folder: Path) -> bool:
+    return any(any(folder.glob(pattern)) for pattern in TOKENIZER_FILES)
+
+
+def _missing_folder_message(task: str, model_id: str) -> Message:
+    return lazy(
+        "The {task} model folder {model} does not exist on this computer (any more): check the path, or give "
+        "another folder or a Hub id with {flag}.",
+        task=task,
+        model=model_id,
+        flag=REGISTRY[task].flag,
+    )
+
+
+def _no_tokenizer_message(task: str, model_id: str) -> Message:
+    return lazy(
+        "The {task} model folder {model} has no tokenizer files (tokenizer.json, vocab.txt, vocab.json with "
+        "merges.txt, or a sentencepiece .model): save the tokenizer into it too "
+        "(tokenizer.save_pretrained(folder)), then start again with {flag}.",
+        task=task,
+        model=model_id,
+        flag=REGISTRY[task].flag,
+    )
 
 
 def _unreachable_hub_message(task: str, model_id: str) -> Message:

@@ -39,11 +39,14 @@ class Settings:
     max_batch_size: int = 16
     max_batch_rows: int = 1000
     max_generation_batch: int = 16
+    max_upload_mb: int = 20
+    max_sessions: int = 200
     queue_size: int = 64
     memory_budget_mb: int = 0
     allow_custom_models: bool = False
     offline: bool = False
     demo: bool = False
+    admin_password: str = field(default="", repr=False)  # "" = nobody may change or unload the models
 
     def __post_init__(self):
         if self.preset not in PRESETS:
@@ -101,16 +104,24 @@ _HELP = {
     "forward pass per token by the shared decoding loop; more wait their turn, first come first served; "
     "0 decodes each generation on its own, in its request's thread",
     "max_batch_rows": "most texts one batch classification (lines or CSV rows) may take",
+    "max_upload_mb": "largest file one upload may be, in MB (gradio refuses bigger ones before they are "
+    "stored); CSV files are read up to 20 MB",
+    "max_sessions": "most visitors' sessions whose state (each tab's last results) the server keeps; the least "
+    "recently active is forgotten first (gradio's state_session_capacity; its default, 10,000, could hold "
+    "gigabytes)",
     "queue_size": "most requests waiting in the queue before new ones are turned away",
     "allow_custom_models": "let people load other Hub models or local folders from the System tab "
     "(off by default: on a public server anyone could make it download and run any model)",
     "memory_budget_mb": "most MB of model weights kept loaded; the least recently used model is unloaded "
     "to make room (0 = no limit)",
+    "admin_password": "password that lets a teacher change or unload the server's models in the System tab "
+    "(without one, those controls are not shown and nobody can use them)",
     "offline": "use no network: models come only from this computer's cache (prepare them with "
     "`playground download`), and gradio sends no analytics",
     "demo": "serve tiny models made on this computer (about a minute, the first time only; kept in "
     "~/.cache/transformer-playground): no download, no internet; their answers only show how the app works",
 }
+_SECRET = {"admin_password"}
 _CHOICES = {"device": DEVICES, "dtype": DTYPES, "preset": tuple(PRESETS)}
 
 
@@ -148,11 +159,12 @@ def build_parser(environ: dict[str, str] | None = None) -> argparse.ArgumentPars
             continue
         kind = int if setting.type == "int" else str
         default = kind(env[env_name]) if env_name in env else setting.default
+        shown = "hidden" if setting.name in _SECRET else default  # --help never prints a password
         parser.add_argument(
             flag,
             type=kind,
             default=default,
             choices=_CHOICES.get(setting.name),
-            help=f"{help_text}; default: {default})",
+            help=f"{help_text}; default: {shown})",
         )
     return parser

@@ -20,6 +20,7 @@ import pytest  # noqa: E402
 
 from playground.models import ModelManager  # noqa: E402
 from playground.settings import Settings  # noqa: E402
+from tests.helpers import ADMIN_PASSWORD  # noqa: E402
 from tests.tiny_models import (  # noqa: E402
     build_all,
     build_bert_mlm,
@@ -158,6 +159,9 @@ def settings(tiny_model_dirs) -> Settings:
         models=dict(tiny_model_dirs),
         max_input_chars=2000,
         max_new_tokens_cap=60,
+        admin_password=ADMIN_PASSWORD,
+        max_upload_mb=2,  # tests/served/test_hardening_served.py uploads more
+        max_sessions=20,  # tests/served/test_hardening_served.py opens more
     )
 
 
@@ -167,7 +171,12 @@ def manager(settings) -> ModelManager:
 
 
 @pytest.fixture(scope="session")
-def app_url(settings, manager):
+def app_url(served_demo):
+    return served_demo.local_url
+
+
+@pytest.fixture(scope="session")
+def served_demo(settings, manager):
     """The full app, launched in this process on a free port, sharing the session's models."""
     from playground.ui.layout import build_demo, launch_options
 
@@ -178,9 +187,9 @@ def app_url(settings, manager):
         server_port=None,
         prevent_thread_lock=True,
         quiet=True,
-        **launch_options(),
+        **launch_options(settings),
     )
-    yield demo.local_url
+    yield demo
     demo.close()
 
 

@@ -19,6 +19,8 @@ from transformers.utils import logging as transformers_logging
 
 from playground.tasks.attention import AttentionResult
 
+ADMIN_PASSWORD = "teacher-only"  # the session app's --admin-password (tests/conftest.py's `settings`)
+
 
 def reference(loaded, prompt: str, seed: int | None = None, **kwargs) -> list[int]:
     """New token ids from transformers' own generate."""
@@ -77,3 +79,34 @@ def transformers_messages() -> Iterator[list[str]]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
+
+
+def queue_call(url: str, fn_index: int, data: list, timeout: float = 60) -> dict:
+    """Call event `fn_index` of a served app the way its page does (POST queue/join, then read the event
+    stream), so private events too: the `process_completed` message ({"success", "output"})."""
+    import urllib.request
+    import uuid
+
+    session = uuid.uuid4().hex
+    body = json.dumps({"data": data, "fn_index": fn_index, "session_hash": session, "event_data": None})
+    join = urllib.request.Request(
+        url.rstrip("/") + "/gradio_api/queue/join",
+        data=body.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(join, timeout=timeout) as response:
+        assert response.status == 200
+    stream = url.rstrip("/") + f"/gradio_api/queue/data?session_hash={session}"
+    with urllib.request.urlopen(stream, timeout=timeout) as response:
+        for line in response:
+            if line.startswith(b"data:"):
+                message = json.loads(line[5:])
+                if message.get("msg") == "process_completed":
+                    return message
+    raise AssertionError("the event stream ended without process_completed")
+
+
+def event_index(demo, name: str) -> int:
+    """The fn_index of the demo's event whose handler is called `name`."""
+    [index] = [index for index, fn in demo.fns.items() if fn.name == name]
+    return index

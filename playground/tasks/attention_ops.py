@@ -93,10 +93,24 @@ def parse_selection(spec: str | None, count: int, what: str | Message) -> list[i
                     spec=repr(spec),
                 )
             )
+        # Checked against the model's size before a range is expanded: "1-20000000" (or a number of
+        # 5,000 digits) is refused at once instead of becoming a list of millions of numbers.
+        for number in filter(None, match.groups()):
+            if len(number) > 9 or not 1 <= int(number) <= count:
+                raise InputError(_no_such(what, number, count))
         low = int(match.group(1))
         high = int(match.group(2) or low)
         chosen += range(low, high + 1)
     return check_selection(chosen, count, what, one_based=True)
+
+
+def _no_such(what: str | Message, value, count: int) -> Message:
+    return lazy(
+        "There is no {what} {value}: this model has {count} {what}s (1 to {count}).",
+        what=translatable(what),
+        value=value if len(str(value)) <= 12 else f"{str(value)[:9]}…",
+        count=count,
+    )
 
 
 def check_selection(values: list[int], count: int, what: str | Message, one_based: bool = True) -> list[int]:
@@ -107,14 +121,7 @@ def check_selection(values: list[int], count: int, what: str | Message, one_base
     offset = 1 if one_based else 0
     for value in values:
         if not isinstance(value, (int, np.integer)) or not 0 <= int(value) - offset < count:
-            raise InputError(
-                lazy(
-                    "There is no {what} {value}: this model has {count} {what}s (1 to {count}).",
-                    what=what,
-                    value=value,
-                    count=count,
-                )
-            )
+            raise InputError(_no_such(what, value, count))
     return sorted({int(v) - offset for v in values})
 
 

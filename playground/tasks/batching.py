@@ -23,17 +23,41 @@ def encode_row(
     tokenizer: PreTrainedTokenizerBase, text: str, max_length: int, add_special_tokens: bool = True
 ) -> tuple[dict[str, list[int]], list[Message]]:
     """`text` as lists of ids (one row of a batch), cut to `max_length` tokens, and a notice when it was cut."""
-    full = tokenizer(text, add_special_tokens=add_special_tokens)
-    n_tokens = len(full["input_ids"])
+    row, n_tokens = encode_cut(tokenizer, text, max_length, add_special_tokens)
     if n_tokens <= max_length:
-        return dict(full), []
-    row = tokenizer(text, add_special_tokens=add_special_tokens, truncation=True, max_length=max_length)
+        return row, []
     cut = lazy(
         "The text has {count} tokens, more than the {limit} used here: only the first {limit} were used.",
         count=n_tokens,
         limit=max_length,
     )
-    return dict(row), [cut]
+    return row, [cut]
+
+
+def encode_cut(
+    tokenizer: PreTrainedTokenizerBase, text: str, max_length: int, add_special_tokens: bool = True, **options
+) -> tuple[dict[str, list], int]:
+    """`text` encoded (with `options`, e.g. return_offsets_mapping) and cut to `max_length` tokens as the
+    tokenizer's own truncation cuts (the special tokens at both ends kept, the text's tokens cut on the
+    tokenizer's truncation side), and the number of tokens before the cut.
+
+    The tokenizer's truncation is never switched on: a fast tokenizer keeps that setting in the one Rust
+    tokenizer every thread shares, so a call with truncation=True in one thread and one without in another
+    would cut (or not cut) each other's texts (issue 16: "size of tensor a (1225) must match b (64)")."""
+    encoded = dict(
+        tokenizer(text, add_special_tokens=add_special_tokens, return_special_tokens_mask=True, **options)
+    )
+    special = encoded.pop("special_tokens_mask")
+    n_tokens = len(encoded["input_ids"])
+    if n_tokens <= max_length:
+        return encoded, n_tokens
+    lead = next((i for i, is_special in enumerate(special) if not is_special), n_tokens)
+    trail = next((i for i, is_special in enumerate(reversed(special[lead:])) if not is_special), 0)
+    inner = list(range(lead, n_tokens - trail))
+    room = max(0, max_length - lead - trail)
+    kept = inner[len(inner) - room :] if tokenizer.truncation_side == "left" else inner[:room]
+    keep = [*range(lead), *kept, *range(n_tokens - trail, n_tokens)]
+    return {key: [values[i] for i in keep] for key, values in encoded.items()}, n_tokens
 
 
 def encode_truncated(

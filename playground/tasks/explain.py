@@ -15,7 +15,7 @@ import torch
 
 from playground.i18n import Message, lazy
 from playground.models import LoadedModel
-from playground.tasks.batching import encode_truncated
+from playground.tasks.batching import encode_cut, encode_truncated
 from playground.tasks.sentiment import probabilities
 from playground.tasks.text import word_groups
 from playground.tasks.validation import InputError, check_text
@@ -157,7 +157,7 @@ def _words(text: str, tokens: list[str], scores: list[float], special: list[bool
     """Pieces grouped into words, each with the summed attribution. Spelled as in the text (case, spaces)
     when the tokenizer says where each token came from (fast tokenizers), else joined from the pieces."""
     try:
-        offsets = tokenizer(text, return_offsets_mapping=True, truncation=True, max_length=len(tokens))
+        offsets = encode_cut(tokenizer, text, len(tokens), return_offsets_mapping=True)[0]
         offsets = offsets["offset_mapping"] if len(offsets["offset_mapping"]) == len(tokens) else None
     except (NotImplementedError, ValueError, KeyError):
         offsets = None

@@ -96,23 +96,45 @@ def normalise_masks(text: str, mask_token: str) -> str:
     return MASK_SPELLINGS.sub(lambda _: mask_token, text)
 
 
-def parse_targets(targets: str | Sequence[str] | None) -> list[str] | None:
+def parse_targets(targets: str | Sequence[str] | None, max_chars: int | None = None) -> list[str] | None:
     """Target words: a list as the pipeline takes it, or one string of words separated by commas.
 
     A string is split at commas and each word stripped ("mat, floor" -> ["mat", "floor"]); list items
     are kept exactly as given (" mat" with its space means a word-initial piece to BPE tokenizers).
+    With `max_chars`, targets longer than that together (as the page's box counts: commas included) are
+    refused before any work is done.
     """
     if targets is None:
         return None
+    if max_chars is not None:
+        _check_targets_length(targets, max_chars)
     if isinstance(targets, str):
         words = [word.strip() for word in targets.split(",")]
         words = [word for word in words if word]
         return words or None
-    if not all(isinstance(word, str) for word in targets):
+    if not isinstance(targets, (list, tuple)) or not all(isinstance(word, str) for word in targets):
         raise InputError(
             lazy("Target words must be text: a list of words, or one string like 'mat, floor, roof'.")
         )
     return list(targets) or None
+
+
+def _check_targets_length(targets, max_chars: int) -> None:
+    if isinstance(targets, str):
+        length = len(targets)
+    elif isinstance(targets, (list, tuple)):  # as the words would be written in the box, with commas
+        length = sum(len(word) + 1 if isinstance(word, str) else 1 for word in targets[: max_chars + 1]) - 1
+    else:
+        return
+    if length > max_chars:
+        raise InputError(
+            lazy(
+                "The target words are {length} characters long together; the limit here is {limit}. Give "
+                "fewer or shorter words.",
+                length=f"{length:,}",
+                limit=f"{max_chars:,}",
+            )
+        )
 
 
 def target_token_ids(loaded: LoadedModel, targets: list[str]) -> tuple[list[int], list[Message]]:
@@ -189,7 +211,7 @@ def preprocess(loaded: LoadedModel, request: FillMaskRequest, max_chars: int) ->
                 mask=mask_token,
             )
         )
-    targets = parse_targets(request.targets)
+    targets = parse_targets(request.targets, max_chars)
     target_ids, target_notices = target_token_ids(loaded, targets) if targets else (None, [])
 
     limit = loaded.context_length

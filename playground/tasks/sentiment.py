@@ -162,7 +162,8 @@ def csv_columns(path: str | Path) -> list[str]:
 
 
 def _columns(content: str) -> list[str]:
-    header = next(_csv_reader(content), None)
+    reader = _csv_reader(content)
+    header = next(_rows(reader), None)
     if not header or not any(name.strip() for name in header):
         raise InputError(lazy("The CSV file is empty: its first row should name the columns, e.g. 'text'."))
     return [name.strip() for name in header]
@@ -187,9 +188,9 @@ def texts_from_csv(path: str | Path, column: str | None, max_rows: int) -> tuple
             )
         )
     index = columns.index(column)
-    reader = _csv_reader(content)
-    next(reader)
-    cells = [row[index].strip() for row in reader if len(row) > index]
+    rows = _rows(_csv_reader(content))
+    next(rows)
+    cells = [row[index].strip() for row in rows if len(row) > index]
     texts, notices = _limit([cell for cell in cells if cell], max_rows, "rows")
     if not texts:
         raise InputError(lazy("The column “{column}” of the CSV file has no text in it.", column=column))
@@ -202,6 +203,34 @@ def _csv_reader(content: str):
     except csv.Error:
         dialect = csv.excel
     return csv.reader(io.StringIO(content), dialect)
+
+
+def _rows(reader):
+    """The rows of a csv reader; a cell longer than the csv module reads (131,072 characters) is one clear
+    sentence, not csv.Error."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise InputError(
+                    lazy(
+                        "Row {row} of the CSV file has a cell longer than {limit} characters, far more than "
+                        "one text may have here; shorten it.",
+                        row=f"{reader.line_num:,}",
+                        limit=f"{csv.field_size_limit():,}",
+                    )
+                ) from None
+            raise InputError(
+                lazy(
+                    "The CSV file could not be read at row {row}: {error}.",
+                    row=f"{reader.line_num:,}",
+                    error=error,
+                )
+            ) from None
+        yield row
 
 
 def _limit(texts: list[str], max_rows: int, what: str) -> tuple[list[str], list[Message]]:

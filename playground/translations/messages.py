@@ -170,4 +170,17 @@ ZH = {
     "所以没有可以查看的预测。",
     "There is no [MASK] in the text (or it was cut off): put [MASK] where the model should guess.": "文本里没有 "
     "[MASK]（或者它被截掉了）：请在要模型猜的地方写 [MASK]。",
+    "Row {row} of the CSV file has a cell longer than {limit} characters, far more than one text may have "
+    "here; shorten it.": "CSV 文件第 {row} 行有一个单元格超过 {limit} 个字符，远远超过这里一段文本的长度；请把它缩短。",
+    "The CSV file could not be read at row {row}: {error}.": "CSV 文件在第 {row} 行读不下去：{error}。",
+    "The target words are {length} characters long together; the limit here is {limit}. Give fewer or "
+    "shorter words.": "目标词加起来有 {length} 个字符，这里最多 {limit} 个。请少给几个词，或用短一些的词。",
+    "The {task} model folder {model} does not exist on this computer (any more): check the path, or give "
+    "another folder or a Hub id with {flag}.": "{task}模型的文件夹 {model} 在这台电脑上不存在（或已被删除）：请检查路径，"
+    "或用 {flag} 指定另一个文件夹或 Hub id。",
+    "The {task} model folder {model} has no tokenizer files (tokenizer.json, vocab.txt, vocab.json with "
+    "merges.txt, or a sentencepiece .model): save the tokenizer into it too (tokenizer.save_pretrained(folder)), "
+    "then start again with {flag}.": "{task}模型的文件夹 {model} 里没有分词器文件（tokenizer.json、vocab.txt、"
+    "vocab.json 加 merges.txt，或 sentencepiece 的 .model）：请把分词器也保存进去"
+    "（tokenizer.save_pretrained(folder)），然后用 {flag} 重新启动。",
 }

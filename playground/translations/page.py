@@ -237,6 +237,14 @@ ZH = {
     "Choose a task and type a Hub model id (like google-bert/bert-base-cased) or a folder.": "请选择任务，并输入"
     " Hub 模型 id（例如 google-bert/bert-base-cased）或文件夹。",
     "The {task} tab now uses {model}.": "{task}标签页现在使用 {model}。",
+    "Admin password": "管理员密码",
+    "Needed to change or unload this server's models.": "更换或卸载这台服务器的模型需要它。",
+    "The models this server started with": "这台服务器启动时的模型",
+    "Changing or unloading this server's models is switched off: start it with --admin-password to allow a "
+    "teacher to do it.": "这台服务器不允许更换或卸载模型：启动时加上 --admin-password，老师才可以这样做。",
+    "Wrong admin password.": "管理员密码不对。",
+    "The tabs use the models this server started with again; each loads when first used.": "各标签页重新使用"
+    "这台服务器启动时的模型；每个模型在第一次用到时加载。",
     "The generation model has changed since this text was made. Generate again.": "生成这段文本之后，文本生成"
     "模型已经换了。请重新生成。",
     # What the models and the generation task say

@@ -167,8 +167,8 @@ def bertviz_view(
     context: Context, text, model, view, layers, heads, hide_special=False, layer=1, progress=None
 ):
     """bertviz's head or model view of the text, as a standalone HTML document, its iframe and the result."""
-    if view not in bertviz.VIEW_NAMES:
-        raise InputError(lazy("Unknown view {view}: choose 'head' or 'model'.", view=repr(view)))
+    if not isinstance(view, str) or view not in bertviz.VIEW_NAMES:  # a list or a dict cannot be looked up
+        raise InputError(lazy("Unknown view {view}: choose 'head' or 'model'.", view=repr(view)[:40]))
     n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model), progress))
     layers = ops.check_selection(layers, n_layers, "layer")
     heads = ops.check_selection(heads, n_heads, "head")
@@ -230,6 +230,9 @@ def attention_view_api(
     return bertviz_view(context, text, model, view, chosen_layers, chosen_heads)[0]
 
 
+SHOWN_SECONDS = 3600  # an hour after it was last shown, a session's attention is forgotten (Show it again)
+
+
 def build(context: Context) -> None:
     """The Attention tab and the /attention and /attention_view endpoints."""
     settings = context.settings
@@ -267,7 +270,7 @@ def build(context: Context) -> None:
             heads = gr.CheckboxGroup(list(range(1, 13)), value=list(range(1, 13)), label=ui("Heads"))
         info = gr.Markdown()
         plot = gr.Plot(label=ui("Attention"), show_label=False)
-        shown_state = gr.State()
+        shown_state = gr.State(time_to_live=SHOWN_SECONDS)  # the whole attention tensor: not kept forever
         gr.Examples(  # the model column is not shown: gradio would show its choices' translation keys
             examples,
             inputs=[model, text],

@@ -8,6 +8,7 @@ import gradio as gr
 
 from playground.engine import Engine, engine_for
 from playground.i18n import _
+from playground.markup import escape_markdown
 from playground.models import LoadedModel, ModelManager
 from playground.settings import Settings
 
@@ -48,5 +49,7 @@ class Context:
 
 
 def summary_markdown(summary: str, notices: list) -> str:
-    """A result's one-line summary followed by its notices (e.g. that the text was cut)."""
-    return "\n\n".join([summary] + [f"⚠️ {notice}" for notice in notices])
+    """A result's one-line summary followed by its notices (e.g. that the text was cut). The notices quote
+    the user's text ("Hidden: …"), so they are escaped; the summary's own values are escaped where it is
+    written."""
+    return "\n\n".join([summary] + [f"⚠️ {escape_markdown(notice)}" for notice in notices])

@@ -1,4 +1,8 @@
-"""Every failure reaches the user as one gr.Error sentence: their mistakes plainly, the server's as a notice."""
+"""Every failure reaches the user as one gr.Error sentence: their mistakes plainly, the server's as a notice.
+
+On the page, gradio renders the text of pop-ups (gr.Error, gr.Info, gr.Warning) as HTML, and their sentences
+carry what people typed (a CSV column name, a model id): page events escape them (`page=True`, `info`,
+`warning`); API clients get the plain sentence."""
 
 from __future__ import annotations
 
@@ -10,14 +14,39 @@ from collections.abc import Callable
 import gradio as gr
 
 from playground.i18n import _
+from playground.markup import escape_html
 from playground.models import ModelLoadError, free_memory, is_out_of_memory
 from playground.tasks.validation import InputError
 
 log = logging.getLogger("playground")
 
 
-def as_gr_error(error: Exception) -> gr.Error:
-    """The gr.Error that tells the user about `error`, in the request's language."""
+def as_gr_error(error: Exception, page: bool = False) -> gr.Error:
+    """The gr.Error that tells the user about `error`, in the request's language; with `page`, its text is
+    escaped for the page's pop-up (shown as written, never as HTML)."""
+    found = _as_gr_error(error)
+    if not page:
+        return found
+    return gr.Error(
+        escape_html(found.message),
+        duration=found.duration,
+        visible=found.visible,
+        title=found.title,
+        print_exception=found.print_exception,
+    )
+
+
+def info(message: str) -> None:
+    """gr.Info with `message` shown as written (it may hold a model id or a file's column name)."""
+    gr.Info(escape_html(message))
+
+
+def warning(message: str) -> None:
+    """gr.Warning with `message` shown as written."""
+    gr.Warning(escape_html(message))
+
+
+def _as_gr_error(error: Exception) -> gr.Error:
     if isinstance(error, gr.Error):
         return error
     if isinstance(error, (InputError, ModelLoadError)):
@@ -38,8 +67,9 @@ def as_gr_error(error: Exception) -> gr.Error:
     )
 
 
-def friendly_errors(fn: Callable) -> Callable:
-    """Wrap a handler (plain or generator) so every error reaches the user as a gr.Error sentence."""
+def friendly_errors(fn: Callable, page: bool = False) -> Callable:
+    """Wrap a handler (plain or generator) so every error reaches the user as a gr.Error sentence (escaped
+    for the page's pop-up with `page`)."""
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
@@ -47,7 +77,7 @@ def friendly_errors(fn: Callable) -> Callable:
             try:
                 yield from fn(*args, **kwargs)
             except Exception as error:
-                raise as_gr_error(error) from error
+                raise as_gr_error(error, page) from error
 
         return generator_wrapper
 
@@ -56,7 +86,7 @@ def friendly_errors(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except Exception as error:
-            raise as_gr_error(error) from error
+            raise as_gr_error(error, page) from error
 
     return wrapper
 
@@ -64,7 +94,7 @@ def friendly_errors(fn: Callable) -> Callable:
 def raise_error(message: str) -> None:
     """The follow-up of a batched event: the request's own error, if it had one, as a gr.Error."""
     if message:
-        raise gr.Error(message, print_exception=False)
+        raise gr.Error(escape_html(message), print_exception=False)
 
 
 def api_answers(results: list) -> list:

@@ -104,7 +104,7 @@ def on(
 ):
     """A UI event (not part of the public API), answered in the page's language with its errors as one
     sentence. With `model_group`, it runs in the concurrency group of that model, as GPU work (`on_gpu`)."""
-    fn = bind(in_page_language(friendly_errors(by_component(handler, outputs))), context)
+    fn = bind(in_page_language(friendly_errors(by_component(handler, outputs), page=True)), context)
     if model_group is not None:
         fn = on_gpu(fn)
         limit = concurrency_limit(context, model_group)
@@ -153,7 +153,7 @@ def batched(
     The page's language is an input of these events alone (see `in_languages`).
     """
     max_batch_size = context.settings.max_batch_size
-    fn = bind(friendly_errors(handler), context)
+    fn = bind(friendly_errors(handler, page=True), context)
     language = page_language()
     if language is not None:
         fn, inputs = in_languages(fn), [*inputs, language]

@@ -6,6 +6,7 @@ import gradio as gr
 
 from playground import api
 from playground.i18n import _, ui
+from playground.markup import escape_markdown
 from playground.tasks import fill_mask
 from playground.ui.attention_sections import mask_attention_section
 from playground.ui.context import Context, summary_markdown
@@ -53,12 +54,14 @@ def predict_batch(context: Context, texts, top_ks, targets) -> list:
 def render(result: fill_mask.FillMaskResult) -> tuple:
     """The chart, summary and sentence with the best fills of one result."""
     best = [candidates[0] for candidates in result.masks]
-    fills = ", ".join(f"“**{charts.label(c.word)}**” ({charts.percent(c.score)})" for c in best)
+    fills = ", ".join(
+        f"“**{escape_markdown(charts.label(c.word))}**” ({charts.percent(c.score)})" for c in best
+    )
     summary = _("Best fill: {fills}", fills=fills)
     if len(result.masks) > 1:
         summary += "\n\n" + _(INDEPENDENT)
     if result.targets:
-        words = ", ".join(f"`{t}`" for t in result.targets)
+        words = ", ".join(f"“{escape_markdown(t)}”" for t in result.targets)
         summary += "\n\n" + _("Scored only the target words: {words}", words=words)
     return (
         charts.fill_mask_figure(result),

@@ -17,6 +17,7 @@ from playground.settings import Settings
 from playground.ui import attention, inside, system
 from playground.ui.context import Context
 from playground.ui.language import follow_language_switch, language_switch
+from playground.ui.no_urls import refuse_url_inputs
 from playground.ui.projector import projector_switch
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
@@ -50,6 +51,7 @@ TITLE = "Transformer Playground"
 def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Blocks:
     """The whole app as a gr.Blocks; models load on first use, not here."""
     context = Context.create(settings, manager)
+    refuse_url_inputs()  # the app takes no URL inputs: gradio fetches none for anyone (ui/no_urls.py)
     # Offline, gradio sends no analytics and checks for no new version (None: GRADIO_ANALYTICS_ENABLED decides).
     # Gradio's copies of results and downloads older than an hour are deleted every hour.
     with gr.Blocks(
@@ -117,11 +119,16 @@ def theme() -> gr.themes.Base:
     )
 
 
-def launch_options() -> dict:
-    """Theme, CSS and the page's translations (gradio 6 takes them in launch())."""
-    return {
+def launch_options(settings: Settings | None = None) -> dict:
+    """Theme, CSS, scripts and the page's translations (gradio 6 takes them in launch()); with `settings`, the
+    largest upload gradio accepts (--max-upload-mb) and the most sessions it keeps (--max-sessions)."""
+    options = {
         "theme": theme(),
         "head": ACCESSIBILITY_JS,
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
         "i18n": page_translations(),
     }
+    if settings is not None:
+        options["max_file_size"] = settings.max_upload_mb * 2**20
+        options["state_session_capacity"] = settings.max_sessions
+    return options

@@ -9,6 +9,7 @@ import gradio as gr
 
 from playground import api, export
 from playground.i18n import _, ui
+from playground.markup import escape_markdown
 from playground.tasks import explain, sentiment
 from playground.ui.context import Context, summary_markdown
 from playground.ui.errors import api_answers
@@ -128,8 +129,10 @@ def run_many(context: Context, lines, path, column, progress=gr.Progress()) -> d
     limits = context.settings
     if path:
         texts, notices = sentiment.texts_from_csv(path, column, limits.max_batch_rows)
-        name = Path(path).name
-        source = _("column “{column}” of {file}", column=column, file=name) if column else name
+        name = escape_markdown(Path(path).name)
+        source = (
+            _("column “{column}” of {file}", column=escape_markdown(column), file=name) if column else name
+        )
     else:
         texts, notices = sentiment.texts_from_lines(lines, limits.max_batch_rows)
         source = _("the lines above")
@@ -226,7 +229,7 @@ def build(context: Context) -> None:
     explained = {"plot": plot, "summary": summary, "explanation": explanation}
     explained |= {"explanation_summary": explanation_summary, "target": target}
     on([explain_button.click], run_explain, context, [text, target], explained, "sentiment")
-    on([csv_file.change], upload, None, [csv_file], {"column": column}, queue=False)
+    on([csv_file.change], upload, None, [csv_file], {"column": column})  # queued: it reads the file
     on(
         [many_button.click],
         run_many,

@@ -3,6 +3,8 @@ switch every task's model to another preset (English, Chinese)."""
 
 from __future__ import annotations
 
+import hmac
+
 import gradio as gr
 import torch
 
@@ -11,6 +13,7 @@ from playground.models import ModelManager, pick_device, pick_dtype
 from playground.presets import PRESETS
 from playground.registry import REGISTRY
 from playground.ui.context import Context
+from playground.ui.errors import info
 from playground.ui.events import on
 
 COLUMNS = ["task", "model", "device", "dtype", "parameters (M)", "memory (MB)"]
@@ -79,47 +82,74 @@ def status(context: Context) -> dict:
     }
 
 
-def unload(context: Context, task) -> dict:
+STARTED = "started"  # the preset choice that means "the models this server started with"
+
+
+def check_admin(context: Context, password) -> None:
+    """Changing or unloading the server's models needs the admin password (--admin-password); without one
+    configured, nobody may, whatever the request says."""
+    expected = context.settings.admin_password
+    if not expected:
+        raise gr.Error(
+            _(
+                "Changing or unloading this server's models is switched off: start it with --admin-password "
+                "to allow a teacher to do it."
+            ),
+            print_exception=False,
+        )
+    given = password if isinstance(password, str) else ""
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise gr.Error(_("Wrong admin password."), print_exception=False)
+
+
+def unload(context: Context, password, task) -> dict:
     """Unload: free the memory of one task's model (it loads again when next used)."""
-    if not task:
+    check_admin(context, password)
+    if task not in REGISTRY:
         raise gr.Error(_("Choose which model to unload."))
     if not context.manager.unload(task):
-        gr.Info(_("The {task} model was not loaded.", task=task_name(task)))
+        info(_("The {task} model was not loaded.", task=task_name(task)))
     return status(context)
 
 
-def use_preset(context: Context, name) -> dict:
-    """Use preset: every task switches to the preset's model, each loading when first used."""
-    if not name:
+def use_preset(context: Context, password, name) -> dict:
+    """Use preset: every task switches to the preset's model (or back to the models the server started
+    with), each loading when first used."""
+    check_admin(context, password)
+    if name == STARTED:
+        context.manager.restore_started()
+        info(_("The tabs use the models this server started with again; each loads when first used."))
+        return status(context)
+    if name not in PRESETS:
         raise gr.Error(_("Choose a model preset."))
     context.manager.apply_preset(
         name
     )  # the presets' models are fixed, so this needs no --allow-custom-models
-    gr.Info(
-        _("The tabs now use the {preset} models; each loads when first used.", preset=PRESETS[name].label)
-    )
+    info(_("The tabs now use the {preset} models; each loads when first used.", preset=PRESETS[name].label))
     return status(context)
 
 
-def switch(context: Context, task, model_id, progress=gr.Progress(track_tqdm=True)) -> dict:
-    """Load another model for a task (only with --allow-custom-models)."""
+def switch(context: Context, password, task, model_id, progress=gr.Progress(track_tqdm=True)) -> dict:
+    """Load another model for a task (only with --allow-custom-models and the admin password)."""
+    check_admin(context, password)
     if not context.settings.allow_custom_models:
         raise gr.Error(
             _("Loading other models is switched off on this server (start it with --allow-custom-models).")
         )
-    model_id = (model_id or "").strip()
-    if not task or not model_id:
+    model_id = model_id.strip() if isinstance(model_id, str) else ""
+    if task not in REGISTRY or not model_id:
         raise gr.Error(
             _("Choose a task and type a Hub model id (like google-bert/bert-base-cased) or a folder.")
         )
     progress(0, desc=_("Loading {model}…", model=model_id))
     context.manager.switch(task, model_id)
-    gr.Info(_("The {task} tab now uses {model}.", task=task_name(task), model=model_id))
+    info(_("The {task} tab now uses {model}.", task=task_name(task), model=model_id))
     return status(context)
 
 
 def build(context: Context) -> None:
-    """The System tab (no public API)."""
+    """The System tab (no public API). Without --admin-password only the status is shown."""
+    admin = bool(context.settings.admin_password)
     with gr.Tab(ui("System"), id="system") as tab:
         gr.Markdown(
             ui("Models load when a tab first needs them and stay in memory; unload one to free its memory.")
@@ -127,33 +157,41 @@ def build(context: Context) -> None:
         summary = gr.Markdown()
         models = gr.Dataframe(headers=COLUMNS, interactive=False, label=ui("Loaded models"))
         notices = gr.Markdown()
-        with gr.Row():
-            task = gr.Dropdown(TASK_CHOICES, label=ui("Model to unload"), scale=2)
-            unload_button = gr.Button(ui("Unload"), scale=1)
-            refresh_button = gr.Button(ui("Refresh"), scale=1)
-        with gr.Row():
-            preset = gr.Dropdown(
-                [(p.label, p.name) for p in PRESETS.values()],
-                value=context.manager.active_preset,
-                label=ui("Model preset"),
-                scale=2,
-            )
-            preset_button = gr.Button(ui("Use preset"), scale=1)
-
-        with gr.Group(visible=context.settings.allow_custom_models):
-            gr.Markdown(
-                ui(
-                    "**Use another model** (a Hub id or a local `save_pretrained` folder). Models never run "
-                    "remote code; safetensors weights are preferred."
-                )
+        refresh_button = gr.Button(ui("Refresh"))
+        with gr.Group(visible=admin):  # not even shown without a password: nobody could use them
+            password = gr.Textbox(
+                label=ui("Admin password"),
+                type="password",
+                info=ui("Needed to change or unload this server's models."),
             )
             with gr.Row():
-                switch_task = gr.Dropdown(TASK_CHOICES, label=ui("Task"), scale=1)
-                switch_id = gr.Textbox(label=ui("Model id or folder"), scale=3)
-                switch_button = gr.Button(ui("Load"), scale=1)
+                task = gr.Dropdown(TASK_CHOICES, label=ui("Model to unload"), scale=2)
+                unload_button = gr.Button(ui("Unload"), scale=1)
+            with gr.Row():
+                preset = gr.Dropdown(
+                    [(ui("The models this server started with"), STARTED)]
+                    + [(p.label, p.name) for p in PRESETS.values()],
+                    value=STARTED,
+                    label=ui("Model preset"),
+                    scale=2,
+                )
+                preset_button = gr.Button(ui("Use preset"), scale=1)
+
+            with gr.Group(visible=context.settings.allow_custom_models):
+                gr.Markdown(
+                    ui(
+                        "**Use another model** (a Hub id or a local `save_pretrained` folder). Models never run "
+                        "remote code; safetensors weights are preferred."
+                    )
+                )
+                with gr.Row():
+                    switch_task = gr.Dropdown(TASK_CHOICES, label=ui("Task"), scale=1)
+                    switch_id = gr.Textbox(label=ui("Model id or folder"), scale=3)
+                    switch_button = gr.Button(ui("Load"), scale=1)
 
     outputs = {"summary": summary, "models": models, "notices": notices}
-    on([switch_button.click], switch, context, [switch_task, switch_id], outputs)
+    # Wired even without a password: an event called through the queue directly is refused by check_admin.
+    on([switch_button.click], switch, context, [password, switch_task, switch_id], outputs)
     on([tab.select, refresh_button.click], status, context, None, outputs, queue=False)
-    on([unload_button.click], unload, context, [task], outputs)
-    on([preset_button.click], use_preset, context, [preset], outputs)
+    on([unload_button.click], unload, context, [password, task], outputs)
+    on([preset_button.click], use_preset, context, [password, preset], outputs)

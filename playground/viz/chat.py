@@ -8,9 +8,8 @@ of text is HTML-escaped: messages are user-controlled.
 
 from __future__ import annotations
 
-import html
-
 from playground.i18n import _
+from playground.markup import escape_html as _escape
 from playground.tasks.chat import ChatPrompt, ChatResult, ChatToken
 from playground.viz.tokens import samples_html
 
@@ -26,10 +25,6 @@ STYLES = {
     "assistant": BASE + "background:#dcfce7;",
 }
 ID_STYLE = "font-size:0.65em;opacity:0.7;margin-left:1px;"
-
-
-def _escape(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 def _kind(token: ChatToken, prompt: ChatPrompt) -> str:

@@ -6,19 +6,14 @@ Every piece of text is HTML-escaped: texts and tokens are user-controlled.
 
 from __future__ import annotations
 
-import html
-
 from playground.i18n import _
+from playground.markup import escape_html as _escape
 from playground.tasks.explain import Explanation
 from playground.tasks.fill_mask import FillMaskResult
 from playground.viz.charts import percent
 
 # Attribution colours: towards the explained label (green) or away from it (red), alpha by strength.
 TOWARDS_RGB, AGAINST_RGB = "22, 163, 74", "220, 38, 38"
-
-
-def _escape(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 def best_fill_html(result: FillMaskResult) -> str:

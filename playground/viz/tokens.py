@@ -8,9 +8,8 @@ Every piece of text is HTML-escaped: prompts and tokens are user-controlled.
 
 from __future__ import annotations
 
-import html
-
 from playground.i18n import _
+from playground.markup import escape_html as _escape
 from playground.tasks.generation import GenerationResult, Sample
 
 # Probability -> background, from unlikely (warm) to likely (cool). Thresholds are upper bounds.
@@ -19,10 +18,6 @@ COLOUR_SCALE = [(0.05, "#fecaca"), (0.2, "#fed7aa"), (0.5, "#fef08a"), (0.8, "#b
 
 def colour(prob: float) -> str:
     return next(c for limit, c in COLOUR_SCALE if prob < limit)
-
-
-def _escape(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 def _tooltip(step) -> str:

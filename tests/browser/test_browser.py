@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from tests.browser.helpers import app_page, expect, open_tab, screenshot, wait_for_chart
+from tests.helpers import ADMIN_PASSWORD
 
 
 def test_generate(page, client):
@@ -137,6 +138,7 @@ def test_system_tab_lists_loaded_models_and_unloads(page, client):
     expect(panel.get_by_text("Device:")).to_be_visible()
     table = panel.get_by_role("grid", name="Loaded models")
     expect(table).to_contain_text("Sentiment")
+    panel.get_by_label("Admin password").fill(ADMIN_PASSWORD)
     panel.get_by_label("Model to unload").click()
     page.get_by_role("option", name="Sentiment").click()
     panel.get_by_role("button", name="Unload").click()

@@ -13,10 +13,13 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import queue_call
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDIT_HOOK = """
@@ -139,4 +142,36 @@ def test_offline_app_serves_every_endpoint_over_loopback_only(offline_server):
 
     hosts = logged_hosts(log)
     assert hosts, "the audit hook logged nothing: it is not watching the app"
+    assert [entry for entry in hosts if not is_loopback(entry[1])] == []
+
+
+URLS = ["http://93.184.215.14/a.csv", "https://example.com/a.csv", "http://[2606:4700::1111]/x"]
+
+
+def test_urls_given_as_files_are_refused_and_fetch_nothing(offline_server):
+    """`/gradio_api/file=<url>` and file inputs given as URLs: refused, with no connection off loopback."""
+    url, log = offline_server
+    for target in URLS:
+        try:
+            with urllib.request.urlopen(f"{url}gradio_api/file={target}", timeout=30) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        assert status == 403, (target, status)
+    with urllib.request.urlopen(url + "config", timeout=30) as response:
+        config = json.load(response)
+    files = {c["id"] for c in config["components"] if c.get("type") in {"file", "uploadbutton"}}
+    events = [d for d in config["dependencies"] if files & set(d["inputs"])]
+    assert events, "the page has no event that takes a file"
+    for event in events:
+        for target in URLS[:2]:
+            data = [
+                {"path": target, "url": target, "orig_name": "a.csv", "meta": {"_type": "gradio.FileData"}}
+                if component in files
+                else None
+                for component in event["inputs"]
+            ]
+            answer = queue_call(url, event["id"], data)
+            assert answer["success"] is False, (event["id"], answer)
+    hosts = logged_hosts(log)
     assert [entry for entry in hosts if not is_loopback(entry[1])] == []

@@ -22,6 +22,7 @@ from playground.settings import DEFAULT_MODELS, Settings
 from playground.tasks.fill_mask import fill_mask
 from playground.ui import system
 from playground.ui.context import Context
+from tests.helpers import ADMIN_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -208,7 +209,9 @@ def test_the_system_tab_switches_preset_without_custom_models(settings):
     assert not settings.allow_custom_models
     manager = ModelManager(PRESETS["en"].model_ids, device="cpu", offline=True)
     context = Context.create(settings, manager)
-    shown = system.use_preset(context, "zh")
+    shown = system.use_preset(context, ADMIN_PASSWORD, "zh")
     assert manager.active_preset == "zh" and "**Model preset:** 中文" in shown["summary"]
     assert not manager.loaded()
+    system.use_preset(context, ADMIN_PASSWORD, system.STARTED)  # back to what the server started with
+    assert manager.model_ids == PRESETS["en"].model_ids
     build_demo(settings, manager)  # the page of a server started offline with the English preset

@@ -24,7 +24,7 @@ from torch import nn
 from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.registry import REGISTRY
-from playground.tasks.batching import encode_truncated
+from playground.tasks.batching import encode_cut, encode_truncated
 from playground.tasks.chat import special_ids
 from playground.tasks.fill_mask import normalise_masks
 from playground.tasks.inside.adapters import Parts, parts_of
@@ -69,12 +69,12 @@ def tokenize(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int | N
     ids, notices = _encode(loaded, text, max_tokens)
     offsets: list[tuple[int, int] | None] = [None] * len(ids)
     if tokenizer.is_fast:
-        encoded = tokenizer(
+        encoded, _ = encode_cut(
+            tokenizer,
             text,
+            len(ids),
             add_special_tokens=not REGISTRY[loaded.task].causal,
             return_offsets_mapping=True,
-            truncation=True,
-            max_length=len(ids),
         )
         if encoded["input_ids"] == ids:
             offsets = [tuple(o) for o in encoded["offset_mapping"]]
