@@ -356,4 +356,7 @@ ZH = {
     "Colours to each head's own largest weight (a head that spreads its attention shows up)": "颜色按每个头自己最大的"
     "权重来画（注意力分散的头也能看清）",
     "Projector mode": "投影模式",
+    "Error": "出错了",
+    "Info": "提示",
+    "Warning": "注意",
 }

@@ -31,19 +31,19 @@ def as_gr_error(error: Exception, page: bool = False) -> gr.Error:
         escape_html(found.message),
         duration=found.duration,
         visible=found.visible,
-        title=found.title,
+        title=_(found.title),  # the pop-up's title in the page's language too ("Error" -> "出错了")
         print_exception=found.print_exception,
     )
 
 
 def info(message: str) -> None:
     """gr.Info with `message` shown as written (it may hold a model id or a file's column name)."""
-    gr.Info(escape_html(message))
+    gr.Info(escape_html(message), title=_("Info"))
 
 
 def warning(message: str) -> None:
     """gr.Warning with `message` shown as written."""
-    gr.Warning(escape_html(message))
+    gr.Warning(escape_html(message), title=_("Warning"))
 
 
 def _as_gr_error(error: Exception) -> gr.Error:
@@ -92,9 +92,10 @@ def friendly_errors(fn: Callable, page: bool = False) -> Callable:
 
 
 def raise_error(message: str) -> None:
-    """The follow-up of a batched event: the request's own error, if it had one, as a gr.Error."""
+    """The follow-up of a batched event: the request's own error, if it had one, as a gr.Error (its title in
+    the page's language: run it under `in_page_language`)."""
     if message:
-        raise gr.Error(escape_html(message), print_exception=False)
+        raise gr.Error(escape_html(message), title=_("Error"), print_exception=False)
 
 
 def api_answers(results: list) -> list:

@@ -178,7 +178,7 @@ def batched(
             concurrency_limit=CONCURRENCY_LIMIT,
             api_visibility="private",
         )
-    event.then(raise_error, [error], None, api_visibility="private", concurrency_limit=None)
+    event.then(in_page_language(raise_error), [error], None, api_visibility="private", concurrency_limit=None)
 
 
 def model_loader(task: str) -> Callable:

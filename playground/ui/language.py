@@ -21,11 +21,13 @@ from gradio.i18n import I18nData
 from playground.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, language_of, ui, using
 
 COOKIE = "playground-language"
-# Sets the cookie the server reads, remembers the choice on the device, and changes the language gradio shows
-# the page in (gradio's own language setting, found in its `core` module).
+# Sets the cookie the server reads and the page's lang (screen readers, fonts, the pop-up titles of
+# assets/style.css), remembers the choice on the device, and changes the language gradio shows the page in
+# (gradio's own language setting, found in its `core` module).
 SWITCH_LANGUAGE_JS = f"""
 async (language) => {{
   document.cookie = "{COOKIE}=" + language + "; path=/; max-age=31536000; SameSite=Lax";
+  document.documentElement.lang = language === "zh" ? "zh-CN" : "en";
   try {{ localStorage.setItem("{COOKIE}", language); }} catch (error) {{}}
   const core = performance.getEntriesByType("resource").map((entry) => entry.name)
     .find((name) => /\\/assets\\/core-[^\\/]+\\.js$/.test(name));
@@ -41,6 +43,7 @@ PAGE_LANGUAGE_JS = f"""
   const language = (saved || document.documentElement.lang || navigator.language || "en")
     .startsWith("zh") ? "zh" : "en";
   document.cookie = "{COOKIE}=" + language + "; path=/; max-age=31536000; SameSite=Lax";
+  document.documentElement.lang = language === "zh" ? "zh-CN" : "en";
   return language;
 }}
 """

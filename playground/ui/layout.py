@@ -9,13 +9,14 @@ from pathlib import Path
 
 import gradio as gr
 
-from playground.i18n import page_translations, ui
+from playground.i18n import _, page_translations, ui
 from playground.models import ModelManager
 from playground.network import qr_svg, student_urls
 from playground.registry import REGISTRY
 from playground.settings import Settings
 from playground.ui import attention, inside, system
 from playground.ui.context import Context
+from playground.ui.events import on
 from playground.ui.language import follow_language_switch, language_switch
 from playground.ui.no_urls import refuse_url_inputs
 from playground.ui.projector import projector_switch
@@ -88,12 +89,22 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             inside.build(context)
             system.build(context)
         follow_language_switch(switch, demo)
-        models = " · ".join(f"{task}: `{model_id}`" for task, model_id in context.manager.model_ids.items())
-        gr.Markdown(
-            ui("Started with these models (the System tab shows what is loaded now):") + f" {models}",
-            elem_classes=["footer-models"],
-        )
+        footer = gr.Markdown(elem_classes=["footer-models"])  # written in the page's language when it loads
+        on([demo.load, switch.change], show_footer, context, None, {"footer": footer}, queue=False)
     return demo
+
+
+def show_footer(context: Context) -> dict:
+    """The footer, in the language of the page asking."""
+    return {"footer": footer_text(context)}
+
+
+def footer_text(context: Context) -> str:
+    """The models the server started with, each by its task's name, in the current language."""
+    models = " · ".join(
+        f"{_(REGISTRY[task].label)}: `{model_id}`" for task, model_id in context.manager.model_ids.items()
+    )
+    return _("Started with these models (the System tab shows what is loaded now):") + f" {models}"
 
 
 def share_with_students(settings: Settings) -> None:
@@ -113,6 +124,7 @@ def theme() -> gr.themes.Base:
     return gr.themes.Soft().set(
         block_label_text_color="*primary_700",
         block_title_text_color="*primary_700",
+        block_info_text_color="*neutral_600",
         button_primary_background_fill="*primary_600",
         button_primary_background_fill_hover="*primary_700",
         checkbox_label_background_fill_selected="*primary_600",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.helpers import app_page, expect, open_tab, wait_for_chart
+from tests.browser.helpers import app_page, expect, open_tab, screenshot, wait_for_chart
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -39,11 +39,21 @@ def test_chinese_browser_gets_the_page_and_its_answers_in_chinese(browser, app_u
         error = toast(page, CJK)
         expect(error).to_be_visible()
         expect(error).not_to_contain_text("There is no mask")
+        title = error.locator(".toast-title").first  # gradio writes its type, "Error": the page shows 出错了
+        assert title.evaluate("el => getComputedStyle(el, '::before').content") == '"出错了"'
+        assert title.evaluate("el => getComputedStyle(el).fontSize") == "0px"
+        screenshot(page, "toast_zh")
+        expect(page.locator(".footer-models").first).to_contain_text("文本生成")  # the footer's task names
 
 
 def test_the_switch_changes_the_language_of_the_page_and_of_the_answers(browser, app_url):  # noqa: F811
     with app_page(browser, app_url, locale="en-US") as page:
         expect(page.get_by_role("radio", name="English")).to_be_checked()
+        served_font = """async () => {
+          await document.fonts.load('16px "Playground Zhongwen"', '中文');
+          return [...document.fonts].some((f) => f.family.includes('Playground Zhongwen') && f.status === 'loaded');
+        }"""
+        assert page.evaluate(served_font)  # 中文 reads even where the machine has no Chinese font
         page.get_by_role("radio", name="中文").check()
         expect(page.get_by_role("tab", name="情感分类", exact=True)).to_be_visible()
         expect(page.get_by_role("tab", name="Sentiment", exact=True)).to_have_count(0)
@@ -62,8 +72,10 @@ def test_the_switch_changes_the_language_of_the_page_and_of_the_answers(browser,
         expect(toast(page, CJK)).to_be_visible()
         close_toasts(page)
 
+        expect(page.locator(".footer-models").first).to_contain_text("完形填空")
         page.get_by_role("radio", name="English").check()
         expect(page.get_by_role("tab", name="Sentiment", exact=True)).to_be_visible()
+        expect(page.locator(".footer-models").first).to_contain_text("Fill-mask")
         panel = open_tab(page, "Sentiment")
         panel.get_by_role("button", name="Classify", exact=True).click()
         expect(toast(page, re.compile("empty", re.IGNORECASE))).to_be_visible()
