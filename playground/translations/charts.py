@@ -103,4 +103,16 @@ ZH = {
     "(after a LayerNorm)": "（再经过一次 LayerNorm）",
     "cosine similarity of the token embeddings": "词元嵌入之间的余弦相似度",
     "position embeddings ({n} positions × {d})": "位置嵌入（{n} 个位置 × {d}）",
+    # Train ("step" is in page.py)
+    "Step {step} of {total}": "第 {step} 步，共 {total} 步",
+    "loss {loss}": "损失 {loss}",
+    "about {seconds} s left": "大约还剩 {seconds} 秒",
+    "Fine-tuning: the loss falls as the model learns": "微调：模型学习时损失在下降",
+    "Pretraining: loss and perplexity per step": "预训练：每一步的损失和困惑度",
+    "loss": "损失",
+    "accuracy": "准确率",
+    "perplexity": "困惑度",
+    "training loss": "训练损失",
+    "validation loss": "验证损失",
+    "validation accuracy": "验证准确率",
 }
