@@ -302,22 +302,25 @@ class ModelManager:
         previous = self.sessions.get(session, loaded.task)
         incoming = loaded.memory_bytes - (previous.memory_bytes if previous is not None else 0)
         if self.memory_budget_bytes:
-            self._make_room("", incoming)
+            too_big = lazy(
+                "Your model ({size} MB) does not fit in this server's memory budget of {budget} MB "
+                "(--memory-budget-mb): try a smaller model.",
+                size=f"{loaded.memory_bytes / 2**20:,.1f}",
+                budget=f"{self.memory_budget_bytes / 2**20:,.0f}",
+            )
+            if loaded.memory_bytes > self.memory_budget_bytes:
+                raise ModelLoadError(too_big)
+            self._make_room("", incoming)  # the server's models first: they load again when next used
             while self._used_bytes() + incoming > self.memory_budget_bytes:
                 victim = self.sessions.least_recent(other_than=session)
                 if victim is None:
-                    raise ModelLoadError(
-                        lazy(
-                            "Your model ({size} MB) does not fit in this server's memory budget of {budget} MB "
-                            "(--memory-budget-mb): try a smaller model.",
-                            size=f"{loaded.memory_bytes / 2**20:,.1f}",
-                            budget=f"{self.memory_budget_bytes / 2**20:,.0f}",
-                        )
-                    )
+                    raise ModelLoadError(too_big)
                 self.sessions.free(victim)
                 self.notices.append(
-                    lazy("Freed a visitor's trained model to stay within the memory budget of {budget} MB.",
-                         budget=f"{self.memory_budget_bytes / 2**20:,.0f}")
+                    lazy(
+                        "Freed a visitor's trained model to stay within the memory budget of {budget} MB.",
+                        budget=f"{self.memory_budget_bytes / 2**20:,.0f}",
+                    )
                 )
         self.sessions.put(session, loaded)
 

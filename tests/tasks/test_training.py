@@ -217,7 +217,7 @@ def refused(events) -> InputError:
 
 
 @pytest.mark.parametrize(
-    ("examples", "settings", "words"),
+    ("examples", "options", "words"),
     [
         ([], QUICK, "no examples"),
         ([Example("a", "x"), Example("b", "x")], QUICK, "only one label"),
@@ -230,15 +230,15 @@ def refused(events) -> InputError:
         (SEPARABLE + [Example("", "x")], QUICK, "empty"),
     ],
 )
-def test_bad_fine_tuning_input_gets_one_clear_sentence(classifier, examples, settings, words):
-    error = refused(training.fine_tune(classifier, examples, settings, TrainingLimits(max_steps=500)))
+def test_bad_fine_tuning_input_gets_one_clear_sentence(classifier, examples, options, words):
+    error = refused(training.fine_tune(classifier, examples, options, TrainingLimits(max_steps=500)))
     assert words in str(error)
     with using("zh"):
         assert re.search("[\u4e00-\u9fff]", str(error))  # it reads in Chinese too
 
 
 @pytest.mark.parametrize(
-    ("text", "settings", "limits", "words"),
+    ("text", "options", "limits", "words"),
     [
         ("too short", TinySettings(), LIMITS, "too short"),
         ("", TinySettings(), LIMITS, "empty"),
@@ -250,8 +250,8 @@ def test_bad_fine_tuning_input_gets_one_clear_sentence(classifier, examples, set
         (training.builtin_text("en"), TinySettings(), TrainingLimits(max_chars=100), "limit"),
     ],
 )
-def test_bad_tiny_input_gets_one_clear_sentence(text, settings, limits, words):
-    assert words in str(refused(training.train_tiny(text, settings, limits)))
+def test_bad_tiny_input_gets_one_clear_sentence(text, options, limits, words):
+    assert words in str(refused(training.train_tiny(text, options, limits)))
 
 
 def test_examples_from_a_table_and_a_csv(tmp_path):
