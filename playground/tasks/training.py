@@ -304,7 +304,9 @@ def _last_layer_prefix(model: torch.nn.Module) -> str:
 
 
 def _encode(tokenizer, texts: Sequence[str], device: torch.device) -> dict:
-    encoded = tokenizer(list(texts), padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
+    encoded = tokenizer(
+        list(texts), padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt"
+    )
     return {key: value.to(device) for key, value in encoded.items()}
 
 
@@ -419,7 +421,11 @@ def fine_tune(
     if stopped:
         notices.append(lazy("Stopped after {steps} of {total} steps.", steps=len(losses), total=total))
     trained = LoadedModel(
-        task="sentiment", model_id=f"{base.model_id} (fine-tuned)", model=model, tokenizer=tokenizer, device=device
+        task="sentiment",
+        model_id=f"{base.model_id} (fine-tuned)",
+        model=model,
+        tokenizer=tokenizer,
+        device=device,
     )
     yield FineTuneResult(
         model=trained,
@@ -613,7 +619,9 @@ def train_tiny(
     optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate)
     prompt = ids[:1].tolist()
     before = perplexity(model, ids, size.block_size)
-    samples = [Sample(0, sample(model, tokenizer, prompt, settings.sample_length, size.block_size, settings.seed))]
+    samples = [
+        Sample(0, sample(model, tokenizer, prompt, settings.sample_length, size.block_size, settings.seed))
+    ]
     yield samples[-1]
     losses, stopped = [], False
     for step in range(1, settings.steps + 1):
@@ -630,7 +638,9 @@ def train_tiny(
         losses.append(loss.item())
         yield Step(step, settings.steps, losses[-1], 1, time.monotonic() - started)
         if step % settings.sample_every == 0 or step == settings.steps:
-            text_now = sample(model, tokenizer, prompt, settings.sample_length, size.block_size, settings.seed)
+            text_now = sample(
+                model, tokenizer, prompt, settings.sample_length, size.block_size, settings.seed
+            )
             samples.append(Sample(step, text_now))
             yield samples[-1]
     for parameter in model.parameters():
@@ -638,7 +648,9 @@ def train_tiny(
     after = perplexity(model, ids, size.block_size)
     notices = []
     if stopped:
-        notices.append(lazy("Stopped after {steps} of {total} steps.", steps=len(losses), total=settings.steps))
+        notices.append(
+            lazy("Stopped after {steps} of {total} steps.", steps=len(losses), total=settings.steps)
+        )
         if not samples or samples[-1].step != len(losses):
             samples.append(
                 Sample(
@@ -671,6 +683,6 @@ def train_tiny(
 def last(events: Iterator) -> object:
     """Run a training to its end; its result (the last event)."""
     result = None
-    for result in events:
-        pass
+    for event in events:
+        result = event
     return result

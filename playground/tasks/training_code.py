@@ -1,4 +1,4 @@
-""""Show code": the plain PyTorch/transformers loop that reproduces a training of the Train tab, as text.
+""" "Show code": the plain PyTorch/transformers loop that reproduces a training of the Train tab, as text.
 
 The code does what tasks/training.py does, in the same order (the same generator draws the new head, then
 the batch order; dropout off), so run as it is it prints the same losses. `losses` holds them at the end.

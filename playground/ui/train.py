@@ -58,7 +58,9 @@ def stop(context: Context) -> dict:
 
 def limits(context: Context) -> training.TrainingLimits:
     s = context.settings
-    return training.TrainingLimits(s.max_train_examples, s.max_train_steps, s.max_train_chars, s.max_tiny_size)
+    return training.TrainingLimits(
+        s.max_train_examples, s.max_train_steps, s.max_train_chars, s.max_tiny_size
+    )
 
 
 # --- fine-tuning ----------------------------------------------------------------------------------------
@@ -137,7 +139,9 @@ def run_fine_tune(context: Context, table, epochs, learning_rate, batch_size, tr
             result = event
     context.manager.keep_session_model(session, result.model)
     head = training.head_path(result.model.model) if result.new_head else None
-    trained = None if settings.train == "all" else training.trainable_names(result.model.model, settings.train)
+    trained = (
+        None if settings.train == "all" else training.trainable_names(result.model.model, settings.train)
+    )
     code = fine_tune_code(
         loaded.model_id,
         examples,
@@ -171,7 +175,9 @@ def samples_rows(samples: list[Sample]) -> list[list]:
     return [[s.step, s.text] for s in samples]
 
 
-def run_tiny(context: Context, text, size, tokenizer, steps, sample_every, learning_rate, seed) -> Iterator[dict]:
+def run_tiny(
+    context: Context, text, size, tokenizer, steps, sample_every, learning_rate, seed
+) -> Iterator[dict]:
     """Pretrain: the loss and perplexity live, a sample every few steps, then the code."""
     session = current_session()
     should_stop = stop_event(session)
@@ -189,7 +195,9 @@ def run_tiny(context: Context, text, size, tokenizer, steps, sample_every, learn
         generation_tokenizer = context.server_model("generation", gr.Progress()).tokenizer
     losses, samples, last_sent, total = [], [], 0.0, settings.steps
     headers = [_("step"), _("sample")]
-    for event in training.train_tiny(text, settings, limits(context), generation_tokenizer, should_stop.is_set):
+    for event in training.train_tiny(
+        text, settings, limits(context), generation_tokenizer, should_stop.is_set
+    ):
         if isinstance(event, Step):
             losses.append(event.loss)
             if time.monotonic() - last_sent >= REDRAW_SECONDS or event.step == event.total:
@@ -412,7 +420,12 @@ def build(context: Context) -> None:
                 wrap=True,
                 label=ui("Before and after: the validation sentences"),
             )
-            code = gr.Code(language="python", visible=False, label=ui("Show code: the same training in PyTorch"))
+            code = gr.Code(
+                language="python",
+                visible=False,
+                max_lines=30,
+                label=ui("Show code: the same training in PyTorch"),
+            )
             with gr.Row():
                 download_button = gr.Button(ui("Download my classifier (zip)"))
         with gr.Accordion(ui("2. Pretrain a tiny GPT from scratch"), open=True):
@@ -441,7 +454,9 @@ def build(context: Context) -> None:
                     label=ui("Tokenizer"),
                 )
             with gr.Row():
-                steps = gr.Slider(10, min(settings.max_train_steps, 3000), value=300, step=10, label=ui("Steps"))
+                steps = gr.Slider(
+                    10, min(settings.max_train_steps, 3000), value=300, step=10, label=ui("Steps")
+                )
                 sample_every = gr.Slider(10, 500, value=50, step=10, label=ui("A sample every … steps"))
                 tiny_rate = gr.Number(value=3e-3, label=ui("Learning rate"), minimum=1e-6, maximum=1.0)
                 tiny_seed = gr.Number(value=0, precision=0, minimum=0, label=ui("Seed"))
@@ -460,12 +475,17 @@ def build(context: Context) -> None:
                 label=ui("Samples: what the model writes"),
             )
             tiny_code_box = gr.Code(
-                language="python", visible=False, label=ui("Show code: the same training in PyTorch")
+                language="python",
+                visible=False,
+                max_lines=30,
+                label=ui("Show code: the same training in PyTorch"),
             )
             tiny_download = gr.Button(ui("Download my tiny GPT (zip)"))
         file = gr.File(visible=False, label=ui("Your model"))
         gr.Markdown(
-            ui("At most this many trainings run at once; the others wait in the queue, which shows their place:")
+            ui(
+                "At most this many trainings run at once; the others wait in the queue, which shows their place:"
+            )
             + f" {limit}"
         )
         api_endpoint(fine_tune_api, context, "fine_tune", GROUP, concurrency_limit=limit)

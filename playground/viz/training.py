@@ -37,7 +37,9 @@ def fine_tune_figure(losses: Sequence[float], epochs: Sequence[Epoch], total_ste
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     steps = list(range(1, len(losses) + 1))
     fig.add_trace(
-        go.Scatter(x=steps, y=list(losses), mode="lines", name=_("training loss"), line={"color": LOSS_COLOR}),
+        go.Scatter(
+            x=steps, y=list(losses), mode="lines", name=_("training loss"), line={"color": LOSS_COLOR}
+        ),
         secondary_y=False,
     )
     shown = [e for e in epochs if e.val_loss is not None]

@@ -14,7 +14,9 @@ LABELS = ["POSITIVE", "POSITIVE", "NEGATIVE", "NEGATIVE"]
 
 def test_fine_tune_streams_steps_then_the_result_and_leaves_classify_unchanged(client):
     before = client.predict("What a lovely day.", api_name="/classify")
-    job = client.submit(TEXTS, LABELS, epochs=4, learning_rate=1e-3, batch_size=2, seed=1, api_name="/fine_tune")
+    job = client.submit(
+        TEXTS, LABELS, epochs=4, learning_rate=1e-3, batch_size=2, seed=1, api_name="/fine_tune"
+    )
     result = job.result()
     messages = job.outputs()
     assert [m["step"] for m in messages[:-1]] == list(range(1, 9)) and messages[-1] == result
@@ -24,7 +26,9 @@ def test_fine_tune_streams_steps_then_the_result_and_leaves_classify_unchanged(c
     assert [p["text"] for p in result["predictions"]] == TEXTS
     assert set(result["predictions"][0]) == {"text", "label", "score"}
     assert 0 <= result["accuracy_before"] <= 1 and 0 <= result["accuracy_after"] <= 1
-    again = client.predict(TEXTS, LABELS, epochs=4, learning_rate=1e-3, batch_size=2, seed=1, api_name="/fine_tune")
+    again = client.predict(
+        TEXTS, LABELS, epochs=4, learning_rate=1e-3, batch_size=2, seed=1, api_name="/fine_tune"
+    )
     assert again["losses"] == result["losses"]  # deterministic
     assert client.predict("What a lovely day.", api_name="/classify") == before
 

@@ -62,7 +62,9 @@ def test_the_loss_falls_and_training_accuracy_reaches_100_percent(classifier):
     # the predictions are the trained model's own, as the text-classification pipeline gives them
     reference = pipeline("text-classification", model=result.model.model, tokenizer=result.model.tokenizer)
     for prediction, theirs in zip(result.after, reference([e.text for e in SEPARABLE]), strict=True):
-        assert prediction.label == theirs["label"] and prediction.score == pytest.approx(theirs["score"], abs=1e-5)
+        assert prediction.label == theirs["label"] and prediction.score == pytest.approx(
+            theirs["score"], abs=1e-5
+        )
 
 
 def test_the_same_data_settings_and_seed_give_the_same_losses_and_model(classifier):
@@ -245,7 +247,12 @@ def test_bad_fine_tuning_input_gets_one_clear_sentence(classifier, examples, opt
         (training.builtin_text("en"), TinySettings(steps=0), LIMITS, "Steps"),
         (training.builtin_text("en"), TinySettings(steps=10**6), LIMITS, "Steps"),
         (training.builtin_text("en"), TinySettings(size="huge"), LIMITS, "model size"),
-        (training.builtin_text("en"), TinySettings(size="medium"), TrainingLimits(max_size="small"), "larger"),
+        (
+            training.builtin_text("en"),
+            TinySettings(size="medium"),
+            TrainingLimits(max_size="small"),
+            "larger",
+        ),
         (training.builtin_text("en"), TinySettings(tokenizer="words"), LIMITS, "tokenizer"),
         (training.builtin_text("en"), TinySettings(), TrainingLimits(max_chars=100), "limit"),
     ],

@@ -106,7 +106,10 @@ def test_two_sessions_models_stay_apart_and_the_server_answers_the_same(context)
         mine.get("ui-b", "generation"), "Once", generation.GenerationParams(8, temperature=0), 2000, 60
     ).generated_text
     assert b_steps[-1]["text"] == b_text
-    assert sentiment.classify(context.manager.get("sentiment"), "What a lovely day.", 1000).scores == server_scores
+    assert (
+        sentiment.classify(context.manager.get("sentiment"), "What a lovely day.", 1000).scores
+        == server_scores
+    )
     # Attention and Inside read the session's tiny GPT (2 layers, 2 heads)
     with in_request("ui-b"):
         result = attention.compute(context, "Once upon a time", "generation")
@@ -122,7 +125,9 @@ def test_a_batch_of_several_sessions_answers_each_with_its_own_models(context):
     fine_tune(context, "ui-d", epochs=1)
     answered("ui-d", train.use_mine, context, True)
     batch = in_sessions(context, bind(sentiment_tab.run, context))
-    plots, summaries, errors = batch(["Soup with noodles.", "Soup with noodles.", "x"], ["ui-d", "ui-e", "ui-d"])
+    plots, summaries, errors = batch(
+        ["Soup with noodles.", "Soup with noodles.", "x"], ["ui-d", "ui-e", "ui-d"]
+    )
     assert errors == ["", "", ""]
     assert any(label in summaries[0] for label in ("sports", "food", "school"))
     assert "POSITIVE" in summaries[1] or "NEGATIVE" in summaries[1]
@@ -181,7 +186,9 @@ def test_session_models_count_against_the_memory_budget(tiny_model_dirs):
     manager = ModelManager(tiny_model_dirs, "cpu", memory_budget_mb=1)
     limits = training.TrainingLimits()
     tiny = [
-        training.last(training.train_tiny(TEXT, training.TinySettings(steps=1, seed=s, sample_length=1), limits))
+        training.last(
+            training.train_tiny(TEXT, training.TinySettings(steps=1, seed=s, sample_length=1), limits)
+        )
         for s in range(3)
     ]
     assert tiny[0].model.memory_bytes < 2**19  # two fit in 1 MB, three do not
