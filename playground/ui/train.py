@@ -273,7 +273,9 @@ def download(context: Context, which) -> dict:
 
 def free_session(context: Context, request: gr.Request) -> None:
     """The page was closed: its session's models are freed."""
-    context.manager.sessions.free(getattr(request, "session_hash", None))
+    session = getattr(request, "session_hash", None)
+    context.manager.sessions.free(session)
+    _stops.pop(session, None)
 
 
 # --- the API --------------------------------------------------------------------------------------------
