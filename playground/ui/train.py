@@ -31,6 +31,11 @@ TRAIN_LABELS = {
     "last": "the last layer and the head",
     "all": "everything",
 }
+SIZE_LABELS = {
+    "tiny": "tiny: 2 layers, 64 wide",
+    "small": "small: 4 layers, 128 wide",
+    "medium": "medium: 6 layers, 192 wide",
+}
 TOKENIZER_LABELS = {
     "characters": "one token per character",
     "generation": "the generation model's tokenizer",
@@ -449,7 +454,9 @@ def build(context: Context) -> None:
             )
             allowed = list(training.SIZES)[: list(training.SIZES).index(settings.max_tiny_size) + 1]
             with gr.Row():
-                size = gr.Radio(allowed, value="tiny", label=ui("Model size"))
+                size = gr.Radio(
+                    [(ui(SIZE_LABELS[name]), name) for name in allowed], value="tiny", label=ui("Model size")
+                )
                 tokenizer = gr.Radio(
                     [(ui(label), key) for key, label in TOKENIZER_LABELS.items()],
                     value="characters",
