@@ -140,7 +140,8 @@ def test_a_batch_of_several_sessions_answers_each_with_its_own_models(context):
         assert current_session() == "ui-d"
 
 
-def test_stop_ends_the_session_s_training_within_a_step(context):
+def test_stop_ends_the_session_s_training_within_a_step(context, monkeypatch):
+    monkeypatch.setattr(train, "REDRAW_SECONDS", 0.0)  # every step is sent to the page
     table = train.table_rows(training.builtin_examples("en"))
     with in_request("ui-f"):
         steps = train.run_fine_tune(context, table, 10, 1e-3, 4, "head", 0)
