@@ -22,6 +22,7 @@ SECTIONS = [
     ("startup", "Start-up", {}),
     ("memory", "Memory", {}),
     ("attention", "Attention", {"repeats": 1}),
+    ("training", "Training (CPU)", {"steps": 10, "fine_tune_steps": 2, "seconds": 3.0}),
 ]
 
 

@@ -97,11 +97,90 @@ class LoadedModel:
                     self.model.set_attn_implementation(previous)
 
 
+class SessionModels:
+    """The models visitors trained (Train tab), by gradio session: nobody else sees them, and they never
+    replace the server's. A session's models are freed when the session ends (`free`) or after
+    `idle_seconds` without use (`sweep`, run on every access)."""
+
+    def __init__(self, idle_seconds: float = 1800):
+        self.idle_seconds = idle_seconds
+        self._models: dict[str, dict[str, LoadedModel]] = {}  # session -> task -> model
+        self._use: set[str] = set()  # the sessions that asked for their own models in the other tabs
+        self._last_used: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def put(self, session: str, loaded: LoadedModel) -> None:
+        """Keep `loaded` as the session's model of its task (replacing the one it trained before)."""
+        with self._lock:
+            self._models.setdefault(session, {})[loaded.task] = loaded
+            self._last_used[session] = time.monotonic()
+        self.sweep()
+
+    def get(self, session: str | None, task: str) -> LoadedModel | None:
+        """The session's own model of `task`, whether or not it is in use."""
+        self.sweep()
+        with self._lock:
+            loaded = self._models.get(session, {}).get(task)
+            if loaded is not None:
+                self._last_used[session] = time.monotonic()
+            return loaded
+
+    def in_use(self, session: str | None, task: str) -> LoadedModel | None:
+        """The session's own model of `task` if the session chose to use its models, else None."""
+        return self.get(session, task) if session in self._use else None
+
+    def set_use(self, session: str, use: bool) -> None:
+        with self._lock:
+            (self._use.add if use else self._use.discard)(session)
+
+    def using(self, session: str | None) -> bool:
+        return session in self._use and session in self._models
+
+    def tasks(self, session: str | None) -> list[str]:
+        """The tasks the session has trained a model for."""
+        with self._lock:
+            return list(self._models.get(session, {}))
+
+    def free(self, session: str | None) -> bool:
+        """Forget the session's models (its page was closed); True if it had any."""
+        with self._lock:
+            models = self._models.pop(session, None)
+            self._use.discard(session)
+            self._last_used.pop(session, None)
+        if models is None:
+            return False
+        del models
+        free_memory()
+        return True
+
+    def sweep(self) -> list[str]:
+        """Free the sessions idle for longer than `idle_seconds`; the sessions freed."""
+        cutoff = time.monotonic() - self.idle_seconds
+        idle = [session for session, used in list(self._last_used.items()) if used < cutoff]
+        return [session for session in idle if self.free(session)]
+
+    def sessions(self) -> list[str]:
+        with self._lock:
+            return list(self._models)
+
+    def least_recent(self, other_than: str) -> str | None:
+        """The session other than `other_than` used longest ago (None if there is none)."""
+        with self._lock:
+            others = [s for s in self._models if s != other_than]
+            return min(others, key=lambda s: self._last_used.get(s, 0.0)) if others else None
+
+    @property
+    def memory_bytes(self) -> int:
+        with self._lock:
+            return sum(m.memory_bytes for models in self._models.values() for m in models.values())
+
+
 class ModelManager:
     """Lazy, cached, thread-safe access to the model of each task, within an optional memory budget.
 
     When loading a model would take the loaded weights over the budget, the least recently used other
-    models are unloaded first (they load again when next used), and a notice says so.
+    models are unloaded first (they load again when next used), and a notice says so. The models visitors
+    trained (`sessions`) count against the budget too.
     """
 
     def __init__(
@@ -111,6 +190,7 @@ class ModelManager:
         memory_budget_mb: int = 0,
         offline: bool = False,
         dtype: str = "auto",
+        session_idle_seconds: float = 1800,
     ):
         self.model_ids = dict(model_ids)
         self.started_model_ids = dict(model_ids)  # what the server was started with, to go back to
@@ -122,6 +202,7 @@ class ModelManager:
         self._loaded: dict[str, LoadedModel] = {}
         self._last_used: dict[str, float] = {}
         self._load_locks = {task: threading.Lock() for task in TASKS}
+        self.sessions = SessionModels(session_idle_seconds)
 
     def get(self, task: str) -> LoadedModel:
         """The loaded model of `task`, loading it on first use (one load at a time per task)."""
@@ -201,7 +282,7 @@ class ModelManager:
         """Unload least recently used models other than `task` while the budget would be exceeded."""
         if not self.memory_budget_bytes:
             return
-        while sum(m.memory_bytes for m in self._loaded.values()) + incoming_bytes > self.memory_budget_bytes:
+        while self._used_bytes() + incoming_bytes > self.memory_budget_bytes:
             others = [t for t in self._loaded if t != task]
             if not others:
                 return
@@ -218,6 +299,39 @@ class ModelManager:
                     budget=f"{self.memory_budget_bytes / 2**20:,.0f}",
                 )
             )
+
+    def _used_bytes(self) -> int:
+        return sum(m.memory_bytes for m in self._loaded.values()) + self.sessions.memory_bytes
+
+    def keep_session_model(self, session: str, loaded: LoadedModel) -> None:
+        """Keep a model a visitor trained for their session, within the memory budget: the server's least
+        recently used models are unloaded first (they load again when next used), then, if that is not
+        enough, other sessions' models (least recently used first); if it still does not fit, ModelLoadError.
+        """
+        previous = self.sessions.get(session, loaded.task)
+        incoming = loaded.memory_bytes - (previous.memory_bytes if previous is not None else 0)
+        if self.memory_budget_bytes:
+            too_big = lazy(
+                "Your model ({size} MB) does not fit in this server's memory budget of {budget} MB "
+                "(--memory-budget-mb): try a smaller model.",
+                size=f"{loaded.memory_bytes / 2**20:,.1f}",
+                budget=f"{self.memory_budget_bytes / 2**20:,.0f}",
+            )
+            if loaded.memory_bytes > self.memory_budget_bytes:
+                raise ModelLoadError(too_big)
+            self._make_room("", incoming)  # the server's models first: they load again when next used
+            while self._used_bytes() + incoming > self.memory_budget_bytes:
+                victim = self.sessions.least_recent(other_than=session)
+                if victim is None:
+                    raise ModelLoadError(too_big)
+                self.sessions.free(victim)
+                self.notices.append(
+                    lazy(
+                        "Freed a visitor's trained model to stay within the memory budget of {budget} MB.",
+                        budget=f"{self.memory_budget_bytes / 2**20:,.0f}",
+                    )
+                )
+        self.sessions.put(session, loaded)
 
     def _load(self, task: str) -> LoadedModel:
         model_id = self.model_ids[task]

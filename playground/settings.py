@@ -43,6 +43,12 @@ class Settings:
     max_sessions: int = 200
     queue_size: int = 64
     memory_budget_mb: int = 0
+    max_trainings: int = 1
+    max_train_examples: int = 500
+    max_train_steps: int = 2000
+    max_train_chars: int = 100_000
+    max_tiny_size: str = "medium"
+    session_idle_minutes: int = 30
     allow_custom_models: bool = False
     offline: bool = False
     demo: bool = False
@@ -54,6 +60,10 @@ class Settings:
         unknown = set(self.models) - set(REGISTRY)
         if unknown:
             raise ValueError(f"Unknown task {sorted(unknown)[0]!r}: choose one of {', '.join(REGISTRY)}.")
+        if self.max_trainings < 1:
+            raise ValueError("--max-trainings must be at least 1.")
+        if self.max_tiny_size not in _CHOICES["max_tiny_size"]:
+            raise ValueError(f"Unknown --max-tiny-size {self.max_tiny_size!r}: choose tiny, small or medium.")
 
     def model_id(self, task: str) -> str:
         """The model id or folder configured for a task of the registry ("generation", "fill-mask", ...)."""
@@ -110,6 +120,14 @@ _HELP = {
     "recently active is forgotten first (gradio's state_session_capacity; its default, 10,000, could hold "
     "gigabytes)",
     "queue_size": "most requests waiting in the queue before new ones are turned away",
+    "max_trainings": "most trainings (Train tab, /fine_tune, /train_tiny) running at once; the others wait in "
+    "a queue that shows their place",
+    "max_train_examples": "most labelled sentences one fine-tuning may use",
+    "max_train_steps": "most optimisation steps one training may take (fine-tuning: epochs x batches)",
+    "max_train_chars": "longest text, in characters, a tiny GPT may be pretrained on",
+    "max_tiny_size": "the largest tiny GPT visitors may pretrain",
+    "session_idle_minutes": "a visitor's trained models are freed when their page closes, or after this many "
+    "minutes unused",
     "allow_custom_models": "let people load other Hub models or local folders from the System tab "
     "(off by default: on a public server anyone could make it download and run any model)",
     "memory_budget_mb": "most MB of model weights kept loaded; the least recently used model is unloaded "
@@ -122,7 +140,12 @@ _HELP = {
     "~/.cache/transformer-playground): no download, no internet; their answers only show how the app works",
 }
 _SECRET = {"admin_password"}
-_CHOICES = {"device": DEVICES, "dtype": DTYPES, "preset": tuple(PRESETS)}
+_CHOICES = {
+    "device": DEVICES,
+    "dtype": DTYPES,
+    "preset": tuple(PRESETS),
+    "max_tiny_size": ("tiny", "small", "medium"),
+}
 
 
 def _env_bool(value: str) -> bool:

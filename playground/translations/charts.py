@@ -118,4 +118,16 @@ ZH = {
     "activation": "激活值",
     "norm": "范数",
     "share of the panel's largest weight": "占这一格最大权重的比例",
+    # Train ("step" is in page.py)
+    "Step {step} of {total}": "第 {step} 步，共 {total} 步",
+    "loss {loss}": "损失 {loss}",
+    "about {seconds} s left": "大约还剩 {seconds} 秒",
+    "Fine-tuning: the loss falls as the model learns": "微调：模型学习时损失在下降",
+    "Pretraining: loss and perplexity per step": "预训练：每一步的损失和困惑度",
+    "loss": "损失",
+    "accuracy": "准确率",
+    "perplexity": "困惑度",
+    "training loss": "训练损失",
+    "validation loss": "验证损失",
+    "validation accuracy": "验证准确率",
 }

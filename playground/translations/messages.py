@@ -183,4 +183,45 @@ ZH = {
     "then start again with {flag}.": "{task}模型的文件夹 {model} 里没有分词器文件（tokenizer.json、vocab.txt、"
     "vocab.json 加 merges.txt，或 sentencepiece 的 .model）：请把分词器也保存进去"
     "（tokenizer.save_pretrained(folder)），然后用 {flag} 重新启动。",
+    # Train: the models visitors train, and the checks of a training
+    "Freed a visitor's trained model to stay within the memory budget of {budget} MB.": "为了不超过 {budget} MB "
+    "的内存预算，释放了一位访客训练的模型。",
+    "Your model ({size} MB) does not fit in this server's memory budget of {budget} MB (--memory-budget-mb): try "
+    "a smaller model.": "你的模型（{size} MB）超出了这台服务器 {budget} MB 的内存预算（--memory-budget-mb）："
+    "请换一个更小的模型。",
+    "The CSV file is empty: its first row should name the columns text and label.": "CSV 文件是空的：第一行"
+    "应该写出列名 text 和 label。",
+    "The CSV file needs a column named text and one named label; it has: {columns}.": "CSV 文件需要一列叫 "
+    "text、一列叫 label；它现在的列是：{columns}。",
+    "There are no examples to train on: give at least two sentences, each with a label.": "没有可以训练的例子："
+    "请至少给出两个句子，每个句子都带一个标签。",
+    "There are {count} examples; the limit here is {limit}. Please use fewer.": "一共有 {count} 个例子，这里最多"
+    "只能用 {limit} 个。请减少一些。",
+    "The training sentences have only one label ({label}): a classifier needs at least two labels to choose "
+    "between.": "训练句子只有一个标签（{label}）：分类器至少需要两个标签才能做选择。",
+    "Use at most {limit} different labels.": "最多只能用 {limit} 个不同的标签。",
+    "The validation label {label} never appears among the training sentences: the model cannot learn it.": "验证"
+    "标签 {label} 在训练句子里一次也没有出现：模型没法学会它。",
+    "What to train must be one of {choices}; got {value}.": "训练哪些部分必须是 {choices} 之一，现在是 {value}。",
+    "These settings make {steps} training steps; the limit here is {limit}. Use fewer epochs or a larger batch "
+    "size.": "这些设置一共要训练 {steps} 步，这里最多只能 {limit} 步。请减少轮数，或者加大批大小。",
+    "This classifier has no head of a kind that can be replaced for new labels.": "这个分类器的输出层无法为新"
+    "标签替换。",
+    "The labels {labels} are not the model's own ({own}): a new classification head was made for them, starting "
+    "from random weights.": "标签 {labels} 不是模型原有的标签（{own}）：已经为它们新建了一个分类头，从随机权重开始。",
+    "Stopped after {steps} of {total} steps.": "在第 {steps} 步（共 {total} 步）时停止了。",
+    "The model size must be one of {choices}.": "模型大小必须是 {choices} 之一。",
+    "The {size} model is larger than this server allows; choose {choices}.": "{size} 模型超过了这台服务器允许的"
+    "大小；请选择 {choices}。",
+    "The tokenizer must be one of {choices}.": "分词器必须是 {choices} 之一。",
+    "The text is too short to train on: it has {count} tokens, and this model needs at least {needed}. Paste a "
+    "longer text.": "文本太短，没法训练：它只有 {count} 个词元，而这个模型至少需要 {needed} 个。请粘贴一段更长的文本。",
+    "Train a model first: there is none to download yet.": "请先训练一个模型：现在还没有可以下载的模型。",
+    "Give the texts and the labels as two lists of the same length.": "请把文本和标签分别写成两个一样长的列表。",
+    "There are {texts} texts but {labels} labels: give one label per text.": "有 {texts} 段文本，却有 {labels} "
+    "个标签：请给每段文本一个标签。",
+    "Every text and every label must be non-empty.": "每段文本和每个标签都不能是空的。",
+    "Sample every": "每隔多少步采样",
+    "Sample length": "样本长度",
+    "example": "例句",
 }

@@ -359,4 +359,77 @@ ZH = {
     "Error": "出错了",
     "Info": "提示",
     "Warning": "注意",
+    # Train
+    "Train": "训练",
+    "Language models learn in two stages. **Pretraining**: a model learns to predict the next token of plain "
+    "text. **Fine-tuning**: a little labelled data adapts a trained model to a task. Try both here; what you "
+    "train is yours alone, and the server's models stay as they are.": "语言模型的学习分两步。**预训练**：模型"
+    "从普通文本中学习预测下一个词元。**微调**：用少量带标签的数据让训练好的模型适应一个任务。在这里两样都可以试试；"
+    "你训练的模型只属于你，服务器上的模型保持不变。",
+    "Use my models in Generate, Sentiment, Attention and Inside (only for me)": "在“生成”“情感”“注意力”和"
+    "“模型内部”中使用我的模型（只对我有效）",
+    "You have not trained a model yet.": "你还没有训练过模型。",
+    "Your models: {names}. Generate, Sentiment, Attention and Inside use them now, for you alone.": "你的模型："
+    "{names}。“生成”“情感”“注意力”和“模型内部”现在使用它们，只对你有效。",
+    "Your models: {names}. The other tabs use the server's models.": "你的模型：{names}。其他标签页使用服务器"
+    "的模型。",
+    "your fine-tuned classifier": "你微调的分类器",
+    "your tiny GPT": "你的迷你 GPT",
+    "1. Fine-tune the sentiment classifier": "1. 微调情感分类器",
+    "Start from the sentiment model and teach it your labels. If they are not the model's own (say sports / food "
+    "/ school), a new classification head is made for them. Sentences marked validation are not trained on: "
+    "they show what the model learnt.": "从情感模型出发，教它学会你的标签。如果这些标签不是模型原有的（比如 体育 / "
+    "美食 / 学校），就会为它们新建一个分类头。标为 validation（验证）的句子不参与训练：它们用来检验模型学到了什么。",
+    "Data": "数据",
+    "English sentences": "英文句子",
+    "Chinese sentences": "中文句子",
+    "my own (an empty table)": "我自己的（空表格）",
+    "…or a CSV file with the columns text, label (and split)": "…或者一个 CSV 文件，列为 text、label（以及 split）",
+    "Labelled sentences (edit them, add rows)": "带标签的句子（可以修改，也可以加行）",
+    "split": "用途",
+    "Epochs": "训练轮数",
+    "Batch size": "批大小",
+    "What to train": "训练哪些部分",
+    "only the head (the layer on top)": "只训练分类头（最上面一层）",
+    "the last layer and the head": "最后一层和分类头",
+    "everything": "全部",
+    "Trained {trained} of {total} weights for {steps} steps in {seconds} s. Validation accuracy: **{before}** "
+    "before, **{after}** after.": "在 {seconds} 秒内训练了 {steps} 步，训练了 {total} 个权重中的 {trained} 个。"
+    "验证准确率：训练前 **{before}**，训练后 **{after}**。",
+    "Before and after: the validation sentences": "训练前后对比：验证句子",
+    "before": "训练前",
+    "after": "训练后",
+    "changed": "变了",
+    "Show code: the same training in PyTorch": "显示代码：用 PyTorch 做同样的训练",
+    "Download my classifier (zip)": "下载我的分类器（zip）",
+    "2. Pretrain a tiny GPT from scratch": "2. 从零开始预训练一个迷你 GPT",
+    "A fresh GPT-2 with random weights learns to predict the next character of a text. Watch the loss fall, and "
+    "read a sample every few steps: gibberish turns into words.": "一个权重随机的全新 GPT-2 学习预测一段文本的"
+    "下一个字。看着损失下降，每隔几步读一读它写的样本：乱码渐渐变成了词语。",
+    "English story": "英文故事",
+    "Chinese story": "中文故事",
+    "my own text": "我自己的文本",
+    "The text to learn from": "用来学习的文本",
+    "Model size": "模型大小",
+    "tiny: 2 layers, 64 wide": "迷你：2 层，宽 64",
+    "small: 4 layers, 128 wide": "小：4 层，宽 128",
+    "medium: 6 layers, 192 wide": "中：6 层，宽 192",
+    "Tokenizer": "分词器",
+    "one token per character": "每个字符一个词元",
+    "the generation model's tokenizer": "生成模型的分词器",
+    "Steps": "步数",
+    "Learning rate": "学习率",
+    "A sample every … steps": "每隔多少步采样一次",
+    "Pretrain": "预训练",
+    "Samples: what the model writes": "样本：模型写出的文字",
+    "step": "步",
+    "sample": "样本",
+    "A GPT-2 of {parameters} weights and {vocab} tokens, trained {steps} steps in {seconds} s. Perplexity on the "
+    "text: **{before}** before (a guess among all tokens), **{after}** after.": "一个有 {parameters} 个权重、"
+    "{vocab} 个词元的 GPT-2，在 {seconds} 秒内训练了 {steps} 步。文本上的困惑度：训练前 **{before}**（在所有词元里"
+    "瞎猜），训练后 **{after}**。",
+    "Download my tiny GPT (zip)": "下载我的迷你 GPT（zip）",
+    "Your model": "你的模型",
+    "At most this many trainings run at once; the others wait in the queue, which shows their place:": "同时最多"
+    "运行这么多个训练；其余的在队列里等待，并显示自己排在第几位：",
 }

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import gradio as gr
+from gradio.context import LocalContext
 
 from playground.engine import Engine, engine_for
 from playground.i18n import _
@@ -30,11 +34,18 @@ class Context:
                 settings.memory_budget_mb,
                 offline=settings.offline,
                 dtype=settings.dtype,
+                session_idle_seconds=settings.session_idle_minutes * 60,
             )
         return cls(manager, settings)
 
     def model(self, task: str, progress: gr.Progress | None = None) -> LoadedModel:
-        """The task's model; the first time, a progress bar shows while it downloads and loads."""
+        """The task's model: the one this visitor trained, if they chose to use it (Train tab), else the
+        server's; the first time, a progress bar shows while the server's downloads and loads."""
+        own = self.manager.sessions.in_use(current_session(), task)
+        return own if own is not None else self.server_model(task, progress)
+
+    def server_model(self, task: str, progress: gr.Progress | None = None) -> LoadedModel:
+        """The server's model of the task, whatever this visitor trained (training starts from it)."""
         if progress is not None and not self.manager.is_loaded(task):
             progress(0, desc=_("Loading {model}…", model=self.manager.model_ids[task]))
         return self.manager.get(task)
@@ -46,6 +57,31 @@ class Context:
     def examples(self, examples: dict[str, list]) -> list:
         """The examples that fit the models served: Chinese ones for the Chinese preset, else English ones."""
         return examples["zh" if self.settings.preset == "zh" else "en"]
+
+
+# A batch function answers several sessions at once (gradio hands it only the first request): within one,
+# the session is the one `in_session` names, or none (the server's models).
+_batch_session: contextvars.ContextVar[str | None] = contextvars.ContextVar("batch_session", default=None)
+_in_batch: contextvars.ContextVar[bool] = contextvars.ContextVar("in_batch", default=False)
+
+
+def current_session() -> str | None:
+    """The gradio session of the request being answered (None for none, or inside a batch of several)."""
+    if _in_batch.get():
+        return _batch_session.get()
+    request = LocalContext.request.get(None)
+    return getattr(request, "session_hash", None) if request is not None else None
+
+
+@contextlib.contextmanager
+def in_session(session: str | None) -> Iterator[None]:
+    """Answer a batch (or part of one) for `session` alone: None means the server's models only."""
+    batch, chosen = _in_batch.set(True), _batch_session.set(session)
+    try:
+        yield
+    finally:
+        _in_batch.reset(batch)
+        _batch_session.reset(chosen)
 
 
 def summary_markdown(summary: str, notices: list) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import gradio as gr
 
 from playground.i18n import using
-from playground.ui.context import Context
+from playground.ui.context import Context, in_session
 from playground.ui.errors import as_gr_error, friendly_errors, raise_error
 from playground.ui.language import batch_languages, in_languages, in_page_language, page_language
 
@@ -113,17 +113,25 @@ def on(
 
 
 def api_endpoint(
-    handler: Callable, context: Context, name: str, model_group: str, max_batch_size: int | None = None
+    handler: Callable,
+    context: Context,
+    name: str,
+    model_group: str,
+    max_batch_size: int | None = None,
+    limit: int | None = None,
 ) -> None:
     """A public JSON endpoint `/name`, in the concurrency group of the model it uses; its errors in English.
 
     With `max_batch_size`, `handler` is a batch function (see `batched`): gradio gathers up to that many
     requests that wait in the queue and calls it once for all of them. Its type hints describe one request,
     and so does the API schema clients see. A max_batch_size of 1 serves it unbatched, one request per call.
+    `limit`: how many requests of the group run at once (default: `concurrency_limit` of the group).
     """
     fn = on_gpu(bind(friendly_errors(handler), context))
+    if max_batch_size is not None:  # a batch holds several sessions: the server's models only
+        fn = in_sessions(context, fn, with_column=False)
     if max_batch_size is None:
-        limit = concurrency_limit(context, model_group)
+        limit = concurrency_limit(context, model_group) if limit is None else limit
         gr.api(fn, api_name=name, concurrency_id=model_group, concurrency_limit=limit)
     elif max_batch_size > 1:
         # One batch at a time: requests that arrive meanwhile wait and make up the next batch.
@@ -157,6 +165,10 @@ def batched(
     language = page_language()
     if language is not None:
         fn, inputs = in_languages(fn), [*inputs, language]
+    session = page_session()
+    fn = in_sessions(context, fn, with_column=session is not None)
+    if session is not None:
+        inputs = [*inputs, session]
     fn = on_gpu(fn)
     event = on(triggers, model_loader(model_group), context, None, {}, model_group).success
     if max_batch_size > 1:
@@ -179,6 +191,59 @@ def batched(
             api_visibility="private",
         )
     event.then(in_page_language(raise_error), [error], None, api_visibility="private", concurrency_limit=None)
+
+
+def session_key(demo: gr.Blocks) -> gr.Textbox:
+    """A hidden box holding the page's gradio session, filled when the page loads: batched events take it as
+    one more input, since a batch function sees only the first request of its batch (see `in_sessions`)."""
+    box = gr.Textbox(visible=False, elem_id="session-key")
+
+    def session_of(request: gr.Request) -> str:
+        return request.session_hash or ""
+
+    demo.load(session_of, None, box, api_visibility="private", queue=False)
+    demo.playground_session = box
+    return box
+
+
+def page_session() -> gr.Textbox | None:
+    """The session box of the page being built (None for a page without one)."""
+    return getattr(gr.context.Context.root_block, "playground_session", None)
+
+
+def in_sessions(context: Context, batch_fn: Callable, with_column: bool = True) -> Callable:
+    """A batch function that answers every request with the models of its own session. With `with_column`,
+    it is called with one more list, each request's session: the requests of sessions that use a model they
+    trained (Train tab) are answered apart, each group with its session's models, the rest together with
+    the server's. Without it (API endpoints), every request gets the server's models."""
+
+    def wrapper(*columns):
+        sessions = [None] * len(columns[0]) if columns else []
+        if with_column:
+            *columns, sessions = columns
+        groups: dict[str | None, list[int]] = {}
+        for row, session in enumerate(sessions):
+            groups.setdefault(session if context.manager.sessions.using(session) else None, []).append(row)
+        if len(groups) <= 1:
+            with in_session(next(iter(groups), None)):
+                return batch_fn(*columns)
+        merged: list[list] | None = None
+        for session, rows in groups.items():
+            with in_session(session):
+                outputs = batch_fn(*[[column[row] for row in rows] for column in columns])
+            if merged is None:
+                merged = [[None] * len(sessions) for _output in outputs]
+            for target, values in zip(merged, outputs, strict=True):
+                for row, value in zip(rows, values, strict=True):
+                    target[row] = value
+        return tuple(merged)
+
+    functools.update_wrapper(wrapper, batch_fn)
+    signature = inspect.signature(batch_fn)
+    if with_column:  # gradio reads the signature: it gains the `session` column
+        session = inspect.Parameter("session", inspect.Parameter.POSITIONAL_OR_KEYWORD, default="")
+        wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), session])
+    return wrapper
 
 
 def model_loader(task: str) -> Callable:

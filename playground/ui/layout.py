@@ -1,5 +1,5 @@
-"""The page, top to bottom: title, a tab per task of the registry, Attention and System, a footer naming the
-models."""
+"""The page, top to bottom: title, a tab per task of the registry, Attention, Inside, Train and System, a footer
+naming the models."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from playground.models import ModelManager
 from playground.network import qr_svg, student_urls
 from playground.registry import REGISTRY
 from playground.settings import Settings
-from playground.ui import attention, inside, system
+from playground.ui import attention, inside, system, train
 from playground.ui.context import Context
-from playground.ui.events import on
+from playground.ui.events import on, session_key
 from playground.ui.language import follow_language_switch, language_switch
 from playground.ui.no_urls import refuse_url_inputs
 from playground.ui.projector import projector_switch
@@ -64,6 +64,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             gr.Markdown(f"# {TITLE}", elem_classes=["page-title"])
             projector_switch(demo)
             switch = language_switch(demo)
+            session_key(demo)
         gr.Markdown(
             ui(
                 "See what language models do: generate text, fill in missing words, classify sentiment, "
@@ -87,6 +88,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
                     importlib.import_module(f"playground.ui.{spec.tab}").build(context)
             attention.build(context)
             inside.build(context)
+            train.build(context)
             system.build(context)
         follow_language_switch(switch, demo)
         footer = gr.Markdown(elem_classes=["footer-models"])  # written in the page's language when it loads

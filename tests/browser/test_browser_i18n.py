@@ -83,8 +83,8 @@ def test_the_switch_changes_the_language_of_the_page_and_of_the_answers(browser,
 
 def test_no_tab_shows_a_raw_translation_key(browser, app_url):  # noqa: F811
     for locale, tabs in [
-        ("zh-CN", ["生成", "完形填空", "情感分类", "对话", "注意力", "模型内部", "系统"]),
-        ("en-US", ["Generate", "Fill-Mask", "Sentiment", "Chat", "Attention", "Inside", "System"]),
+        ("zh-CN", ["生成", "完形填空", "情感分类", "对话", "注意力", "模型内部", "训练", "系统"]),
+        ("en-US", ["Generate", "Fill-Mask", "Sentiment", "Chat", "Attention", "Inside", "Train", "System"]),
     ]:
         with app_page(browser, app_url, locale=locale, first_tab=tabs[0]) as page:
             for tab in tabs:

@@ -1,0 +1,157 @@
+"""Training speed on this CPU: seconds per step of each tiny-GPT size, of fine-tuning DistilBERT-base- and
+BERT-base-shaped classifiers (default configs, random weights, built offline), and how much a running
+training slows a concurrent classification (DistilBERT-base-shaped), measured side by side in one run.
+
+`python -m benchmarks.training` (short: a few steps each); `--steps 300` for the full tiny-GPT run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import threading
+import time
+
+from benchmarks.common import table
+
+
+def _loaded(task: str, model, tokenizer):
+    import torch
+
+    from playground.models import LoadedModel
+
+    return LoadedModel(
+        task=task,
+        model_id=type(model).__name__,
+        model=model.eval(),
+        tokenizer=tokenizer,
+        device=torch.device("cpu"),
+    )
+
+
+def classifiers():
+    """(name, LoadedModel) of a DistilBERT-base- and a BERT-base-shaped classifier."""
+    import torch
+    from transformers import (
+        BertConfig,
+        BertForSequenceClassification,
+        BertTokenizer,
+        DistilBertConfig,
+        DistilBertForSequenceClassification,
+    )
+
+    from tests.tiny_models import _word_piece_vocab
+
+    words = list(_word_piece_vocab())
+    words += [f"[unused{i}]" for i in range(BertConfig().vocab_size - len(words))]
+    vocab_file = {word: i for i, word in enumerate(words)}
+    tokenizer = BertTokenizer(vocab=vocab_file, model_max_length=512)
+    labels = {"id2label": {0: "NEGATIVE", 1: "POSITIVE"}, "label2id": {"NEGATIVE": 0, "POSITIVE": 1}}
+    torch.manual_seed(0)
+    return [
+        (
+            "DistilBERT-base",
+            _loaded("sentiment", DistilBertForSequenceClassification(DistilBertConfig(**labels)), tokenizer),
+        ),
+        ("BERT-base", _loaded("sentiment", BertForSequenceClassification(BertConfig(**labels)), tokenizer)),
+    ]
+
+
+def tiny_rows(steps: int) -> list[list]:
+    from playground.tasks import training
+
+    text = training.builtin_text("en")
+    rows = []
+    for size in training.SIZES:
+        settings = training.TinySettings(steps=steps, size=size, sample_every=10**5, sample_length=1)
+        result = training.last(training.train_tiny(text, settings, training.TrainingLimits()))
+        per_step = result.seconds / steps
+        rows.append(
+            [f"tiny GPT `{size}` ({result.parameters:,} weights)", f"{per_step:.4f}", f"{per_step * 300:.1f}"]
+        )
+    return rows
+
+
+def fine_tune_rows(models, steps: int) -> list[list]:
+    from playground.tasks import training
+
+    examples = training.builtin_examples("en")[: 8 * steps]
+    settings = training.FineTuneSettings(epochs=1, batch_size=8, train="all")
+    rows = []
+    for name, loaded in models:
+        seconds = []
+        for event in training.fine_tune(loaded, examples, settings, training.TrainingLimits()):
+            if isinstance(event, training.Step):
+                seconds.append(event.seconds)
+        per_step = (seconds[-1] - seconds[0]) / max(1, len(seconds) - 1)  # the first step warms up
+        rows.append([f"fine-tune {name}, batch 8, everything trained", f"{per_step:.3f}", ""])
+    return rows
+
+
+def classify_slowdown(loaded, seconds: float) -> tuple[float, float]:
+    """Median /classify latency (DistilBERT-base-shaped, one sentence) alone, and while a tiny GPT trains."""
+    from playground.tasks import sentiment, training
+
+    def latencies(until: float) -> list[float]:
+        times = []
+        while time.perf_counter() < until or len(times) < 5:
+            start = time.perf_counter()
+            sentiment.classify(loaded, "The lesson was great fun.", 1000)
+            times.append(time.perf_counter() - start)
+        return times
+
+    alone = statistics.median(latencies(time.perf_counter() + seconds))
+    stop = threading.Event()
+    settings = training.TinySettings(steps=10**4, size="small", sample_every=10**5, sample_length=1)
+    limits = training.TrainingLimits(max_steps=10**4)
+
+    def train():
+        for _event in training.train_tiny(
+            training.builtin_text("en"), settings, limits, should_stop=stop.is_set
+        ):
+            pass
+
+    worker = threading.Thread(target=train)
+    worker.start()
+    time.sleep(1.0)  # the training is under way
+    busy = statistics.median(latencies(time.perf_counter() + seconds))
+    stop.set()
+    worker.join()
+    return alone, busy
+
+
+def run(steps: int = 20, fine_tune_steps: int = 3, seconds: float = 5.0) -> str:
+    import torch
+
+    models = classifiers()
+    rows = tiny_rows(steps) + fine_tune_rows(models, fine_tune_steps)
+    alone, busy = classify_slowdown(models[0][1], seconds)
+    return "\n\n".join(
+        [
+            table(["training", "seconds per step", "300 steps (s)"], rows),
+            table(
+                ["one /classify (DistilBERT-base-shaped)", "median ms"],
+                [
+                    ["alone", f"{alone * 1000:.1f}"],
+                    ["while a tiny GPT (`small`) trains", f"{busy * 1000:.1f}"],
+                    ["slowdown", f"{busy / alone:.2f}x"],
+                ],
+            ),
+            f"{torch.get_num_threads()} PyTorch threads; tiny GPT: {steps} steps each, batch 16; fine-tuning: "
+            f"{fine_tune_steps} steps each. The machine was shared with other engineers' test runs while this "
+            "ran, so absolute numbers are pessimistic; the ratios were measured side by side.",
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--steps", type=int, default=20, help="tiny-GPT steps per size (300: the full run)")
+    parser.add_argument("--fine-tune-steps", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5.0, help="how long to measure /classify each way")
+    args = parser.parse_args()
+    print(run(args.steps, args.fine_tune_steps, args.seconds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+""" "Show code": the plain PyTorch/transformers loop that reproduces a training of the Train tab, as text.
+
+The code does what tasks/training.py does, in the same order (the same generator draws the new head, then
+the batch order; dropout off), so run as it is it prints the same losses. `losses` holds them at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from playground.tasks.training import (
+    END,
+    MAX_TOKENS,
+    SIZES,
+    Example,
+    FineTuneSettings,
+    TinySettings,
+)
+
+
+def _rows(examples: Sequence[Example]) -> str:
+    return "".join(f"    ({e.text!r}, {e.label!r}),\n" for e in examples)
+
+
+def fine_tune_code(
+    model_id: str,
+    examples: Sequence[Example],
+    settings: FineTuneSettings,
+    labels: list[str],
+    new_head: str | None,
+    init_std: float,
+    trained: list[str] | None,
+) -> str:
+    """The loop of one fine-tuning run. `new_head`: the path of the classifier layer replaced for new labels
+    (None: the model's own labels); `trained`: the names of the parameters trained (None: all of them)."""
+    train = [e for e in examples if not e.validation]
+    validation = [e for e in examples if e.validation]
+    lines = [
+        f"# Fine-tune {model_id} on {len(train)} sentences: the same data, batches, order and seed as the Train tab.",
+        "import torch",
+        "import torch.nn.functional as F",
+        "from transformers import AutoModelForSequenceClassification, AutoTokenizer",
+        "",
+        f"MODEL = {model_id!r}",
+        "TRAIN = [  # (text, label)",
+        _rows(train) + "]",
+        "VALIDATION = [",
+        _rows(validation) + "]",
+        f"EPOCHS, LEARNING_RATE, BATCH_SIZE, SEED = {settings.epochs}, {settings.learning_rate!r}, "
+        f"{settings.batch_size}, {settings.seed}",
+        "",
+        "tokenizer = AutoTokenizer.from_pretrained(MODEL)",
+        "model = AutoModelForSequenceClassification.from_pretrained(MODEL, dtype=torch.float32)",
+        "generator = torch.Generator().manual_seed(SEED)  # every random choice below comes from it",
+    ]
+    if new_head is not None:
+        lines += [
+            "",
+            f"LABELS = {labels!r}  # not the model's own labels: a new head, one output per label",
+            f"old = model.get_submodule({new_head!r})",
+            "head = torch.nn.Linear(old.in_features, len(LABELS))",
+            "with torch.no_grad():",
+            f"    head.weight.normal_(0.0, {init_std!r}, generator=generator)",
+            "    head.bias.zero_()",
+            f"model.set_submodule({new_head!r}, head)",
+            "model.config.num_labels = len(LABELS)",
+            "model.config.id2label = dict(enumerate(LABELS))",
+            "model.config.label2id = {label: i for i, label in enumerate(LABELS)}",
+        ]
+    if trained is None:
+        lines += ["", "optimizer = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE)"]
+    else:
+        lines += [
+            "",
+            f"TRAINED = {trained!r}  # the others stay as they are",
+            "for name, parameter in model.named_parameters():",
+            "    parameter.requires_grad_(name in TRAINED)",
+            "optimizer = torch.optim.AdamW(",
+            "    [p for name, p in model.named_parameters() if name in TRAINED], lr=LEARNING_RATE",
+            ")",
+        ]
+    lines += [
+        "model.eval()  # dropout off, so that the same seed gives the same losses (gradients flow all the same)",
+        "",
+        "",
+        "def encode(texts):",
+        f"    return tokenizer(texts, padding=True, truncation=True, max_length={MAX_TOKENS}, return_tensors='pt')",
+        "",
+        "",
+        "texts = [text for text, _label in TRAIN]",
+        "targets = torch.tensor([model.config.label2id[label] for _text, label in TRAIN])",
+        "losses = []",
+        "for epoch in range(1, EPOCHS + 1):",
+        "    order = torch.randperm(len(TRAIN), generator=generator).tolist()  # a new order each epoch",
+        "    for start in range(0, len(order), BATCH_SIZE):",
+        "        batch = order[start : start + BATCH_SIZE]",
+        "        logits = model(**encode([texts[i] for i in batch])).logits  # (batch, labels)",
+        "        loss = F.cross_entropy(logits, targets[batch])",
+        "        optimizer.zero_grad()",
+        "        loss.backward()",
+        "        optimizer.step()",
+        "        losses.append(loss.item())",
+        "        print(f'step {len(losses)}: loss {losses[-1]:.4f}')",
+        "    if VALIDATION:",
+        "        with torch.no_grad():",
+        "            logits = model(**encode([text for text, _label in VALIDATION])).logits",
+        "        predicted = [model.config.id2label[i] for i in logits.argmax(-1).tolist()]",
+        "        correct = sum(p == label for p, (_text, label) in zip(predicted, VALIDATION))",
+        "        print(f'epoch {epoch}: validation accuracy {correct / len(VALIDATION):.0%}')",
+        "",
+        "# model.save_pretrained('my-classifier'); tokenizer.save_pretrained('my-classifier')",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def tiny_code(text: str, settings: TinySettings, generation_model: str | None = None) -> str:
+    """The loop of one tiny-GPT pretraining run (`generation_model`: the tokenizer's model, for
+    tokenizer="generation")."""
+    size = SIZES[settings.size]
+    if settings.tokenizer == "characters":
+        tokenizer = [
+            "# One token per character of the text (and <|endoftext|> for any other).",
+            f"END = {END!r}",
+            "vocab = {END: 0, **{char: i + 1 for i, char in enumerate(sorted(set(TEXT)))}}",
+            "backend = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token=END))  # no merges: characters",
+            "backend.decoder = decoders.Fuse()",
+            "tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, eos_token=END, bos_token=END, "
+            "unk_token=END)",
+        ]
+        imports = [
+            "from tokenizers import Tokenizer, decoders, models",
+            "from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast",
+        ]
+    else:
+        tokenizer = [f"tokenizer = AutoTokenizer.from_pretrained({generation_model!r})"]
+        imports = ["from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel"]
+    lines = [
+        f"# Pretrain a tiny GPT-2 ({settings.size}) from scratch on a text: next-token prediction.",
+        "import math",
+        "",
+        "import torch",
+        "import torch.nn.functional as F",
+        *imports,
+        "",
+        f"TEXT = {text!r}",
+        f"STEPS, SEED, LEARNING_RATE = {settings.steps}, {settings.seed}, {settings.learning_rate!r}",
+        f"N_LAYER, N_HEAD, N_EMBD = {size.n_layer}, {size.n_head}, {size.n_embd}",
+        f"BLOCK_SIZE, BATCH_SIZE = {size.block_size}, {size.batch_size}  # tokens per sequence, sequences per step",
+        "",
+        *tokenizer,
+        "ids = torch.tensor(tokenizer(TEXT, add_special_tokens=False).input_ids)",
+        "",
+        "config = GPT2Config(",
+        "    vocab_size=len(tokenizer), n_positions=BLOCK_SIZE, n_embd=N_EMBD, n_layer=N_LAYER, n_head=N_HEAD,",
+        "    resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,",
+        "    bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,",
+        ")",
+        "model = GPT2LMHeadModel(config)",
+        "generator = torch.Generator().manual_seed(SEED)  # every random choice below comes from it",
+        "with torch.no_grad():  # GPT-2's initialisation, drawn from the generator",
+        "    for name, parameter in model.named_parameters():",
+        "        if '.ln_' in name or name.startswith('transformer.ln_f'):",
+        "            parameter.fill_(1.0 if name.endswith('weight') else 0.0)",
+        "        elif name.endswith('bias'):",
+        "            parameter.zero_()",
+        "        else:",
+        "            std = 0.02 / math.sqrt(2 * N_LAYER) if name.endswith('c_proj.weight') else 0.02",
+        "            parameter.normal_(0.0, std, generator=generator)",
+        "model.eval()  # no dropout",
+        "optimizer = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE)",
+        "",
+        "losses = []",
+        "for step in range(1, STEPS + 1):",
+        "    # BATCH_SIZE random windows of the text; each token's target is the one after it",
+        "    starts = torch.randint(len(ids) - BLOCK_SIZE - 1, (BATCH_SIZE,), generator=generator)",
+        "    chunks = torch.stack([ids[s : s + BLOCK_SIZE + 1] for s in starts.tolist()])  # (B, T + 1)",
+        "    logits = model(input_ids=chunks[:, :-1]).logits  # (B, T, vocab)",
+        "    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), chunks[:, 1:].reshape(-1))",
+        "    optimizer.zero_grad()",
+        "    loss.backward()",
+        "    optimizer.step()",
+        "    losses.append(loss.item())",
+        f"    if step % {settings.sample_every} == 0 or step == STEPS:",
+        "        print(f'step {step}: loss {loss.item():.4f}, perplexity {math.exp(loss.item()):.1f}')",
+        "",
+        "prompt = ids[:1].unsqueeze(0)",
+        f"out = model.generate(prompt, max_new_tokens={min(settings.sample_length, size.block_size - 1)}, "
+        "do_sample=True, top_k=0, "
+        "pad_token_id=0)",
+        "print(tokenizer.decode(out[0], skip_special_tokens=True))",
+    ]
+    return "\n".join(lines) + "\n"
