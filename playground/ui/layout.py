@@ -24,8 +24,9 @@ from playground.ui.projector import projector_switch
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 CSS_PATH = ASSETS / "style.css"
 # gradio names an empty chart "Empty value" with aria-label on a plain div, which ARIA does not allow (a name
-# needs a role): each such placeholder is given role="img", so screen readers say it; and a region that
-# scrolls can be reached with the keyboard (tabindex), as axe-core's scrollable-region-focusable asks.
+# needs a role): each such placeholder is given role="img", so screen readers say it; an upload area's
+# aria-label, which differs from its visible words, is dropped; and a region that scrolls can be reached with
+# the keyboard (tabindex), as axe-core's scrollable-region-focusable asks.
 ACCESSIBILITY_JS = """
 <script>
 (() => {
@@ -41,6 +42,8 @@ ACCESSIBILITY_JS = """
   };
   new MutationObserver(() => {
     document.querySelectorAll("div[aria-label]:not([role])").forEach((e) => e.setAttribute("role", "img"));
+    // an upload area's English aria-label hides its visible (translated) words: let the words name it
+    document.querySelectorAll("button.upload-container[aria-label]").forEach((e) => e.removeAttribute("aria-label"));
     if (!pending) { pending = true; setTimeout(focusable, 150); }
   }).observe(document.documentElement, {subtree: true, childList: true});
 })();

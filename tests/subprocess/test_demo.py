@@ -114,7 +114,9 @@ def test_the_demo_flag_serves_the_tiny_models_and_writes_nothing_into_the_checko
         [generated] = client.predict(prompt="The cat", max_new_tokens=8, temperature=0, api_name="/generate")
         assert generated["generated_text"].startswith("The cat")
         assert client.predict(text="The cat sat on the [MASK].", top_k=3, api_name="/fill_mask")
-        assert "Demo models" in page and str(tmp_path / "tiny-gpt2") in page
+        assert "Demo models" in page  # the note saying what these models are
+        seen = client.predict(text="The cat", model="generation", api_name="/attention")
+        assert seen["model"] == str(tmp_path / "tiny-gpt2")  # the demo's own model, from its folder
     finally:
         server.terminate()
         server.wait(timeout=30)
