@@ -61,6 +61,7 @@ ZH = {
     "Examples: click one, then Generate": "示例：点一个，然后点“生成”",
     "Seed **{seed}** · {count} new tokens": "随机种子 **{seed}** · {count} 个新词元",
     " · generating…": " · 生成中…",
+    " · stopped": " · 已停止",
     "The text has reached this model's context length of {tokens} tokens.": "文本已达到这个模型的上下文长度"
     "（{tokens} 个词元）。",
     "There is no drawn token to undo. Click “Next token” first.": "还没有可以撤销的词元。请先点“下一个词元”。",

@@ -57,6 +57,14 @@ def distribution_figure(loaded, shown: ShownDistribution, params: GenerationPara
     return charts.next_token_figure(result)
 
 
+def stopped(info) -> dict:
+    """After Stop: the status line says the generation was stopped, instead of still "generating…"."""
+    text = str(info or "")
+    for marker in (_(" · generating…"), " · generating…"):
+        text = text.replace(marker, _(" · stopped"))
+    return {"info": text}
+
+
 def generation_outputs(context: Context, loaded, result: generation.GenerationResult) -> dict:
     """What the page shows of a generation: the streamed text while it runs; when it has finished, also the
     distribution of its last token, its perplexity, the code that reproduces it and the state of step mode."""
@@ -337,6 +345,7 @@ def build(context: Context) -> None:
         "generation",
     )
     stop_button.click(None, cancels=[event])
+    on([stop_button.click], stopped, None, [info], {"info": info}, queue=False)
     on([next_button.click], next_step, context, [step_state, prompt] + sampler, texts | states, "generation")
     on([undo_button.click], undo_step, context, [step_state] + sampler, texts | states, "generation")
     on(  # while a slider moves, only the latest position is drawn

@@ -125,3 +125,17 @@ def test_a_handler_that_changes_nothing_leaves_every_output_as_it_is():
     wrapped = by_component(lambda: {}, {"plot": plot, "info": info})
     assert set(wrapped()) == {plot, info}  # gradio reads a bare {} as one value and fails the event
     assert all(value == gr.skip() for value in wrapped().values())
+
+
+def test_stop_leaves_a_status_that_says_stopped():
+    from playground.i18n import using
+
+    with using("en"):
+        assert (
+            generate.stopped("Seed **0** · 55 new tokens · generating…")["info"]
+            == "Seed **0** · 55 new tokens · stopped"
+        )
+    with using("zh"):
+        shown = generate.stopped("随机种子 **0** · 55 个新词元 · 生成中…")["info"]
+        assert shown.endswith(" · 已停止") and "生成中" not in shown
+    assert generate.stopped("Seed **0** · 55 new tokens")["info"] == "Seed **0** · 55 new tokens"  # finished
