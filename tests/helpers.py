@@ -10,10 +10,15 @@ import contextlib
 import json
 import logging
 import re
+import socket
+import subprocess
+import time
+import urllib.request
 import warnings
 from collections.abc import Iterator
 
 import numpy as np
+import pytest
 import torch
 from transformers.utils import logging as transformers_logging
 
@@ -110,3 +115,26 @@ def event_index(demo, name: str) -> int:
     """The fn_index of the demo's event whose handler is called `name`."""
     [index] = [index for index, fn in demo.fns.items() if fn.name == name]
     return index
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_app(command: list[str], port: int, cwd, env: dict) -> tuple[subprocess.Popen, str, dict]:
+    """The app server `command` (listening on `port`) started and answering: (process, URL, its /config).
+    Fails the test with the server's output if it does not answer within 180 s; the caller stops it."""
+    server = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(url + "config", timeout=5) as response:
+                return server, url, json.load(response)
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    pytest.fail(f"the app did not start: {server.stdout.read().decode()[-3000:]}")

@@ -3,13 +3,10 @@ written into the checkout; the models are built once, and an interrupted build l
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,6 +15,7 @@ from playground import demo, tiny_models
 from playground.models import ModelManager
 from playground.settings import Settings
 from playground.tasks.generation import GenerationParams, generate
+from tests.helpers import free_port, start_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED = {".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".git"}
@@ -84,9 +82,7 @@ def test_prepare_builds_only_what_is_missing_and_never_half(tmp_path, monkeypatc
 
 def test_the_demo_flag_serves_the_tiny_models_and_writes_nothing_into_the_checkout(tmp_path, tiny_model_dirs):
     copy_fixture_models(tiny_model_dirs, tmp_path, demo.FOLDERS["en"])
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"}}
     env |= {
         "PLAYGROUND_DEMO_DIR": str(tmp_path),
@@ -95,26 +91,17 @@ def test_the_demo_flag_serves_the_tiny_models_and_writes_nothing_into_the_checko
     }
     before = checkout_files()
     command = [sys.executable, "app.py", "--demo", "--port", str(port), "--device", "cpu"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
+    server, url, config = start_app(command, port, ROOT, env)
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                with urllib.request.urlopen(url + "config", timeout=5) as response:
-                    page = response.read().decode()
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"the demo did not start: {server.stdout.read().decode()[-3000:]}")
         from gradio_client import Client
 
         client = Client(url, verbose=False)
         [generated] = client.predict(prompt="The cat", max_new_tokens=8, temperature=0, api_name="/generate")
         assert generated["generated_text"].startswith("The cat")
         assert client.predict(text="The cat sat on the [MASK].", top_k=3, api_name="/fill_mask")
-        assert "Demo models" in page  # the note saying what these models are
+        assert "Demo models" in json.dumps(
+            config, ensure_ascii=False
+        )  # the note saying what these models are
         seen = client.predict(text="The cat", model="generation", api_name="/attention")
         assert seen["model"] == str(tmp_path / "tiny-gpt2")  # the demo's own model, from its folder
     finally:
