@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 from playground.i18n import _
 from playground.tasks.inside import BlockView, Embeddings, HeadStep, LogitLens, Tokenization
 from playground.viz.attention import axis_labels
-from playground.viz.charts import BAR_COLOR, FONT, label
+from playground.viz.charts import BAR_COLOR, FONT, label, white_figure
 
 DIVERGING = "RdBu"  # q, k, v, scores: signed numbers, 0 in white
 WEIGHTS = "Blues"  # softmax weights and probabilities: 0..1
@@ -92,9 +92,9 @@ def _chips(result: Tokenization) -> str:
 
 def _heatmap(matrix: np.ndarray, rows: list[str], columns: list[str] | None, colorscale: str, **options):
     """One heatmap trace; `columns` None: numbered dimensions (q, k, v have d_k columns)."""
-    values = np.asarray(matrix, dtype=np.float64).round(3)
+    values = np.asarray(matrix, dtype=np.float32)  # sent as binary: 4 bytes a number, and fast to check
     x = columns if columns is not None else list(range(1, values.shape[1] + 1))
-    return go.Heatmap(z=values.tolist(), x=x, y=rows, colorscale=colorscale, showscale=False, **options)
+    return go.Heatmap(z=values, x=x, y=rows, colorscale=colorscale, showscale=False, **options)
 
 
 def embeddings_sum_text(result: Embeddings) -> str:
@@ -122,18 +122,26 @@ def embeddings_figure(result: Embeddings) -> go.Figure:
         matrix, title = _first_columns(result.position_matrix, title)
         panels.append((title, matrix, None, rows, DIVERGING))
     fig = make_subplots(
-        rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels], horizontal_spacing=0.12
+        rows=1,
+        cols=len(panels),
+        subplot_titles=[p[0] for p in panels],
+        horizontal_spacing=0.12,
+        figure=white_figure(),
     )
     for i, (_title, matrix, columns, rows, colorscale) in enumerate(panels):
         zmid = None if colorscale == WEIGHTS else 0
         trace = _heatmap(
-            matrix, rows, columns, colorscale, zmid=zmid, hovertemplate="%{y} · %{x}: %{z}<extra></extra>"
+            matrix,
+            rows,
+            columns,
+            colorscale,
+            zmid=zmid,
+            hovertemplate="%{y} · %{x}: %{z:.3~f}<extra></extra>",
         )
         fig.add_trace(trace, row=1, col=i + 1)
     fig.update_yaxes(autorange="reversed", tickfont={"size": 11})
     fig.update_xaxes(tickfont={"size": 11})
     fig.update_layout(
-        template="plotly_white",
         font=FONT,
         height=max(380, 120 + 16 * len(tokens)),
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
@@ -189,13 +197,12 @@ def _matrix_figure(
     if columns is None:
         matrix, title = _first_columns(matrix, title)
     zmid = None if colorscale == WEIGHTS else 0
-    hover = "%{y} · %{x}: %{z}<extra></extra>"
-    fig = go.Figure(_heatmap(matrix, rows, columns, colorscale, zmid=zmid, hovertemplate=hover))
+    hover = "%{y} · %{x}: %{z:.3~f}<extra></extra>"
+    fig = white_figure(_heatmap(matrix, rows, columns, colorscale, zmid=zmid, hovertemplate=hover))
     fig.update_yaxes(autorange="reversed", tickfont={"size": 12})
     fig.update_xaxes(tickfont={"size": 11})
     fig.update_layout(
         title={"text": title, "font": {"size": 15}},
-        template="plotly_white",
         font=FONT,
         height=_height(len(rows)),
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
@@ -229,6 +236,7 @@ def query_row_figure(step: HeadStep, query: int) -> go.Figure:
             _("weights after the softmax (sum 1)"),
         ],
         horizontal_spacing=0.15,
+        figure=white_figure(),
     )
     sums = [_dot_product_text(step, query, key) for key in range(len(keys))]
     colors = [BAR_COLOR if ok else "#d1d5db" for ok in allowed]
@@ -258,7 +266,6 @@ def query_row_figure(step: HeadStep, query: int) -> go.Figure:
     fig.update_yaxes(autorange="reversed", tickfont={"size": 12})
     fig.update_xaxes(range=[0, 1], tickformat=".0%", row=1, col=2)
     fig.update_layout(
-        template="plotly_white",
         font=FONT,
         height=_height(len(keys)),
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
@@ -293,20 +300,19 @@ def residual_figure(view: BlockView) -> go.Figure:
     """The size (L2 norm) of the residual stream: rows = the embeddings and each layer's output, columns =
     the tokens."""
     rows = [_("embeddings")] + [_("layer {layer}", layer=i) for i in range(1, len(view.residual_norms))]
-    fig = go.Figure(
+    fig = white_figure(
         go.Heatmap(
             z=view.residual_norms.round(2).tolist(),
             x=axis_labels(view.tokens),
             y=rows,
             colorscale="Viridis",
             colorbar={"title": {"text": _("norm"), "side": "right"}},
-            hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
+            hovertemplate="%{y} · %{x}: %{z:.2~f}<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(
         title={"text": _("Size of the residual stream (L2 norm) after each layer"), "font": {"size": 15}},
-        template="plotly_white",
         font=FONT,
         height=max(300, 90 + 30 * len(rows)),
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
@@ -318,7 +324,7 @@ def neurons_figure(view: BlockView) -> go.Figure:
     """The most active neurons of one layer's MLP for one token, largest |activation| on top."""
     names = [_("neuron {index}", index=n.index) for n in view.neurons]
     values = [round(n.activation, 3) for n in view.neurons]
-    fig = go.Figure(
+    fig = white_figure(
         go.Bar(
             x=values,
             y=names,
@@ -337,7 +343,6 @@ def neurons_figure(view: BlockView) -> go.Figure:
     )
     fig.update_layout(
         title={"text": title, "font": {"size": 15}},
-        template="plotly_white",
         font=FONT,
         height=max(300, 90 + 28 * len(values)),
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
@@ -360,7 +365,7 @@ def logit_lens_figure(lens: LogitLens, causal: bool) -> go.Figure:
         ["<br>".join(f"{label(p.shown)}: {p.score:.1%}" for p in top[:5]) for top in row]
         for row in lens.layers
     ]
-    fig = go.Figure(
+    fig = white_figure(
         go.Heatmap(
             z=np.asarray(probs).round(3).tolist(),
             x=columns,
@@ -378,7 +383,6 @@ def logit_lens_figure(lens: LogitLens, causal: bool) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(
         title={"text": _("Logit lens: what the model would predict after each layer")},
-        template="plotly_white",
         font=FONT,
         height=max(360, 90 + 36 * len(rows)),
         margin={"l": 10, "r": 10, "t": 60, "b": 10},

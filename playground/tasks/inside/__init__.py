@@ -155,16 +155,22 @@ class _Pass:
     hidden_states: list[torch.Tensor]  # L + 1 of (T, d); the last one after the final norm (pre-norm models)
     attentions: list[torch.Tensor]  # L of (H, T, T)
     logits: torch.Tensor | None  # (lens positions, vocab) when the model predicts tokens and they were asked
-    head_logits: dict[int, torch.Tensor] = field(default_factory=dict)  # lens: layer -> (positions, vocab)
+    # the lens: per layer 0 .. L, the (positions, top_k) probabilities and token ids of its top_k tokens
+    lens_top: list[tuple[torch.Tensor, torch.Tensor]] = field(default_factory=list)
 
 
 @contextmanager
 def _hooked(
-    loaded: LoadedModel, ids: list[int], register, lens_positions: list[int] | None = None
+    loaded: LoadedModel,
+    ids: list[int],
+    register,
+    lens_positions: list[int] | None = None,
+    lens_top_k: int = 5,
 ) -> Iterator[_Pass]:
     """One forward pass over `ids` with the hooks `register(recorder, parts)` adds, all removed again.
     With `lens_positions`, the unembedding of every layer's residual stream at those positions (the logit
-    lens) and the model's logits there; without, the logits are skipped where the model allows it."""
+    lens) and the model's logits there, each kept as its `lens_top_k` most probable tokens; without, the
+    logits are skipped where the model allows it."""
     parts = parts_of(loaded.model)
     input_ids = torch.tensor([ids], device=loaded.device)
     recorder = _Recorder()
@@ -200,8 +206,9 @@ def _hooked(
             logits=logits,
         )
         if lens_positions is not None:  # the unembedding of each layer's residual stream, under the lock
-            for layer, hidden in enumerate(result.hidden_states[:-1]):
-                result.head_logits[layer] = parts.head(hidden[lens_positions])
+            for hidden in result.hidden_states[:-1]:  # one layer at a time: (positions, vocab) is large
+                result.lens_top.append(_most_probable(parts.head(hidden[lens_positions]), lens_top_k))
+            result.lens_top.append(_most_probable(logits, lens_top_k))  # the model's own output
     yield result
 
 
@@ -542,7 +549,7 @@ def logit_lens(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int, 
     text = _lens_text(loaded, text)
     ids, notices = _encode(loaded, text, max_tokens)
     positions = _lens_positions(loaded, ids)
-    with _hooked(loaded, ids, lambda recorder, parts: None, lens_positions=positions) as run:
+    with _hooked(loaded, ids, lambda recorder, parts: None, positions, top_k) as run:
         return _lens_of(loaded, run, positions, top_k, notices)
 
 
@@ -581,8 +588,7 @@ def _lens_positions(loaded: LoadedModel, ids: list[int]) -> list[int]:
 def _lens_of(
     loaded: LoadedModel, run: _Pass, positions: list[int], top_k: int, notices: list[Message]
 ) -> LogitLens:
-    per_layer = [run.head_logits[layer] for layer in range(run.parts.num_layers)] + [run.logits]
-    layers = [_top_k(loaded.tokenizer, logits, top_k) for logits in per_layer]
+    layers = [_predictions(loaded.tokenizer, probs, ids) for probs, ids in run.lens_top]
     return LogitLens(
         loaded.model_id, token_strings(loaded.tokenizer, run.ids), run.ids, positions, layers, notices
     )
@@ -657,9 +663,16 @@ def look(
         )
 
 
-def _top_k(tokenizer, logits: torch.Tensor, k: int) -> list[list[LensPrediction]]:
-    """(positions, vocab) logits -> per position the k most probable tokens."""
-    probs, top = logits.float().softmax(dim=-1).topk(min(k, logits.shape[-1]), dim=-1)
+def _most_probable(logits: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(positions, vocab) logits -> the probabilities and ids of each position's k most probable tokens (the
+    softmax of those k alone: exp(logit - logsumexp), without a (positions, vocab) tensor of probabilities)."""
+    logits = logits.float()
+    top, ids = logits.topk(min(k, logits.shape[-1]), dim=-1)
+    return (top - logits.logsumexp(dim=-1, keepdim=True)).exp(), ids
+
+
+def _predictions(tokenizer, probs: torch.Tensor, top: torch.Tensor) -> list[list[LensPrediction]]:
+    """(positions, k) probabilities and token ids -> per position its k predictions."""
 
     def prediction(token_id: int, prob: float) -> LensPrediction:
         decoded = tokenizer.decode([token_id])
