@@ -301,7 +301,7 @@ def build(context: Context) -> None:
             export_button = gr.Button(ui("Prepare downloads"))
             files = gr.File(label=ui("Attention tensor"), file_count="multiple", interactive=False)
         api_endpoint(attention_api, context, "attention", "attention")
-        api_endpoint(attention_view_api, context, "attention_view", "attention")
+        api_endpoint(attention_view_api, context, "attention_view", "attention", tool=False)
 
     view_inputs = [kind, layer, head, hide_special, layers, heads, own_scale]
     drawn = {"plot": plot, "info": info}
