@@ -210,7 +210,13 @@ def prepare_downloads(shown: Shown | None) -> dict:
 
 
 def attention_api(context: Context, text: str, model: str = "fill-mask") -> dict:
-    """{"model", "tokens", "attentions": [layer][head][query][key]} for the chosen task's model."""
+    """The attention weights of every layer and head of a model for a text: {"model": its id, "tokens",
+    "attentions": [layer][head][query][key]}, each query's row adding up to 1 (as output_attentions gives).
+
+    Args:
+        text: the text to read
+        model: which served model: "fill-mask", "generation", "sentiment" or "chat" (default "fill-mask")
+    """
     return api.attention_json(compute(context, text, model))
 
 
