@@ -1,11 +1,10 @@
 """Issue 17, point 4: a school server. CI builds no image, so the Dockerfile is checked against the README (the
 same install lines, the same run command), its health check is run against a real server, and the app is
-served with --root-path behind a small reverse proxy that strips the prefix, as nginx's `proxy_pass .../;` does.
+served with --root-path behind a small reverse proxy that strips the prefix (tests/helpers.prefix_proxy).
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
@@ -13,14 +12,12 @@ import shlex
 import signal
 import subprocess
 import sys
-import threading
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import free_port, start_app
+from tests.helpers import free_port, prefix_proxy, start_app
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "/playground"
@@ -101,45 +98,6 @@ def health_check() -> list[str]:
     return [sys.executable, *command[1:]]
 
 
-class StripPrefix(BaseHTTPRequestHandler):
-    """A reverse proxy like nginx's `location /playground/ { proxy_pass http://app/; }`: the prefix is taken
-    off, X-Forwarded-Host/-Proto are set, and answers are streamed back as they come (server-sent events)."""
-
-    upstream: int = 0
-
-    def do_GET(self):
-        self.forward()
-
-    def do_POST(self):
-        self.forward()
-
-    def forward(self):
-        if not self.path.startswith(PREFIX + "/"):
-            self.send_error(404)
-            return
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        skip = {"host", "connection", "accept-encoding", "content-length"}
-        headers = {key: value for key, value in self.headers.items() if key.lower() not in skip}
-        headers |= {"X-Forwarded-Host": self.headers["Host"], "X-Forwarded-Proto": "http"}
-        connection = http.client.HTTPConnection("127.0.0.1", self.upstream, timeout=120)
-        connection.request(self.command, self.path[len(PREFIX) :], body=body or None, headers=headers)
-        answer = connection.getresponse()
-        self.send_response(answer.status)
-        for key, value in answer.getheaders():
-            if key.lower() not in {"transfer-encoding", "connection", "content-length"}:
-                self.send_header(key, value)
-        self.send_header("Connection", "close")
-        self.end_headers()
-        while chunk := answer.read1(65536):
-            self.wfile.write(chunk)
-            self.wfile.flush()
-        connection.close()
-        self.close_connection = True
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def behind_proxy(tiny_model_dirs):
     """`playground --root-path /playground` on the tiny models, and a proxy serving it under that prefix:
@@ -152,13 +110,12 @@ def behind_proxy(tiny_model_dirs):
     for task, folder in tiny_model_dirs.items():
         command += [f"--{task}-model", folder]
     server, url, _config = start_app(command, port, ROOT, env)
-    handler = type("Proxy", (StripPrefix,), {"upstream": port})
-    proxy = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    yield url, f"http://127.0.0.1:{proxy.server_address[1]}{PREFIX}/", port
-    proxy.shutdown()
-    server.send_signal(signal.SIGTERM)
-    server.wait(timeout=60)
+    try:
+        with prefix_proxy(port, PREFIX) as page:
+            yield url, page, port
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
 
 
 def test_the_page_and_the_api_work_under_a_path_prefix(behind_proxy):
