@@ -1,6 +1,6 @@
 # Transformer Playground on a school server (README.md, "A school server"):
 #   docker build -t playground .
-#   docker run -d -p 7860:7860 -v ~/.cache/huggingface:/models --name playground playground
+#   docker run -d -p 7860:7860 -v ~/.cache/huggingface:/models:ro --name playground playground
 # PyTorch's CPU build by default. For NVIDIA GPUs, build with one of PyTorch's CUDA indexes instead and run the
 # container with --gpus all (the wheels bring CUDA; the host needs the NVIDIA driver and container toolkit):
 #   docker build --build-arg TORCH_INDEX=https://download.pytorch.org/whl/cu128 -t playground:cuda .
@@ -14,6 +14,7 @@ ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
 ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore \
     HF_HOME=/models \
     PLAYGROUND_PORT=7860
 
