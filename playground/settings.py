@@ -9,6 +9,7 @@ replaces its task's model.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
@@ -21,6 +22,10 @@ DEFAULT_MODELS = PRESETS[DEFAULT_PRESET].model_ids
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("auto", "float32", "float16", "bfloat16")
 ENV_PREFIX = "PLAYGROUND_"
+MCP_MISSING = (
+    '--mcp needs the mcp package, which is not installed: pip install -e ".[mcp]" (or pip install "gradio[mcp]") '
+    "adds it."
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,8 @@ class Settings:
     allow_custom_models: bool = False
     offline: bool = False
     demo: bool = False
+    mcp: bool = False
+    root_path: str = ""
     admin_password: str = field(default="", repr=False)  # "" = nobody may change or unload the models
 
     def __post_init__(self):
@@ -64,6 +71,10 @@ class Settings:
             raise ValueError("--max-trainings must be at least 1.")
         if self.max_tiny_size not in _CHOICES["max_tiny_size"]:
             raise ValueError(f"Unknown --max-tiny-size {self.max_tiny_size!r}: choose tiny, small or medium.")
+        if self.root_path and not self.root_path.startswith(("/", "http://", "https://")):
+            raise ValueError(
+                f"--root-path {self.root_path!r} must start with / (e.g. /playground) or be a full http(s):// URL."
+            )
 
     def model_id(self, task: str) -> str:
         """The model id or folder configured for a task of the registry ("generation", "fill-mask", ...)."""
@@ -86,6 +97,8 @@ class Settings:
         options["offline"] = options["offline"] or options["demo"]  # the demo needs no network
         if options["offline"] and options["share"]:
             parser.error("--share needs the internet, so it cannot be used with --offline or --demo.")
+        if options["mcp"] and importlib.util.find_spec("mcp") is None:
+            parser.error(MCP_MISSING)
         chosen = {task: options.pop(spec.setting) for task, spec in REGISTRY.items()}
         models = {task: model_id for task, model_id in chosen.items() if model_id is not None}
         try:
@@ -136,6 +149,10 @@ _HELP = {
     "(without one, those controls are not shown and nobody can use them)",
     "offline": "use no network: models come only from this computer's cache (prepare them with "
     "`playground download`), and gradio sends no analytics",
+    "mcp": "also serve the endpoints as MCP tools for AI assistants, at /gradio_api/mcp/ (needs the mcp extra: "
+    'pip install -e ".[mcp]")',
+    "root_path": "the path prefix under which a reverse proxy serves the app, e.g. /playground (gradio's "
+    "root_path; empty: GRADIO_ROOT_PATH, or none)",
     "demo": "serve tiny models made on this computer (about a minute, the first time only; kept in "
     "~/.cache/transformer-playground): no download, no internet; their answers only show how the app works",
 }

@@ -7,15 +7,18 @@ tiny models, from playground/tiny_models.py, and a fake Hub cache) or, as a fixt
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import logging
 import re
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 import warnings
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
@@ -138,3 +141,58 @@ def start_app(command: list[str], port: int, cwd, env: dict) -> tuple[subprocess
             time.sleep(0.5)
     server.kill()
     pytest.fail(f"the app did not start: {server.stdout.read().decode()[-3000:]}")
+
+
+class _StripPrefix(BaseHTTPRequestHandler):
+    """A reverse proxy like nginx's `location /prefix/ { proxy_pass http://app/; }`: the prefix is taken off,
+    X-Forwarded-Host/-Proto are set, and answers stream back as they come (server-sent events). A path outside
+    the prefix is the rest of the site's (the browser's /favicon.ico): an empty 204."""
+
+    upstream: int = 0
+    prefix: str = ""
+
+    def do_GET(self):
+        self.forward()
+
+    def do_POST(self):
+        self.forward()
+
+    def forward(self):
+        if not self.path.startswith(self.prefix + "/"):
+            self.send_response(204)
+            self.end_headers()
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        skip = {"host", "connection", "accept-encoding", "content-length"}
+        headers = {key: value for key, value in self.headers.items() if key.lower() not in skip}
+        headers |= {"X-Forwarded-Host": self.headers["Host"], "X-Forwarded-Proto": "http"}
+        connection = http.client.HTTPConnection("127.0.0.1", self.upstream, timeout=120)
+        connection.request(self.command, self.path[len(self.prefix) :], body=body or None, headers=headers)
+        answer = connection.getresponse()
+        self.send_response(answer.status)
+        for key, value in answer.getheaders():
+            if key.lower() not in {"transfer-encoding", "connection", "content-length"}:
+                self.send_header(key, value)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        while chunk := answer.read1(65536):
+            self.wfile.write(chunk)
+            self.wfile.flush()
+        connection.close()
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def prefix_proxy(upstream_port: int, prefix: str) -> Iterator[str]:
+    """The app on `upstream_port` served under `prefix` by a reverse proxy on a free port: the page's URL."""
+    handler = type("Proxy", (_StripPrefix,), {"upstream": upstream_port, "prefix": prefix})
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{proxy.server_address[1]}{prefix}/"
+    finally:
+        proxy.shutdown()
+        proxy.server_close()

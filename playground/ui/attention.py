@@ -210,7 +210,13 @@ def prepare_downloads(shown: Shown | None) -> dict:
 
 
 def attention_api(context: Context, text: str, model: str = "fill-mask") -> dict:
-    """{"model", "tokens", "attentions": [layer][head][query][key]} for the chosen task's model."""
+    """The attention weights of every layer and head of a model for a text: {"model": its id, "tokens",
+    "attentions": [layer][head][query][key]}, each query's row adding up to 1 (as output_attentions gives).
+
+    Args:
+        text: the text to read
+        model: which served model: "fill-mask", "generation", "sentiment" or "chat" (default "fill-mask")
+    """
     return api.attention_json(compute(context, text, model))
 
 
@@ -301,7 +307,7 @@ def build(context: Context) -> None:
             export_button = gr.Button(ui("Prepare downloads"))
             files = gr.File(label=ui("Attention tensor"), file_count="multiple", interactive=False)
         api_endpoint(attention_api, context, "attention", "attention")
-        api_endpoint(attention_view_api, context, "attention_view", "attention")
+        api_endpoint(attention_view_api, context, "attention_view", "attention", tool=False)
 
     view_inputs = [kind, layer, head, hide_special, layers, heads, own_scale]
     drawn = {"plot": plot, "info": info}

@@ -148,9 +148,19 @@ def chat_api(
     repetition_penalty: float = 1.0,
     seed: int = 0,
 ) -> list[dict]:
-    """Reply to a conversation (messages: [{"role": "system"|"user"|"assistant", "content"}], the last from
-    the user); streams, and ends with [{"generated_text": [...messages, {"role": "assistant", "content"}]}],
-    as the text-generation pipeline answers chat input."""
+    """Reply to a conversation with the chat model: returns [{"generated_text": [...messages, {"role":
+    "assistant", "content": reply}]}], as the text-generation pipeline answers chat input (streams the reply
+    to API clients).
+
+    Args:
+        messages: [{"role": "system"|"user"|"assistant", "content": text}], the last from the user
+        max_new_tokens: longest reply in tokens, 1 to the server's cap (default 128)
+        temperature: 0 is greedy; higher is more random (default 0.7)
+        top_k: sample only from the k most likely tokens; 0 = no limit (default 50)
+        top_p: sample only from the most likely tokens whose probabilities add up to p (default 1.0)
+        repetition_penalty: above 1 makes tokens already in the text less likely (default 1.0)
+        seed: the random seed; the same seed gives the same reply; -1 picks a random one (default 0)
+    """
     params = GenerationParams(max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed)
     limits = context.settings
     loaded = context.model("chat")
@@ -166,8 +176,13 @@ def chat_api(
 
 
 def chat_template_api(context: Context, messages: list[dict]) -> dict:
-    """The conversation as the chat model reads it: {"text": the chat template applied with the generation
-    prompt, "tokens": [{"id", "piece", "text", "special"}]}."""
+    """The conversation as the chat model reads it: its chat template applied, with the prompt for the
+    assistant's turn, as {"text", "tokens": [{"id", "piece", "text", "special"}]} (special: the template's
+    special tokens such as <|im_start|>).
+
+    Args:
+        messages: the conversation, [{"role": "system"|"user"|"assistant", "content": text}]
+    """
     prompt = chat.chat_prompt(context.model("chat"), messages, context.settings.max_input_chars)
     return api.chat_template_json(prompt)
 

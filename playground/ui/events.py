@@ -17,6 +17,7 @@ from playground.i18n import using
 from playground.ui.context import Context, in_session
 from playground.ui.errors import as_gr_error, friendly_errors, raise_error
 from playground.ui.language import batch_languages, in_languages, in_page_language, page_language
+from playground.ui.mcp import not_a_tool
 
 try:  # On Hugging Face Spaces (ZeroGPU), work that needs the GPU is declared with spaces.GPU.
     from spaces import GPU as on_gpu
@@ -119,6 +120,7 @@ def api_endpoint(
     model_group: str,
     max_batch_size: int | None = None,
     limit: int | None = None,
+    tool: bool = True,
 ) -> None:
     """A public JSON endpoint `/name`, in the concurrency group of the model it uses; its errors in English.
 
@@ -126,10 +128,15 @@ def api_endpoint(
     requests that wait in the queue and calls it once for all of them. Its type hints describe one request,
     and so does the API schema clients see. A max_batch_size of 1 serves it unbatched, one request per call.
     `limit`: how many requests of the group run at once (default: `concurrency_limit` of the group).
+    `tool`: with --mcp, whether AI assistants see it as a tool (ui/mcp.py), described by the handler's docstring.
     """
     fn = on_gpu(bind(friendly_errors(handler), context))
     if max_batch_size is not None:  # a batch holds several sessions: the server's models only
         fn = in_sessions(context, fn, with_column=False)
+    if max_batch_size is not None and max_batch_size <= 1:
+        fn = one_at_a_time(fn)
+    if not tool:
+        not_a_tool(fn)
     if max_batch_size is None:
         limit = concurrency_limit(context, model_group) if limit is None else limit
         gr.api(fn, api_name=name, concurrency_id=model_group, concurrency_limit=limit)
@@ -137,9 +144,7 @@ def api_endpoint(
         # One batch at a time: requests that arrive meanwhile wait and make up the next batch.
         gr.api(fn, api_name=name, batch=True, max_batch_size=max_batch_size, concurrency_limit=1)
     else:
-        gr.api(
-            one_at_a_time(fn), api_name=name, concurrency_id=model_group, concurrency_limit=CONCURRENCY_LIMIT
-        )
+        gr.api(fn, api_name=name, concurrency_id=model_group, concurrency_limit=CONCURRENCY_LIMIT)
 
 
 def batched(

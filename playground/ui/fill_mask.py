@@ -80,8 +80,15 @@ def run(context: Context, texts, top_ks, targets):
 def fill_mask_api(
     context: Context, text: str, top_k: int = 5, targets: list[str] | str | None = None
 ) -> list:
-    """Top-k candidates per mask: [{"score", "token", "token_str", "sequence"}, ...] (a list per mask).
-    `targets` (a list, or words separated by commas) scores only those words, as the pipeline's."""
+    """Guess the hidden words with the BERT-style fill-mask model: for a text with one [MASK] (or <mask>,
+    ___), its top_k candidates [{"score", "token", "token_str", "sequence"}], best first; for several masks,
+    one such list per mask, in order, each predicted on its own (as transformers.pipeline("fill-mask")).
+
+    Args:
+        text: a text with one or more [MASK], <mask> or ___ where a word is missing
+        top_k: how many candidates per mask, 1 to 50 (default 5)
+        targets: score only these words at the mask instead: a list, or words separated by commas (optional)
+    """
     results = api_answers(predict_batch(context, text, top_k, targets))
     return ([api.fill_mask_json(result) for result in results],)
 

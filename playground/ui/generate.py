@@ -220,7 +220,19 @@ def generate_api(
     seed: int = 0,
     num_samples: int = 1,
 ) -> list[dict]:
-    """Continue the prompt; streams, and ends with [{"generated_text": prompt + continuation}, ...]."""
+    """Continue a prompt with the GPT-style generation model, sampling with the given settings; returns
+    [{"generated_text": prompt + continuation}], one per sample (streams the growing text to API clients).
+
+    Args:
+        prompt: the text to continue
+        max_new_tokens: how many tokens to add, 1 to the server's cap (default 50)
+        temperature: 0 is greedy (always the most likely token); higher is more random (default 1.0)
+        top_k: sample only from the k most likely tokens; 0 = no limit (default 50)
+        top_p: sample only from the likeliest tokens whose probabilities add up to p, 0.01 to 1 (default 1.0)
+        repetition_penalty: above 1 makes tokens already in the text less likely (default 1.0)
+        seed: the random seed; the same seed and settings give the same text; -1: a random one (default 0)
+        num_samples: how many continuations, 1 to 4 (generate's num_return_sequences); not with temperature 0
+    """
     params = GenerationParams(
         max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, num_samples
     )
@@ -240,7 +252,18 @@ def next_token_api(
     top_p: float = 1.0,
     top_n: int = 20,
 ) -> list[dict]:
-    """The top_n next-token candidates by raw logit, with the probability the sampler draws from."""
+    """The generation model's next-token distribution after a text: the top_n candidates ordered by raw logit,
+    as [{"token", "token_id", "logit", "prob", "prob_after", "kept"}]; prob is the softmax of the logits, and
+    prob_after the distribution the sampler really draws from after temperature, top-k and top-p (kept: false
+    for a token they removed).
+
+    Args:
+        text: the text so far
+        temperature: 0 is greedy; higher flattens the distribution (default 1.0)
+        top_k: keep only the k most likely tokens; 0 = no limit (default 50)
+        top_p: keep only the most likely tokens whose probabilities add up to p, 0.01 to 1 (default 1.0)
+        top_n: how many candidates to list, 1 to the server's limit (default 20)
+    """
     top_n = check_int(top_n, "top_n", 1, context.settings.max_top_n)
     params = GenerationParams(1, temperature, top_k, top_p).validated(max_new_tokens_cap=1)
     loaded = context.model("generation")

@@ -152,8 +152,14 @@ def compare_tokenizers(context: Context, text, progress=gr.Progress()) -> dict:
 
 
 def tokenize_api(context: Context, text: str, model: str = "fill-mask") -> dict:
-    """{"model", "tokens": [{"id", "piece", "text", "start", "end", "special"}]}: the tokens the model is fed,
-    start/end their character offsets in the text (null for special tokens)."""
+    """The tokens a model's tokenizer cuts a text into: {"model", "tokens": [{"id", "piece", "text",
+    "start", "end", "special"}]}: piece is the vocabulary entry (e.g. "Ġcat", "##ing"), text what it reads
+    as, start/end its character offsets in the text (null for special tokens such as [CLS]).
+
+    Args:
+        text: the text to cut
+        model: which served model: "fill-mask", "generation", "sentiment" or "chat" (default "fill-mask")
+    """
     limits = context.settings
     loaded = context.model(checked_model(model))
     return api.tokenize_json(
@@ -162,9 +168,17 @@ def tokenize_api(context: Context, text: str, model: str = "fill-mask") -> dict:
 
 
 def inside_api(context: Context, text: str, model: str = "fill-mask", layer: int = 1, head: int = 1) -> dict:
-    """One head step by step: {"model", "tokens", "ids", "layer", "head", "d_k", "q", "k", "v", "scores",
-    "masked", "weights", "head_output"}; q, k, v (T, d_k) after RoPE where the model has it, scores = q·kᵀ/√d_k
-    before the mask, weights equal to output_attentions, head_output = weights·v. layer, head: 1-based."""
+    """One attention head computed step by step from the model's own tensors: {"model", "tokens", "ids",
+    "layer", "head", "d_k", "q", "k", "v", "scores", "masked", "weights", "head_output"}: q, k, v
+    (tokens x d_k) after RoPE where the model has it, scores = q·kᵀ/√d_k before the mask, masked the causal
+    mask, weights the softmax (equal to output_attentions), head_output = weights·v.
+
+    Args:
+        text: the text to read
+        model: which served model: "fill-mask", "generation", "sentiment" or "chat" (default "fill-mask")
+        layer: the layer, 1-based (default 1)
+        head: the head, 1-based (default 1)
+    """
     limits = context.settings
     loaded = context.model(checked_model(model))
     step = inside.head_step(loaded, text, limits.max_input_chars, limits.max_attention_tokens, layer, head)
@@ -172,9 +186,16 @@ def inside_api(context: Context, text: str, model: str = "fill-mask", layer: int
 
 
 def logit_lens_api(context: Context, text: str, model: str = "generation", top_k: int = 5) -> dict:
-    """What the model would predict after each layer: {"model", "tokens", "ids", "positions", "layers":
-    [l][i] -> top_k [{"token", "token_str", "score"}]}, l = 0 (embeddings) .. the number of layers (the model's
-    own output); positions: every token (generation, chat) or each [MASK] (fill-mask)."""
+    """The logit lens: what the model would predict if it stopped after each layer (the final norm and the
+    unembedding applied to each layer's residual stream): {"model", "tokens", "ids", "positions", "layers":
+    [l][i] -> top_k [{"token", "token_str", "score"}]}, l = 0 (the embeddings) to the number of layers (the
+    model's own output); positions: every token (generation, chat: the next token) or each [MASK] (fill-mask).
+
+    Args:
+        text: the text to read (with a [MASK] for the fill-mask model)
+        model: "generation", "chat" or "fill-mask" (default "generation")
+        top_k: how many predictions per layer and position, 1 to 50 (default 5)
+    """
     limits = context.settings
     loaded = context.model(checked_model(model))
     lens = inside.logit_lens(loaded, text, limits.max_input_chars, limits.max_attention_tokens, top_k)

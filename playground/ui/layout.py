@@ -18,6 +18,7 @@ from playground.ui import attention, inside, system, train
 from playground.ui.context import Context
 from playground.ui.events import on, session_key
 from playground.ui.language import follow_language_switch, language_switch
+from playground.ui.mcp import serve_playground_tools
 from playground.ui.no_urls import refuse_url_inputs
 from playground.ui.projector import projector_switch
 
@@ -138,7 +139,8 @@ def theme() -> gr.themes.Base:
 
 def launch_options(settings: Settings | None = None) -> dict:
     """Theme, CSS, scripts and the page's translations (gradio 6 takes them in launch()); with `settings`, the
-    largest upload gradio accepts (--max-upload-mb) and the most sessions it keeps (--max-sessions)."""
+    largest upload gradio accepts (--max-upload-mb), the most sessions it keeps (--max-sessions), the MCP
+    server (--mcp; off also when GRADIO_MCP_SERVER says otherwise) and the path prefix (--root-path)."""
     options = {
         "theme": theme(),
         "head": ACCESSIBILITY_JS,
@@ -148,4 +150,9 @@ def launch_options(settings: Settings | None = None) -> dict:
     if settings is not None:
         options["max_file_size"] = settings.max_upload_mb * 2**20
         options["state_session_capacity"] = settings.max_sessions
+        options["mcp_server"] = settings.mcp
+        if settings.mcp:
+            serve_playground_tools()  # the playground's tools, named as the endpoints (ui/mcp.py)
+        if settings.root_path:  # otherwise gradio reads GRADIO_ROOT_PATH
+            options["root_path"] = settings.root_path
     return options

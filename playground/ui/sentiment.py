@@ -69,7 +69,12 @@ def run(context: Context, texts):
 
 # Gradio calls this with a batch: one list per parameter. The hints describe one request (the API schema).
 def classify_api(context: Context, text: str) -> list[dict]:
-    """Every label with its probability, highest first: [{"label", "score"}, ...]."""
+    """Classify the sentiment of a text with the fine-tuned classifier: every label with its probability,
+    highest first, as [{"label", "score"}] (as transformers.pipeline("text-classification", top_k=None)).
+
+    Args:
+        text: the text to classify, e.g. a review
+    """
     return ([api.classify_json(result) for result in api_answers(predict_batch(context, text))],)
 
 
@@ -109,9 +114,15 @@ def run_explain(context: Context, text, target, progress=gr.Progress()) -> dict:
 
 
 def explain_api(context: Context, text: str, target: str | None = None) -> dict:
-    """Integrated Gradients over the input embeddings: {"label", "score", "baseline_score",
-    "attributions": [{"token", "score"}, ...]}. `target` is a label name (default: the predicted one);
-    the attributions sum to score - baseline_score, its probability at the text and at the baseline."""
+    """Explain the sentiment classifier's prediction with Integrated Gradients over the input embeddings:
+    {"label", "score", "baseline_score", "attributions": [{"token", "score"}]}, one attribution per token
+    (positive pushed towards the label, negative away); they add up to score - baseline_score, the label's
+    probability for the text and for a baseline of [PAD] tokens.
+
+    Args:
+        text: the text to explain
+        target: the label to explain, e.g. "POSITIVE" (default: the predicted one)
+    """
     return api.explain_json(compute_explanation(context, text, target))
 
 

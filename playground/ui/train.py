@@ -497,8 +497,8 @@ def build(context: Context) -> None:
             )
             + f" {limit}"
         )
-        api_endpoint(fine_tune_api, context, "fine_tune", GROUP, limit=limit)
-        api_endpoint(train_tiny_api, context, "train_tiny", GROUP, limit=limit)
+        api_endpoint(fine_tune_api, context, "fine_tune", GROUP, limit=limit, tool=False)
+        api_endpoint(train_tiny_api, context, "train_tiny", GROUP, limit=limit, tool=False)
 
     training_options = {"concurrency_id": GROUP, "concurrency_limit": limit}
     on([data.change], choose_data, None, [data], {"table": table}, queue=False)
