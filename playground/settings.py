@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 
 from playground.demo import demo_models
+from playground.hub import check_endpoint
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.registry import REGISTRY
 
@@ -21,6 +22,10 @@ DEFAULT_MODELS = PRESETS[DEFAULT_PRESET].model_ids
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("auto", "float32", "float16", "bfloat16")
 ENV_PREFIX = "PLAYGROUND_"
+HUB_ENDPOINT_HELP = (  # `playground download --hub-endpoint` says the same
+    "where models are downloaded from: a mirror of the Hugging Face Hub, e.g. https://hf-mirror.com where "
+    "huggingface.co cannot be reached; the same as setting HF_ENDPOINT, which is used when this is not given"
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class Settings:
     session_idle_minutes: int = 30
     allow_custom_models: bool = False
     offline: bool = False
+    hub_endpoint: str = ""  # "" = HF_ENDPOINT if set, else https://huggingface.co
     demo: bool = False
     admin_password: str = field(default="", repr=False)  # "" = nobody may change or unload the models
 
@@ -64,6 +70,8 @@ class Settings:
             raise ValueError("--max-trainings must be at least 1.")
         if self.max_tiny_size not in _CHOICES["max_tiny_size"]:
             raise ValueError(f"Unknown --max-tiny-size {self.max_tiny_size!r}: choose tiny, small or medium.")
+        if self.hub_endpoint:
+            object.__setattr__(self, "hub_endpoint", check_endpoint(self.hub_endpoint))
 
     def model_id(self, task: str) -> str:
         """The model id or folder configured for a task of the registry ("generation", "fill-mask", ...)."""
@@ -136,10 +144,12 @@ _HELP = {
     "(without one, those controls are not shown and nobody can use them)",
     "offline": "use no network: models come only from this computer's cache (prepare them with "
     "`playground download`), and gradio sends no analytics",
+    "hub_endpoint": HUB_ENDPOINT_HELP,
     "demo": "serve tiny models made on this computer (about a minute, the first time only; kept in "
     "~/.cache/transformer-playground): no download, no internet; their answers only show how the app works",
 }
 _SECRET = {"admin_password"}
+_SHOWN_DEFAULTS = {"hub_endpoint": "HF_ENDPOINT, else https://huggingface.co"}
 _CHOICES = {
     "device": DEVICES,
     "dtype": DTYPES,
@@ -183,6 +193,7 @@ def build_parser(environ: dict[str, str] | None = None) -> argparse.ArgumentPars
         kind = int if setting.type == "int" else str
         default = kind(env[env_name]) if env_name in env else setting.default
         shown = "hidden" if setting.name in _SECRET else default  # --help never prints a password
+        shown = _SHOWN_DEFAULTS.get(setting.name, shown)
         parser.add_argument(
             flag,
             type=kind,
