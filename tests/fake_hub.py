@@ -72,8 +72,12 @@ class FakeHub:
         self._server.server_close()
 
     @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     def files(self, repo: str) -> dict[str, bytes]:
         folder = self.models[repo][1]
