@@ -63,7 +63,8 @@ def build_download_parser(environ: dict[str, str] | None = None) -> argparse.Arg
         prog="playground download",
         description="Fetch a preset's models, at their pinned revisions, into the Hugging Face cache "
         "(HF_HUB_CACHE, by default ~/.cache/huggingface/hub), so that `playground --offline` runs "
-        "without internet. Only the files the app loads are fetched.",
+        "without internet; or, with --source modelscope, the copies ModelScope has into plain folders. Only "
+        "the files the app loads are fetched.",
     )
     parser.add_argument(
         "--preset",

@@ -113,7 +113,7 @@ def _is_connection_error(error: BaseException | None) -> bool:
 
 MODELSCOPE_MISSING_PACKAGE = (
     "--source modelscope needs the modelscope package: install it with "
-    'pip install -e ".[modelscope]" in the playground\'s folder (or pip install "modelscope>=1.20,<2"), '
+    'pip install -e ".[modelscope]" in the playground\'s folder (or pip install "modelscope>=1.22,<2"), '
     "then run the command again."
 )
 
@@ -193,11 +193,13 @@ def _modelscope_failure_message(model: PinnedModel, error: Exception) -> str:
 
 def missing_from_modelscope_message(preset: str, missing: list[PinnedModel]) -> str:
     """One sentence naming the models ModelScope has no copy of, and the command that fetches them instead."""
-    names = ", ".join(model.model_id for model in missing)
+    ids = [model.model_id for model in missing]
+    names = ", ".join(ids[:-1]) + " and " + ids[-1] if len(ids) > 1 else ids[0]
+    them = "them" if len(ids) > 1 else "it"
     return (
-        f"ModelScope has no known copy of {names}: fetch {'it' if len(missing) == 1 else 'them'} through a "
-        f"mirror of the Hub with `playground download --preset {preset} --hub-endpoint {MIRROR_EXAMPLE}` "
-        "(the whole preset, into the Hugging Face cache, where the serve command below finds them)."
+        f"ModelScope has no known copy of {names}: fetch {them} through a mirror of the Hub with "
+        f"`playground download --preset {preset} --hub-endpoint {MIRROR_EXAMPLE}` (the whole preset, into the "
+        f"Hugging Face cache, where the serve command below finds {them})."
     )
 
 

@@ -14,32 +14,27 @@ from pathlib import Path
 
 import huggingface_hub
 import pytest
-import torch
 import transformers
 
 from playground import cli, hub
 from playground.download import files_to_fetch
 from playground.models import ModelManager
 from playground.presets import PRESETS
-from playground.registry import REGISTRY
 from playground.settings import Settings
 from tests.fake_hub import FakeHub
-from tests.helpers import free_port, start_app
-from tests.subprocess.test_offline import LAUNCHER, is_loopback, logged_hosts
+from tests.helpers import (
+    LAUNCHER,
+    PORTS_HOOK,
+    assert_same_model,
+    free_port,
+    is_loopback,
+    logged_hosts,
+    logged_ports,
+    start_app,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens there
-# Before test_offline's hook (which takes the log's path off sys.argv): the port of every TCP connection too.
-PORTS_HOOK = """
-import sys
-
-def _log_ports(event, args, _log=sys.argv[1] + ".ports"):
-    if event == "socket.connect" and isinstance(args[1], tuple) and len(args[1]) >= 2:
-        with open(_log, "a") as log:
-            log.write(f"{args[1][1]}\\n")
-
-sys.addaudithook(_log_ports)
-"""
 
 
 @pytest.fixture
@@ -78,17 +73,6 @@ def run_logged(
 def assert_only_loopback(log: Path) -> None:
     outside = [(event, host) for event, host in logged_hosts(log) if not is_loopback(host)]
     assert outside == [], f"connections outside this computer: {outside}"
-
-
-def assert_same_model(loaded, folder: str) -> None:
-    """The loaded model has the weights and tokenizer of the folder the fake Hub served."""
-    reference = getattr(transformers, REGISTRY[loaded.task].auto_class).from_pretrained(folder)
-    ours, theirs = loaded.model.state_dict(), reference.state_dict()
-    assert ours.keys() == theirs.keys()
-    assert all(torch.equal(ours[name], theirs[name]) for name in ours)
-    text = "the cat sat on the mat"
-    expected = transformers.AutoTokenizer.from_pretrained(folder)(text).input_ids
-    assert loaded.tokenizer(text).input_ids == expected
 
 
 @pytest.mark.parametrize(
@@ -134,12 +118,6 @@ def test_download_asks_the_given_endpoint_only_and_the_models_then_load_offline(
             cache / f"models--{model.model_id.replace('/', '--')}" / "snapshots" / model.revision
         ).is_dir()
         assert_same_model(manager.get(task), tiny_model_dirs[task])
-
-
-def logged_ports(log: Path) -> list[int]:
-    """The ports of the TCP connections PORTS_HOOK logged."""
-    ports = Path(str(log) + ".ports")
-    return [int(line) for line in ports.read_text().split()] if ports.exists() else []
 
 
 def test_the_app_downloads_through_the_given_endpoint_and_answers(fake_hub, tiny_model_dirs, tmp_path):
