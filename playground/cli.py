@@ -106,7 +106,10 @@ def _endpoint_argument(value: str) -> str:
 
 def download_main(argv: Sequence[str]) -> None:
     """`playground download --preset NAME`: fetch, then say where the models are and what to run."""
-    options = build_download_parser().parse_args(argv)
+    parser = build_download_parser()
+    options = parser.parse_args(argv)
+    if options.dir and options.source != "modelscope":
+        parser.error("--dir is for --source modelscope; the Hugging Face cache's folder is HF_HUB_CACHE.")
     if options.hub_endpoint:
         hub.use_endpoint(options.hub_endpoint)  # before playground.download imports huggingface_hub
     from playground.download import DownloadError

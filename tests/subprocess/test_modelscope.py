@@ -217,3 +217,9 @@ def test_a_copy_without_weights_is_refused_with_the_fallback(monkeypatch, capsys
         "load; fetch openai-community/gpt2 through a mirror of the Hub instead (--hub-endpoint "
         "https://hf-mirror.com)."
     ]
+
+
+def test_dir_is_only_for_modelscope(capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["download", "--dir", "somewhere"])
+    assert stop.value.code == 2 and "--dir is for --source modelscope" in capsys.readouterr().err
