@@ -9,8 +9,9 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from playground import hub
 from playground.presets import DEFAULT_PRESET, PRESETS
-from playground.settings import ENV_PREFIX, Settings
+from playground.settings import ENV_PREFIX, HUB_ENDPOINT_HELP, Settings
 
 # What --offline tells the libraries; they read it when imported, so it is set before they are.
 OFFLINE_ENVIRONMENT = {
@@ -25,10 +26,17 @@ def use_offline_environment() -> None:
     os.environ.update(OFFLINE_ENVIRONMENT)
 
 
-def create_demo(settings: Settings):
-    """The gradio app for these settings, with its request queue set up."""
+def prepare_environment(settings: Settings) -> None:
+    """What the libraries read when they are imported (--offline, --hub-endpoint): set before they are."""
     if settings.offline:
         use_offline_environment()
+    if settings.hub_endpoint:
+        hub.use_endpoint(settings.hub_endpoint)
+
+
+def create_demo(settings: Settings):
+    """The gradio app for these settings, with its request queue set up."""
+    prepare_environment(settings)
     if settings.demo:
         from playground.demo import prepare
 
@@ -55,7 +63,8 @@ def build_download_parser(environ: dict[str, str] | None = None) -> argparse.Arg
         prog="playground download",
         description="Fetch a preset's models, at their pinned revisions, into the Hugging Face cache "
         "(HF_HUB_CACHE, by default ~/.cache/huggingface/hub), so that `playground --offline` runs "
-        "without internet. Only the files the app loads are fetched.",
+        "without internet; or, with --source modelscope, the copies ModelScope has into plain folders. Only "
+        "the files the app loads are fetched.",
     )
     parser.add_argument(
         "--preset",
@@ -63,24 +72,90 @@ def build_download_parser(environ: dict[str, str] | None = None) -> argparse.Arg
         default=env.get(ENV_PREFIX + "PRESET", DEFAULT_PRESET),
         help="which models: en, zh or all (env PLAYGROUND_PRESET; default: %(default)s)",
     )
+    parser.add_argument(
+        "--hub-endpoint",
+        type=_endpoint_argument,
+        default=env.get(ENV_PREFIX + "HUB_ENDPOINT", ""),
+        help=f"{HUB_ENDPOINT_HELP} (env {ENV_PREFIX}HUB_ENDPOINT)",
+    )
+    parser.add_argument(
+        "--source",
+        choices=("hf", "modelscope"),
+        default="hf",
+        help="hf: the Hugging Face Hub (or --hub-endpoint's mirror), into its cache; modelscope: the copies on "
+        "ModelScope (modelscope.cn) of the models it has, into --dir, printing the command that serves them "
+        '(needs pip install -e ".[modelscope]"; default: %(default)s)',
+    )
+    parser.add_argument(
+        "--dir",
+        default=None,
+        help="with --source modelscope: the folder the models go into "
+        "(default: ~/.cache/transformer-playground/modelscope)",
+    )
     return parser
+
+
+def _endpoint_argument(value: str) -> str:
+    if not value:  # not given
+        return ""
+    try:
+        return hub.check_endpoint(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def download_main(argv: Sequence[str]) -> None:
     """`playground download --preset NAME`: fetch, then say where the models are and what to run."""
-    preset = build_download_parser().parse_args(argv).preset
-    from playground.download import DownloadError, download
+    parser = build_download_parser()
+    options = parser.parse_args(argv)
+    if options.dir and options.source != "modelscope":
+        parser.error("--dir is for --source modelscope; the Hugging Face cache's folder is HF_HUB_CACHE.")
+    if options.hub_endpoint:
+        hub.use_endpoint(options.hub_endpoint)  # before playground.download imports huggingface_hub
+    from playground.download import DownloadError
 
-    print(f"Downloading the models of the {preset} preset:", flush=True)
+    where = "ModelScope" if options.source == "modelscope" else hub.endpoint()
+    print(f"Downloading the models of the {options.preset} preset from {where}:", flush=True)
     try:
-        folders = download(preset, report=lambda line: print(f"- {line}", flush=True))
+        if options.source == "modelscope":
+            return _download_from_modelscope(options.preset, options.dir)
+        from playground.download import download
+
+        folders = download(options.preset, report=lambda line: print(f"- {line}", flush=True))
     except DownloadError as error:
         print(error, file=sys.stderr)
         raise SystemExit(1) from None
     print("\nReady. The models are in:")
     print("\n".join(f"  {model_id}: {folder}" for model_id, folder in folders.items()))
     print("Start the app without internet with:")
-    print("\n".join(f"  playground --offline --preset {name}" for name in PRESETS if preset in (name, "all")))
+    print(
+        "\n".join(
+            f"  playground --offline --preset {name}" for name in PRESETS if options.preset in (name, "all")
+        )
+    )
+
+
+def _download_from_modelscope(preset: str, folder: str | None) -> None:
+    from pathlib import Path
+
+    from playground.download import (
+        default_modelscope_dir,
+        download_from_modelscope,
+        missing_from_modelscope_message,
+        serve_command,
+    )
+
+    target = Path(folder).expanduser() if folder else default_modelscope_dir()
+    result = download_from_modelscope(preset, target, report=lambda line: print(f"- {line}", flush=True))
+    print("\nReady. The models are in:")
+    print(
+        "\n".join(f"  {path}" for tasks in result.folders.values() for path in dict.fromkeys(tasks.values()))
+    )
+    if result.missing:
+        print("\n" + missing_from_modelscope_message(preset, result.missing))
+    print("Start the app without internet with:")
+    for name in PRESETS if preset == "all" else [preset]:
+        print(f"  {serve_command(name, result.folders.get(name, {}))}")
 
 
 def exit_on_sigterm() -> None:
@@ -99,8 +174,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if argv[:1] == ["download"]:
         return download_main(argv[1:])
     settings = Settings.from_args(argv)
-    if settings.offline:
-        use_offline_environment()
+    prepare_environment(settings)  # first: the imports below (gradio, transformers) read it
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     print_student_urls(settings)
     exit_on_sigterm()

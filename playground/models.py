@@ -501,7 +501,7 @@ def _unreachable_hub_message(task: str, model_id: str) -> Message:
     return lazy(
         "The {task} model {model} is not on this computer and the Hugging Face Hub ({endpoint}) cannot be "
         "reached from it: prepare the models while online with `{command}` and start with --offline, or use a "
-        "mirror of the Hub (e.g. HF_ENDPOINT=https://hf-mirror.com).",
+        "mirror of the Hub (e.g. --hub-endpoint https://hf-mirror.com).",
         task=task,
         model=model_id,
         endpoint=hub.endpoint(),

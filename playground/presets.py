@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# ModelScope copies (`playground download --source modelscope`, for networks where huggingface.co cannot be
+# reached). Each id below comes from public code that downloads it with modelscope's snapshot_download or
+# `modelscope download --model ID`; none could be verified from the machine this was written on (no
+# internet), nor whether the copy holds the same files as the Hub commit pinned beside it. ModelScope
+# repositories are git repositories whose branch is "master" (what all that public code fetches); no commit
+# id of these copies could be found, so the revision is the branch: replace it with a commit id to pin one.
+MODELSCOPE_REVISION = "master"
+
 
 @dataclass(frozen=True)
 class PinnedModel:
     model_id: str  # a Hugging Face Hub id
     revision: str  # the commit (40 hex digits) the preset loads
+    modelscope_id: str | None = None  # its copy on ModelScope (`playground download --source modelscope`)
+    modelscope_revision: str = MODELSCOPE_REVISION  # the branch or commit of that copy to fetch
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,9 @@ class Preset:
 
 # Where each commit was found (the Hub itself could not be reached while this was written): the
 # `models--<org>--<name>/snapshots/<commit>/` folders of Hugging Face caches quoted in public code, several
-# independent projects each, and for two of them transformers' own pipeline defaults.
+# independent projects each, and for two of them transformers' own pipeline defaults. The models without a
+# modelscope_id (DistilBERT SST-2, SmolLM2, both uer models) have no ModelScope copy known from public code:
+# `playground download --source modelscope` names them and points to the mirror (--hub-endpoint).
 PRESETS = {
     "en": Preset(
         name="en",
@@ -37,10 +49,20 @@ PRESETS = {
         models={
             # transformers' pipeline default for text-generation ("607a30d"); cache paths of both
             # models--openai-community--gpt2 and models--gpt2 (the repository before its rename).
-            "generation": PinnedModel("openai-community/gpt2", "607a30d783dfa663caf39e06633721c8d4cfcd7e"),
+            # ModelScope: AI-ModelScope/gpt2, from a shell script running `modelscope download --model
+            # AI-ModelScope/gpt2` (yangjingla/better-sh, hf_download/ms_snapshot_download.sh).
+            "generation": PinnedModel(
+                "openai-community/gpt2",
+                "607a30d783dfa663caf39e06633721c8d4cfcd7e",
+                modelscope_id="AI-ModelScope/gpt2",
+            ),
             # cache paths models--google-bert--bert-base-uncased/snapshots/86b5e09… in several projects.
+            # ModelScope: AI-ModelScope/bert-base-uncased, named in issue 17 as known from public code (not
+            # found again in the code searched while writing this).
             "fill-mask": PinnedModel(
-                "google-bert/bert-base-uncased", "86b5e0934494bd15c9632b12f734a8a67f723594"
+                "google-bert/bert-base-uncased",
+                "86b5e0934494bd15c9632b12f734a8a67f723594",
+                modelscope_id="AI-ModelScope/bert-base-uncased",
             ),
             # transformers' pipeline default for text-classification ("714eb0f"), and cache paths.
             "sentiment": PinnedModel(
@@ -65,8 +87,12 @@ PRESETS = {
             ),
             # a Nix package fetching huggingface.co/google-bert/bert-base-chinese/resolve/8f23c25…/vocab.txt,
             # and cache paths models--google-bert--bert-base-chinese/snapshots/8f23c25….
+            # ModelScope: AI-ModelScope/bert-base-chinese, from a public script calling modelscope's
+            # snapshot_download('AI-ModelScope/bert-base-chinese', cache_dir='./models') ("魔搭社区中文BERT").
             "fill-mask": PinnedModel(
-                "google-bert/bert-base-chinese", "8f23c25b06e129b6c986331a13d8d025a92cf0ea"
+                "google-bert/bert-base-chinese",
+                "8f23c25b06e129b6c986331a13d8d025a92cf0ea",
+                modelscope_id="AI-ModelScope/bert-base-chinese",
             ),
             # transformers' loading log "config.json from cache at …models--uer--roberta-base-finetuned-dianping-
             # chinese\snapshots\25faf18…\config.json", and the same folder in two other write-ups.
@@ -75,7 +101,14 @@ PRESETS = {
             ),
             # Qwen2 (RoPE, grouped-query attention) writing Chinese and English, ChatML template; cache paths
             # models--Qwen--Qwen2.5-0.5B-Instruct/snapshots/7ae5576… in many independent projects.
-            "chat": PinnedModel("Qwen/Qwen2.5-0.5B-Instruct", "7ae557604adf67be50417f59c2c2f167def9a775"),
+            # ModelScope: Qwen/Qwen2.5-0.5B-Instruct (Qwen publishes there under the same id), from several
+            # public scripts running `modelscope download --model Qwen/Qwen2.5-0.5B-Instruct` or
+            # snapshot_download("Qwen/Qwen2.5-0.5B-Instruct", revision="master").
+            "chat": PinnedModel(
+                "Qwen/Qwen2.5-0.5B-Instruct",
+                "7ae557604adf67be50417f59c2c2f167def9a775",
+                modelscope_id="Qwen/Qwen2.5-0.5B-Instruct",
+            ),
         },
     ),
 }

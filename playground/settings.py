@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 
 from playground.demo import demo_models
+from playground.hub import check_endpoint
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.registry import REGISTRY
 
@@ -25,6 +26,10 @@ ENV_PREFIX = "PLAYGROUND_"
 MCP_MISSING = (
     '--mcp needs the mcp package, which is not installed: pip install -e ".[mcp]" (or pip install "gradio[mcp]") '
     "adds it."
+)
+HUB_ENDPOINT_HELP = (  # `playground download --hub-endpoint` says the same
+    "where models are downloaded from: a mirror of the Hugging Face Hub, e.g. https://hf-mirror.com where "
+    "huggingface.co cannot be reached; the same as setting HF_ENDPOINT, which is used when this is not given"
 )
 
 
@@ -56,6 +61,7 @@ class Settings:
     session_idle_minutes: int = 30
     allow_custom_models: bool = False
     offline: bool = False
+    hub_endpoint: str = ""  # "" = HF_ENDPOINT if set, else https://huggingface.co
     demo: bool = False
     mcp: bool = False
     root_path: str = ""
@@ -75,6 +81,8 @@ class Settings:
             raise ValueError(
                 f"--root-path {self.root_path!r} must start with / (e.g. /playground) or be a full http(s):// URL."
             )
+        if self.hub_endpoint:
+            object.__setattr__(self, "hub_endpoint", check_endpoint(self.hub_endpoint))
 
     def model_id(self, task: str) -> str:
         """The model id or folder configured for a task of the registry ("generation", "fill-mask", ...)."""
@@ -153,10 +161,12 @@ _HELP = {
     'pip install -e ".[mcp]")',
     "root_path": "the path prefix under which a reverse proxy serves the app, e.g. /playground (gradio's "
     "root_path; empty: GRADIO_ROOT_PATH, or none)",
+    "hub_endpoint": HUB_ENDPOINT_HELP,
     "demo": "serve tiny models made on this computer (about a minute, the first time only; kept in "
     "~/.cache/transformer-playground): no download, no internet; their answers only show how the app works",
 }
 _SECRET = {"admin_password"}
+_SHOWN_DEFAULTS = {"hub_endpoint": "HF_ENDPOINT, else https://huggingface.co"}
 _CHOICES = {
     "device": DEVICES,
     "dtype": DTYPES,
@@ -200,6 +210,7 @@ def build_parser(environ: dict[str, str] | None = None) -> argparse.ArgumentPars
         kind = int if setting.type == "int" else str
         default = kind(env[env_name]) if env_name in env else setting.default
         shown = "hidden" if setting.name in _SECRET else default  # --help never prints a password
+        shown = _SHOWN_DEFAULTS.get(setting.name, shown)
         parser.add_argument(
             flag,
             type=kind,

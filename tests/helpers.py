@@ -1,13 +1,15 @@
 """Plain helper functions that test modules in several tiers share (fixtures live in the conftest.py files).
 
 Test modules never import from one another: what two of them need lives here, in tests/tiny_models.py (the
-tiny models, from playground/tiny_models.py, and a fake Hub cache) or, as a fixture, in a conftest.py.
+tiny models, from playground/tiny_models.py, and a fake Hub cache), in tests/fake_hub.py (a stand-in
+for the Hub's HTTP API) or, as a fixture, in a conftest.py.
 """
 
 from __future__ import annotations
 
 import contextlib
 import http.client
+import ipaddress
 import json
 import logging
 import re
@@ -19,6 +21,7 @@ import urllib.request
 import warnings
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,6 +31,37 @@ from transformers.utils import logging as transformers_logging
 from playground.tasks.attention import AttentionResult
 
 ADMIN_PASSWORD = "teacher-only"  # the session app's --admin-password (tests/conftest.py's `settings`)
+# A subprocess's every socket connection and name lookup, logged by an audit hook: the launcher takes the log's
+# path as its first argument, then the `playground` command's.
+AUDIT_HOOK = """
+import json, sys
+
+def _log_network(event, args, _log=sys.argv.pop(1)):
+    if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
+        address = args[1] if len(args) > 1 else None
+        host = address[0] if isinstance(address, tuple) else f"unix:{address}"
+    elif event == "socket.getaddrinfo":
+        host = args[0]
+    else:
+        return
+    with open(_log, "a") as log:
+        log.write(json.dumps([event, host if host is None or isinstance(host, str) else repr(host)]) + "\\n")
+
+sys.addaudithook(_log_network)
+"""
+LAUNCHER = AUDIT_HOOK + "\nfrom playground.cli import main\nmain(sys.argv[1:])\n"
+# Put before LAUNCHER (whose hook takes the log's path off sys.argv): the port of every TCP connection too, into
+# the log's path + ".ports".
+PORTS_HOOK = """
+import sys
+
+def _log_ports(event, args, _log=sys.argv[1] + ".ports"):
+    if event == "socket.connect" and isinstance(args[1], tuple) and len(args[1]) >= 2:
+        with open(_log, "a") as log:
+            log.write(f"{args[1][1]}\\n")
+
+sys.addaudithook(_log_ports)
+"""
 
 
 def reference(loaded, prompt: str, seed: int | None = None, **kwargs) -> list[int]:
@@ -196,3 +230,35 @@ def prefix_proxy(upstream_port: int, prefix: str) -> Iterator[str]:
     finally:
         proxy.shutdown()
         proxy.server_close()
+def is_loopback(host: str | None) -> bool:
+    if host in (None, "", "localhost") or host.startswith("unix:"):  # unix sockets never leave the machine
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def logged_hosts(log: Path) -> list[tuple[str, str | None]]:
+    return [tuple(json.loads(line)) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def logged_ports(log: Path) -> list[int]:
+    """The ports of the TCP connections PORTS_HOOK logged."""
+    ports = Path(str(log) + ".ports")
+    return [int(line) for line in ports.read_text().split()] if ports.exists() else []
+
+
+def assert_same_model(loaded, folder: str) -> None:
+    """A LoadedModel has the weights and tokenizer of the saved model in `folder`."""
+    import transformers
+
+    from playground.registry import REGISTRY
+
+    reference = getattr(transformers, REGISTRY[loaded.task].auto_class).from_pretrained(folder)
+    ours, theirs = loaded.model.state_dict(), reference.state_dict()
+    assert ours.keys() == theirs.keys()
+    assert all(torch.equal(ours[name], theirs[name]) for name in ours)
+    text = "the cat sat on the mat"
+    expected = transformers.AutoTokenizer.from_pretrained(folder)(text).input_ids
+    assert loaded.tokenizer(text).input_ids == expected

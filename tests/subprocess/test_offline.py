@@ -4,7 +4,6 @@ cache (tiny models at the pinned commits), while every endpoint is used."""
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import re
@@ -19,45 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import queue_call
+from tests.helpers import AUDIT_HOOK, LAUNCHER, is_loopback, logged_hosts, queue_call
 
 ROOT = Path(__file__).resolve().parents[2]
-AUDIT_HOOK = """
-import json, sys
-
-def _log_network(event, args, _log=sys.argv.pop(1)):
-    if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
-        address = args[1] if len(args) > 1 else None
-        host = address[0] if isinstance(address, tuple) else f"unix:{address}"
-    elif event == "socket.getaddrinfo":
-        host = args[0]
-    else:
-        return
-    with open(_log, "a") as log:
-        log.write(json.dumps([event, host if host is None or isinstance(host, str) else repr(host)]) + "\\n")
-
-sys.addaudithook(_log_network)
-"""
-LAUNCHER = AUDIT_HOOK + "\nfrom playground.cli import main\nmain(sys.argv[1:])\n"
 CONTROL = AUDIT_HOOK + (
     "\nimport urllib.request\n"
     "try:\n    urllib.request.urlopen('http://huggingface.co/', timeout=2)\n"
     "except OSError:\n    pass\n"
 )
 SPACE_BETWEEN_CHINESE = re.compile(r"[\u4e00-\u9fff，。] +[\u4e00-\u9fff，。]")
-
-
-def is_loopback(host: str | None) -> bool:
-    if host in (None, "", "localhost") or host.startswith("unix:"):  # unix sockets never leave the machine
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-
-def logged_hosts(log: Path) -> list[tuple[str, str | None]]:
-    return [tuple(json.loads(line)) for line in log.read_text().splitlines()] if log.exists() else []
 
 
 def free_port() -> int:

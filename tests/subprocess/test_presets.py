@@ -166,8 +166,9 @@ def test_download_without_a_connection_says_so_in_one_sentence(monkeypatch, caps
         cli.main(["download", "--preset", "zh"])
     assert stop.value.code == 1
     assert capsys.readouterr().err.strip().splitlines() == [
-        "Could not download uer/gpt2-chinese-cluecorpussmall: huggingface.co cannot be reached from this "
-        "computer; check the internet connection (or proxy) and run the command again."
+        "Could not download uer/gpt2-chinese-cluecorpussmall: the Hugging Face Hub (https://huggingface.co) "
+        "cannot be reached from this computer; check the internet connection (or proxy), or use a mirror of "
+        "the Hub with --hub-endpoint https://hf-mirror.com (or --source modelscope), and run the command again."
     ]
 
     def no_such_revision(repo_id, revision):
