@@ -230,6 +230,8 @@ def prefix_proxy(upstream_port: int, prefix: str) -> Iterator[str]:
     finally:
         proxy.shutdown()
         proxy.server_close()
+
+
 def is_loopback(host: str | None) -> bool:
     if host in (None, "", "localhost") or host.startswith("unix:"):  # unix sockets never leave the machine
         return True
