@@ -59,6 +59,17 @@ class Context:
         return examples["zh" if self.settings.preset == "zh" else "en"]
 
 
+# What a session keeps between its events (gr.State: the last results of a tab) is forgotten this long after it
+# was last set; gradio also forgets it an hour after the page closed, and keeps at most --max-sessions sessions.
+STATE_SECONDS = 3600
+
+
+def session_state(value=None) -> gr.State:
+    """A gr.State for a session's last results, forgotten STATE_SECONDS after it was last set (the tab then
+    answers as on a fresh page: show it, or generate, again). Only a flag or a name may be kept longer."""
+    return gr.State(value, time_to_live=STATE_SECONDS)
+
+
 # A batch function answers several sessions at once (gradio hands it only the first request): within one,
 # the session is the one `in_session` names, or none (the server's models).
 _batch_session: contextvars.ContextVar[str | None] = contextvars.ContextVar("batch_session", default=None)
