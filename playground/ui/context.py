@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import gradio as gr
@@ -93,6 +96,32 @@ def in_session(session: str | None) -> Iterator[None]:
     finally:
         _in_batch.reset(batch)
         _batch_session.reset(chosen)
+
+
+def each_step_in(fn: Callable, scope: Callable[[], Callable[[], AbstractContextManager]]) -> Callable:
+    """`fn` run inside a context manager: `scope()`, called once per call of `fn`, gives what makes one (for a
+    generator function, one around each of its steps, since each step may run in another thread)."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def steps(*args, **kwargs):
+            enter, iterator = scope(), fn(*args, **kwargs)
+            while True:
+                with enter():
+                    try:
+                        value = next(iterator)
+                    except StopIteration:
+                        return
+                yield value
+
+        return steps
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        with scope()():
+            return fn(*args, **kwargs)
+
+    return call
 
 
 def summary_markdown(summary: str, notices: list) -> str:
