@@ -8,8 +8,8 @@ padded forward pass (`classify_batch`); many texts (lines, or a CSV column) go t
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from transformers import PretrainedConfig
 from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.tasks.batching import encode_row, pad_batch, run_batch, single
-from playground.tasks.text_files import read_text_file
+from playground.tasks.text_files import text_lines
 from playground.tasks.validation import InputError, check_text
 
 
@@ -99,7 +99,6 @@ class BatchResult:
 
 
 Progress = Callable[[int, int], None]
-MAX_CSV_BYTES = 20 * 2**20  # far more than --max-batch-rows texts take; a larger file is refused
 
 
 def classify_many(
@@ -157,52 +156,66 @@ def texts_from_lines(text: str | None, max_rows: int) -> tuple[list[str], list[M
 
 
 def csv_columns(path: str | Path) -> list[str]:
-    """The column names of a CSV file (its first row), in whatever encoding it was saved (see text_files)."""
-    return _columns(read_text_file(path, MAX_CSV_BYTES))
+    """The column names of a CSV file (its first row), in whatever encoding it was saved (see text_files).
+    Only the start of the file is read, whatever its size."""
+    with text_lines(path) as lines:
+        return _columns(_csv_rows(lines))
 
 
-def _columns(content: str) -> list[str]:
-    reader = _csv_reader(content)
-    header = next(_rows(reader), None)
+def _columns(rows: Iterator[list[str]]) -> list[str]:
+    header = next(rows, None)
     if not header or not any(name.strip() for name in header):
         raise InputError(lazy("The CSV file is empty: its first row should name the columns, e.g. 'text'."))
     return [name.strip() for name in header]
 
 
 def texts_from_csv(path: str | Path, column: str | None, max_rows: int) -> tuple[list[str], list[Message]]:
-    """The non-empty cells of the column named `column`, at most `max_rows`, and notices."""
-    content = read_text_file(path, MAX_CSV_BYTES)
-    columns = _columns(content)
-    if not column:
-        if len(columns) > 1:
+    """The non-empty cells of the column named `column`, at most `max_rows`, and notices. The file is read
+    row by row: memory holds the texts kept, never the file (the rows past `max_rows` are only counted)."""
+    with text_lines(path) as lines:
+        rows = _csv_rows(lines)
+        columns = _columns(rows)
+        if not column:
+            if len(columns) > 1:
+                raise InputError(
+                    lazy("Choose the column that holds the texts: {columns}.", columns=", ".join(columns))
+                )
+            column = columns[0]
+        if column not in columns:
             raise InputError(
-                lazy("Choose the column that holds the texts: {columns}.", columns=", ".join(columns))
+                lazy(
+                    "The CSV file has no column named “{column}”; it has: {columns}.",
+                    column=column,
+                    columns=", ".join(columns),
+                )
             )
-        column = columns[0]
-    if column not in columns:
-        raise InputError(
-            lazy(
-                "The CSV file has no column named “{column}”; it has: {columns}.",
-                column=column,
-                columns=", ".join(columns),
-            )
-        )
-    index = columns.index(column)
-    rows = _rows(_csv_reader(content))
-    next(rows)
-    cells = [row[index].strip() for row in rows if len(row) > index]
-    texts, notices = _limit([cell for cell in cells if cell], max_rows, "rows")
+        index = columns.index(column)
+        texts, count = [], 0
+        for row in rows:
+            cell = row[index].strip() if len(row) > index else ""
+            if cell:
+                count += 1
+                if count <= max_rows:
+                    texts.append(cell)
     if not texts:
         raise InputError(lazy("The column “{column}” of the CSV file has no text in it.", column=column))
-    return texts, notices
+    return texts, _cut_notice(count, max_rows, "rows")
 
 
-def _csv_reader(content: str):
+def _csv_rows(lines: Iterator[str]) -> Iterator[list[str]]:
+    """The rows of a CSV file's lines, in the dialect its first 4,096 characters show (commas, semicolons
+    as Excel saves them in many countries, or tabs)."""
+    head, size = [], 0
+    for line in lines:
+        head.append(line)
+        size += len(line)
+        if size >= 4096:
+            break
     try:
-        dialect = csv.Sniffer().sniff(content[:4096], delimiters=",;\t")
+        dialect = csv.Sniffer().sniff("".join(head)[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return csv.reader(io.StringIO(content), dialect)
+    return _rows(csv.reader(itertools.chain(head, lines), dialect))
 
 
 def _rows(reader):
@@ -235,21 +248,28 @@ def _rows(reader):
 
 def _limit(texts: list[str], max_rows: int, what: str) -> tuple[list[str], list[Message]]:
     """At most `max_rows` texts, and a notice if there were more; `what` they are: "lines" or "rows"."""
-    if len(texts) <= max_rows:
-        return texts, []
-    count, limit = f"{len(texts):,}", f"{max_rows:,}"
+    return texts[:max_rows], _cut_notice(len(texts), max_rows, what)
+
+
+def _cut_notice(total: int, max_rows: int, what: str) -> list[Message]:
+    """A notice that only `max_rows` of the `total` texts are classified (none if all are)."""
+    if total <= max_rows:
+        return []
+    count, limit = f"{total:,}", f"{max_rows:,}"
     if what == "lines":
-        cut = lazy(
-            "There are {count} lines; only the first {limit} were classified (the limit here, set with "
-            "--max-batch-rows).",
-            count=count,
-            limit=limit,
-        )
-    else:
-        cut = lazy(
+        return [
+            lazy(
+                "There are {count} lines; only the first {limit} were classified (the limit here, set with "
+                "--max-batch-rows).",
+                count=count,
+                limit=limit,
+            )
+        ]
+    return [
+        lazy(
             "There are {count} rows; only the first {limit} were classified (the limit here, set with "
             "--max-batch-rows).",
             count=count,
             limit=limit,
         )
-    return texts[:max_rows], [cut]
+    ]

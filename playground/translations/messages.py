@@ -173,6 +173,8 @@ ZH = {
     "Row {row} of the CSV file has a cell longer than {limit} characters, far more than one text may have "
     "here; shorten it.": "CSV 文件第 {row} 行有一个单元格超过 {limit} 个字符，远远超过这里一段文本的长度；请把它缩短。",
     "The CSV file could not be read at row {row}: {error}.": "CSV 文件在第 {row} 行读不下去：{error}。",
+    "Line {line} of the file is longer than {limit} characters, far more than one text may have here; "
+    "shorten it.": "文件第 {line} 行超过 {limit} 个字符，远远超过这里一段文本的长度；请把它缩短。",
     "The target words are {length} characters long together; the limit here is {limit}. Give fewer or "
     "shorter words.": "目标词加起来有 {length} 个字符，这里最多 {limit} 个。请少给几个词，或用短一些的词。",
     "The {task} model folder {model} does not exist on this computer (any more): check the path, or give "

@@ -17,7 +17,7 @@ from playground.registry import REGISTRY
 from playground.tasks import attention
 from playground.tasks import attention_ops as ops
 from playground.tasks.validation import InputError
-from playground.ui.context import Context, summary_markdown
+from playground.ui.context import Context, session_state, summary_markdown
 from playground.ui.events import api_endpoint, on
 from playground.viz import attention as attention_viz
 from playground.viz import bertviz
@@ -236,9 +236,6 @@ def attention_view_api(
     return bertviz_view(context, text, model, view, chosen_layers, chosen_heads)[0]
 
 
-SHOWN_SECONDS = 3600  # an hour after it was last shown, a session's attention is forgotten (Show it again)
-
-
 def build(context: Context) -> None:
     """The Attention tab and the /attention and /attention_view endpoints."""
     settings = context.settings
@@ -276,7 +273,7 @@ def build(context: Context) -> None:
             heads = gr.CheckboxGroup(list(range(1, 13)), value=list(range(1, 13)), label=ui("Heads"))
         info = gr.Markdown()
         plot = gr.Plot(label=ui("Attention"), show_label=False)
-        shown_state = gr.State(time_to_live=SHOWN_SECONDS)  # the whole attention tensor: not kept forever
+        shown_state = session_state()  # the whole attention tensor: not kept forever
         gr.Examples(  # the model column is not shown: gradio would show its choices' translation keys
             examples,
             inputs=[model, text],

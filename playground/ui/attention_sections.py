@@ -12,7 +12,7 @@ import gradio as gr
 from playground.i18n import _, ui
 from playground.tasks import attention
 from playground.tasks.validation import InputError
-from playground.ui.context import Context, summary_markdown
+from playground.ui.context import Context, session_state, summary_markdown
 from playground.ui.events import on
 from playground.viz import attention as attention_viz
 
@@ -133,7 +133,7 @@ def generation_attention_section(context: Context, step_state: gr.State) -> None
         info = gr.Markdown()
         plot = gr.Plot(label=ui("Attention over the generated text"), show_label=False)
     is_open = _open_close(accordion)
-    result_state = gr.State()
+    result_state = session_state()  # the attention of the last generation
     outputs = {"result": result_state, "layer": layer, "head": head, "plot": plot, "info": info}
     on(
         [accordion.expand],

@@ -16,7 +16,7 @@ from playground.i18n import _, lazy, ui
 from playground.tasks import chat
 from playground.tasks.generation import GenerationParams
 from playground.tasks.validation import InputError
-from playground.ui.context import Context, summary_markdown
+from playground.ui.context import Context, session_state, summary_markdown
 from playground.ui.events import api_endpoint, on
 from playground.ui.generate import ShownDistribution, decoding_controls, distribution_figure
 from playground.viz import chat as chat_viz
@@ -235,7 +235,7 @@ def build(context: Context) -> None:
             template_button = gr.Button(ui("Show what the model reads"))
             template_html = gr.HTML()
         distribution_plot = gr.Plot(label=ui("Next-token distribution"), show_label=False)
-        history = gr.State([])
+        history = session_state([])
         gr.Examples(examples, inputs=[system, message], label=ui("Examples: click one, then Send"))
         api_endpoint(chat_api, context, "chat", "chat")
         api_endpoint(chat_template_api, context, "chat_template", "chat")

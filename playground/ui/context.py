@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import gradio as gr
@@ -59,6 +62,17 @@ class Context:
         return examples["zh" if self.settings.preset == "zh" else "en"]
 
 
+# What a session keeps between its events (gr.State: the last results of a tab) is forgotten this long after it
+# was last set; gradio also forgets it an hour after the page closed, and keeps at most --max-sessions sessions.
+STATE_SECONDS = 3600
+
+
+def session_state(value=None) -> gr.State:
+    """A gr.State for a session's last results, forgotten STATE_SECONDS after it was last set (the tab then
+    answers as on a fresh page: show it, or generate, again). Only a flag or a name may be kept longer."""
+    return gr.State(value, time_to_live=STATE_SECONDS)
+
+
 # A batch function answers several sessions at once (gradio hands it only the first request): within one,
 # the session is the one `in_session` names, or none (the server's models).
 _batch_session: contextvars.ContextVar[str | None] = contextvars.ContextVar("batch_session", default=None)
@@ -82,6 +96,32 @@ def in_session(session: str | None) -> Iterator[None]:
     finally:
         _in_batch.reset(batch)
         _batch_session.reset(chosen)
+
+
+def each_step_in(fn: Callable, scope: Callable[[], Callable[[], AbstractContextManager]]) -> Callable:
+    """`fn` run inside a context manager: `scope()`, called once per call of `fn`, gives what makes one (for a
+    generator function, one around each of its steps, since each step may run in another thread)."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def steps(*args, **kwargs):
+            enter, iterator = scope(), fn(*args, **kwargs)
+            while True:
+                with enter():
+                    try:
+                        value = next(iterator)
+                    except StopIteration:
+                        return
+                yield value
+
+        return steps
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        with scope()():
+            return fn(*args, **kwargs)
+
+    return call
 
 
 def summary_markdown(summary: str, notices: list) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import gradio as gr
 
 from playground.i18n import using
-from playground.ui.context import Context, in_session
+from playground.ui.context import Context, each_step_in, in_session
 from playground.ui.errors import as_gr_error, friendly_errors, raise_error
 from playground.ui.language import batch_languages, in_languages, in_page_language, page_language
 from playground.ui.mcp import not_a_tool
@@ -130,9 +130,11 @@ def api_endpoint(
     `limit`: how many requests of the group run at once (default: `concurrency_limit` of the group).
     `tool`: with --mcp, whether AI assistants see it as a tool (ui/mcp.py), described by the handler's docstring.
     """
-    fn = on_gpu(bind(friendly_errors(handler), context))
+    fn = bind(friendly_errors(handler), context)
     if max_batch_size is not None:  # a batch holds several sessions: the server's models only
-        fn = in_sessions(context, fn, with_column=False)
+        fn = on_gpu(in_sessions(context, fn, with_column=False))
+    else:
+        fn = on_gpu(server_models_only(fn))
     if max_batch_size is not None and max_batch_size <= 1:
         fn = one_at_a_time(fn)
     if not tool:
@@ -145,6 +147,12 @@ def api_endpoint(
         gr.api(fn, api_name=name, batch=True, max_batch_size=max_batch_size, concurrency_limit=1)
     else:
         gr.api(fn, api_name=name, concurrency_id=model_group, concurrency_limit=CONCURRENCY_LIMIT)
+
+
+def server_models_only(fn: Callable) -> Callable:
+    """`fn` answering with the server's models, whoever calls it: an API request names its session itself,
+    so a visitor's own models (Train tab) are used by their page's events only, never through the API."""
+    return each_step_in(fn, lambda: functools.partial(in_session, None))
 
 
 def batched(

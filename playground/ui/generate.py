@@ -17,7 +17,7 @@ from playground.tasks import generation
 from playground.tasks.generation import GenerationParams, Sample, StepState
 from playground.tasks.validation import check_int
 from playground.ui.attention_sections import generation_attention_section
-from playground.ui.context import Context, summary_markdown
+from playground.ui.context import Context, session_state, summary_markdown
 from playground.ui.events import api_endpoint, on
 from playground.viz import charts, tokens
 
@@ -350,7 +350,7 @@ def build(context: Context) -> None:
             compare_html = gr.HTML()
         with gr.Accordion(ui("Show code: reproduce this with transformers"), open=False):
             code = gr.Code(language="python", label="Python")
-        step_state, shown_state = gr.State(), gr.State()
+        step_state, shown_state = session_state(), session_state()
         generation_attention_section(context, step_state)
         api_endpoint(generate_api, context, "generate", "generation")
         api_endpoint(next_token_api, context, "next_token", "generation")

@@ -19,6 +19,7 @@ from gradio.context import LocalContext
 from gradio.i18n import I18nData
 
 from playground.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, language_of, ui, using
+from playground.ui.context import each_step_in
 
 COOKIE = "playground-language"
 # Sets the cookie the server reads and the page's lang (screen readers, fonts, the pop-up titles of
@@ -71,28 +72,7 @@ def _lookup(mapping: object, key: str) -> object:
 def in_page_language(fn: Callable) -> Callable:
     """`fn` writing its words in the language of the request it answers (a generator: every step, since each
     may run in another thread)."""
-    if inspect.isgeneratorfunction(fn):
-
-        @functools.wraps(fn)
-        def generator_wrapper(*args, **kwargs):
-            language = request_language()
-            steps = fn(*args, **kwargs)
-            while True:
-                with using(language):
-                    try:
-                        value = next(steps)
-                    except StopIteration:
-                        return
-                yield value
-
-        return generator_wrapper
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with using(request_language()):
-            return fn(*args, **kwargs)
-
-    return wrapper
+    return each_step_in(fn, lambda: functools.partial(using, request_language()))
 
 
 # Batched events: gradio hands a batch function only the first request of the batch (Blocks.call_function),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import gradio as gr
 
@@ -68,6 +68,32 @@ def limits(context: Context) -> training.TrainingLimits:
     )
 
 
+def live_progress(event: Step, last_sent: float, figure: Callable, *series) -> tuple[dict | None, float]:
+    """After a training step: the progress bar and `figure(*series, total)` to send if it is time to redraw
+    (REDRAW_SECONDS since `last_sent`, or the last step), else None; and when they were last sent."""
+    if time.monotonic() - last_sent < REDRAW_SECONDS and event.step != event.total:
+        return None, last_sent
+    progress = viz.progress_html(event.step, event.total, event.seconds, event.loss)
+    return {"progress": progress, "plot": figure(*series, event.total)}, time.monotonic()
+
+
+def steps_and_seconds(result) -> dict:
+    """How long a finished training took, for its summary."""
+    return {"steps": len(result.losses), "seconds": f"{result.seconds:.1f}"}
+
+
+def finished(context: Context, result, total: int, plot, summary: str, code: str) -> dict:
+    """What a finished training shows: the whole progress bar, its chart, its summary (with the notices), the
+    code that reproduces it and the visitor's models."""
+    return {
+        "progress": viz.progress_html(len(result.losses), total, result.seconds),
+        "plot": plot,
+        "summary": summary_markdown(summary, result.notices),
+        "code": gr.Code(value=code, visible=True),
+        "mine": my_models_markdown(context),
+    }
+
+
 # --- fine-tuning ----------------------------------------------------------------------------------------
 
 
@@ -112,12 +138,11 @@ def fine_tune_summary(result: training.FineTuneResult) -> str:
         "**{before}** before, **{after}** after.",
         trained=f"{result.trained_parameters:,}",
         total=f"{result.total_parameters:,}",
-        steps=len(result.losses),
-        seconds=f"{result.seconds:.1f}",
+        **steps_and_seconds(result),
         before=f"{result.accuracy_before:.0%}",
         after=f"{result.accuracy_after:.0%}",
     )
-    return summary_markdown(summary, result.notices)
+    return summary
 
 
 def run_fine_tune(context: Context, table, epochs, learning_rate, batch_size, train, seed) -> Iterator[dict]:
@@ -134,10 +159,9 @@ def run_fine_tune(context: Context, table, epochs, learning_rate, batch_size, tr
         if isinstance(event, Step):
             losses.append(event.loss)
             total = event.total
-            progress = viz.progress_html(event.step, event.total, event.seconds, event.loss)
-            if time.monotonic() - last_sent >= REDRAW_SECONDS or event.step == event.total:
-                last_sent = time.monotonic()
-                yield {"progress": progress, "plot": viz.fine_tune_figure(losses, epochs_done, event.total)}
+            shown, last_sent = live_progress(event, last_sent, viz.fine_tune_figure, losses, epochs_done)
+            if shown:
+                yield shown
         elif isinstance(event, Epoch):
             epochs_done.append(event)
         else:
@@ -156,15 +180,11 @@ def run_fine_tune(context: Context, table, epochs, learning_rate, batch_size, tr
         getattr(loaded.model.config, "initializer_range", 0.02),
         trained,
     )
-    yield {
-        "progress": viz.progress_html(len(result.losses), total, result.seconds),
-        "plot": viz.fine_tune_figure(result.losses, result.epochs, total),
-        "summary": fine_tune_summary(result),
+    plot = viz.fine_tune_figure(result.losses, result.epochs, total)
+    yield finished(context, result, total, plot, fine_tune_summary(result), code) | {
         "compare": gr.Dataframe(
             value=compare_rows(result), headers=[_(h) for h in COMPARE_HEADERS], visible=bool(result.after)
         ),
-        "code": gr.Code(value=code, visible=True),
-        "mine": my_models_markdown(context),
     }
 
 
@@ -205,12 +225,9 @@ def run_tiny(
     ):
         if isinstance(event, Step):
             losses.append(event.loss)
-            if time.monotonic() - last_sent >= REDRAW_SECONDS or event.step == event.total:
-                last_sent = time.monotonic()
-                yield {
-                    "progress": viz.progress_html(event.step, event.total, event.seconds, event.loss),
-                    "plot": viz.tiny_figure(losses, event.total),
-                }
+            shown, last_sent = live_progress(event, last_sent, viz.tiny_figure, losses)
+            if shown:
+                yield shown
         elif isinstance(event, Sample):
             samples.append(event)
             yield {"samples": gr.Dataframe(value=samples_rows(samples), headers=headers, visible=True)}
@@ -222,19 +239,14 @@ def run_tiny(
         "on the text: **{before}** before (a guess among all tokens), **{after}** after.",
         parameters=f"{result.parameters:,}",
         vocab=f"{result.vocab_size:,}",
-        steps=len(result.losses),
-        seconds=f"{result.seconds:.1f}",
+        **steps_and_seconds(result),
         before=f"{result.perplexity_before:.1f}",
         after=f"{result.perplexity_after:.1f}",
     )
     generation_model = context.manager.model_ids["generation"] if tokenizer == "generation" else None
-    yield {
-        "progress": viz.progress_html(len(result.losses), total, result.seconds),
-        "plot": viz.tiny_figure(result.losses, settings.steps),
+    code = tiny_code(text, checked, generation_model)
+    yield finished(context, result, total, viz.tiny_figure(result.losses, settings.steps), summary, code) | {
         "samples": gr.Dataframe(value=samples_rows(result.samples), headers=headers, visible=True),
-        "summary": summary_markdown(summary, result.notices),
-        "code": gr.Code(value=tiny_code(text, checked, generation_model), visible=True),
-        "mine": my_models_markdown(context),
     }
 
 

@@ -143,11 +143,12 @@ def test_chinese_csv_files_read_the_same_in_every_encoding_excel_saves(tmp_path,
     assert texts_from_csv(path, column, 10) == (expected, [])
 
 
-def test_a_file_too_large_is_refused(tmp_path, monkeypatch):
-    import playground.tasks.sentiment as sentiment
+def test_a_text_file_too_large_is_refused(tmp_path):
+    """Whole-file reads (the Train tab's CSV) stop past their limit; CSV columns are streamed instead
+    (tests/tasks/test_csv_streaming.py)."""
+    from playground.tasks.text_files import read_text_file
 
-    monkeypatch.setattr(sentiment, "MAX_CSV_BYTES", 2**20)
     path = tmp_path / "big.csv"
     path.write_bytes(b"text\n" + b"x\n" * 2**20)
     with pytest.raises(InputError, match="larger than 1 MB"):
-        csv_columns(path)
+        read_text_file(path, 2**20)

@@ -212,3 +212,24 @@ def test_the_page_has_the_train_tab_and_its_endpoints(settings, manager):
     for name in ("fine_tune", "train_tiny"):
         assert functions[name].concurrency_id == train.GROUP
         assert functions[name].concurrency_limit == settings.max_trainings
+
+
+def test_the_api_answers_with_the_server_s_models_even_in_a_session_that_uses_its_own(context):
+    """Issue 14: gradio knows a visitor by the session hash their page sends, and an API request names its
+    session itself: so no endpoint uses a visitor's own models, only their page's events do."""
+    pretrain(context, "ui-g")
+    fine_tune(context, "ui-g", epochs=1)
+    answered("ui-g", train.use_mine, context, True)
+    demo = build_demo(context.settings, context.manager)
+    endpoints = {fn.api_name: fn.fn for fn in demo.fns.values() if fn.api_name}
+    server = context.manager.model_ids
+    with in_request("ui-g"):
+        assert context.model("generation") is context.manager.sessions.get("ui-g", "generation")  # the page's
+        assert endpoints["attention"]("Once upon a time", "generation")["model"] == server["generation"]
+        assert endpoints["tokenize"]("Once", "generation")["model"] == server["generation"]
+        streamed = list(endpoints["generate"]("Once", 8, 0.0))  # a streaming endpoint, step by step
+    expected = generation.generate(
+        context.manager.get("generation"), "Once", generation.GenerationParams(8, temperature=0), 2000, 60
+    ).generated_text
+    assert streamed[-1] == [{"generated_text": expected}]  # batched endpoints: the test above
+    answered("ui-g", train.use_mine, context, False)
