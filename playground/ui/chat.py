@@ -70,7 +70,7 @@ def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult) -> dict:
         outputs["template"] = chat_viz.prompt_html(result.prompt)
     if result.finished and count:
         ids = result.prompt.ids + result.generation.token_ids
-        drawn = ShownDistribution(ids[:-1], ids[-1])
+        drawn = ShownDistribution(ids[:-1], ids[-1], step=count)
         outputs["distribution"] = distribution_figure(loaded, drawn, result.generation.params)
     return outputs
 
