@@ -185,8 +185,8 @@ def build(context: Context) -> None:
                 "Change the system prompt, then click **Reply again** to see the reply change."
             )
         )
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=320):
+        with gr.Row(equal_height=False, elem_classes=["controls-row"]):  # a phone: see assets/style.css
+            with gr.Column(scale=3, min_width=320, elem_classes=["controls-main"]):
                 system = gr.Textbox(
                     label=ui("System prompt (optional)"),
                     lines=2,
@@ -201,7 +201,7 @@ def build(context: Context) -> None:
                     placeholder=ui("Type a message…"),
                     max_length=settings.max_input_chars,
                 )
-                with gr.Row():
+                with gr.Row(elem_classes=["action-buttons"]):
                     send_button = gr.Button(ui("Send"), variant="primary")
                     stop_button = gr.Button(ui("Stop"), variant="stop")
                     again_button = gr.Button(ui("Reply again"))
@@ -210,7 +210,7 @@ def build(context: Context) -> None:
                     label=ui("The reply, coloured by probability"), elem_classes=["gen-output"]
                 )
                 info = gr.Markdown()
-            with gr.Column(scale=2, min_width=280):
+            with gr.Column(scale=2, min_width=280, elem_classes=["controls-settings"]):
                 default_length = min(128, settings.max_new_tokens_cap)
                 controls = decoding_controls(settings.max_new_tokens_cap, default_length, temperature=0.7)
                 seed = gr.Number(value=0, precision=0, label=ui("Seed"), minimum=-1)

@@ -282,8 +282,8 @@ def build(context: Context) -> None:
                 "or tap it to see the alternatives."
             )
         )
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=320):
+        with gr.Row(equal_height=False, elem_classes=["controls-row"]):  # a phone: see assets/style.css
+            with gr.Column(scale=3, min_width=320, elem_classes=["controls-main"]):
                 prompt = gr.Textbox(
                     label=ui("Prompt"),
                     lines=3,
@@ -291,7 +291,7 @@ def build(context: Context) -> None:
                     placeholder=ui("Type the start of a text…"),
                     max_length=settings.max_input_chars,
                 )
-                with gr.Row():
+                with gr.Row(elem_classes=["action-buttons"]):
                     generate_button = gr.Button(ui("Generate"), variant="primary")
                     stop_button = gr.Button(ui("Stop"), variant="stop")
                     next_button = gr.Button(ui("Next token"))
@@ -300,7 +300,7 @@ def build(context: Context) -> None:
                     label=ui("Generated text, coloured by probability"), elem_classes=["gen-output"]
                 )
                 info = gr.Markdown()
-            with gr.Column(scale=2, min_width=280):
+            with gr.Column(scale=2, min_width=280, elem_classes=["controls-settings"]):
                 controls = decoding_controls(settings.max_new_tokens_cap)
                 max_new_tokens, temperature, top_k, top_p, repetition_penalty = controls
                 num_samples = gr.Slider(
