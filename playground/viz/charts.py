@@ -28,7 +28,9 @@ TITLE_FONT = {"size": 18}  # a title one line long on a phone (a longer one is c
 LEGEND_BELOW = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0}
 LEGEND_ROOM = 60  # pixels under the axis for a legend below
 MAX_TOKEN_TICKS = 16  # token labels under a chart, at most: more overlap on a phone
-MODEBAR_ROOM = 24  # pixels above the title for plotly's buttons, which cover a title as wide as a phone
+MODEBAR_ROOM = (
+    24  # pixels more above the plot for plotly's buttons, at the right of the title (hidden on a phone)
+)
 BAR_COLOR = "#4f46e5"
 
 
@@ -52,14 +54,7 @@ def layout(fig: go.Figure, title: str, height: int, subtitle: str = "") -> go.Fi
     under it, e.g. which step or sample the chart shows), no legend, axes that make room for their labels."""
     text = f"{title}<br><sup>{subtitle}</sup>" if subtitle else title
     fig.update_layout(
-        title={
-            "text": text,
-            "font": TITLE_FONT,
-            "yref": "container",
-            "y": 1,
-            "yanchor": "top",
-            "pad": {"t": MODEBAR_ROOM},
-        },
+        title={"text": text, "font": TITLE_FONT},
         template="plotly_white",
         font=FONT,
         height=height,

@@ -72,8 +72,9 @@ def test_the_legend_is_below_the_chart_not_beside_its_title(context):
     assert (legend.yref, legend.y, legend.yanchor) == ("container", 0, "bottom")  # the figure's bottom edge
     assert margin.b >= charts.LEGEND_ROOM  # its own room, under the token labels
     title = figure.layout.title
-    assert (title.yref, title.y, title.yanchor) == ("container", 1, "top")  # the top edge: apart
-    assert title.pad.t == charts.MODEBAR_ROOM and margin.t >= charts.MODEBAR_ROOM + 60
+    assert "<br><sup>" in title.text  # two lines: the distribution, then which token it is
+    assert title.y is None and title.yref is None  # plotly's place: the middle of the top margin, far from it
+    assert margin.t >= charts.MODEBAR_ROOM + 60  # room for the title's two lines and plotly's buttons
     fine_tune = training.fine_tune_figure([1.0, 0.5], [], 4).layout
     assert (fine_tune.legend.yref, fine_tune.legend.y) == ("container", 0)
 
