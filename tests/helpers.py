@@ -125,7 +125,8 @@ def transformers_messages() -> Iterator[list[str]]:
 
 def queue_call(url: str, fn_index: int, data: list, timeout: float = 60) -> dict:
     """Call event `fn_index` of a served app the way its page does (POST queue/join, then read the event
-    stream), so private events too: the `process_completed` message ({"success", "output"})."""
+    stream), so private events too: the `process_completed` message ({"success", "output"}), with the pop-ups
+    the event sent on the way ("log" messages) under "logs"."""
     import urllib.request
     import uuid
 
@@ -139,13 +140,26 @@ def queue_call(url: str, fn_index: int, data: list, timeout: float = 60) -> dict
     with urllib.request.urlopen(join, timeout=timeout) as response:
         assert response.status == 200
     stream = url.rstrip("/") + f"/gradio_api/queue/data?session_hash={session}"
+    logs = []
     with urllib.request.urlopen(stream, timeout=timeout) as response:
         for line in response:
             if line.startswith(b"data:"):
                 message = json.loads(line[5:])
+                if message.get("msg") == "log":
+                    logs.append(message)
                 if message.get("msg") == "process_completed":
-                    return message
+                    return message | {"logs": logs}
     raise AssertionError("the event stream ended without process_completed")
+
+
+def refusal(answer: dict) -> str | None:
+    """What a page event called with `queue_call` said to refuse its request, or None if it did not: the error
+    of an event that failed, or the red pop-up of one that refused without failing (see playground/ui/events.py:
+    a page event does not fail, so that gradio does not badge its outputs "Error")."""
+    if not answer["success"]:
+        return answer["output"].get("error") or ""
+    errors = [log["log"] for log in answer.get("logs", []) if log.get("level") == "error"]
+    return errors[0] if errors else None
 
 
 def event_index(demo, name: str) -> int:

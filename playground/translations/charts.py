@@ -30,6 +30,7 @@ ZH = {
     "Next-token distribution: drew {token}": "下一个词元的概率分布：抽中了 {token}",
     "Next-token distribution: drew a token outside the top {count}": "下一个词元的概率分布：抽中了前 {count} "
     "名以外的词元",
+    "new token {step}": "第 {step} 个新词元",
     "log-probability": "对数概率",
     "prompt perplexity {value}": "提示词困惑度 {value}",
     "generated perplexity {value}": "生成文本困惑度 {value}",

@@ -70,7 +70,7 @@ def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult) -> dict:
         outputs["template"] = chat_viz.prompt_html(result.prompt)
     if result.finished and count:
         ids = result.prompt.ids + result.generation.token_ids
-        drawn = ShownDistribution(ids[:-1], ids[-1])
+        drawn = ShownDistribution(ids[:-1], ids[-1], step=count)
         outputs["distribution"] = distribution_figure(loaded, drawn, result.generation.params)
     return outputs
 
@@ -200,8 +200,8 @@ def build(context: Context) -> None:
                 "Change the system prompt, then click **Reply again** to see the reply change."
             )
         )
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=320):
+        with gr.Row(equal_height=False, elem_classes=["controls-row"]):  # a phone: see assets/style.css
+            with gr.Column(scale=3, min_width=320, elem_classes=["controls-main"]):
                 system = gr.Textbox(
                     label=ui("System prompt (optional)"),
                     lines=2,
@@ -216,7 +216,7 @@ def build(context: Context) -> None:
                     placeholder=ui("Type a message…"),
                     max_length=settings.max_input_chars,
                 )
-                with gr.Row():
+                with gr.Row(elem_classes=["action-buttons"]):
                     send_button = gr.Button(ui("Send"), variant="primary")
                     stop_button = gr.Button(ui("Stop"), variant="stop")
                     again_button = gr.Button(ui("Reply again"))
@@ -225,7 +225,7 @@ def build(context: Context) -> None:
                     label=ui("The reply, coloured by probability"), elem_classes=["gen-output"]
                 )
                 info = gr.Markdown()
-            with gr.Column(scale=2, min_width=280):
+            with gr.Column(scale=2, min_width=280, elem_classes=["controls-settings"]):
                 default_length = min(128, settings.max_new_tokens_cap)
                 controls = decoding_controls(settings.max_new_tokens_cap, default_length, temperature=0.7)
                 seed = gr.Number(value=0, precision=0, label=ui("Seed"), minimum=-1)

@@ -1,5 +1,9 @@
 """Every failure reaches the user as one gr.Error sentence: their mistakes plainly, the server's as a notice.
 
+A failed page event shows that sentence once, as a pop-up (`show_error`), and does not fail the event: gradio
+marks every output of a failed event with an "Error" badge, so the event ends normally instead, with the
+results of the earlier request cleared (see events.on). API clients still get the gr.Error.
+
 On the page, gradio renders the text of pop-ups (gr.Error, gr.Info, gr.Warning) as HTML, and their sentences
 carry what people typed (a CSV column name, a model id): page events escape them (`page=True`, `info`,
 `warning`); API clients get the plain sentence."""
@@ -12,6 +16,7 @@ import logging
 from collections.abc import Callable
 
 import gradio as gr
+from gradio.helpers import log_message
 
 from playground.i18n import _
 from playground.markup import escape_html
@@ -39,6 +44,19 @@ def as_gr_error(error: Exception, page: bool = False) -> gr.Error:
 def info(message: str) -> None:
     """gr.Info with `message` shown as written (it may hold a model id or a file's column name)."""
     gr.Info(escape_html(message), title=_("Info"))
+
+
+def show_error(error: gr.Error) -> bool:
+    """Show `error` as the page's red pop-up without failing the event (no "Error" badge on its outputs);
+    False where it cannot be shown so (outside a queued page event): raise it instead."""
+    from gradio.context import LocalContext
+
+    if LocalContext.blocks.get(None) is None or LocalContext.event_id.get(None) is None:
+        return False
+    # gradio.helpers.log_message is what gr.Warning and gr.Info call; the page's client shows a "log" of level
+    # "error" as the same pop-up a raised gr.Error gets (the message model of gradio.server_messages allows it).
+    log_message(error.message, error.title, level="error", duration=error.duration, visible=error.visible)  # type: ignore[arg-type]
+    return True
 
 
 def warning(message: str) -> None:

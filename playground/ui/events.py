@@ -2,20 +2,26 @@
 
 Handlers are module-level functions whose first parameter is the Context; `bind` gives gradio the function
 of the remaining parameters. A UI handler returns its outputs by name ({"plot": figure, "summary": text});
-`on` maps the names to the event's components, and whatever it leaves out stays as it is on the page.
+`on` maps the names to the event's components, and whatever it leaves out stays as it is on the page; a
+handler gives CLEARED for an output that shows a result no longer current (it is emptied, as on a fresh page).
+
+A page event that fails shows its one sentence as a pop-up and ends without failing (gradio would put an
+"Error" badge on each of its outputs): the results it shows are cleared, so none stays on screen as if it
+answered the request that failed.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 from collections.abc import Callable
 
 import gradio as gr
 
 from playground.i18n import using
 from playground.ui.context import Context, each_step_in, in_session
-from playground.ui.errors import as_gr_error, friendly_errors, raise_error
+from playground.ui.errors import as_gr_error, friendly_errors, raise_error, show_error
 from playground.ui.language import batch_languages, in_languages, in_page_language, page_language
 from playground.ui.mcp import not_a_tool
 
@@ -36,6 +42,54 @@ CONCURRENCY_LIMIT = 4
 ENGINE_GROUPS = ("generation", "chat")
 
 Outputs = dict[str, gr.components.Component]
+
+CLEARED = object()  # a handler's value for an output whose result is no longer current: see `cleared`
+# The components that show a result of a request: they are what a failed request clears. (Not the inputs of
+# the event, nor what the user edits or keeps: a conversation, sliders, an editable table. A dropdown an event
+# fills holds choices taken from its result: a CSV's columns, a text's tokens.)
+RESULT_COMPONENTS = (
+    gr.HTML,
+    gr.Markdown,
+    gr.Plot,
+    gr.Code,
+    gr.JSON,
+    gr.Label,
+    gr.HighlightedText,
+    gr.State,
+    gr.Dropdown,
+)
+FILE_COMPONENTS = (gr.File, gr.DownloadButton, gr.Dataframe)
+
+
+def shows_result(component: gr.components.Component) -> bool:
+    """Whether `component` shows a result of a request (as opposed to something the user edits)."""
+    if isinstance(component, RESULT_COMPONENTS):
+        return True
+    if isinstance(component, (gr.Textbox, gr.Dataframe)):  # a read-only box or table
+        return component.interactive is False
+    return isinstance(component, FILE_COMPONENTS)
+
+
+def cleared(component: gr.components.Component):
+    """The update that empties an output as it was on a fresh page: no value; a file, download button or table
+    as visible (and clickable) as it was built; a dropdown without choices."""
+    if isinstance(component, gr.Dropdown):
+        return gr.update(choices=[], value=None)
+    if not isinstance(component, FILE_COMPONENTS):
+        return None
+    initial = {"visible": component.visible}
+    if component.interactive is not None:
+        initial["interactive"] = component.interactive
+    return gr.update(value=None, **initial)
+
+
+def stale_outputs(outputs: Outputs, inputs: list | None) -> dict:
+    """{component: update} that clears the outputs showing a result, the others left as they are."""
+    kept = {id(component) for component in inputs or []}
+    return {
+        component: cleared(component) if shows_result(component) and id(component) not in kept else gr.skip()
+        for component in outputs.values()
+    }
 
 
 def concurrency_limit(context: Context | None, model_group: str) -> int:
@@ -76,7 +130,10 @@ def by_component(fn: Callable, outputs: Outputs) -> Callable:
             return None
         if not values:  # nothing changes: gradio reads an empty dict as one value, so say so per output
             return {component: gr.skip() for component in outputs.values()}
-        return {outputs[name]: value for name, value in values.items()}
+        return {
+            outputs[name]: cleared(outputs[name]) if value is CLEARED else value
+            for name, value in values.items()
+        }
 
     if inspect.isgeneratorfunction(fn):
 
@@ -94,6 +151,42 @@ def by_component(fn: Callable, outputs: Outputs) -> Callable:
     return wrapper
 
 
+def failing_quietly(fn: Callable, outputs: Outputs, inputs: list | None, clear: bool = True) -> Callable:
+    """`fn` (raising a gr.Error) whose error is a pop-up and whose event ends normally, its result outputs
+    cleared (with `clear`; else left as they are). An event without outputs still fails, so that the steps
+    chained after it (`.success`) do not run; it has no output to badge. So does one outside the queue, which
+    cannot show a pop-up otherwise."""
+    if not outputs:
+        return fn
+
+    def after(error: gr.Error) -> dict:
+        if not show_error(error):
+            raise error
+        if clear:
+            return stale_outputs(outputs, inputs)
+        return {component: gr.skip() for component in outputs.values()}
+
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def generator_wrapper(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except gr.Error as error:
+                yield after(error)
+
+        return generator_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error as error:
+            return after(error)
+
+    return wrapper
+
+
 def on(
     triggers: list,
     handler: Callable,
@@ -101,11 +194,14 @@ def on(
     inputs: list | None,
     outputs: Outputs,
     model_group: str | None = None,
+    clear_on_error: bool = True,
     **options,
 ):
     """A UI event (not part of the public API), answered in the page's language with its errors as one
-    sentence. With `model_group`, it runs in the concurrency group of that model, as GPU work (`on_gpu`)."""
-    fn = bind(in_page_language(friendly_errors(by_component(handler, outputs), page=True)), context)
+    sentence, a pop-up (see `failing_quietly`): with `clear_on_error`, a failure clears the results it shows.
+    With `model_group`, it runs in the concurrency group of that model, as GPU work (`on_gpu`)."""
+    fn = friendly_errors(by_component(handler, outputs), page=True)
+    fn = bind(in_page_language(failing_quietly(fn, outputs, inputs, clear_on_error)), context)
     if model_group is not None:
         fn = on_gpu(fn)
         limit = concurrency_limit(context, model_group)
@@ -182,7 +278,7 @@ def batched(
     fn = in_sessions(context, fn, with_column=session is not None)
     if session is not None:
         inputs = [*inputs, session]
-    fn = on_gpu(fn)
+    fn = on_gpu(clearing_batch(fn, outputs))
     event = on(triggers, model_loader(model_group), context, None, {}, model_group).success
     if max_batch_size > 1:
         event = event(
@@ -204,6 +300,20 @@ def batched(
             api_visibility="private",
         )
     event.then(in_page_language(raise_error), [error], None, api_visibility="private", concurrency_limit=None)
+
+
+def clearing_batch(batch_fn: Callable, outputs: list) -> Callable:
+    """A batch function whose CLEARED values (a refused request's results) empty their output (`cleared`)."""
+
+    @functools.wraps(batch_fn)
+    def wrapper(*columns):
+        results = batch_fn(*columns)
+        return tuple(
+            [cleared(component) if value is CLEARED else value for value in column] if component else column
+            for column, component in itertools.zip_longest(results, outputs)
+        )
+
+    return wrapper
 
 
 def session_key(demo: gr.Blocks) -> gr.Textbox:
@@ -282,13 +392,13 @@ def one_at_a_time(batch_fn: Callable) -> Callable:
 
 def batch_outputs(results: list, render: Callable, n_outputs: int) -> tuple[list, ...]:
     """The return value of a `batched` handler: `render(result)` gives a tuple of `n_outputs` values for each
-    answered request; a request refused (an exception in `results`) leaves its outputs as they are and gets
-    its message in the last list. Each request's words are in its own language."""
+    answered request; a request refused (an exception in `results`) gets its results cleared (CLEARED: they
+    answered an earlier request) and its message in the last list. Each request's words are in its own language."""
     rows = []
     for result, language in zip(results, batch_languages(len(results)), strict=True):
         with using(language):
             if isinstance(result, Exception):
-                rows.append((gr.skip(),) * n_outputs + (as_gr_error(result).message,))
+                rows.append((CLEARED,) * n_outputs + (as_gr_error(result).message,))
             else:
                 rows.append((*render(result), ""))
     return tuple(list(column) for column in zip(*rows, strict=True))

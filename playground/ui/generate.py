@@ -40,10 +40,13 @@ TOP_N = 20  # candidates shown in the next-token chart
 
 @dataclass
 class ShownDistribution:
-    """Which distribution the chart shows: the context it follows, and the token drawn from it (if any)."""
+    """Which distribution the chart shows: the context it follows, and the token drawn from it (if any);
+    for its title, which new token it is (`step`, from 1) of which `sample` (None: the only one)."""
 
     context_ids: list[int]
     drawn_id: int | None = None
+    step: int | None = None
+    sample: int | None = None
 
 
 def sampler_params(temperature, top_k, top_p, repetition_penalty, seed) -> GenerationParams:
@@ -54,7 +57,7 @@ def sampler_params(temperature, top_k, top_p, repetition_penalty, seed) -> Gener
 def distribution_figure(loaded, shown: ShownDistribution, params: GenerationParams):
     result = generation.next_token(loaded, shown.context_ids, params, TOP_N)
     result.drawn_id = shown.drawn_id
-    return charts.next_token_figure(result)
+    return charts.next_token_figure(result, shown.step, shown.sample)
 
 
 def stopped(info) -> dict:
@@ -79,11 +82,14 @@ def generation_outputs(context: Context, loaded, result: generation.GenerationRe
     if not result.finished:
         return outputs
     first = result.samples[0]
-    shown = ShownDistribution(result.prompt_ids + first.token_ids[:-1], first.token_ids[-1])
+    sample = 1 if len(result.samples) > 1 else None
+    shown = ShownDistribution(
+        result.prompt_ids + first.token_ids[:-1], first.token_ids[-1], len(first.token_ids), sample
+    )
     return outputs | {
         "distribution": distribution_figure(loaded, shown, result.params),
         "perplexity": charts.perplexity_figure(
-            generation.perplexity(loaded, result.prompt_ids, first.token_ids)
+            generation.perplexity(loaded, result.prompt_ids, first.token_ids), sample
         ),
         "code": generation.reproduction_code(loaded.model_id, result.prompt, result.params),
         "step_state": StepState(loaded.model_id, result.prompt, result.prompt_ids, list(first.steps)),
@@ -139,8 +145,11 @@ def next_step(
     state, result = generation.draw_step(
         loaded, state, prompt, params, context.settings.max_input_chars, TOP_N
     )
+    step = len(state.steps)
     return step_outputs(
-        state, charts.next_token_figure(result), ShownDistribution(state.context_ids[:-1], result.drawn_id)
+        state,
+        charts.next_token_figure(result, step),
+        ShownDistribution(state.context_ids[:-1], result.drawn_id, step),
     )
 
 
@@ -148,7 +157,7 @@ def undo_step(context: Context, state, temperature, top_k, top_p, repetition_pen
     """Undo: take the last drawn token back, and show the distribution it was drawn from."""
     state = generation.undo_step(state)
     params = sampler_params(temperature, top_k, top_p, repetition_penalty, seed)
-    shown = ShownDistribution(state.context_ids)
+    shown = ShownDistribution(state.context_ids, step=len(state.steps) + 1)  # the token to draw next
     return step_outputs(state, distribution_figure(context.model("generation"), shown, params), shown)
 
 
@@ -296,8 +305,8 @@ def build(context: Context) -> None:
                 "or tap it to see the alternatives."
             )
         )
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=320):
+        with gr.Row(equal_height=False, elem_classes=["controls-row"]):  # a phone: see assets/style.css
+            with gr.Column(scale=3, min_width=320, elem_classes=["controls-main"]):
                 prompt = gr.Textbox(
                     label=ui("Prompt"),
                     lines=3,
@@ -305,7 +314,7 @@ def build(context: Context) -> None:
                     placeholder=ui("Type the start of a text…"),
                     max_length=settings.max_input_chars,
                 )
-                with gr.Row():
+                with gr.Row(elem_classes=["action-buttons"]):
                     generate_button = gr.Button(ui("Generate"), variant="primary")
                     stop_button = gr.Button(ui("Stop"), variant="stop")
                     next_button = gr.Button(ui("Next token"))
@@ -314,7 +323,7 @@ def build(context: Context) -> None:
                     label=ui("Generated text, coloured by probability"), elem_classes=["gen-output"]
                 )
                 info = gr.Markdown()
-            with gr.Column(scale=2, min_width=280):
+            with gr.Column(scale=2, min_width=280, elem_classes=["controls-settings"]):
                 controls = decoding_controls(settings.max_new_tokens_cap)
                 max_new_tokens, temperature, top_k, top_p, repetition_penalty = controls
                 num_samples = gr.Slider(

@@ -13,7 +13,7 @@ from playground.markup import escape_markdown
 from playground.tasks import explain, sentiment
 from playground.ui.context import Context, summary_markdown
 from playground.ui.errors import api_answers
-from playground.ui.events import api_endpoint, batch_outputs, batched, on
+from playground.ui.events import CLEARED, api_endpoint, batch_outputs, batched, on
 from playground.viz import charts, highlight
 
 EXAMPLES = {  # for the English and the Chinese models
@@ -126,13 +126,18 @@ def explain_api(context: Context, text: str, target: str | None = None) -> dict:
     return api.explain_json(compute_explanation(context, text, target))
 
 
+MANY_RESULTS = ("table", "plot", "download", "summary")  # what "Classify all" shows
+
+
 def upload(path) -> dict:
-    """A CSV was chosen: its columns to pick from, a text-like one first."""
+    """A CSV was chosen (or removed): its columns to pick from, a text-like one first. The results shown
+    belonged to the texts before: they are cleared. A file that cannot be read is refused here, on upload."""
+    stale = dict.fromkeys(MANY_RESULTS, CLEARED)
     if not path:
-        return {"column": gr.Dropdown(choices=[], value=None)}
+        return {"column": gr.Dropdown(choices=[], value=None)} | stale
     columns = sentiment.csv_columns(path)
     text_like = [c for c in columns if c.lower() in ("text", "texts", "sentence", "review", "comment")]
-    return {"column": gr.Dropdown(choices=columns, value=(text_like or columns)[0])}
+    return {"column": gr.Dropdown(choices=columns, value=(text_like or columns)[0])} | stale
 
 
 def run_many(context: Context, lines, path, column, progress=gr.Progress()) -> dict:
@@ -240,12 +245,6 @@ def build(context: Context) -> None:
     explained = {"plot": plot, "summary": summary, "explanation": explanation}
     explained |= {"explanation_summary": explanation_summary, "target": target}
     on([explain_button.click], run_explain, context, [text, target], explained, "sentiment")
-    on([csv_file.change], upload, None, [csv_file], {"column": column})  # queued: it reads the file
-    on(
-        [many_button.click],
-        run_many,
-        context,
-        [lines, csv_file, column],
-        {"table": table, "plot": many_plot, "download": download, "summary": many_summary},
-        "sentiment",
-    )
+    many = {"table": table, "plot": many_plot, "download": download, "summary": many_summary}
+    on([csv_file.change], upload, None, [csv_file], {"column": column} | many)  # queued: it reads the file
+    on([many_button.click], run_many, context, [lines, csv_file, column], many, "sentiment")

@@ -191,7 +191,15 @@ def build(context: Context) -> None:
 
     outputs = {"summary": summary, "models": models, "notices": notices}
     # Wired even without a password: an event called through the queue directly is refused by check_admin.
-    on([switch_button.click], switch, context, [password, switch_task, switch_id], outputs)
+    # A refused action leaves the outputs as they are: they show the server's models, still true.
+    on(
+        [switch_button.click],
+        switch,
+        context,
+        [password, switch_task, switch_id],
+        outputs,
+        clear_on_error=False,
+    )
     on([tab.select, refresh_button.click], status, context, None, outputs, queue=False)
-    on([unload_button.click], unload, context, [password, task], outputs)
-    on([preset_button.click], use_preset, context, [password, preset], outputs)
+    on([unload_button.click], unload, context, [password, task], outputs, clear_on_error=False)
+    on([preset_button.click], use_preset, context, [password, preset], outputs, clear_on_error=False)

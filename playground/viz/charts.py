@@ -19,7 +19,19 @@ from playground.tasks.fill_mask import FillMaskResult
 from playground.tasks.generation import NextToken, Perplexity
 from playground.tasks.sentiment import BatchResult, ClassificationResult
 
-FONT = {"size": 16}
+# The page's font (gradio's Soft theme: Montserrat, then the system's sans-serif; see ui/layout.theme), with the
+# Chinese font the page serves (assets/style.css) before the generic family: a chart reads like the page around
+# it in both languages, rather than in plotly's own "Open Sans".
+PAGE_FONT_FAMILY = "'Montserrat', ui-sans-serif, system-ui, 'Playground Zhongwen', sans-serif"
+FONT = {"size": 16, "family": PAGE_FONT_FAMILY}
+TITLE_FONT = {"size": 18}  # a title one line long on a phone (a longer one is cut at the chart's edge)
+# Below the chart, not between its title and its bars: beside a title it collides (in 中文, in a phone's width).
+LEGEND_BELOW = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0}
+LEGEND_ROOM = 60  # pixels under the axis for a legend below
+MAX_TOKEN_TICKS = 16  # token labels under a chart, at most: more overlap on a phone
+MODEBAR_ROOM = (
+    24  # pixels more above the plot for plotly's buttons, at the right of the title (hidden on a phone)
+)
 BAR_COLOR = "#4f46e5"
 _WHITE = pio.templates["plotly_white"].to_plotly_json()
 
@@ -48,16 +60,40 @@ def percent(p: float) -> str:
     return f"{p * 100:.3g}%"
 
 
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+def layout(fig: go.Figure, title: str, height: int, subtitle: str = "") -> go.Figure:
+    """The layout every chart of the app shares: the page's font, a title (and a smaller `subtitle` line
+    under it, e.g. which step or sample the chart shows), no legend, axes that make room for their labels."""
+    text = f"{title}<br><sup>{subtitle}</sup>" if subtitle else title
     fig.update_layout(
-        title={"text": title},
+        title={"text": text, "font": TITLE_FONT},
         template="plotly_white",
         font=FONT,
         height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        margin={"l": 10, "r": 10, "t": (75 if subtitle else 60) + MODEBAR_ROOM, "b": 10},
         showlegend=False,
     )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
+
+
+_layout = layout  # the name the modules of viz/ import
+
+
+def token_ticks(fig: go.Figure, names: list[str], **axis) -> None:
+    """Token labels under the x axis, at most MAX_TOKEN_TICKS (every k-th token; hover shows each), upright
+    so that neighbours never overlap."""
+    stride = max(1, math.ceil(len(names) / MAX_TOKEN_TICKS))
+    shown = list(range(0, len(names), stride))
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=shown,
+        ticktext=[names[i] for i in shown],
+        tickangle=-90,
+        tickfont={"size": 12},
+        automargin=True,
+        **axis,
+    )
 
 
 def fill_mask_figure(result: FillMaskResult) -> go.Figure:
@@ -120,8 +156,10 @@ def label_figure(result: ClassificationResult) -> go.Figure:
             hovertemplate="%{y}: %{x:.2%}<extra></extra>",
         )
     )
-    fig.update_xaxes(tickformat=".0%", range=[0, 1])
-    return _layout(fig, _("Label probabilities"), 140 + 50 * len(labels))
+    fig.update_xaxes(tickformat=".0%", range=[0, 1], dtick=0.25)  # to 100%: automargin keeps its label
+    fig = _layout(fig, _("Label probabilities"), 140 + 50 * len(labels))
+    fig.update_layout(margin={"r": 30})  # half the width of the label "100%", which is centred on its tick
+    return fig
 
 
 def batch_figure(result: BatchResult) -> go.Figure:
@@ -153,9 +191,12 @@ def batch_figure(result: BatchResult) -> go.Figure:
 KEPT_COLOR, FILTERED_COLOR, DRAWN_COLOR, RAW_COLOR = BAR_COLOR, "#d1d5db", "#f97316", "#a5b4fc"
 
 
-def next_token_figure(result: NextToken) -> go.Figure:
+def next_token_figure(result: NextToken, step: int | None = None, sample: int | None = None) -> go.Figure:
     """The top candidates by raw score: raw probability, and the probability the sampler really uses
-    (grey where temperature, top-k or top-p filtered the token away; orange for the token drawn)."""
+    (grey where temperature, top-k or top-p filtered the token away; orange for the token drawn).
+
+    Its subtitle says which distribution it is: that of new token `step` (counted from 1) of `sample` (when
+    several were drawn side by side)."""
     names = [label(c.token) for c in result.choices]
     x = list(range(len(names)))
     after_colors = [
@@ -185,7 +226,6 @@ def next_token_figure(result: NextToken) -> go.Figure:
     )
     fig.update_xaxes(tickmode="array", tickvals=x, ticktext=names, tickangle=-45)
     fig.update_yaxes(tickformat=".2~%", rangemode="tozero")
-    fig.update_layout(barmode="group", showlegend=True, legend={"orientation": "h", "y": 1.12})
     title = _("Next-token distribution")
     if result.drawn_id is not None:
         drawn = next((c for c in result.choices if c.token_id == result.drawn_id), None)
@@ -193,13 +233,20 @@ def next_token_figure(result: NextToken) -> go.Figure:
             title = _("Next-token distribution: drew {token}", token=label(drawn.token))
         else:
             title = _("Next-token distribution: drew a token outside the top {count}", count=len(names))
-    _layout(fig, title, 440)
-    fig.update_layout(showlegend=True)
+    where = []
+    if step is not None:
+        where.append(_("new token {step}", step=step))
+    if sample is not None:
+        where.append(_("Sample {number}", number=sample))
+    _layout(fig, title, 440 + LEGEND_ROOM, " · ".join(where))
+    fig.update_layout(barmode="group", showlegend=True, legend=LEGEND_BELOW)
+    fig.update_layout(margin={"b": 10 + LEGEND_ROOM})
     return fig
 
 
-def perplexity_figure(result: Perplexity) -> go.Figure:
-    """Log-probability of every token given the ones before it; prompt and generated tokens in two colours."""
+def perplexity_figure(result: Perplexity, sample: int | None = None) -> go.Figure:
+    """Log-probability of every token given the ones before it; prompt and generated tokens in two colours
+    (of `sample`, said in the subtitle, when several were drawn side by side)."""
     names = [label(t) for t in result.tokens]
     x = list(range(len(names)))
     values = [v if v is not None else 0.0 for v in result.logprobs]
@@ -213,11 +260,11 @@ def perplexity_figure(result: Perplexity) -> go.Figure:
             hovertemplate="%{customdata[0]}<br>log p = %{y:.2f} (p = %{customdata[1]:.2%})<extra></extra>",
         )
     )
-    fig.update_xaxes(tickmode="array", tickvals=x, ticktext=names, tickangle=-45)
+    token_ticks(fig, names)
     fig.update_yaxes(title_text=_("log-probability"))
-    parts = []
+    parts = [] if sample is None else [_("Sample {number}", number=sample)]
     if result.prompt_perplexity is not None:
         parts.append(_("prompt perplexity {value}", value=f"{result.prompt_perplexity:.1f}"))
     if result.generated_perplexity is not None:
         parts.append(_("generated perplexity {value}", value=f"{result.generated_perplexity:.1f}"))
-    return _layout(fig, _("How surprising each token was") + " · " + " · ".join(parts), 380)
+    return _layout(fig, _("How surprising each token was"), 380, " · ".join(parts))

@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 
 from playground.i18n import _
 from playground.tasks.training import Epoch
-from playground.viz.charts import FONT
+from playground.viz.charts import LEGEND_BELOW, LEGEND_ROOM, layout
 
 LOSS_COLOR = "#4f46e5"
 VALIDATION_COLOR = "#ea580c"
@@ -20,14 +20,8 @@ ACCURACY_COLOR = "#16a34a"
 
 
 def _layout(fig: go.Figure, title: str, total_steps: int) -> go.Figure:
-    fig.update_layout(
-        title={"text": title},
-        template="plotly_white",
-        font=FONT,
-        height=380,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "y": -0.25},
-    )
+    layout(fig, title, 380 + LEGEND_ROOM)
+    fig.update_layout(showlegend=True, legend=LEGEND_BELOW, margin={"b": 10 + LEGEND_ROOM})
     fig.update_xaxes(title_text=_("step"), range=[0, max(1, total_steps)])
     return fig
 

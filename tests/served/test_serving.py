@@ -11,7 +11,7 @@ from gradio_client.exceptions import AppError
 
 from playground.tasks.validation import InputError
 from playground.ui.errors import api_answers, raise_error
-from playground.ui.events import batch_outputs
+from playground.ui.events import CLEARED, batch_outputs
 from playground.ui.layout import build_demo, launch_options
 
 BATCHED_ENDPOINTS = {"/fill_mask", "/classify"}
@@ -58,8 +58,8 @@ def test_unbatched_serving_gives_the_same_answers(unbatched_client, client):
 def test_a_refused_request_in_a_ui_batch_only_gets_its_own_message():
     results = ["a", InputError("There is no mask in the text."), "b"]
     plots, summaries, errors = batch_outputs(results, lambda r: (f"plot {r}", f"summary {r}"), 2)
-    assert plots[0] == "plot a" and plots[2] == "plot b" and plots[1] == gr.skip()
-    assert summaries[1] == gr.skip()
+    assert plots[0] == "plot a" and plots[2] == "plot b" and plots[1] is CLEARED  # not the earlier result
+    assert summaries[1] is CLEARED
     assert errors == ["", "There is no mask in the text.", ""]
     with pytest.raises(gr.Error, match="There is no mask"):
         raise_error(errors[1])

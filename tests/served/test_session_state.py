@@ -10,7 +10,7 @@ import datetime
 import gradio as gr
 
 from playground.ui.context import STATE_SECONDS
-from tests.helpers import queue_call
+from tests.helpers import queue_call, refusal
 
 TEXT = "The cat sat on the mat."
 SESSIONS = 6
@@ -49,7 +49,7 @@ def test_every_state_a_session_fills_expires(served_demo):
     for _session in range(SESSIONS):
         for index, data in calls:
             answer = queue_call(url, index, data)
-            assert answer["success"] is True, answer
+            assert answer["success"] is True and refusal(answer) is None, answer
     ours = set(demo.state_holder.session_data) - before
     assert len(ours) == SESSIONS * len(calls)  # queue_call is one new session per call
     large = [value for value in kept(demo, ours) if not isinstance(value, (bool, str))]

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from tests.helpers import free_port, queue_call, start_app
+from tests.helpers import free_port, queue_call, refusal, start_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SESSIONS = 40  # two events each: well under a minute, even on a busy 2-core machine
@@ -65,12 +65,13 @@ def test_memory_levels_off_after_many_sessions(tiny_model_dirs, tmp_path):
             (events["playground.ui.attention.attention_api"], [TEXT, "fill-mask"]),
         ]
         for index, data in calls:  # models loaded, every code path run once: what stays is the sessions'
-            assert queue_call(url, index, data)["success"] is True
+            answer = queue_call(url, index, data)
+            assert answer["success"] is True and refusal(answer) is None, answer
         memory = [resident_mib(server.pid)]
         for _session in range(SESSIONS):  # queue_call opens a new session each time
             for index, data in calls:
                 answer = queue_call(url, index, data)
-                assert answer["success"] is True, answer
+                assert answer["success"] is True and refusal(answer) is None, answer
             memory.append(resident_mib(server.pid))
     finally:
         server.kill()

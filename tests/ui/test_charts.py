@@ -1,0 +1,103 @@
+"""The charts as the page draws them (issue 15, point 8): the page's font in every chart, titles that say which
+step or sample they show with the legend away from them, token labels that do not crowd, the sentiment axis
+to 100%. Checked on the figures the handlers return for the tiny models."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import pytest
+
+from playground.i18n import using
+from playground.tasks import generation
+from playground.ui import attention, generate, sentiment
+from playground.ui.context import Context
+from playground.ui.layout import theme
+from playground.viz import charts, training
+from playground.viz.charts import MAX_TOKEN_TICKS, PAGE_FONT_FAMILY
+
+
+@pytest.fixture(scope="module")
+def context(settings, manager) -> Context:
+    return Context.create(settings, manager)
+
+
+def finished(context, prompt="The cat sat", new_tokens=40, samples=1) -> dict:
+    """The last outputs of Generate (greedy for one sample; several samples need a temperature)."""
+    temperature = 0 if samples == 1 else 1.0
+    return list(generate.run(context, prompt, new_tokens, temperature, 50, 1.0, 1.0, 0, samples, False))[-1]
+
+
+def test_every_chart_is_in_the_page_font(context, tmp_path):
+    # the page's own stack (gradio's theme), with the Chinese font the page serves before the generic family
+    assert PAGE_FONT_FAMILY.replace(" 'Playground Zhongwen',", "") == theme().font
+    last = finished(context)
+    path = tmp_path / "texts.csv"
+    path.write_text("text\nI loved it.\nIt was cold.\n", encoding="utf-8")
+    many = sentiment.run_many(context, "", str(path), "text", progress=lambda *args, **kwargs: None)
+    explained = sentiment.run_explain(context, "I loved this film.", "predicted")
+    shown = attention.run(context, "fill-mask", "The cat sat.", "head", 1, 1, False, [1, 2], [1, 2])
+    figures = [last["distribution"], last["perplexity"], many["plot"], explained["plot"], shown["plot"]]
+    figures += [training.fine_tune_figure([1.0, 0.5], [], 4)]
+    for figure in figures:
+        assert isinstance(figure, go.Figure)
+        assert figure.layout.font.family == PAGE_FONT_FAMILY, figure.layout.title.text
+
+
+def test_the_next_token_chart_says_which_token_and_sample_it_shows(context):
+    last = finished(context, new_tokens=12, samples=2)
+    figure = last["distribution"]
+    count = len(last["step_state"].steps)  # sample 1's tokens: its last one is the chart's
+    assert figure.layout.title.text.endswith(f"<br><sup>new token {count} · Sample 1</sup>")
+    assert last["shown"].step == count and last["shown"].sample == 1  # a slider redraws the same title
+    redrawn = generate.redraw_distribution(context, last["shown"], 0.5, 50, 1.0, 1.0, 0)["distribution"]
+    assert redrawn.layout.title.text.endswith(f"<sup>new token {count} · Sample 1</sup>")
+    assert "Sample 1" in last["perplexity"].layout.title.text
+
+    state = None
+    for _ in range(3):
+        stepped = generate.next_step(context, state, "Once upon a time", 1.0, 50, 1.0, 1.0, 7)
+        state = stepped["step_state"]
+    assert stepped["distribution"].layout.title.text.endswith("<sup>new token 3</sup>")
+    undone = generate.undo_step(context, state, 1.0, 50, 1.0, 1.0, 7)
+    assert undone["distribution"].layout.title.text.endswith("<sup>new token 3</sup>")  # to be drawn again
+    with using("zh"):
+        title = finished(context, new_tokens=12, samples=2)["distribution"].layout.title.text
+    assert f"第 {count} 个新词元 · 样本 1" in title
+
+
+def test_the_legend_is_below_the_chart_not_beside_its_title(context):
+    figure = finished(context)["distribution"]
+    legend, margin = figure.layout.legend, figure.layout.margin
+    assert figure.layout.showlegend and legend.orientation == "h"
+    assert (legend.yref, legend.y, legend.yanchor) == ("container", 0, "bottom")  # the figure's bottom edge
+    assert margin.b >= charts.LEGEND_ROOM  # its own room, under the token labels
+    title = figure.layout.title
+    assert "<br><sup>" in title.text  # two lines: the distribution, then which token it is
+    assert title.y is None and title.yref is None  # plotly's place: the middle of the top margin, far from it
+    assert margin.t >= charts.MODEBAR_ROOM + 60  # room for the title's two lines and plotly's buttons
+    fine_tune = training.fine_tune_figure([1.0, 0.5], [], 4).layout
+    assert (fine_tune.legend.yref, fine_tune.legend.y) == ("container", 0)
+
+
+def test_the_perplexity_labels_are_few_enough_not_to_overlap(context):
+    loaded = context.model("generation")
+    last = finished(context, new_tokens=50)
+    ids = last["step_state"].context_ids
+    prompt_ids = loaded.tokenizer("The cat sat")["input_ids"]
+    expected = generation.perplexity(loaded, prompt_ids, ids[len(prompt_ids) :])
+    axis = last["perplexity"].layout.xaxis
+    assert len(expected.tokens) > MAX_TOKEN_TICKS  # more tokens than labels: every k-th token is labelled
+    assert 0 < len(axis.tickvals) <= MAX_TOKEN_TICKS
+    stride = axis.tickvals[1] - axis.tickvals[0]
+    assert list(axis.tickvals) == list(range(0, len(expected.tokens), stride))
+    assert list(axis.ticktext) == [charts.label(expected.tokens[i]) for i in axis.tickvals]
+    assert axis.tickangle == -90 and axis.automargin  # upright: neighbours never overlap
+    few = charts.perplexity_figure(generation.Perplexity(["a", "b", "c"], [None, -1.0, -2.0], 1))
+    assert list(few.layout.xaxis.tickvals) == [0, 1, 2]  # a short text: every token
+
+
+def test_the_sentiment_axis_runs_to_100_percent(context):
+    figure = sentiment.run_explain(context, "I loved this film.", "predicted")["plot"]
+    axis = figure.layout.xaxis
+    assert list(axis.range) == [0, 1] and axis.dtick == 0.25 and axis.tickformat == ".0%"  # ticks 0%…100%
+    assert axis.automargin and figure.layout.margin.r >= 30  # room for the label "100%" at the right edge
