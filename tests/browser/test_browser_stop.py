@@ -6,6 +6,7 @@ The tiny test model writes its 60 tokens before a click could land, so here its 
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 
@@ -22,6 +23,7 @@ def slow_generation(manager):
     model = manager.get("generation").model
     forward = model.forward
 
+    @functools.wraps(forward)  # the same signature: the app reads it to name the cache argument
     def slow_forward(*args, **kwargs):
         time.sleep(SECONDS_PER_TOKEN)
         return forward(*args, **kwargs)
