@@ -151,7 +151,7 @@ def test_a_stopped_stream_leaves_the_batch_at_the_next_step(gpt2):
     stopped.close()  # what gradio does on Stop and when the browser tab closes
     wait_until(lambda: not engine._batch and not engine._waiting)
     steps = engine.stats.steps
-    assert steps < 3 + 4  # the drawn steps, and at most MAX_LAG ahead
+    assert steps <= 3  # the steps drawn, none ahead of the reader
     time.sleep(0.3)
     assert engine.stats.steps == steps
     # Another request with other settings runs to the end; the stopped one was not kept as finished.
@@ -167,7 +167,7 @@ def test_a_reader_that_stops_reading_holds_its_row_back(gpt2):
     idle = stream(gpt2, "The dog", params, MAX_CHARS, CAP, engine=engine)
     next(idle)
     time.sleep(0.5)
-    assert engine.stats.steps <= 5
+    assert engine.stats.steps <= 1
     idle.close()
 
 
