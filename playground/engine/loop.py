@@ -1,21 +1,25 @@
 """The shared decoding loop: every generation in flight is a row of one batch.
 
-One `Engine` per generation model runs on its own thread. Each iteration:
+One `Engine` per generation model. It has no thread of its own: the threads that read its steps (gradio's, one
+per stream) take turns to run its iterations, one at a time, whenever one of them waits for a step that is not
+there yet; the others wait for the records. One request alone is thus decoded in its reader's own thread, as
+without an engine (no hand-over between threads per token), and many are decoded together. Each iteration:
 
 1. requests that were stopped (Stop, a closed tab: their stream was closed) leave the batch;
 2. waiting requests join, first come first served, while the batch has room (`max_rows`): each one's prompt is
    prefilled alone, exactly as it would be decoded alone, its first token drawn at once, and its KV cache
    merged into the batch's, padded on the left;
-3. each request draws its next tokens from its own logits with its own processors and `torch.Generator`
-   (`DecodingState.draw_next`, the same code as the loop of one request alone), and hands the step over;
-4. one forward pass over every row still going: its last token, the attention mask that hides the left
-   padding, and its own position ids (so each row sees exactly its own tokens at their own positions).
+3. when a reader waits for the next step (or a request waits for room), one forward pass over every row: its
+   last token, the attention mask that hides the left padding, and its own position ids (so each row sees
+   exactly its own tokens at their own positions); a row nobody reads is not run ahead;
+4. each request draws its next tokens from its own logits with its own processors and `torch.Generator`
+   (`DecodingState.draw_next`, the same code as the loop of one request alone), and hands the step over.
 
 A request of `num_samples` rows keeps them together (one generator draws for all of them, as `generate` does
 with `num_return_sequences`). Identical requests (model, prompt ids, every setting, seed) are computed once:
 a second one subscribes to the request in flight, or replays a finished one from a small cache.
 
-Tensors never leave this thread: a subscriber receives `StepRecord`s (lists), so any thread can consume them.
+Tensors never leave the engine: a subscriber receives `StepRecord`s (lists), so any thread can consume them.
 """
 
 from __future__ import annotations
@@ -42,8 +46,9 @@ from playground.tasks.generation import (
 
 log = logging.getLogger("playground")
 
-IDLE_EXIT_S = 30.0  # the thread ends after this long without work (and starts again with the next request)
-BATCHED_PREFILL = True  # see Engine._admit; measured exact (benchmarks/serving.py counts the tokens it changes)
+BATCHED_PREFILL = (
+    True  # see Engine._admit; measured exact (benchmarks/serving.py counts the tokens it changes)
+)
 FINISHED_CACHE = 64  # finished requests kept for identical requests (each holds only lists of numbers)
 
 
@@ -95,28 +100,36 @@ class Subscription:
 
     def __next__(self) -> StepRecord:
         engine, request = self._engine, self._request
-        with engine._condition:
-            if self._index >= len(request.records) and not request.done:
-                request.wanted = max(request.wanted, self._index + 1)  # the engine steps for it
-                engine._condition.notify()
-                while self._index >= len(request.records) and not request.done:
+        while True:
+            with engine._condition:
+                if self._index < len(request.records):
+                    record = request.records[self._index]
+                    self._index += 1
+                    return record
+                if request.done:
+                    break
+                request.wanted = max(request.wanted, self._index + 1)
+                if engine._turn_taken:  # another reader runs an iteration: wait for its records
                     request.ready.wait()
-            if self._index < len(request.records):
-                record = request.records[self._index]
-                self._index += 1
-                return record
-            self.close()
-            if request.error is not None:
-                raise request.error
-            raise StopIteration
+                    continue
+                engine._turn_taken = True
+            engine._take_turn(engine._iteration)  # this thread runs the next iteration, for every row
+        self.close()
+        if request.error is not None:
+            raise request.error
+        raise StopIteration
 
     def close(self) -> None:
         if not self._open:
             return
         self._open = False
-        with self._engine._condition:
+        engine = self._engine
+        with engine._condition:
             self._request.readers -= 1
-            self._engine._condition.notify()  # the request may be cancelled now
+            if not self._request.cancelled or engine._turn_taken:
+                return  # (a turn in progress takes the cancelled rows out before it ends)
+            engine._turn_taken = True
+        engine._take_turn(lambda loaded: None)  # the row leaves the batch now
 
     def __del__(self):
         self.close()
@@ -138,7 +151,7 @@ class Engine:
         self._waiting: collections.deque[_Request] = collections.deque()
         self._in_flight: dict[tuple, _Request] = {}
         self._finished: collections.OrderedDict[tuple, _Request] = collections.OrderedDict()
-        self._thread: threading.Thread | None = None
+        self._turn_taken = False  # a thread runs an iteration (guarded by the condition)
         self._row_cap = max_rows  # lowered after an out-of-memory error
         # The batch (touched by the engine's thread only): its requests in row order, the KV cache, the
         # attention mask over the cached positions (0 = left padding) and each row's next position.
@@ -167,64 +180,61 @@ class Engine:
                 request = _Request(key, prompt_ids, params, eos_ids, self._device, self._lock)
                 self._in_flight[key] = request
                 self._waiting.append(request)
-                self._start()
             else:
                 self.stats.shared += 1
             request.readers += 1
-            self._condition.notify()
             return Subscription(self, request)
 
-    def _start(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._run, name="generation-engine", daemon=True)
-            self._thread.start()
+    # --- a reader's turn: one iteration, for every row ------------------------------------------------------
 
-    # --- the engine's thread --------------------------------------------------------------------------------
-
-    def _run(self) -> None:
-        while True:
-            with self._condition:
-                if not self._has_work() and not self._condition.wait_for(self._has_work, IDLE_EXIT_S):
-                    self._thread = None
+    def _take_turn(self, work) -> None:
+        """`work(loaded)` under inference mode in this thread, which has taken the turn (`_turn_taken`), then
+        the cancelled rows out of the batch; the turn is handed back, and a reader still waiting for a step
+        takes the next one."""
+        try:
+            while True:
+                loaded = self._loaded()
+                if loaded is None:  # the model was unloaded
+                    self._fail_all(RuntimeError("The generation model was unloaded."))
                     return
-            loaded = self._loaded()
-            if loaded is None:  # the model was unloaded: nobody can be waiting for it
-                self._fail_all(RuntimeError("The generation model was unloaded."))
-                return
-            try:
-                with torch.inference_mode():
-                    self._iteration(loaded)
-            except Exception as error:  # a bug or a failed forward pass: these rows fail, the engine goes on
-                log.exception("The generation engine failed a batch")
-                self._fail_all(error)
-            del loaded
-
-    def _has_work(self) -> bool:
-        return bool(self._waiting or self._batch)
+                try:
+                    with torch.inference_mode():
+                        work(loaded)
+                        self._drop_cancelled()
+                except (
+                    Exception
+                ) as error:  # a bug or a failed forward pass: these rows fail, the engine goes on
+                    log.exception("The generation engine failed a batch")
+                    self._fail_all(error)
+                del loaded
+                with self._condition:
+                    if not any(r.cancelled for r in self._batch):  # (a reader may have closed meanwhile)
+                        return
+                work = lambda loaded: None  # noqa: E731
+        finally:
+            with self._condition:
+                self._turn_taken = False
+                for request in self._batch + list(self._waiting):
+                    if len(request.records) < request.wanted:
+                        request.ready.notify()  # one of its readers takes the next turn
 
     def _iteration(self, loaded: LoadedModel) -> None:
         self._drop_cancelled()
-        self._admit(loaded)
+        self._admit(loaded)  # the joining requests draw their first tokens
+        self._leave([r for r in self._batch if r.done])
+        # The next step runs when a reader waits for it (or a request waits for room): a row is not run ahead
+        # of its readers, and one that stopped reading (without closing) holds its row back.
+        if not self._batch or not self._step_wanted():
+            return
+        self._step(loaded)
         for request in list(self._batch):
             if request.logits is not None:
                 self._draw(request)
         self._leave([r for r in self._batch if r.done])
-        if not self._batch:
-            return
-        # The next step runs when a reader waits for it (or a request waits to join): not ahead of the readers,
-        # so that the threads that stream the steps (gradio's) never wait for the engine's, and a reader that
-        # stopped reading (without closing) holds its row back.
-        with self._condition:
-            self._condition.wait_for(lambda: self._step_wanted() or self._any_cancelled(), 1.0)
-            if not self._step_wanted() or self._any_cancelled():
-                return  # (the next iteration takes the cancelled rows out first)
-        self._step(loaded)
 
     def _step_wanted(self) -> bool:
-        return bool(self._waiting) or any(len(r.records) < r.wanted for r in self._batch)
-
-    def _any_cancelled(self) -> bool:
-        return any(r.cancelled for r in self._batch)
+        with self._condition:
+            return bool(self._waiting) or any(len(r.records) < r.wanted for r in self._batch)
 
     def _drop_cancelled(self) -> None:
         with self._condition:
@@ -292,11 +302,17 @@ class Engine:
         input_ids = torch.cat([_pad_left(x, width, dim=1) for x in ids])  # (rows, T)
         mask = torch.cat([_pad_left(torch.ones_like(x), width, dim=1) for x in ids])  # (rows, T)
         padded = bool((mask == 0).any())
-        padding = {"attention_mask": mask, "position_ids": (mask.cumsum(1) - 1).clamp(min=0)} if padded else {}
+        padding = (
+            {"attention_mask": mask, "position_ids": (mask.cumsum(1) - 1).clamp(min=0)} if padded else {}
+        )
         cache_kwargs = _new_cache(loaded.model)
         with loaded.lock:
             outputs = loaded.model(
-                input_ids=input_ids, use_cache=True, **padding, **cache_kwargs, **last_logits_only(loaded.model)
+                input_ids=input_ids,
+                use_cache=True,
+                **padding,
+                **cache_kwargs,
+                **last_logits_only(loaded.model),
             )
         self.stats.prefills += len(requests)
         self.stats.prefill_passes += 1
@@ -304,7 +320,10 @@ class Engine:
         if padded:  # the padding's keys and values as zeros, like the padding `_merge` adds
             hidden = (mask == 0)[:, None, :, None]  # (rows, 1, T, 1)
             for layer in cache.layers:
-                layer.keys, layer.values = layer.keys.masked_fill(hidden, 0), layer.values.masked_fill(hidden, 0)
+                layer.keys, layer.values = (
+                    layer.keys.masked_fill(hidden, 0),
+                    layer.values.masked_fill(hidden, 0),
+                )
         return cache, mask, outputs.logits[:, -1]
 
     def _merge(self, requests: list[_Request], cache: DynamicCache, mask: torch.Tensor) -> None:
