@@ -25,8 +25,10 @@ Generation ("Serving: generation"): a GPT-2-small-shaped model (GPT2Config() def
 request's thread, taking turns on the model: the path before the engine). N clients each send --requests
 requests back to back through the streaming API (POST /gradio_api/call/generate, then the event stream);
 time to first token is until the first streamed update. The ceiling is plain `model.generate` in this
-process with N rows in one batch. Then, in this process, 16 concurrent generations through an Engine are
-compared token by token with each generation alone, to count the tokens that batching changed.
+process with N rows in one batch. Then, in this process, 16 concurrent generations through an Engine
+(prompts of 4 to 16 tokens) are compared token by token with each generation alone, to count the tokens that
+batching changed: once with the prompts that join together prefilled in one padded forward pass (the default),
+once with each prompt prefilled alone.
 """
 
 from __future__ import annotations
