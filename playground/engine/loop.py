@@ -1,21 +1,25 @@
 """The shared decoding loop: every generation in flight is a row of one batch.
 
-One `Engine` per generation model runs on its own thread. Each iteration:
+One `Engine` per generation model. It has no thread of its own: the threads that read its steps (gradio's, one
+per stream) take turns to run its iterations, one at a time, whenever one of them waits for a step that is not
+there yet; the others wait for the records. One request alone is thus decoded in its reader's own thread, as
+without an engine (no hand-over between threads per token), and many are decoded together. Each iteration:
 
 1. requests that were stopped (Stop, a closed tab: their stream was closed) leave the batch;
 2. waiting requests join, first come first served, while the batch has room (`max_rows`): each one's prompt is
    prefilled alone, exactly as it would be decoded alone, its first token drawn at once, and its KV cache
    merged into the batch's, padded on the left;
-3. each request draws its next tokens from its own logits with its own processors and `torch.Generator`
-   (`DecodingState.draw_next`, the same code as the loop of one request alone), and hands the step over;
-4. one forward pass over every row still going: its last token, the attention mask that hides the left
-   padding, and its own position ids (so each row sees exactly its own tokens at their own positions).
+3. when a reader waits for the next step (or a request waits for room), one forward pass over every row: its
+   last token, the attention mask that hides the left padding, and its own position ids (so each row sees
+   exactly its own tokens at their own positions); a row nobody reads is not run ahead;
+4. each request draws its next tokens from its own logits with its own processors and `torch.Generator`
+   (`DecodingState.draw_next`, the same code as the loop of one request alone), and hands the step over.
 
 A request of `num_samples` rows keeps them together (one generator draws for all of them, as `generate` does
 with `num_return_sequences`). Identical requests (model, prompt ids, every setting, seed) are computed once:
 a second one subscribes to the request in flight, or replays a finished one from a small cache.
 
-Tensors never leave this thread: a subscriber receives `StepRecord`s (lists), so any thread can consume them.
+Tensors never leave the engine: a subscriber receives `StepRecord`s (lists), so any thread can consume them.
 """
 
 from __future__ import annotations
@@ -32,12 +36,19 @@ from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer
 
 from playground.models import LoadedModel, free_memory, is_out_of_memory
-from playground.tasks.generation import DecodingState, GenerationParams, StepRecord, _new_cache
+from playground.tasks.generation import (
+    DecodingState,
+    GenerationParams,
+    StepRecord,
+    _new_cache,
+    last_logits_only,
+)
 
 log = logging.getLogger("playground")
 
-MAX_LAG = 4  # steps a request runs ahead of its readers before the engine waits for them
-IDLE_EXIT_S = 30.0  # the thread ends after this long without work (and starts again with the next request)
+BATCHED_PREFILL = (
+    True  # see Engine._admit; measured exact (benchmarks/serving.py counts the tokens it changes)
+)
 FINISHED_CACHE = 64  # finished requests kept for identical requests (each holds only lists of numbers)
 
 
@@ -48,7 +59,8 @@ class EngineStats:
     steps: int = 0  # batched forward passes after the prefills
     rows_stepped: int = 0  # rows summed over those steps
     peak_rows: int = 0  # the most rows in one step
-    prefills: int = 0
+    prefills: int = 0  # requests prefilled
+    prefill_passes: int = 0  # forward passes that prefilled them (fewer when they join together)
     shared: int = 0  # requests answered by another identical request's computation
     out_of_memory: int = 0  # times the batch was shrunk after an out-of-memory error
 
@@ -56,7 +68,7 @@ class EngineStats:
 class _Request:
     """One request in the engine: its decoding state, its steps so far and who reads them."""
 
-    def __init__(self, key, prompt_ids: list[int], params: GenerationParams, eos_ids, device):
+    def __init__(self, key, prompt_ids: list[int], params: GenerationParams, eos_ids, device, lock):
         self.key = key
         self.prompt_ids = list(prompt_ids)
         self.state = DecodingState(prompt_ids, params, eos_ids, device)
@@ -66,15 +78,12 @@ class _Request:
         self.error: BaseException | None = None
         self.done = False  # finished, failed or cancelled: no more records will come
         self.readers = 0  # open subscriptions
-        self.read = 0  # the most records a reader has taken
+        self.wanted = 0  # the most records a reader has asked for (it waits while there are fewer)
+        self.ready = threading.Condition(lock)  # notified when a record comes or the request ends
 
     @property
     def cancelled(self) -> bool:
         return self.readers == 0 and not self.done
-
-    @property
-    def lagging(self) -> bool:
-        return len(self.records) - self.read >= MAX_LAG
 
 
 class Subscription:
@@ -91,27 +100,36 @@ class Subscription:
 
     def __next__(self) -> StepRecord:
         engine, request = self._engine, self._request
-        with engine._condition:
-            while self._index >= len(request.records) and not request.done:
-                engine._condition.wait()
-            if self._index < len(request.records):
-                record = request.records[self._index]
-                self._index += 1
-                request.read = max(request.read, self._index)
-                engine._condition.notify_all()  # the engine may be waiting for its readers
-                return record
-            self.close()
-            if request.error is not None:
-                raise request.error
-            raise StopIteration
+        while True:
+            with engine._condition:
+                if self._index < len(request.records):
+                    record = request.records[self._index]
+                    self._index += 1
+                    return record
+                if request.done:
+                    break
+                request.wanted = max(request.wanted, self._index + 1)
+                if engine._turn_taken:  # another reader runs an iteration: wait for its records
+                    request.ready.wait()
+                    continue
+                engine._turn_taken = True
+            engine._take_turn(engine._iteration)  # this thread runs the next iteration, for every row
+        self.close()
+        if request.error is not None:
+            raise request.error
+        raise StopIteration
 
     def close(self) -> None:
         if not self._open:
             return
         self._open = False
-        with self._engine._condition:
+        engine = self._engine
+        with engine._condition:
             self._request.readers -= 1
-            self._engine._condition.notify_all()
+            if not self._request.cancelled or engine._turn_taken:
+                return  # (a turn in progress takes the cancelled rows out before it ends)
+            engine._turn_taken = True
+        engine._take_turn(lambda loaded: None)  # the row leaves the batch now
 
     def __del__(self):
         self.close()
@@ -120,18 +138,20 @@ class Subscription:
 class Engine:
     """The decoding loop shared by every generation of one model (see the module's docstring)."""
 
-    def __init__(self, loaded: LoadedModel, max_rows: int = 16):
+    def __init__(self, loaded: LoadedModel, max_rows: int = 16, batched_prefill: bool = BATCHED_PREFILL):
         if max_rows < 1:
             raise ValueError("max_rows must be at least 1")
         self.max_rows = max_rows
+        self.batched_prefill = batched_prefill  # the prompts that join together prefilled in one forward pass
         self.stats = EngineStats()
         self._loaded = weakref.ref(loaded)  # the engine does not keep an unloaded model alive
         self._device = loaded.device
-        self._condition = threading.Condition()
+        self._lock = threading.RLock()  # guards the requests' records and the queues below
+        self._condition = threading.Condition(self._lock)  # wakes the engine's thread: work or a reader waits
         self._waiting: collections.deque[_Request] = collections.deque()
         self._in_flight: dict[tuple, _Request] = {}
         self._finished: collections.OrderedDict[tuple, _Request] = collections.OrderedDict()
-        self._thread: threading.Thread | None = None
+        self._turn_taken = False  # a thread runs an iteration (guarded by the condition)
         self._row_cap = max_rows  # lowered after an out-of-memory error
         # The batch (touched by the engine's thread only): its requests in row order, the KV cache, the
         # attention mask over the cached positions (0 = left padding) and each row's next position.
@@ -157,58 +177,64 @@ class Engine:
                 if request is not None:
                     self._finished.move_to_end(key)
             if request is None:
-                request = _Request(key, prompt_ids, params, eos_ids, self._device)
+                request = _Request(key, prompt_ids, params, eos_ids, self._device, self._lock)
                 self._in_flight[key] = request
                 self._waiting.append(request)
-                self._start()
             else:
                 self.stats.shared += 1
             request.readers += 1
-            self._condition.notify_all()
             return Subscription(self, request)
 
-    def _start(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._run, name="generation-engine", daemon=True)
-            self._thread.start()
+    # --- a reader's turn: one iteration, for every row ------------------------------------------------------
 
-    # --- the engine's thread --------------------------------------------------------------------------------
-
-    def _run(self) -> None:
-        while True:
-            with self._condition:
-                if not self._has_work() and not self._condition.wait_for(self._has_work, IDLE_EXIT_S):
-                    self._thread = None
+    def _take_turn(self, work) -> None:
+        """`work(loaded)` under inference mode in this thread, which has taken the turn (`_turn_taken`), then
+        the cancelled rows out of the batch; the turn is handed back, and a reader still waiting for a step
+        takes the next one."""
+        try:
+            while True:
+                loaded = self._loaded()
+                if loaded is None:  # the model was unloaded
+                    self._fail_all(RuntimeError("The generation model was unloaded."))
                     return
-            loaded = self._loaded()
-            if loaded is None:  # the model was unloaded: nobody can be waiting for it
-                self._fail_all(RuntimeError("The generation model was unloaded."))
-                return
-            try:
-                with torch.inference_mode():
-                    self._iteration(loaded)
-            except Exception as error:  # a bug or a failed forward pass: these rows fail, the engine goes on
-                log.exception("The generation engine failed a batch")
-                self._fail_all(error)
-            del loaded
-
-    def _has_work(self) -> bool:
-        return bool(self._waiting or self._batch)
+                try:
+                    with torch.inference_mode():
+                        work(loaded)
+                        self._drop_cancelled()
+                except (
+                    Exception
+                ) as error:  # a bug or a failed forward pass: these rows fail, the engine goes on
+                    log.exception("The generation engine failed a batch")
+                    self._fail_all(error)
+                del loaded
+                with self._condition:
+                    if not any(r.cancelled for r in self._batch):  # (a reader may have closed meanwhile)
+                        return
+                work = lambda loaded: None  # noqa: E731
+        finally:
+            with self._condition:
+                self._turn_taken = False
+                for request in self._batch + list(self._waiting):
+                    if len(request.records) < request.wanted:
+                        request.ready.notify()  # one of its readers takes the next turn
 
     def _iteration(self, loaded: LoadedModel) -> None:
         self._drop_cancelled()
-        self._admit(loaded)
+        self._admit(loaded)  # the joining requests draw their first tokens
+        self._leave([r for r in self._batch if r.done])
+        # The next step runs when a reader waits for it (or a request waits for room): a row is not run ahead
+        # of its readers, and one that stopped reading (without closing) holds its row back.
+        if not self._batch or not self._step_wanted():
+            return
+        self._step(loaded)
         for request in list(self._batch):
             if request.logits is not None:
                 self._draw(request)
         self._leave([r for r in self._batch if r.done])
-        if not self._batch:
-            return
-        with self._condition:  # readers that stopped reading (without closing) hold the batch back
-            self._condition.wait_for(lambda: not all(r.lagging for r in self._batch) or self._waiting, 1.0)
-            if all(r.lagging for r in self._batch):
-                return
-        self._step(loaded)
+
+    def _step_wanted(self) -> bool:
+        with self._condition:
+            return bool(self._waiting) or any(len(r.records) < r.wanted for r in self._batch)
 
     def _drop_cancelled(self) -> None:
         with self._condition:
@@ -218,51 +244,103 @@ class Engine:
         self._leave([r for r in self._batch if r.cancelled])
 
     def _admit(self, loaded: LoadedModel) -> None:
-        """Prefill waiting requests, first come first served, while the batch has room."""
-        while True:
-            with self._condition:
-                rows = sum(r.rows for r in self._batch)
-                if not self._waiting or (self._batch and rows + self._waiting[0].rows > self._row_cap):
-                    return
-                request = self._waiting.popleft()
+        """Prefill waiting requests, first come first served, while the batch has room: all of them together in
+        one forward pass (`batched_prefill`), or each alone; each draws its first token at once, before the
+        next step of the others."""
+        with self._condition:
+            joining = self._joining()
+        if not joining:
+            return
+        if self.batched_prefill and len(joining) > 1:
             try:
-                cache, logits = self._prefill(loaded, request)
+                cache, mask, logits = self._prefill(loaded, joining)
+            except Exception as error:  # out of memory, or a bad request: each alone, so it fails alone
+                log.info("A batched prefill failed (%s): the requests join one by one", error)
+            else:
+                self._merge(joining, cache, mask)
+                start = 0
+                for request in joining:
+                    request.logits = logits[start : start + request.rows]
+                    start += request.rows
+                    self._draw(request)
+                return
+        for i, request in enumerate(joining):
+            try:
+                cache, mask, logits = self._prefill(loaded, [request])
             except Exception as error:
                 if is_out_of_memory(error) and self._batch:  # room again when the batch has shrunk
+                    with self._condition:
+                        self._waiting.extendleft(reversed(joining[i + 1 :]))
                     self._shrink(request)
                     return
                 self._fail(request, error)
                 continue
             request.logits = logits
-            self._merge(request, cache)
+            self._merge([request], cache, mask)
             self._draw(request)  # its first token now, not after the other joiners' prefills
 
-    def _prefill(self, loaded: LoadedModel, request: _Request) -> tuple[DynamicCache, torch.Tensor]:
-        """The request's ids so far through the model alone (as the loop of one request does): its cache and
-        the logits of its last position (rows, vocab)."""
+    def _joining(self) -> list[_Request]:
+        """The waiting requests that join now: first come first served, while their rows fit (called holding
+        the condition). The first one joins an empty batch whatever its rows."""
+        rows = sum(r.rows for r in self._batch)
+        joining = []
+        while self._waiting and (
+            (not self._batch and not joining) or rows + self._waiting[0].rows <= self._row_cap
+        ):
+            joining.append(self._waiting.popleft())
+            rows += joining[-1].rows
+        return joining
+
+    def _prefill(
+        self, loaded: LoadedModel, requests: list[_Request]
+    ) -> tuple[DynamicCache, torch.Tensor, torch.Tensor]:
+        """The requests' ids so far through the model in one forward pass, left-padded to one length (one
+        request alone: exactly as the loop of one request does): their cache, its attention mask (rows, T)
+        (0 = padding) and the logits of each row's last position (rows, vocab)."""
+        ids = [request.state.input_ids for request in requests]  # each (n, T_i)
+        width = max(x.shape[1] for x in ids)
+        input_ids = torch.cat([_pad_left(x, width, dim=1) for x in ids])  # (rows, T)
+        mask = torch.cat([_pad_left(torch.ones_like(x), width, dim=1) for x in ids])  # (rows, T)
+        padded = bool((mask == 0).any())
+        padding = (
+            {"attention_mask": mask, "position_ids": (mask.cumsum(1) - 1).clamp(min=0)} if padded else {}
+        )
         cache_kwargs = _new_cache(loaded.model)
         with loaded.lock:
-            outputs = loaded.model(input_ids=request.state.input_ids, use_cache=True, **cache_kwargs)
-        self.stats.prefills += 1
+            outputs = loaded.model(
+                input_ids=input_ids,
+                use_cache=True,
+                **padding,
+                **cache_kwargs,
+                **last_logits_only(loaded.model),
+            )
+        self.stats.prefills += len(requests)
+        self.stats.prefill_passes += 1
         ((self._cache_name, cache),) = cache_kwargs.items()
-        return cache, outputs.logits[:, -1]
+        if padded:  # the padding's keys and values as zeros, like the padding `_merge` adds
+            hidden = (mask == 0)[:, None, :, None]  # (rows, 1, T, 1)
+            for layer in cache.layers:
+                layer.keys, layer.values = (
+                    layer.keys.masked_fill(hidden, 0),
+                    layer.values.masked_fill(hidden, 0),
+                )
+        return cache, mask, outputs.logits[:, -1]
 
-    def _merge(self, request: _Request, cache: DynamicCache) -> None:
-        """Add the request's rows to the batch: both caches left-padded to the same length, then stacked."""
-        rows, length = request.rows, request.state.input_ids.shape[1]
-        mask = torch.ones(rows, length, dtype=torch.long, device=self._device)
-        positions = torch.full((rows,), length, dtype=torch.long, device=self._device)
+    def _merge(self, requests: list[_Request], cache: DynamicCache, mask: torch.Tensor) -> None:
+        """Add the requests' rows (their cache and its mask) to the batch: both caches left-padded to the same
+        length, then stacked."""
+        positions = mask.sum(dim=1)  # (rows,) each row's next position: its length
         if self._cache is None:
             self._cache, self._mask, self._positions = cache, mask, positions
         else:
-            width = max(self._mask.shape[1], length)
+            width = max(self._mask.shape[1], mask.shape[1])
             for old, new in zip(self._cache.layers, cache.layers, strict=True):
                 old.keys = torch.cat([_pad_left(old.keys, width), _pad_left(new.keys, width)])
                 old.values = torch.cat([_pad_left(old.values, width), _pad_left(new.values, width)])
             self._mask = torch.cat([_pad_left(self._mask, width, dim=1), _pad_left(mask, width, dim=1)])
             self._positions = torch.cat([self._positions, positions])
-            self._padded = bool((self._mask == 0).any())
-        self._batch.append(request)
+        self._padded = bool((self._mask == 0).any())
+        self._batch += requests
 
     def _draw(self, request: _Request) -> None:
         try:
@@ -273,9 +351,9 @@ class Engine:
         request.logits = None
         with self._condition:
             request.records.append(record)
+            request.ready.notify_all()
             if record.last:
                 self._end(request, finished=True)
-            self._condition.notify_all()
 
     def _step(self, loaded: LoadedModel) -> None:
         """One forward pass over every row: its last token, at its own position, seeing its own tokens only."""
@@ -353,7 +431,6 @@ class Engine:
         with self._condition:
             request.error = error
             self._end(request)
-            self._condition.notify_all()
 
     def _fail_all(self, error: BaseException) -> None:
         with self._condition:
@@ -367,6 +444,7 @@ class Engine:
     def _end(self, request: _Request, finished: bool = False) -> None:
         """No more records for this request (called holding the condition)."""
         request.done = True
+        request.ready.notify_all()
         if self._in_flight.get(request.key) is request:
             del self._in_flight[request.key]
         if finished and request.error is None:

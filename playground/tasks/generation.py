@@ -351,7 +351,7 @@ def decode_steps(
     """The decoding loop of one request alone, in the caller's thread: a StepRecord per new token."""
     model = loaded.model
     state = DecodingState(prompt_ids, params, eos_ids, loaded.device)
-    next_input, cache_kwargs = state.input_ids, _new_cache(model)
+    next_input, cache_kwargs = state.input_ids, _new_cache(model) | last_logits_only(model)
     while True:
         with torch.inference_mode():  # not held across the yield: the mode is thread-local
             with loaded.lock:
@@ -370,6 +370,12 @@ def _new_cache(model) -> dict:
     cache = DynamicCache(config=model.config.get_text_config(decoder=True))
     name = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
     return {name: cache}
+
+
+def last_logits_only(model) -> dict:
+    """The forward's argument that computes the logits of the last position only (as `generate` passes it):
+    a prompt's other positions need no logits."""
+    return {"logits_to_keep": 1} if "logits_to_keep" in inspect.signature(model.forward).parameters else {}
 
 
 def generate(
