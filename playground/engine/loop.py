@@ -6,9 +6,10 @@ there yet; the others wait for the records. One request alone is thus decoded in
 without an engine (no hand-over between threads per token), and many are decoded together. Each iteration:
 
 1. requests that were stopped (Stop, a closed tab: their stream was closed) leave the batch;
-2. waiting requests join, first come first served, while the batch has room (`max_rows`): each one's prompt is
-   prefilled alone, exactly as it would be decoded alone, its first token drawn at once, and its KV cache
-   merged into the batch's, padded on the left;
+2. waiting requests join, first come first served, while the batch has room (`max_rows`): their prompts are
+   prefilled together in one forward pass (left padding, mask and position ids; `batched_prefill`, else each
+   alone), each draws its first token at once, and their KV caches are merged into the batch's, padded on
+   the left;
 3. when a reader waits for the next step (or a request waits for room), one forward pass over every row: its
    last token, the attention mask that hides the left padding, and its own position ids (so each row sees
    exactly its own tokens at their own positions); a row nobody reads is not run ahead;
