@@ -664,11 +664,8 @@ def look(
 
 
 def _most_probable(logits: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """(positions, vocab) logits -> the probabilities and ids of each position's k most probable tokens (the
-    softmax of those k alone: exp(logit - logsumexp), without a (positions, vocab) tensor of probabilities)."""
-    logits = logits.float()
-    top, ids = logits.topk(min(k, logits.shape[-1]), dim=-1)
-    return (top - logits.logsumexp(dim=-1, keepdim=True)).exp(), ids
+    """(positions, vocab) logits -> the probabilities and ids of each position's k most probable tokens."""
+    return logits.float().softmax(dim=-1).topk(min(k, logits.shape[-1]), dim=-1)
 
 
 def _predictions(tokenizer, probs: torch.Tensor, top: torch.Tensor) -> list[list[LensPrediction]]:
