@@ -165,8 +165,8 @@ def run(steps: int = 20, fine_tune_steps: int = 3, seconds: float = 2.0) -> str:
                 ],
             ),
             f"{torch.get_num_threads()} PyTorch threads; tiny GPT: {steps} steps each, batch 16; fine-tuning: "
-            f"{fine_tune_steps} steps each. The machine was shared with other engineers' test runs while this "
-            "ran, so absolute numbers are pessimistic; the ratios were measured side by side.",
+            f"{fine_tune_steps} steps each. The /classify cases were measured in turns, side by side: compare "
+            "their ratios; absolute times depend on what else the machine runs.",
         ]
     )
 
