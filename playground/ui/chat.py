@@ -78,17 +78,21 @@ def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult) -> dict:
 def answer(context: Context, system, turns: list[dict], params: GenerationParams, progress=None):
     """Stream the model's reply to the last user turn."""
     loaded = context.model("chat", progress)
+    for result in replies(context, loaded, conversation(system, turns), params):
+        yield reply_outputs(loaded, turns, result)
+
+
+def replies(context: Context, loaded, messages: list[dict], params: GenerationParams):
+    """The growing reply to `messages`, within the server's limits, decoded on the chat model's engine."""
     limits = context.settings
-    messages = conversation(system, turns)
-    for result in chat.stream_reply(
+    return chat.stream_reply(
         loaded,
         messages,
         params,
         limits.max_input_chars,
         limits.max_new_tokens_cap,
         engine=context.engine(loaded),
-    ):
-        yield reply_outputs(loaded, turns, result)
+    )
 
 
 def send(
@@ -162,16 +166,7 @@ def chat_api(
         seed: the random seed; the same seed gives the same reply; -1 picks a random one (default 0)
     """
     params = GenerationParams(max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed)
-    limits = context.settings
-    loaded = context.model("chat")
-    for result in chat.stream_reply(
-        loaded,
-        messages,
-        params,
-        limits.max_input_chars,
-        limits.max_new_tokens_cap,
-        engine=context.engine(loaded),
-    ):
+    for result in replies(context, context.model("chat"), messages, params):
         yield api.chat_json(result)
 
 
