@@ -1,20 +1,22 @@
 """The shared decoding loop: every generation in flight is a row of one batch.
 
-One `Engine` per generation model. It has no thread of its own: the threads that read its steps (gradio's, one
-per stream) take turns to run its iterations, one at a time, whenever one of them waits for a step that is not
-there yet; the others wait for the records. One request alone is thus decoded in its reader's own thread, as
-without an engine (no hand-over between threads per token), and many are decoded together. Each iteration:
+One `Engine` per generation model, with one decoding thread of its own (started when a request comes, ended
+when none is left). The readers (gradio's threads, one per stream) only wait for records, so the engine draws a
+request's next token while its reader is still sending the one before (one step ahead at most: `AHEAD`), and no
+step waits for a reader's page update. Each iteration:
 
 1. requests that were stopped (Stop, a closed tab: their stream was closed) leave the batch;
 2. waiting requests join, first come first served, while the batch has room (`max_rows`): their prompts are
    prefilled together in one forward pass (left padding, mask and position ids; `batched_prefill`, else each
    alone), each draws its first token at once, and their KV caches are merged into the batch's, padded on
    the left;
-3. when a reader waits for the next step (or a request waits for room), one forward pass over every row: its
-   last token, the attention mask that hides the left padding, and its own position ids (so each row sees
-   exactly its own tokens at their own positions); a row nobody reads is not run ahead;
+3. when a row's reader has taken its last record (or a request waits for room), one forward pass over every
+   row: its last token, the attention mask that hides the left padding, and its own position ids (so each row
+   sees exactly its own tokens at their own positions); a row nobody reads is not run further ahead;
 4. each request draws its next tokens from its own logits with its own processors and `torch.Generator`
-   (`DecodingState.draw_next`, the same code as the loop of one request alone), and hands the step over.
+   (`DecodingState.draw_next`, the same code as the loop of one request alone), and hands the step over. On a
+   CPU the requests draw in parallel, in a small pool of threads (their draws are independent, and each is
+   too small for PyTorch to spread over the cores).
 
 A request of `num_samples` rows keeps them together (one generator draws for all of them, as `generate` does
 with `num_return_sequences`). Identical requests (model, prompt ids, every setting, seed) are computed once:
@@ -26,6 +28,7 @@ Tensors never leave the engine: a subscriber receives `StepRecord`s (lists), so 
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import logging
 import threading
 import weakref
@@ -51,6 +54,7 @@ BATCHED_PREFILL = (
     True  # see Engine._admit; measured exact (benchmarks/serving.py counts the tokens it changes)
 )
 FINISHED_CACHE = 64  # finished requests kept for identical requests (each holds only lists of numbers)
+AHEAD = 1  # records drawn that no reader has taken yet, at most, per request (so decoding overlaps sending)
 
 
 @dataclass
@@ -69,17 +73,17 @@ class EngineStats:
 class _Request:
     """One request in the engine: its decoding state, its steps so far and who reads them."""
 
-    def __init__(self, key, prompt_ids: list[int], params: GenerationParams, eos_ids, device, lock):
+    def __init__(self, key, prompt_ids: list[int], params: GenerationParams, eos_ids, device, lock, **state):
         self.key = key
         self.prompt_ids = list(prompt_ids)
-        self.state = DecodingState(prompt_ids, params, eos_ids, device)
+        self.state = DecodingState(prompt_ids, params, eos_ids, device, **state)
         self.rows = params.num_samples
         self.logits: torch.Tensor | None = None  # (rows, vocab) of the last position, to draw from next
         self.records: list[StepRecord] = []
         self.error: BaseException | None = None
         self.done = False  # finished, failed or cancelled: no more records will come
         self.readers = 0  # open subscriptions
-        self.wanted = 0  # the most records a reader has asked for (it waits while there are fewer)
+        self.taken = 0  # the most records a reader has taken (the engine draws at most AHEAD more)
         self.ready = threading.Condition(lock)  # notified when a record comes or the request ends
 
     @property
@@ -101,20 +105,16 @@ class Subscription:
 
     def __next__(self) -> StepRecord:
         engine, request = self._engine, self._request
-        while True:
-            with engine._condition:
-                if self._index < len(request.records):
-                    record = request.records[self._index]
-                    self._index += 1
-                    return record
-                if request.done:
-                    break
-                request.wanted = max(request.wanted, self._index + 1)
-                if engine._turn_taken:  # another reader runs an iteration: wait for its records
-                    request.ready.wait()
-                    continue
-                engine._turn_taken = True
-            engine._take_turn(engine._iteration)  # this thread runs the next iteration, for every row
+        with engine._condition:
+            while self._index >= len(request.records) and not request.done:
+                request.ready.wait()
+            if self._index < len(request.records):
+                record = request.records[self._index]
+                self._index += 1
+                if self._index > request.taken:
+                    request.taken = self._index
+                    engine._condition.notify()  # the engine may draw the next step now
+                return record
         self.close()
         if request.error is not None:
             raise request.error
@@ -124,13 +124,10 @@ class Subscription:
         if not self._open:
             return
         self._open = False
-        engine = self._engine
-        with engine._condition:
+        with self._engine._condition:
             self._request.readers -= 1
-            if not self._request.cancelled or engine._turn_taken:
-                return  # (a turn in progress takes the cancelled rows out before it ends)
-            engine._turn_taken = True
-        engine._take_turn(lambda loaded: None)  # the row leaves the batch now
+            if self._request.cancelled:
+                self._engine._condition.notify()  # the row leaves the batch at the next iteration
 
     def __del__(self):
         self.close()
@@ -152,7 +149,8 @@ class Engine:
         self._waiting: collections.deque[_Request] = collections.deque()
         self._in_flight: dict[tuple, _Request] = {}
         self._finished: collections.OrderedDict[tuple, _Request] = collections.OrderedDict()
-        self._turn_taken = False  # a thread runs an iteration (guarded by the condition)
+        self._thread: threading.Thread | None = None  # the decoding thread, while there are requests
+        self._parallel_draws = torch.device(loaded.device).type == "cpu" and torch.get_num_threads() > 1
         self._row_cap = max_rows  # lowered after an out-of-memory error
         # The batch (touched by the engine's thread only): its requests in row order, the KV cache, the
         # attention mask over the cached positions (0 = left padding) and each row's next position.
@@ -166,11 +164,17 @@ class Engine:
     # --- the callers' side ----------------------------------------------------------------------------------
 
     def submit(
-        self, prompt_ids: list[int], params: GenerationParams, eos_ids: Collection[int]
+        self,
+        prompt_ids: list[int],
+        params: GenerationParams,
+        eos_ids: Collection[int],
+        rng_state: bytes | None = None,
+        top_n: int = 0,
     ) -> Subscription:
-        """Decode after `prompt_ids` (validated `params`; a sample ends at any of `eos_ids`): the steps, as they
-        are drawn. An identical request in flight or recently finished is shared, not computed again."""
-        key = (tuple(prompt_ids), params, tuple(sorted(eos_ids)))
+        """Decode after `prompt_ids` (validated `params`; a sample ends at any of `eos_ids`; the generator from
+        `rng_state` if given, and `top_n` as `DecodingState` takes them): the steps, as they are drawn. An
+        identical request in flight or recently finished is shared, not computed again."""
+        key = (tuple(prompt_ids), params, tuple(sorted(eos_ids)), rng_state, top_n)
         with self._condition:
             request = self._in_flight.get(key)
             if request is None or request.cancelled:
@@ -178,64 +182,79 @@ class Engine:
                 if request is not None:
                     self._finished.move_to_end(key)
             if request is None:
-                request = _Request(key, prompt_ids, params, eos_ids, self._device, self._lock)
+                request = _Request(
+                    key,
+                    prompt_ids,
+                    params,
+                    eos_ids,
+                    self._device,
+                    self._lock,
+                    rng_state=rng_state,
+                    top_n=top_n,
+                )
                 self._in_flight[key] = request
                 self._waiting.append(request)
+                self._condition.notify()
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="playground-engine", daemon=True)
+                    self._thread.start()
             else:
                 self.stats.shared += 1
             request.readers += 1
             return Subscription(self, request)
 
-    # --- a reader's turn: one iteration, for every row ------------------------------------------------------
+    # --- the engine's thread --------------------------------------------------------------------------------
 
-    def _take_turn(self, work) -> None:
-        """`work(loaded)` under inference mode in this thread, which has taken the turn (`_turn_taken`), then
-        the cancelled rows out of the batch; the turn is handed back, and a reader still waiting for a step
-        takes the next one."""
-        try:
-            while True:
-                loaded = self._loaded()
-                if loaded is None:  # the model was unloaded
-                    self._fail_all(RuntimeError("The generation model was unloaded."))
-                    return
-                try:
-                    with torch.inference_mode():
-                        work(loaded)
-                        self._drop_cancelled()
-                except (
-                    Exception
-                ) as error:  # a bug or a failed forward pass: these rows fail, the engine goes on
-                    log.exception("The generation engine failed a batch")
-                    self._fail_all(error)
-                del loaded
-                with self._condition:
-                    if not any(r.cancelled for r in self._batch):  # (a reader may have closed meanwhile)
-                        return
-                work = lambda loaded: None  # noqa: E731
-        finally:
+    def _run(self) -> None:
+        """Iterations while there is work to do; the thread ends when no request is left (the next one starts
+        another)."""
+        while True:
             with self._condition:
-                self._turn_taken = False
-                for request in self._batch + list(self._waiting):
-                    if len(request.records) < request.wanted:
-                        request.ready.notify()  # one of its readers takes the next turn
+                while not self._has_work():
+                    if not self._batch and not self._waiting:
+                        self._thread = None
+                        return
+                    self._condition.wait()
+            loaded = self._loaded()
+            if loaded is None:  # the model was unloaded
+                self._fail_all(RuntimeError("The generation model was unloaded."))
+                continue
+            try:
+                with torch.inference_mode():
+                    self._iteration(loaded)
+            except Exception as error:  # a bug or a failed forward pass: these rows fail, the engine goes on
+                log.exception("The generation engine failed a batch")
+                self._fail_all(error)
+            del loaded
+
+    def _has_work(self) -> bool:
+        """Whether an iteration would do something: a stopped request to drop, a waiting one with room to
+        join, or a step a reader wants (called holding the condition)."""
+        if any(r.cancelled for r in self._batch) or any(r.cancelled for r in self._waiting):
+            return True
+        rows = sum(r.rows for r in self._batch)
+        if self._waiting and (not self._batch or rows + self._waiting[0].rows <= self._row_cap):
+            return True
+        return bool(self._batch) and self._step_wanted()
 
     def _iteration(self, loaded: LoadedModel) -> None:
         self._drop_cancelled()
         self._admit(loaded)  # the joining requests draw their first tokens
         self._leave([r for r in self._batch if r.done])
-        # The next step runs when a reader waits for it (or a request waits for room): a row is not run ahead
-        # of its readers, and one that stopped reading (without closing) holds its row back.
         if not self._batch or not self._step_wanted():
             return
         self._step(loaded)
-        for request in list(self._batch):
-            if request.logits is not None:
-                self._draw(request)
+        self._draw_all([r for r in self._batch if r.logits is not None])
         self._leave([r for r in self._batch if r.done])
 
     def _step_wanted(self) -> bool:
+        """Whether to step the batch: a reader has taken its request's last record (a row is run at most
+        `AHEAD` records ahead of its readers, and one that stopped reading without closing holds its row
+        back), or a request waits for room."""
         with self._condition:
-            return bool(self._waiting) or any(len(r.records) < r.wanted for r in self._batch)
+            return bool(self._waiting) or any(
+                len(r.records) - r.taken < AHEAD for r in self._batch if not r.done
+            )
 
     def _drop_cancelled(self) -> None:
         with self._condition:
@@ -263,7 +282,7 @@ class Engine:
                 for request in joining:
                     request.logits = logits[start : start + request.rows]
                     start += request.rows
-                    self._draw(request)
+                self._draw_all(joining)
                 return
         for i, request in enumerate(joining):
             try:
@@ -342,6 +361,18 @@ class Engine:
             self._positions = torch.cat([self._positions, positions])
         self._padded = bool((self._mask == 0).any())
         self._batch += requests
+
+    def _draw_all(self, requests: list[_Request]) -> None:
+        """Each request draws from its logits: in parallel on a CPU with several threads, else in turn."""
+        if self._parallel_draws and len(requests) > 1:
+            list(_draw_pool().map(self._draw_apart, requests))
+        else:
+            for request in requests:
+                self._draw(request)
+
+    def _draw_apart(self, request: _Request) -> None:
+        with torch.inference_mode():  # (the mode is thread-local)
+            self._draw(request)
 
     def _draw(self, request: _Request) -> None:
         try:
@@ -462,6 +493,21 @@ def _pad_left(tensor: torch.Tensor, width: int, dim: int = 2) -> torch.Tensor:
     shape = list(tensor.shape)
     shape[dim] = missing
     return torch.cat([tensor.new_zeros(shape), tensor], dim=dim)
+
+
+_DRAW_POOL: concurrent.futures.ThreadPoolExecutor | None = None
+_DRAW_POOL_LOCK = threading.Lock()
+
+
+def _draw_pool() -> concurrent.futures.ThreadPoolExecutor:
+    """The threads that draw the requests' tokens in parallel (one per PyTorch thread), shared by the engines."""
+    global _DRAW_POOL
+    with _DRAW_POOL_LOCK:
+        if _DRAW_POOL is None:
+            _DRAW_POOL = concurrent.futures.ThreadPoolExecutor(
+                torch.get_num_threads(), thread_name_prefix="playground-draw"
+            )
+        return _DRAW_POOL
 
 
 def supports(loaded: LoadedModel) -> bool:

@@ -309,17 +309,65 @@ class StepRecord:
     top_ids: list[list[int]]  # (n, ALTERNATIVES) the most likely tokens of that distribution
     top_probs: list[list[float]]
     last: bool = False  # the request has ended with this step (every sample finished, or max_new_tokens)
+    distribution: Distribution | None = None  # the first sample's, in detail (a request with `top_n`)
+    rng_state: bytes | None = None  # the sampler's state after the draw (a request with `top_n`)
+
+
+@dataclass
+class Distribution:
+    """A next-token distribution in detail: its `top_n` tokens by raw logit, their softmax probabilities, and
+    their probabilities in the distribution the sampler draws from (after temperature, top-k, top-p)."""
+
+    ids: list[int]
+    logits: list[float]
+    probs: list[float]
+    probs_after: list[float]
+
+
+def describe(
+    params: GenerationParams, logits: torch.Tensor, scores: torch.Tensor, top_n: int
+) -> Distribution:
+    """The first row's distribution in detail, from its raw `logits` and processed `scores` (rows, vocab). A
+    greedy sampler draws the most likely token: all of its probability is on that one."""
+    logits, scores = logits[0].float(), scores[0]
+    if params.greedy:
+        after = torch.zeros_like(scores).scatter_(0, scores.argmax(dim=-1, keepdim=True), 1.0)
+    else:
+        after = scores.softmax(dim=-1)
+    top_logits, top_ids = logits.topk(min(top_n, logits.shape[-1]))
+    return Distribution(
+        ids=top_ids.tolist(),
+        logits=top_logits.tolist(),
+        probs=logits.softmax(dim=-1)[top_ids].tolist(),
+        probs_after=after[top_ids].tolist(),
+    )
 
 
 class DecodingState:
     """One request's decoding, step by step, as `generate` does it: its processors and torch.Generator, the ids
     so far (n, T) and which samples are unfinished. `decode_steps` drives it alone; the engine drives many in
-    one batch. Each step takes the logits of the last position (n, vocab) and draws the next tokens."""
+    one batch. Each step takes the logits of the last position (n, vocab) and draws the next tokens.
 
-    def __init__(self, prompt_ids: list[int], params: GenerationParams, eos_ids: Collection[int], device):
+    The generator starts from `params.seed`, or from a saved `rng_state` (step mode goes on where its last draw
+    left off). With `top_n`, each record also holds the distribution in detail and the generator's state."""
+
+    def __init__(
+        self,
+        prompt_ids: list[int],
+        params: GenerationParams,
+        eos_ids: Collection[int],
+        device,
+        rng_state: bytes | None = None,
+        top_n: int = 0,
+    ):
         self.params = params
         self.processors = logits_processors(params)
-        self.generator = torch.Generator(device=device).manual_seed(params.seed)
+        self.generator = torch.Generator(device=device)
+        if rng_state is None:
+            self.generator.manual_seed(params.seed)
+        else:
+            self.generator.set_state(torch.frombuffer(bytearray(rng_state), dtype=torch.uint8))
+        self.top_n = top_n
         self.eos_ids = torch.tensor(sorted(eos_ids), device=device, dtype=torch.long)
         self.pad_id = int(self.eos_ids[0]) if len(self.eos_ids) else 0
         n = params.num_samples
@@ -334,6 +382,9 @@ class DecodingState:
         # Finished samples get padding, as in generate.
         next_tokens = torch.where(self.unfinished, draw(scores, params, self.generator), self.pad_id)  # (n,)
         record = _record(scores.softmax(dim=-1), self.input_ids[:, -1], next_tokens, self.unfinished)
+        if self.top_n:
+            record.distribution = describe(params, logits, scores, self.top_n)
+            record.rng_state = bytes(self.generator.get_state().numpy())
         self.input_ids = torch.cat([self.input_ids, next_tokens[:, None]], dim=-1)
         self.unfinished &= ~torch.isin(next_tokens, self.eos_ids)
         self.steps += 1
@@ -466,47 +517,55 @@ def next_token(
     top_n: int,
     draw_one: bool = False,
     rng_state: bytes | None = None,
+    engine=None,
 ) -> NextToken:
     """The next-token distribution for a context; with `draw_one`, also draw a token from it.
 
     A draw uses a generator seeded with `params.seed`, or restored from `rng_state`, so that drawing
-    token by token gives the same text as `stream` with the same seed.
+    token by token gives the same text as `stream` with the same seed. With an `engine`, the draw is a
+    request of its shared batch (prefilled together with the requests that join with it); else, and for the
+    distribution alone, one forward pass in the caller's thread.
     """
-    tokenizer, device = loaded.tokenizer, loaded.device
-    input_ids = torch.tensor([context_ids], device=device)  # (1, T)
-    with torch.inference_mode():
-        with loaded.lock:
-            logits = loaded.model(input_ids=input_ids).logits[:, -1].float()  # (1, vocab)
-        scores = processed_scores(params, logits_processors(params), input_ids, logits.clone())
-        if params.greedy:
-            after = torch.zeros_like(scores).scatter_(1, scores.argmax(dim=-1, keepdim=True), 1.0)
-        else:
-            after = scores.softmax(dim=-1)
-        raw = logits.softmax(dim=-1)
-        drawn_id = state = None
-        drawn_text = ""
-        if draw_one:
-            generator = torch.Generator(device=device)
-            if rng_state is None:
-                generator.manual_seed(params.seed)
+    one = replace(params, max_new_tokens=1)
+    record = None
+    if draw_one and engine is not None:
+        records = engine.submit(context_ids, one, (), rng_state=rng_state, top_n=top_n)
+        try:
+            record = next(records)
+        finally:
+            records.close()
+    else:
+        state = DecodingState(context_ids, one, (), loaded.device, rng_state, top_n)
+        with torch.inference_mode():
+            with loaded.lock:
+                outputs = loaded.model(input_ids=state.input_ids, **last_logits_only(loaded.model))
+            logits = outputs.logits[:, -1]  # (1, vocab)
+            if draw_one:
+                record = state.draw_next(logits)
             else:
-                generator.set_state(torch.frombuffer(bytearray(rng_state), dtype=torch.uint8))
-            drawn_id = int(draw(scores, params, generator))
-            drawn_text = token_text(tokenizer, drawn_id, context_ids[-1])
-            state = bytes(generator.get_state().numpy())
-        top_logits, top_ids = logits[0].topk(min(top_n, logits.shape[-1]))
-        choices = [
-            TokenChoice(
-                token=readable_token(tokenizer, token_id),
-                token_id=token_id,
-                logit=logit,
-                prob=float(raw[0, token_id]),
-                prob_after=float(after[0, token_id]),
-                kept=bool(after[0, token_id] > 0),
-            )
-            for logit, token_id in zip(top_logits.tolist(), top_ids.tolist(), strict=True)
-        ]
-    return NextToken(list(context_ids), choices, drawn_id, drawn_text, state)
+                scores = processed_scores(params, state.processors, state.input_ids, logits)
+                shown = describe(params, logits, scores, top_n)
+    if record is not None:
+        shown = record.distribution
+    tokenizer = loaded.tokenizer
+    choices = [
+        TokenChoice(
+            token=readable_token(tokenizer, token_id),
+            token_id=token_id,
+            logit=logit,
+            prob=prob,
+            prob_after=after,
+            kept=after > 0,
+        )
+        for token_id, logit, prob, after in zip(
+            shown.ids, shown.logits, shown.probs, shown.probs_after, strict=True
+        )
+    ]
+    if record is None:
+        return NextToken(list(context_ids), choices)
+    drawn_id = record.tokens[0]
+    drawn_text = token_text(tokenizer, drawn_id, context_ids[-1])
+    return NextToken(list(context_ids), choices, drawn_id, drawn_text, record.rng_state)
 
 
 def encode_context(loaded: LoadedModel, text: str, max_chars: int) -> tuple[list[int], list[str]]:
@@ -551,16 +610,18 @@ def draw_step(
     params: GenerationParams,
     max_chars: int,
     top_n: int,
+    engine=None,
 ) -> tuple[StepState, NextToken]:
     """Draw one more token after the prompt and the tokens drawn so far (a new prompt, or another model,
-    starts again); the new state and the distribution it was drawn from."""
+    starts again); the new state and the distribution it was drawn from. With an `engine`, the draw is a
+    request of its shared batch."""
     params = params.validated(max_new_tokens_cap=1)
     if state is None or state.prompt != prompt or state.model_id != loaded.model_id:
         ids, _notices = encode_context(loaded, prompt, max_chars)
         state = StepState(loaded.model_id, prompt, ids)
     check_room(loaded, state.context_ids)
     rng = state.rng_states[-1] if state.rng_states else None
-    result = next_token(loaded, state.context_ids, params, top_n, draw_one=True, rng_state=rng)
+    result = next_token(loaded, state.context_ids, params, top_n, draw_one=True, rng_state=rng, engine=engine)
     state = replace(
         state, steps=state.steps + [step_from(result)], rng_states=state.rng_states + [result.rng_state]
     )

@@ -143,7 +143,7 @@ def next_step(
     loaded = context.model("generation", progress)
     params = sampler_params(temperature, top_k, top_p, repetition_penalty, seed)
     state, result = generation.draw_step(
-        loaded, state, prompt, params, context.settings.max_input_chars, TOP_N
+        loaded, state, prompt, params, context.settings.max_input_chars, TOP_N, context.engine(loaded)
     )
     step = len(state.steps)
     return step_outputs(

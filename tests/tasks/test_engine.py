@@ -15,7 +15,14 @@ import torch
 from playground.engine import Engine, engine_for
 from playground.settings import Settings
 from playground.tasks.chat import stream_reply
-from playground.tasks.generation import GenerationParams, encode_prompt, generate, stream
+from playground.tasks.generation import (
+    GenerationParams,
+    draw_step,
+    encode_prompt,
+    generate,
+    next_token,
+    stream,
+)
 
 MAX_CHARS, CAP = 2000, 60
 WORDS = "the cat sat on a mat once upon time in small village dog ran to park and".split()
@@ -106,6 +113,76 @@ def test_sixteen_concurrent_requests_equal_alone_and_generate(gpt2):
     assert engine.stats.prefills == 16
     assert engine.stats.peak_rows > 1  # they really shared forward passes
     assert engine.stats.rows_stepped > engine.stats.steps
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_draws_in_parallel_or_in_turn_give_the_same_tokens(gpt2, parallel):
+    """On a CPU the requests of a step draw in a pool of threads; drawing in turn gives the same tokens."""
+    work = mixed_requests(8, seed=7)
+    engine = Engine(gpt2, max_rows=16)
+    engine._parallel_draws = parallel
+    together = concurrently(lambda item: generate(gpt2, *item, MAX_CHARS, CAP, engine=engine), work)
+    assert engine.stats.peak_rows > 1
+    for (prompt, params), result in zip(work, together, strict=True):
+        assert token_ids(result) == token_ids(generate(gpt2, prompt, params, MAX_CHARS, CAP))
+
+
+def test_the_engine_thread_ends_with_the_last_request_and_starts_with_the_next(gpt2):
+    engine = Engine(gpt2, max_rows=16)
+    assert engine._thread is None
+    first = generate(
+        gpt2, "The cat", GenerationParams(4, temperature=0.9, seed=1), MAX_CHARS, CAP, engine=engine
+    )
+    wait_until(lambda: engine._thread is None)
+    again = generate(
+        gpt2, "The cat", GenerationParams(4, temperature=0.9, seed=2), MAX_CHARS, CAP, engine=engine
+    )
+    wait_until(lambda: engine._thread is None)
+    assert len(first.token_ids) == len(again.token_ids) == 4
+    assert engine.stats.prefills == 2 and engine.stats.shared == 0
+
+
+def test_step_mode_draws_through_the_engine_equal_the_draws_alone_and_the_stream(gpt2):
+    """Step mode's draws are requests of the engine: token by token they give what a draw alone gives (the
+    same distribution, the same sampler state) and the text `stream` gives with the same seed; students
+    drawing from the same state at once share one computation."""
+    engine = Engine(gpt2, max_rows=16)
+    params = GenerationParams(1, temperature=1.2, top_k=40, top_p=0.9, repetition_penalty=1.2, seed=5)
+    shared, alone = None, None
+    for _ in range(8):
+        results = concurrently(
+            lambda _: draw_step(gpt2, shared, "Once upon a time", params, MAX_CHARS, 10, engine=engine)[1],
+            range(3),
+        )
+        shared, _ = draw_step(gpt2, shared, "Once upon a time", params, MAX_CHARS, 10, engine=engine)
+        alone, by_itself = draw_step(gpt2, alone, "Once upon a time", params, MAX_CHARS, 10)
+        for result in results:
+            assert result.drawn_id == by_itself.drawn_id and result.rng_state == by_itself.rng_state
+            assert [c.token_id for c in result.choices] == [c.token_id for c in by_itself.choices]
+            for ours, theirs in zip(result.choices, by_itself.choices, strict=True):
+                assert (ours.logit, ours.prob, ours.prob_after, ours.kept) == pytest.approx(
+                    (theirs.logit, theirs.prob, theirs.prob_after, theirs.kept), abs=1e-5
+                )
+    assert [s.token_id for s in shared.steps] == [s.token_id for s in alone.steps]
+    whole = generate(gpt2, "Once upon a time", GenerationParams(8, **sampling_of(params)), MAX_CHARS, CAP)
+    assert [s.token_id for s in shared.steps][: len(whole.token_ids)] == whole.token_ids
+    assert engine.stats.prefills == 8 and engine.stats.shared == 24  # each state drawn 4 times, computed once
+
+
+def test_a_distribution_alone_is_not_a_draw(gpt2):
+    ids = encode_prompt(gpt2, "Paris is", 1)[0]
+    shown = next_token(gpt2, ids, GenerationParams(temperature=0.7), top_n=5)
+    assert shown.drawn_id is None and shown.rng_state is None and len(shown.choices) == 5
+
+
+def sampling_of(params: GenerationParams) -> dict:
+    return {
+        "temperature": params.temperature,
+        "top_k": params.top_k,
+        "top_p": params.top_p,
+        "repetition_penalty": params.repetition_penalty,
+        "seed": params.seed,
+    }
 
 
 def test_prompts_that_join_together_are_prefilled_in_one_pass_and_equal_alone(gpt2):
