@@ -19,7 +19,7 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 # (module, title, keyword arguments for a quick run)
 SECTIONS = [
     ("generation", "Generation speed (batch 1, CPU)", {"rounds": 2, "compile_fast_path": False}),
-    ("engine", "Engine overhead (one request)", {"rounds": 2}),
+    ("engine", "Engine overhead (in one process)", {"rounds": 2}),
     ("startup", "Start-up", {}),
     ("memory", "Memory", {}),
     ("attention", "Attention", {"repeats": 1}),
