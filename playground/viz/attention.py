@@ -339,7 +339,7 @@ MOSAIC_TITLE = {
     "yanchor": "top",
     "pad": {"t": 16},
 }  # at the top, clear of the labels
-MOSAIC_TITLE_ROOM = 72  # the title and its subtitle line
+MOSAIC_TITLE_ROOM = 64  # the title and its subtitle line
 
 
 def mosaic_labelled(tokens: int, rows: int, columns: int) -> bool:
@@ -385,7 +385,6 @@ def mosaic_figure(view: AttentionView) -> go.Figure:
             + "<extra></extra>",
         )
     )
-    _mosaic_gaps(fig, step, rows, columns)
     subtitle = heatmap_subtitle(view.causal)
     short_heads = view.short_column_names or view.column_names
     if mosaic_labelled(n, rows, columns):
@@ -393,6 +392,7 @@ def mosaic_figure(view: AttentionView) -> go.Figure:
         title = f"{view.title}<br><sup>{subtitle}</sup>"
         across, down = columns * step - 1, rows * step - 1
         pitch = max(MOSAIC_PITCH, min(MOSAIC_MAX_PITCH, MOSAIC_FIT // across))
+        _mosaic_gaps(fig, step, rows, columns, pitch)
         left = _mosaic_left_room(names, view.row_names)
         top = MOSAIC_TITLE_ROOM + MOSAIC_NAME_FONT + 10 + _mosaic_key_room(names)
         _layout(fig, title, top + down * pitch + 70)
@@ -407,6 +407,7 @@ def mosaic_figure(view: AttentionView) -> go.Figure:
         axes = {"showgrid": False, "ticks": "", "tickmode": "array", "tickfont": {"size": 11}}
         fig.update_xaxes(side="top", tickvals=centres[:columns], ticktext=short_heads, **axes)
         fig.update_yaxes(tickvals=centres[:rows], ticktext=view.row_names, **axes)
+        _mosaic_gaps(fig, step, rows, columns, 3)
         caption = _("Too many tokens to label: hover a cell, or pick one layer for labelled heads")
         title = f"{view.title}<br><sup>{subtitle}</sup><br><sup>{caption}</sup>"
         _layout(fig, title, 210 + rows * max(40, min(90, 960 // columns)))
@@ -426,9 +427,10 @@ def heatmap_subtitle(causal: bool) -> str:
     return _("rows (queries) attend to columns (keys)")
 
 
-def _mosaic_gaps(fig: go.Figure, step: int, rows: int, columns: int) -> None:
-    """White lines along the gaps between panels, so they stand apart on the grey of a causal model too."""
-    line = {"color": "#ffffff", "width": 3}
+def _mosaic_gaps(fig: go.Figure, step: int, rows: int, columns: int, width: int) -> None:
+    """White lines `width` pixels wide along the gaps between panels, so they stand apart on the grey of a
+    causal model too (as wide as the gap, it reads as no row or column of its own)."""
+    line = {"color": "#ffffff", "width": width}
     across = [
         {"xref": "x", "yref": "paper", "x0": i * step - 1, "x1": i * step - 1, "y0": 0, "y1": 1}
         for i in range(1, columns)
