@@ -398,6 +398,7 @@ def mosaic_figure(view: AttentionView) -> go.Figure:
         _layout(fig, title, top + down * pitch + 70)
         # a fixed size, so that cells stay large enough for their labels; the chart scrolls if it is wider
         fig.update_layout(
+            dragmode=False,
             width=left + across * pitch + 20,
             margin={"l": left, "r": 20, "t": top, "b": 70},
             title=MOSAIC_TITLE,

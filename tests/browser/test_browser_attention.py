@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import expect, open_tab, screenshot, wait_for_chart
+from tests.browser.helpers import app_page, expect, open_tab, screenshot, wait_for_chart
 from tests.helpers import synthetic
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -147,9 +147,17 @@ def test_the_overview_names_every_panel_s_tokens_without_overlap(page, model):  
     plot = chart.locator(".nsewdrag").first.bounding_box()
     assert all(box["right"] <= plot["x"] + 1 for box in queries)
     assert all(box["bottom"] <= plot["y"] + 1 for box in keys)
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
     assert widths[0] <= widths[1]  # the page does not scroll sideways
     chart.scroll_into_view_if_needed()
+    plot = chart.locator(".nsewdrag").first.bounding_box()
+    page.mouse.move(
+        plot["x"] + 4, plot["y"] + 4
+    )  # hover names the layer, the head and both tokens, as before
+    first = tokens[0]
+    expect(page.locator(".hovertext").first).to_contain_text(f"Layer 1 · {first} → Head 1 · {first}:")
     screenshot(page, f"attention_overview_labels_{model.lower()}")
 
     if model == "Generation":
@@ -160,6 +168,48 @@ def test_the_overview_names_every_panel_s_tokens_without_overlap(page, model):  
     expect(chart).to_contain_text("Too many tokens to label: hover a cell")
     expect(chart.locator(".xtick text")).to_have_count(heads)
     assert chart.locator(".xtick text").all_text_contents() == [f"H{h}" for h in range(1, heads + 1)]
+
+
+def test_on_a_phone_the_labelled_overview_scrolls_in_its_own_box_under_a_finger(browser, app_url):
+    phone = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+    with app_page(browser, app_url, **phone) as page:
+        page.get_by_role("button", name="More tabs").click()  # a phone has room for two tab names
+        page.locator(".overflow-dropdown button", has_text="Attention").click()
+        panel = page.get_by_role("tabpanel")
+        panel.get_by_label("Text", exact=True).fill("The cat sat on the mat.")
+        panel.get_by_role("radio", name="Model overview (layers × heads)").check()
+        panel.get_by_role("button", name="Show attention").click()
+        chart = wait_for_chart(panel)
+        expect(chart.locator(".xtick text")).to_have_count(4 * 9)
+        assert (
+            page.evaluate("document.documentElement.scrollWidth") <= 390
+        )  # the chart's box scrolls, not the page
+        box = panel.locator(".wide-chart")
+        assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+        chart.locator(".nsewdrag").first.scroll_into_view_if_needed()
+        plot = chart.locator(".nsewdrag").first.bounding_box()
+        x, y = 200, plot["y"] + min(plot["height"], 300) / 2
+        left, top = box.evaluate("e => e.scrollLeft"), page.evaluate("scrollY")
+        cdp = page.context.new_cdp_session(page)
+        swipe(
+            page, cdp, x, y, -150, 0
+        )  # a finger across the panels scrolls them sideways (plotly does not zoom)
+        page.wait_for_function(
+            "(left) => document.querySelector('.wide-chart').scrollLeft > left + 50", arg=left
+        )
+        swipe(page, cdp, x, y, 0, -150)  # and up the panels scrolls the page
+        page.wait_for_function("(top) => window.scrollY > top + 50", arg=top)
+        screenshot(page, "attention_overview_phone")
+
+
+def swipe(page, cdp, x: float, y: float, dx: float, dy: float) -> None:  # noqa: F811
+    """A finger's swipe from (x, y) by (dx, dy) CSS pixels, as touch events."""
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 11):
+        point = {"x": x + dx * step / 10, "y": y + dy * step / 10}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
 def test_bertviz_views_offline_and_the_html_download(page, dialogs, tmp_path):  # noqa: F811
