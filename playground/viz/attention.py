@@ -396,6 +396,13 @@ def mosaic_figure(view: AttentionView) -> go.Figure:
         left = _mosaic_left_room(names, view.row_names)
         top = MOSAIC_TITLE_ROOM + MOSAIC_NAME_FONT + 10 + _mosaic_key_room(names)
         _layout(fig, title, top + down * pitch + 70)
+        # the colour bar under the first panels, where the chart starts, not in the middle of a chart that scrolls
+        colors["colorbar"] |= {
+            "x": 0,
+            "xanchor": "left",
+            "lenmode": "pixels",
+            "len": min(480, across * pitch),
+        }
         # a fixed size, so that cells stay large enough for their labels; the chart scrolls if it is wider
         fig.update_layout(
             dragmode=False,

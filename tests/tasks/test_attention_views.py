@@ -334,6 +334,7 @@ def test_overview_names_the_tokens_of_every_panel_for_a_short_text(causal, own_s
     down = (layout.height - layout.margin.t - layout.margin.b) / (12 * step - 1)
     assert min(across, down) >= attention_viz.MOSAIC_PITCH >= 1.2 * layout.xaxis.tickfont.size
     assert "hover a cell" not in layout.title.text
+    assert layout.coloraxis.colorbar.x == 0 and layout.coloraxis.colorbar.len <= 480  # where the chart starts
     # hover and colours as without the labels
     (trace,) = figure.data
     assert trace.x[:2] == ("Head 1 · [CLS]", "Head 1 · the") and trace.y[step] == "Layer 2 · [CLS]"
