@@ -333,12 +333,8 @@ MOSAIC_FIT = 880  # pixels of panels across that fit beside the labels in the pa
 MOSAIC_MAX_PITCH = 32
 MOSAIC_SIDE = 2400
 MOSAIC_NAME_FONT = 13  # the layer and head names
-MOSAIC_TITLE = {
-    "y": 1,
-    "yref": "container",
-    "yanchor": "top",
-    "pad": {"t": 16},
-}  # at the top, clear of the labels
+# The title at the top of the chart (not in the middle of its top margin, where the key tokens are)
+MOSAIC_TITLE = {"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 16}}
 MOSAIC_TITLE_ROOM = 64  # the title and its subtitle line
 
 
@@ -469,8 +465,7 @@ def _name_tokens(fig: go.Figure, names: list[str], layers: list[str], heads: lis
     fig.update_yaxes(**ticks(len(layers)))
     centre = (n - 1) / 2
     name_font = {"size": MOSAIC_NAME_FONT, "color": "#374151"}
-    key_room = _mosaic_key_room(names)
-    query_room = _text_width(names, MOSAIC_FONT) + 10
+    key_room, query_room = _mosaic_key_room(names), _mosaic_query_room(names)
     fig.update_layout(
         annotations=[
             {
@@ -508,9 +503,14 @@ def _mosaic_key_room(names: list[str]) -> int:
     return _text_width(names, MOSAIC_FONT) + 8
 
 
+def _mosaic_query_room(names: list[str]) -> int:
+    """Pixels left of the panels for the query tokens."""
+    return _text_width(names, MOSAIC_FONT) + 10
+
+
 def _mosaic_left_room(names: list[str], layers: list[str]) -> int:
     """Pixels left of the panels for the query tokens and, beyond them, the layer names."""
-    return _text_width(names, MOSAIC_FONT) + 10 + _text_width(layers, MOSAIC_NAME_FONT) + 12
+    return _mosaic_query_room(names) + _text_width(layers, MOSAIC_NAME_FONT) + 12
 
 
 def mask_attention_figure(result: MaskAttention) -> go.Figure:
