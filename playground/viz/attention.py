@@ -412,10 +412,12 @@ def mosaic_figure(view: AttentionView) -> go.Figure:
         fig.update_xaxes(side="top", tickvals=centres[:columns], ticktext=short_heads, **axes)
         fig.update_yaxes(tickvals=centres[:rows], ticktext=view.row_names, **axes)
         _mosaic_gaps(fig, step, rows, columns, 3)
-        caption = _("Too many tokens to label: hover a cell, or pick one layer for labelled heads")
-        title = f"{view.title}<br><sup>{subtitle}</sup><br><sup>{caption}</sup>"
-        _layout(fig, title, 210 + rows * max(40, min(90, 960 // columns)))
-        fig.update_layout(margin={"t": 130, "b": 70})
+        # two short lines: one long line is cut at the edge of a phone's chart
+        caption = _("Too many tokens to label: hover a cell,<br>or pick one layer for labelled heads")
+        lines = [subtitle, *caption.split("<br>")]
+        title = view.title + "".join(f"<br><sup>{line}</sup>" for line in lines)
+        _layout(fig, title, 230 + rows * max(40, min(90, 960 // columns)))
+        fig.update_layout(margin={"t": 150, "b": 70}, title=MOSAIC_TITLE)
     fig.update_xaxes(type="category", showgrid=False)
     fig.update_yaxes(type="category", showgrid=False, autorange="reversed")
     fig.update_layout(coloraxis=colors)

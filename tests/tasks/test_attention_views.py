@@ -355,7 +355,8 @@ def test_overview_of_a_long_text_says_to_hover_instead_of_overlapping_labels():
     layout = figure.layout
     assert layout.xaxis.ticktext == tuple(f"H{h}" for h in range(1, 13))  # heads and layers named only
     assert layout.yaxis.ticktext == tuple(f"Layer {la}" for la in range(1, 13))
-    assert "Too many tokens to label: hover a cell" in layout.title.text and not layout.annotations
+    assert "<sup>Too many tokens to label: hover a cell,</sup><br><sup>or pick one layer" in layout.title.text
+    assert not layout.annotations
     assert layout.width is None  # as wide as the page
     # fewer heads leave room for the same tokens
     fewer = overview_of(tokens, layers=2, heads=2).layout
