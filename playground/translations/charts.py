@@ -58,6 +58,8 @@ ZH = {
     "rows attend to columns; hover a cell; grey = future, masked": "行关注列；把鼠标移到格子上可以看到数值；"
     "灰色 = 未来的词元，被遮住了",
     "↑ prompt · generated ↓": "↑ 提示词 · 生成的文本 ↓",
+    "Too many tokens to label: hover a cell,<br>or pick one layer for labelled heads": "词元太多，标不下："
+    "把鼠标移到格子上看词元，<br>或只选一层，看带标签的各个头",
     "layer {layer}": "第 {layer} 层",
     "[MASK] {number} of {count}": "第 {number} 个 [MASK]（共 {count} 个）",
     "What each [MASK] looked at": "每个 [MASK] 看了哪里",

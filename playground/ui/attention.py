@@ -272,7 +272,8 @@ def build(context: Context) -> None:
             layers = gr.CheckboxGroup(list(range(1, 13)), value=list(range(1, 13)), label=ui("Layers"))
             heads = gr.CheckboxGroup(list(range(1, 13)), value=list(range(1, 13)), label=ui("Heads"))
         info = gr.Markdown()
-        plot = gr.Plot(label=ui("Attention"), show_label=False)
+        # a wide chart (the overview with its tokens named) scrolls sideways in its own box
+        plot = gr.Plot(label=ui("Attention"), show_label=False, elem_classes=["wide-chart"])
         shown_state = session_state()  # the whole attention tensor: not kept forever
         gr.Examples(  # the model column is not shown: gradio would show its choices' translation keys
             examples,

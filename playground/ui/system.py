@@ -200,6 +200,16 @@ def build(context: Context) -> None:
         outputs,
         clear_on_error=False,
     )
-    on([tab.select, refresh_button.click], status, context, None, outputs, queue=False)
+    # No progress shown for this quick status: gradio would dim its texts to 20% while waiting and fade them
+    # back in over 0.15 s, text briefly too faint to read (and to pass a contrast check) on a busy server.
+    on(
+        [tab.select, refresh_button.click],
+        status,
+        context,
+        None,
+        outputs,
+        queue=False,
+        show_progress="hidden",
+    )
     on([unload_button.click], unload, context, [password, task], outputs, clear_on_error=False)
     on([preset_button.click], use_preset, context, [password, preset], outputs, clear_on_error=False)

@@ -10,6 +10,7 @@ merely small. Every token is HTML-escaped, since plotly renders a subset of HTML
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -196,10 +197,20 @@ def _layout(fig: go.Figure, title: str, height: int) -> None:
     fig.update_layout(title_font_size=18)
 
 
+def _text_width(names: list[str], size: int, most: int = 24) -> int:
+    """Pixels the longest of `names` takes in a font of `size` pixels (about 0.6 em a character, 1 em a wide
+    one such as 中; at most `most` characters counted)."""
+
+    def width(name: str) -> float:
+        chars = name.rstrip("\u200b")[:most] or " "
+        return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in chars)
+
+    return math.ceil(size * max((width(name) for name in names), default=0.6))
+
+
 def _label_room(names: list[str], n: int) -> int:
-    """Pixels that labels turned by -60 degrees need (about 0.6 em per character)."""
-    longest = max((len(name.rstrip("\u200b")) for name in names), default=1)
-    return int(10 + 0.87 * 0.6 * _tick_size(n) * min(longest, 24))
+    """Pixels that labels turned by -60 degrees need."""
+    return int(10 + 0.87 * _text_width(names, _tick_size(n)))
 
 
 def view_figure(view: AttentionView) -> go.Figure:
@@ -225,11 +236,7 @@ def heatmap_figure(view: AttentionView) -> go.Figure:
     fig.update_xaxes(side="top", tickangle=-60, **ticks)
     fig.update_yaxes(autorange="reversed", **ticks)
     # axis names in the subtitle rather than beside the axes: on a phone every pixel of width counts
-    if view.causal:
-        subtitle = _("rows (queries) attend to columns (keys); grey = future, masked")
-    else:
-        subtitle = _("rows (queries) attend to columns (keys)")
-    title = f"{view.title}<br><sup>{subtitle}</sup>"
+    title = f"{view.title}<br><sup>{heatmap_subtitle(view.causal)}</sup>"
     if view.prompt_length is not None and 0 < view.prompt_length < n:
         _mark_prompt(fig, view.prompt_length, n)
     # room above the plot for the title and for the key labels, which sit on top at -60 degrees
@@ -316,10 +323,33 @@ def grid_subtitle(causal: bool) -> str:
     return _("rows attend to columns; hover a cell")
 
 
+# The overview names every token beside its panels where the panels can be made large enough: cells of at least
+# MOSAIC_PITCH pixels under labels of MOSAIC_FONT pixels (upright, so that neighbours never touch), with no more
+# than MOSAIC_SIDE pixels of panels across or down (the chart scrolls sideways past the page's width). Longer
+# texts, or more layers and heads, get a caption instead: the labels would overlap.
+MOSAIC_FONT = 11
+MOSAIC_PITCH = 15
+MOSAIC_FIT = 880  # pixels of panels across that fit beside the labels in the page's 1200 px: cells grow to it
+MOSAIC_MAX_PITCH = 32
+MOSAIC_SIDE = 2400
+MOSAIC_NAME_FONT = 13  # the layer and head names
+# The title at the top of the chart (not in the middle of its top margin, where the key tokens are)
+MOSAIC_TITLE = {"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 16}}
+MOSAIC_TITLE_ROOM = 64  # the title and its subtitle line
+
+
+def mosaic_labelled(tokens: int, rows: int, columns: int) -> bool:
+    """Whether an overview of `rows` layers x `columns` heads over `tokens` tokens can name its tokens."""
+    cells = max(rows, columns) * (tokens + 1) - 1
+    return cells * MOSAIC_PITCH <= MOSAIC_SIDE
+
+
 def mosaic_figure(view: AttentionView) -> go.Figure:
     """The layers x heads overview as one heatmap: the panels tiled with a one-cell gap, layers down and heads
     across. One trace instead of 144 keeps it fast to build and small to send; each row and column label
-    says its layer or head and token, so hovering a cell reads `Layer 2 · the → Head 3 · cat: 0.120`."""
+    says its layer or head and token, so hovering a cell reads `Layer 2 · the → Head 3 · cat: 0.120`.
+    Query tokens run down the left of each layer's panels and key tokens along the top of each head's, the
+    layer and head names beyond them (`mosaic_labelled`); a long text names only layers and heads."""
     n = len(view.tokens)
     rows, columns = len(view.row_names), len(view.column_names)
     step = n + 1  # a panel and its gap
@@ -351,42 +381,138 @@ def mosaic_figure(view: AttentionView) -> go.Figure:
             + "<extra></extra>",
         )
     )
-    centres = [i * step + (n - 1) / 2 for i in range(max(rows, columns))]
-    axes = {"type": "category", "showgrid": False, "ticks": "", "tickmode": "array", "tickfont": {"size": 11}}
+    subtitle = heatmap_subtitle(view.causal)
     short_heads = view.short_column_names or view.column_names
-    fig.update_xaxes(side="top", tickvals=centres[:columns], ticktext=short_heads, **axes)
-    fig.update_yaxes(autorange="reversed", tickvals=centres[:rows], ticktext=view.row_names, **axes)
-    line = {"color": "#ffffff", "width": 3}
-    gaps = [  # white lines along the gaps, so panels stand apart on the grey of a causal model too
-        {
-            "type": "line",
-            "xref": "x",
-            "yref": "paper",
-            "x0": i * step - 1,
-            "x1": i * step - 1,
-            "y0": 0,
-            "y1": 1,
+    if mosaic_labelled(n, rows, columns):
+        _name_tokens(fig, names, view.row_names, short_heads, step)
+        title = f"{view.title}<br><sup>{subtitle}</sup>"
+        across, down = columns * step - 1, rows * step - 1
+        pitch = max(MOSAIC_PITCH, min(MOSAIC_MAX_PITCH, MOSAIC_FIT // across))
+        _mosaic_gaps(fig, step, rows, columns, pitch)
+        left = _mosaic_left_room(names, view.row_names)
+        top = MOSAIC_TITLE_ROOM + MOSAIC_NAME_FONT + 10 + _mosaic_key_room(names)
+        _layout(fig, title, top + down * pitch + 70)
+        # the colour bar under the first panels, where the chart starts, not in the middle of a chart that scrolls
+        colors["colorbar"] |= {
+            "x": 0,
+            "xanchor": "left",
+            "lenmode": "pixels",
+            "len": min(480, across * pitch),
         }
-        for i in range(1, columns)
-    ] + [
-        {
-            "type": "line",
-            "xref": "paper",
-            "yref": "y",
-            "x0": 0,
-            "x1": 1,
-            "y0": i * step - 1,
-            "y1": i * step - 1,
-        }
-        for i in range(1, rows)
-    ]
-    fig.update_layout(shapes=[{**gap, "line": line} for gap in gaps])
-    subtitle = grid_subtitle(view.causal)
-    _layout(fig, f"{view.title}<br><sup>{subtitle}</sup>", 190 + rows * max(40, min(90, 960 // columns)))
-    fig.update_layout(coloraxis=colors, margin={"t": 110, "b": 70})
+        # a fixed size, so that cells stay large enough for their labels; the chart scrolls if it is wider
+        fig.update_layout(
+            dragmode=False,
+            width=left + across * pitch + 20,
+            margin={"l": left, "r": 20, "t": top, "b": 70},
+            title=MOSAIC_TITLE,
+        )
+    else:
+        centres = [i * step + (n - 1) / 2 for i in range(max(rows, columns))]
+        axes = {"showgrid": False, "ticks": "", "tickmode": "array", "tickfont": {"size": 11}}
+        fig.update_xaxes(side="top", tickvals=centres[:columns], ticktext=short_heads, **axes)
+        fig.update_yaxes(tickvals=centres[:rows], ticktext=view.row_names, **axes)
+        _mosaic_gaps(fig, step, rows, columns, 3)
+        # two short lines: one long line is cut at the edge of a phone's chart
+        caption = _("Too many tokens to label: hover a cell,<br>or pick one layer for labelled heads")
+        lines = [subtitle, *caption.split("<br>")]
+        title = view.title + "".join(f"<br><sup>{line}</sup>" for line in lines)
+        _layout(fig, title, 230 + rows * max(40, min(90, 960 // columns)))
+        fig.update_layout(margin={"t": 150, "b": 70}, title=MOSAIC_TITLE)
+    fig.update_xaxes(type="category", showgrid=False)
+    fig.update_yaxes(type="category", showgrid=False, autorange="reversed")
+    fig.update_layout(coloraxis=colors)
     if view.causal:
         fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
     return fig
+
+
+def heatmap_subtitle(causal: bool) -> str:
+    """What a picture with named rows and columns shows."""
+    if causal:
+        return _("rows (queries) attend to columns (keys); grey = future, masked")
+    return _("rows (queries) attend to columns (keys)")
+
+
+def _mosaic_gaps(fig: go.Figure, step: int, rows: int, columns: int, width: int) -> None:
+    """White lines `width` pixels wide along the gaps between panels, so they stand apart on the grey of a
+    causal model too (as wide as the gap, it reads as no row or column of its own)."""
+    line = {"color": "#ffffff", "width": width}
+    across = [
+        {"xref": "x", "yref": "paper", "x0": i * step - 1, "x1": i * step - 1, "y0": 0, "y1": 1}
+        for i in range(1, columns)
+    ]
+    down = [
+        {"xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": i * step - 1, "y1": i * step - 1}
+        for i in range(1, rows)
+    ]
+    fig.update_layout(shapes=[{"type": "line", **gap, "line": line} for gap in across + down])
+
+
+def _name_tokens(fig: go.Figure, names: list[str], layers: list[str], heads: list[str], step: int) -> None:
+    """Every panel's tokens on the axes (queries on the left, keys on top, upright), and the layer and head
+    names beyond them."""
+    n = len(names)
+    font = {"size": MOSAIC_FONT}
+
+    def ticks(count: int) -> dict:
+        return {
+            "tickmode": "array",
+            "tickvals": [i * step + t for i in range(count) for t in range(n)],
+            "ticktext": names * count,
+            "tickfont": font,
+            "ticks": "",
+        }
+
+    fig.update_xaxes(side="top", tickangle=-90, **ticks(len(heads)))
+    fig.update_yaxes(**ticks(len(layers)))
+    centre = (n - 1) / 2
+    name_font = {"size": MOSAIC_NAME_FONT, "color": "#374151"}
+    key_room, query_room = _mosaic_key_room(names), _mosaic_query_room(names)
+    fig.update_layout(
+        annotations=[
+            {
+                "text": head,
+                "x": i * step + centre,
+                "xref": "x",
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "yshift": key_room,
+                "showarrow": False,
+                "font": name_font,
+            }
+            for i, head in enumerate(heads)
+        ]
+        + [
+            {
+                "text": layer,
+                "x": 0,
+                "xref": "paper",
+                "xanchor": "right",
+                "xshift": -query_room,
+                "y": i * step + centre,
+                "yref": "y",
+                "showarrow": False,
+                "font": name_font,
+            }
+            for i, layer in enumerate(layers)
+        ]
+    )
+
+
+def _mosaic_key_room(names: list[str]) -> int:
+    """Pixels above the panels for the upright key tokens."""
+    return _text_width(names, MOSAIC_FONT) + 8
+
+
+def _mosaic_query_room(names: list[str]) -> int:
+    """Pixels left of the panels for the query tokens."""
+    return _text_width(names, MOSAIC_FONT) + 10
+
+
+def _mosaic_left_room(names: list[str], layers: list[str]) -> int:
+    """Pixels left of the panels for the query tokens and, beyond them, the layer names."""
+    return _mosaic_query_room(names) + _text_width(layers, MOSAIC_NAME_FONT) + 12
 
 
 def mask_attention_figure(result: MaskAttention) -> go.Figure:

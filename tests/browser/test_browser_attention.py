@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import expect, open_tab, screenshot, wait_for_chart
+from tests.browser.helpers import app_page, expect, open_tab, screenshot, wait_for_chart
 from tests.helpers import synthetic
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -97,6 +97,119 @@ def test_every_plotly_view(page, dialogs):  # noqa: F811
     expect(chart.locator("img")).to_have_count(0)
     screenshot(page, "attention_gpt2")
     assert dialogs == []
+
+
+# Each drawn label's box on the page and its font size, for the labels of the overview: tokens on the axes,
+# layer and head names in annotations.
+LABEL_BOXES = """(selector) => [...document.querySelectorAll(selector)].map(e => {
+  const r = e.getBoundingClientRect();
+  return {text: e.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+          size: parseFloat(getComputedStyle(e).fontSize)};
+})"""
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    """The pairs of labels whose boxes overlap (by more than half a pixel)."""
+
+    def meet(a, b) -> bool:
+        return (
+            a["left"] < b["right"] - 0.5
+            and b["left"] < a["right"] - 0.5
+            and a["top"] < b["bottom"] - 0.5
+            and b["top"] < a["bottom"] - 0.5
+        )
+
+    return [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if meet(a, b)]
+
+
+@pytest.mark.parametrize("model", ["Fill-mask", "Generation"])
+def test_the_overview_names_every_panel_s_tokens_without_overlap(page, model):  # noqa: F811
+    page.set_viewport_size({"width": 1280, "height": 800})
+    panel = open_tab(page, "Attention")
+    panel.get_by_role("radio", name=re.compile(f"^{model}")).check()
+    panel.get_by_label("Text", exact=True).fill("The cat sat on the mat.")
+    panel.get_by_role("radio", name="Model overview (layers × heads)").check()
+    panel.get_by_role("button", name="Show attention").click()
+    chart = wait_for_chart(panel)
+    heads = 4 if model == "Fill-mask" else 2
+    expect(chart).to_contain_text(f"Overview: 2 layers × {heads} heads")
+    expect(chart.locator(".xtick text")).to_have_count(heads * 9 if model == "Fill-mask" else heads * 7)
+    keys = page.evaluate(LABEL_BOXES, ".xtick text")
+    queries = page.evaluate(LABEL_BOXES, ".ytick text")
+    names = page.evaluate(LABEL_BOXES, ".annotation-text")
+    tokens = [box["text"] for box in queries[: len(queries) // 2]]
+    assert [box["text"] for box in queries] == tokens * 2 and [box["text"] for box in keys] == tokens * heads
+    assert (tokens[0], tokens[-1]) == (("[CLS]", "[SEP]") if model == "Fill-mask" else ("The", "."))
+    assert [box["text"] for box in names] == [f"H{h}" for h in range(1, heads + 1)] + ["Layer 1", "Layer 2"]
+    assert min(box["size"] for box in keys + queries) >= 10
+    assert overlapping(keys + queries + names) == []
+    # the query tokens sit left of the panels, the key tokens above them
+    plot = chart.locator(".nsewdrag").first.bounding_box()
+    assert all(box["right"] <= plot["x"] + 1 for box in queries)
+    assert all(box["bottom"] <= plot["y"] + 1 for box in keys)
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1]  # the page does not scroll sideways
+    chart.scroll_into_view_if_needed()
+    plot = chart.locator(".nsewdrag").first.bounding_box()
+    page.mouse.move(
+        plot["x"] + 4, plot["y"] + 4
+    )  # hover names the layer, the head and both tokens, as before
+    first = tokens[0]
+    expect(page.locator(".hovertext").first).to_contain_text(f"Layer 1 · {first} → Head 1 · {first}:")
+    screenshot(page, f"attention_overview_labels_{model.lower()}")
+
+    if model == "Generation":
+        return  # its 2 x 2 heads name all of the 64 tokens it reads
+    # a text too long to label among 4 heads: the caption, and only the layers and heads named
+    panel.get_by_label("Text", exact=True).fill("the cat sat on the mat " * 8)
+    panel.get_by_role("button", name="Show attention").click()
+    expect(chart).to_contain_text("Too many tokens to label: hover a cell")
+    expect(chart.locator(".xtick text")).to_have_count(heads)
+    assert chart.locator(".xtick text").all_text_contents() == [f"H{h}" for h in range(1, heads + 1)]
+
+
+def test_on_a_phone_the_labelled_overview_scrolls_in_its_own_box_under_a_finger(browser, app_url):
+    phone = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+    with app_page(browser, app_url, **phone) as page:
+        page.get_by_role("button", name="More tabs").click()  # a phone has room for two tab names
+        page.locator(".overflow-dropdown button", has_text="Attention").click()
+        panel = page.get_by_role("tabpanel")
+        panel.get_by_label("Text", exact=True).fill("The cat sat on the mat.")
+        panel.get_by_role("radio", name="Model overview (layers × heads)").check()
+        panel.get_by_role("button", name="Show attention").click()
+        chart = wait_for_chart(panel)
+        expect(chart.locator(".xtick text")).to_have_count(4 * 9)
+        assert (
+            page.evaluate("document.documentElement.scrollWidth") <= 390
+        )  # the chart's box scrolls, not the page
+        box = panel.locator(".wide-chart")
+        assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+        chart.locator(".nsewdrag").first.scroll_into_view_if_needed()
+        plot = chart.locator(".nsewdrag").first.bounding_box()
+        x, y = 200, plot["y"] + min(plot["height"], 300) / 2
+        left, top = box.evaluate("e => e.scrollLeft"), page.evaluate("scrollY")
+        cdp = page.context.new_cdp_session(page)
+        swipe(
+            page, cdp, x, y, -150, 0
+        )  # a finger across the panels scrolls them sideways (plotly does not zoom)
+        page.wait_for_function(
+            "(left) => document.querySelector('.wide-chart').scrollLeft > left + 50", arg=left
+        )
+        swipe(page, cdp, x, y, 0, -150)  # and up the panels scrolls the page
+        page.wait_for_function("(top) => window.scrollY > top + 50", arg=top)
+        screenshot(page, "attention_overview_phone")
+
+
+def swipe(page, cdp, x: float, y: float, dx: float, dy: float) -> None:  # noqa: F811
+    """A finger's swipe from (x, y) by (dx, dy) CSS pixels, as touch events."""
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 11):
+        point = {"x": x + dx * step / 10, "y": y + dy * step / 10}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
 def test_bertviz_views_offline_and_the_html_download(page, dialogs, tmp_path):  # noqa: F811

@@ -310,6 +310,60 @@ def test_overview_hover_names_layer_head_and_tokens():
     assert np.isnan(z[3]).all() and np.isnan(z[:, 3]).all()
 
 
+def overview_of(tokens: list[str], layers: int, heads: int, causal: bool = False, **options):
+    result = synthetic(tokens, layers=layers, heads=heads, causal=causal)
+    return attention_viz.view_figure(attention_viz.make_view(result, "overview", **options))
+
+
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("own_scale", [False, True])
+def test_overview_names_the_tokens_of_every_panel_for_a_short_text(causal, own_scale):
+    tokens = ["[CLS]", "the", "cat", "sat", "on", "the", "mat", ".", "[SEP]"]  # "the" twice: its own row
+    figure = overview_of(tokens, layers=12, heads=12, causal=causal, own_scale=own_scale)
+    layout, step = figure.layout, len(tokens) + 1
+    names = attention_viz.axis_labels(tokens)
+    for axis in (layout.xaxis, layout.yaxis):  # keys along the top of each head, queries left of each layer
+        assert axis.ticktext == tuple(names * 12)
+        assert axis.tickvals == tuple(i * step + t for i in range(12) for t in range(len(tokens)))
+        assert axis.tickfont.size >= 10
+    assert layout.xaxis.side == "top" and layout.xaxis.tickangle == -90  # upright: neighbours never overlap
+    texts = [a.text for a in layout.annotations]
+    assert texts == [f"H{h}" for h in range(1, 13)] + [f"Layer {la}" for la in range(1, 13)]
+    # every cell at least MOSAIC_PITCH pixels each way, in a chart of a fixed size that scrolls if it must
+    across = (layout.width - layout.margin.l - layout.margin.r) / (12 * step - 1)
+    down = (layout.height - layout.margin.t - layout.margin.b) / (12 * step - 1)
+    assert min(across, down) >= attention_viz.MOSAIC_PITCH >= 1.2 * layout.xaxis.tickfont.size
+    assert "hover a cell" not in layout.title.text
+    assert layout.coloraxis.colorbar.x == 0 and layout.coloraxis.colorbar.len <= 480  # where the chart starts
+    # hover and colours as without the labels
+    (trace,) = figure.data
+    assert trace.x[:2] == ("Head 1 · [CLS]", "Head 1 · the") and trace.y[step] == "Layer 2 · [CLS]"
+    assert ("%{z:.0%}" in trace.hovertemplate) == own_scale
+
+
+def test_overview_cells_grow_to_the_page_for_a_small_model():
+    figure = overview_of(list("abcdef"), layers=2, heads=3)
+    layout = figure.layout
+    across = (layout.width - layout.margin.l - layout.margin.r) / (3 * 7 - 1)
+    assert across == attention_viz.MOSAIC_MAX_PITCH and layout.width < 1200
+    assert layout.xaxis.ticktext == tuple("abcdef" * 3)
+
+
+def test_overview_of_a_long_text_says_to_hover_instead_of_overlapping_labels():
+    tokens = [f"w{i}" for i in range(20)]
+    figure = overview_of(tokens, layers=12, heads=12)
+    layout = figure.layout
+    assert layout.xaxis.ticktext == tuple(f"H{h}" for h in range(1, 13))  # heads and layers named only
+    assert layout.yaxis.ticktext == tuple(f"Layer {la}" for la in range(1, 13))
+    assert "<sup>Too many tokens to label: hover a cell,</sup><br><sup>or pick one layer" in layout.title.text
+    assert not layout.annotations
+    assert layout.width is None  # as wide as the page
+    # fewer heads leave room for the same tokens
+    fewer = overview_of(tokens, layers=2, heads=2).layout
+    assert fewer.xaxis.ticktext == tuple(attention_viz.axis_labels(tokens) * 2)
+    assert attention_viz.mosaic_labelled(12, 12, 12) and not attention_viz.mosaic_labelled(13, 12, 12)
+
+
 def test_old_downloads_are_removed_and_new_ones_kept():
     import os
     import time
