@@ -43,6 +43,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -184,11 +185,14 @@ PROMPT = "a b c d e f g h i j k l m n o p"  # 16 single-byte tokens in the bench
 SAMPLING = {"temperature": 0.8, "top_k": 50, "top_p": 0.95}
 
 
-def stream_generate(http: httpx.Client, url: str, seed: int) -> tuple[float, float]:
-    """One streamed /generate request: seconds to the first streamed update, and to the end."""
+def stream_generate(
+    http: httpx.Client, url: str, seed: int, session: str | None = None
+) -> tuple[float, float]:
+    """One streamed /generate request (in the client's `session`, as a page or a `gradio_client.Client` sends
+    all its requests in one): seconds to the first streamed update, and to the end."""
     data = [PROMPT, NEW_TOKENS, SAMPLING["temperature"], SAMPLING["top_k"], SAMPLING["top_p"], 1.0, seed, 1]
     start = time.perf_counter()
-    response = http.post(f"{url}gradio_api/call/generate", json={"data": data})
+    response = http.post(f"{url}gradio_api/call/generate", json={"data": data, "session_hash": session})
     response.raise_for_status()
     first = None
     with http.stream("GET", f"{url}gradio_api/call/generate/{response.json()['event_id']}") as events:
@@ -209,9 +213,10 @@ def measure_generation(url: str, clients: int, requests: int, seeds) -> dict[str
     start_line = threading.Barrier(clients + 1)
 
     def client(http: httpx.Client, my_seeds: list[int]) -> None:
+        session = uuid.uuid4().hex  # one per client: gradio sets up a session's state once
         start_line.wait()
         for seed in my_seeds:
-            first, total = stream_generate(http, url, seed)
+            first, total = stream_generate(http, url, seed, session)
             with lock:
                 first_tokens.append(first)
                 totals.append(total)
@@ -233,6 +238,11 @@ def measure_generation(url: str, clients: int, requests: int, seeds) -> dict[str
         "ttft_p95": _p95(first_tokens),
         "total_p50": statistics.median(totals),
     }
+
+
+def median_of(measures: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over the rounds."""
+    return {key: statistics.median(m[key] for m in measures) for key in measures[0]}
 
 
 def _p95(values: list[float]) -> float:
@@ -323,18 +333,25 @@ def token_agreement(folder: str, batched_prefill: bool, requests: int = 16) -> t
     return differing, compared, texts
 
 
-def generation_section(models: dict[str, str], ports, requests: int) -> str:
+def generation_section(models: dict[str, str], ports, requests: int, rounds: int = 3) -> str:
     seeds = iter(range(10**9))
     rows = []
     with App(models, ports[0], 16, "--max-generation-batch", "0") as single:
         with App(models, ports[1], 16, "--max-generation-batch", "16") as engine:
             for clients in GENERATION_CLIENTS:
-                one = measure_generation(single.url, clients, requests, seeds)
-                shared = measure_generation(engine.url, clients, requests, seeds)
-                ceiling = in_a_thread(batched_generate_tps, models["generation"], clients)
+                runs = {"one": [], "shared": [], "ceiling": []}
+                for _ in range(rounds):  # interleaved, so that a slow moment of the machine hits all three
+                    runs["one"].append(measure_generation(single.url, clients, requests, seeds))
+                    runs["shared"].append(measure_generation(engine.url, clients, requests, seeds))
+                    runs["ceiling"].append(
+                        in_a_thread(batched_generate_tps, models["generation"], clients, 1)
+                    )
+                one, shared = median_of(runs["one"]), median_of(runs["shared"])
+                ceiling = statistics.median(runs["ceiling"])
                 rows.append((clients, one, shared, ceiling))
                 print(
-                    f"generation x{clients}: one at a time {one} | engine {shared} | generate {ceiling:.1f}"
+                    f"generation x{clients}: one at a time {one} | engine {shared} | generate {ceiling:.1f}",
+                    flush=True,
                 )
     agreement = []
     for batched_prefill, scheme in (
@@ -399,6 +416,7 @@ def main() -> None:
         "--requests", type=int, default=2, help="generation: streamed requests per client (48 tokens each)"
     )
     parser.add_argument("--tokens", type=int, default=NEW_TOKENS, help="generation: new tokens per request")
+    parser.add_argument("--rounds", type=int, default=3, help="generation: rounds per cell (their median)")
     args = parser.parse_args()
     globals()["NEW_TOKENS"] = args.tokens  # the tiny models' context is 64 tokens: use --tokens 32 there
 
@@ -420,17 +438,17 @@ def main() -> None:
     if args.only != "encoders":
         command = f"python -m benchmarks.serving{' --tiny' if args.tiny else ''} --only generation"
         body = (
-            f"`{command} --requests {args.requests} --tokens {args.tokens}` on {machine}; "
-            + generation_notes(args.requests)
+            f"`{command} --requests {args.requests} --tokens {args.tokens} --rounds {args.rounds}` on {machine}; "
+            + generation_notes(args.requests, args.rounds)
             + "\n\n"
-            + generation_section(models, args.ports, args.requests)
+            + generation_section(models, args.ports, args.requests, args.rounds)
         )
         print("\n" + body)
         write_section(args.results, "Serving: generation", body)
     print(f"\nwritten to {args.results}")
 
 
-def generation_notes(requests: int) -> str:
+def generation_notes(requests: int, rounds: int) -> str:
     return (
         "model: GPT2Config() defaults (GPT-2 small, 124M parameters) with random weights. "
         f"{NEW_TOKENS} new tokens after a 16-token prompt, sampling (temperature 0.8, top-k 50, top-p 0.95), each "
@@ -439,8 +457,9 @@ def generation_notes(requests: int) -> str:
         "time: `--max-generation-batch 0` (each generation decodes in its own request's thread, 4 admitted at "
         "a time, taking turns on the model: the path before the engine); batched `generate`: plain "
         "`model.generate` with that many rows in one batch, in the benchmark's process (the ceiling; no HTTP, "
-        "no streaming). TTFT: from sending the request to its first streamed update. The clients run on the "
-        "same machine as both servers."
+        "no streaming). TTFT: from sending the request to its first streamed update. Each cell is the median "
+        f"of {rounds} rounds, the three variants interleaved (`generate`: one run per round, after a short warm-up). "
+        "The clients run on the same machine as both servers."
     )
 
 
