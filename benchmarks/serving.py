@@ -186,11 +186,21 @@ SAMPLING = {"temperature": 0.8, "top_k": 50, "top_p": 0.95}
 
 
 def stream_generate(
-    http: httpx.Client, url: str, seed: int, session: str | None = None
+    http: httpx.Client, url: str, seed: int, session: str | None = None, tokens: int | None = None
 ) -> tuple[float, float]:
-    """One streamed /generate request (in the client's `session`, as a page or a `gradio_client.Client` sends
-    all its requests in one): seconds to the first streamed update, and to the end."""
-    data = [PROMPT, NEW_TOKENS, SAMPLING["temperature"], SAMPLING["top_k"], SAMPLING["top_p"], 1.0, seed, 1]
+    """One streamed /generate request of `tokens` (NEW_TOKENS) new tokens, in the client's `session` (as a page
+    or a `gradio_client.Client` sends all its requests in one): seconds to the first streamed update, and to
+    the end."""
+    data = [
+        PROMPT,
+        tokens or NEW_TOKENS,
+        SAMPLING["temperature"],
+        SAMPLING["top_k"],
+        SAMPLING["top_p"],
+        1.0,
+        seed,
+        1,
+    ]
     start = time.perf_counter()
     response = http.post(f"{url}gradio_api/call/generate", json={"data": data, "session_hash": session})
     response.raise_for_status()
@@ -214,6 +224,7 @@ def measure_generation(url: str, clients: int, requests: int, seeds) -> dict[str
 
     def client(http: httpx.Client, my_seeds: list[int]) -> None:
         session = uuid.uuid4().hex  # one per client: gradio sets up a session's state once
+        stream_generate(http, url, -1, session, tokens=1)  # the session opens (a page loads) before the start
         start_line.wait()
         for seed in my_seeds:
             first, total = stream_generate(http, url, seed, session)
@@ -459,6 +470,8 @@ def generation_notes(requests: int, rounds: int) -> str:
         "`model.generate` with that many rows in one batch, in the benchmark's process (the ceiling; no HTTP, "
         "no streaming). TTFT: from sending the request to its first streamed update. Each cell is the median "
         f"of {rounds} rounds, the three variants interleaved (`generate`: one run per round, after a short warm-up). "
+        "Each client keeps one gradio session for its requests (as a page or a `gradio_client.Client` does), "
+        "opened by a 1-token request before the start (as a page loads before its first click). "
         "The clients run on the same machine as both servers."
     )
 
