@@ -120,3 +120,22 @@ def _save(model, tokenizer, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
+
+
+SAMPLING = {"temperature": 0.8, "top_k": 50, "top_p": 0.95}  # the generation benchmarks' sampler
+
+
+def sampled_generate(model, ids, tokens: int, pad_token_id: int):
+    """Plain `model.generate`: exactly `tokens` new tokens sampled (SAMPLING) after each row of `ids` (B, T)."""
+    import torch
+
+    with torch.inference_mode():
+        return model.generate(
+            ids,
+            attention_mask=torch.ones_like(ids),
+            max_new_tokens=tokens,
+            min_new_tokens=tokens,
+            do_sample=True,
+            pad_token_id=pad_token_id,
+            **SAMPLING,
+        )

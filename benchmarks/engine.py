@@ -21,10 +21,9 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks.common import default_shaped_models, table
+from benchmarks.common import SAMPLING, default_shaped_models, sampled_generate, table
 
 PROMPT = "a b c d e f g h i j k l m n o p"
-SAMPLING = {"temperature": 0.8, "top_k": 50, "top_p": 0.95}
 
 
 def in_a_thread(fn, *args):
@@ -115,18 +114,10 @@ def measure_rows(loaded, tokens: int, rows: int, rounds: int) -> dict[str, float
         return sum(counts)
 
     def batched_generate(seed: int) -> int:
-        ids = torch.tensor([prompt_ids] * rows)
         torch.manual_seed(seed)
-        with torch.inference_mode():
-            loaded.model.generate(
-                ids,
-                attention_mask=torch.ones_like(ids),
-                max_new_tokens=tokens,
-                min_new_tokens=tokens,
-                do_sample=True,
-                pad_token_id=loaded.tokenizer.eos_token_id,
-                **SAMPLING,
-            )
+        sampled_generate(
+            loaded.model, torch.tensor([prompt_ids] * rows), tokens, loaded.tokenizer.eos_token_id
+        )
         return rows * tokens
 
     runs = {

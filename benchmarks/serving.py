@@ -52,7 +52,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import default_shaped_models  # noqa: E402
+from benchmarks.common import SAMPLING, default_shaped_models, sampled_generate  # noqa: E402
 from benchmarks.startup import wait_for_200  # noqa: E402
 from playground.tiny_models import build_all  # noqa: E402
 
@@ -182,7 +182,6 @@ def write_section(path: Path, heading: str, body: str) -> None:
 GENERATION_CLIENTS = (1, 4, 8, 16)
 NEW_TOKENS = 48
 PROMPT = "a b c d e f g h i j k l m n o p"  # 16 single-byte tokens in the benchmark's byte-level vocabulary
-SAMPLING = {"temperature": 0.8, "top_k": 50, "top_p": 0.95}
 
 
 def stream_generate(
@@ -297,16 +296,7 @@ def batched_generate_tps(folder: str, rows: int, repeats: int = 2) -> float:
     rates = []
     for _ in range(repeats):
         start = time.perf_counter()
-        with torch.inference_mode():
-            model.generate(
-                ids,
-                attention_mask=torch.ones_like(ids),
-                max_new_tokens=NEW_TOKENS,
-                min_new_tokens=NEW_TOKENS,
-                do_sample=True,
-                pad_token_id=model.config.eos_token_id,
-                **SAMPLING,
-            )
+        sampled_generate(model, ids, NEW_TOKENS, model.config.eos_token_id)
         rates.append(rows * NEW_TOKENS / (time.perf_counter() - start))
     return max(rates)
 

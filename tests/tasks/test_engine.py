@@ -151,8 +151,8 @@ def test_step_mode_draws_through_the_engine_equal_the_draws_alone_and_the_stream
     shared, alone = None, None
     for _ in range(8):
         results = concurrently(
-            lambda _: draw_step(gpt2, shared, "Once upon a time", params, MAX_CHARS, 10, engine=engine)[1],
-            range(3),
+            lambda state: draw_step(gpt2, state, "Once upon a time", params, MAX_CHARS, 10, engine=engine)[1],
+            [shared] * 3,
         )
         shared, _ = draw_step(gpt2, shared, "Once upon a time", params, MAX_CHARS, 10, engine=engine)
         alone, by_itself = draw_step(gpt2, alone, "Once upon a time", params, MAX_CHARS, 10)
