@@ -6,6 +6,7 @@ import os
 import platform
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -139,3 +140,13 @@ def sampled_generate(model, ids, tokens: int, pad_token_id: int):
             pad_token_id=pad_token_id,
             **SAMPLING,
         )
+
+
+def in_a_thread(fn, *args):
+    """fn(*args) run in a new thread, as the app runs its model (on a loaded machine, PyTorch's main thread
+    can run several times slower than another one: measured side by side, every variant runs in a thread)."""
+    result = []
+    thread = threading.Thread(target=lambda: result.append(fn(*args)))
+    thread.start()
+    thread.join()
+    return result[0]

@@ -21,18 +21,9 @@ import threading
 import time
 from pathlib import Path
 
-from benchmarks.common import SAMPLING, default_shaped_models, sampled_generate, table
+from benchmarks.common import SAMPLING, default_shaped_models, in_a_thread, sampled_generate, table
 
 PROMPT = "a b c d e f g h i j k l m n o p"
-
-
-def in_a_thread(fn, *args):
-    """fn(*args) in a new thread: its result."""
-    result = []
-    thread = threading.Thread(target=lambda: result.append(fn(*args)))
-    thread.start()
-    thread.join()
-    return result[0]
 
 
 def variants(loaded, tokens: int):

@@ -52,7 +52,12 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import SAMPLING, default_shaped_models, sampled_generate  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    SAMPLING,
+    default_shaped_models,
+    in_a_thread,
+    sampled_generate,
+)
 from benchmarks.startup import wait_for_200  # noqa: E402
 from playground.tiny_models import build_all  # noqa: E402
 
@@ -257,16 +262,6 @@ def median_of(measures: list[dict[str, float]]) -> dict[str, float]:
 
 def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18] if len(values) > 1 else values[0]
-
-
-def in_a_thread(fn, *args):
-    """fn(*args) run in a new thread, as the app runs its model (on a loaded machine, PyTorch's main thread
-    can run several times slower than another one: measured side by side, every variant runs in a thread)."""
-    result = []
-    thread = threading.Thread(target=lambda: result.append(fn(*args)))
-    thread.start()
-    thread.join()
-    return result[0]
 
 
 _CEILING_MODELS: dict[str, tuple] = {}

@@ -232,8 +232,7 @@ class Engine:
         join, or a step a reader wants (called holding the condition)."""
         if any(r.cancelled for r in self._batch) or any(r.cancelled for r in self._waiting):
             return True
-        rows = sum(r.rows for r in self._batch)
-        if self._waiting and (not self._batch or rows + self._waiting[0].rows <= self._row_cap):
+        if self._waiting and self._fits(sum(r.rows for r in self._batch), self._waiting[0]):
             return True
         return bool(self._batch) and self._step_wanted()
 
@@ -304,12 +303,14 @@ class Engine:
         the condition). The first one joins an empty batch whatever its rows."""
         rows = sum(r.rows for r in self._batch)
         joining = []
-        while self._waiting and (
-            (not self._batch and not joining) or rows + self._waiting[0].rows <= self._row_cap
-        ):
+        while self._waiting and self._fits(rows, self._waiting[0]):
             joining.append(self._waiting.popleft())
             rows += joining[-1].rows
         return joining
+
+    def _fits(self, rows: int, request: _Request) -> bool:
+        """Whether `request` may join a batch of `rows` rows: its rows fit under the cap, or the batch is empty."""
+        return rows == 0 or rows + request.rows <= self._row_cap
 
     def _prefill(
         self, loaded: LoadedModel, requests: list[_Request]
