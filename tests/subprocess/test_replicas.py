@@ -156,3 +156,14 @@ def test_a_streamed_generation_in_chromium_through_the_proxy(proxy):
                 assert COOKIE in cookies
         finally:
             browser.close()
+
+
+def test_the_compose_file_runs_one_replica_per_server_line_of_the_recipe():
+    yaml = pytest.importorskip("yaml")
+    compose = yaml.safe_load((ROOT / "deploy" / "docker-compose.yml").read_text())["services"]
+    replicas = sorted(name for name, service in compose.items() if service.get("build") == "..")
+    servers = re.findall(r"^\s*server (replica\d+):7860;", RECIPE.read_text(), flags=re.MULTILINE)
+    assert replicas == sorted(servers) and len(replicas) >= 2
+    assert "./nginx.conf:/etc/nginx/conf.d/default.conf:ro" in compose["proxy"]["volumes"]
+    for name in replicas:
+        assert compose[name]["volumes"] == ["playground-models:/models:ro"]
