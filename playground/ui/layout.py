@@ -8,11 +8,13 @@ import importlib
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from playground.i18n import _, page_translations, ui
 from playground.models import ModelManager
 from playground.network import qr_svg, student_urls
 from playground.registry import REGISTRY
+from playground.replica_cookie import ReplicaCookie
 from playground.settings import Settings
 from playground.ui import attention, inside, system, train
 from playground.ui.context import Context
@@ -140,8 +142,11 @@ def theme() -> gr.themes.Base:
 def launch_options(settings: Settings | None = None) -> dict:
     """Theme, CSS, scripts and the page's translations (gradio 6 takes them in launch()); with `settings`, the
     largest upload gradio accepts (--max-upload-mb), the most sessions it keeps (--max-sessions), the MCP
-    server (--mcp; off also when GRADIO_MCP_SERVER says otherwise) and the path prefix (--root-path)."""
+    server (--mcp; off also when GRADIO_MCP_SERVER says otherwise) and the path prefix (--root-path). Every answer
+    to a browser without one sets the replica cookie (playground/replica_cookie.py) that a proxy in front of
+    several replicas hashes."""
     options = {
+        "app_kwargs": {"middleware": [Middleware(ReplicaCookie)]},
         "theme": theme(),
         "head": ACCESSIBILITY_JS,
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
