@@ -73,7 +73,11 @@ def is_page_event(block_fn) -> bool:
 
 def keeps_deep_links(blocks: gr.Blocks) -> bool:
     """gr.DeepLinkButton rebuilds a page from the session's copy of its values: that copy is needed."""
-    return any(isinstance(block, gr.DeepLinkButton) for block in blocks.blocks.values())
+    found = getattr(blocks, "_playground_deep_links", None)
+    if found is None:  # the page is built before its first event: look once
+        found = any(isinstance(block, gr.DeepLinkButton) for block in blocks.blocks.values())
+        blocks._playground_deep_links = found
+    return found
 
 
 def forget_values(blocks: gr.Blocks, state) -> None:
@@ -139,18 +143,17 @@ def checked_inputs(block_fn, inputs: list, state, page: bool) -> None:
     """Refuse, with a sentence, an input that gradio would refuse with its own words: a number field's value
     that is not a finite number or is out of its range, a choice that the field (as this session was last
     given it) does not offer."""
-    batched = getattr(block_fn, "batch", False)
-    for index, block in enumerate(block_fn.inputs):
-        if index >= len(inputs) or not isinstance(block, NUMERIC + CHOICES):
+    for block, value in zip(
+        block_fn.inputs, inputs, strict=False
+    ):  # one request's (a batch is preprocessed row by row)
+        if not isinstance(block, NUMERIC + CHOICES):
             continue
         if state is not None and block._id in state:
             block = state[block._id]  # the session's own copy: its current choices and range
-        values = inputs[index] if batched and isinstance(inputs[index], list) else [inputs[index]]
-        for value in values:
-            if isinstance(block, NUMERIC):
-                check_number(block, value, page)
-            else:
-                check_choice(block, value, page)
+        if isinstance(block, NUMERIC):
+            check_number(block, value, page)
+        else:
+            check_choice(block, value, page)
 
 
 def check_number(block, value: object, page: bool) -> None:
