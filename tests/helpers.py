@@ -123,14 +123,14 @@ def transformers_messages() -> Iterator[list[str]]:
         logger.setLevel(level)
 
 
-def queue_call(url: str, fn_index: int, data: list, timeout: float = 60) -> dict:
+def queue_call(url: str, fn_index: int, data: list, timeout: float = 60, session: str | None = None) -> dict:
     """Call event `fn_index` of a served app the way its page does (POST queue/join, then read the event
     stream), so private events too: the `process_completed` message ({"success", "output"}), with the pop-ups
-    the event sent on the way ("log" messages) under "logs"."""
+    the event sent on the way ("log" messages) under "logs". A new session each call, unless `session` names one."""
     import urllib.request
     import uuid
 
-    session = uuid.uuid4().hex
+    session = session or uuid.uuid4().hex
     body = json.dumps({"data": data, "fn_index": fn_index, "session_hash": session, "event_data": None})
     join = urllib.request.Request(
         url.rstrip("/") + "/gradio_api/queue/join",

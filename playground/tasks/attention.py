@@ -7,7 +7,7 @@ heads, rollout, hiding special tokens) is in `attention_ops`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -40,6 +40,23 @@ class AttentionResult:
     @property
     def num_heads(self) -> int:
         return self.attentions.shape[1]
+
+
+def kept_half(result: AttentionResult) -> AttentionResult:
+    """`result` with its weights in float16, for a session to keep between its events: half the memory of
+    float32 (BERT-base at 128 tokens: 4.7 MB instead of 9.4 MB). `in_full` gives the float32 weights back."""
+    return replace(result, attentions=result.attentions.astype(np.float16))
+
+
+def in_full(result: AttentionResult) -> AttentionResult:
+    """The float32 weights of a `kept_half` result, each row renormalised to add up to 1 (float16 rounds each
+    weight by at most 0.05%)."""
+    if result.attentions.dtype == np.float32:
+        return result
+    weights = result.attentions.astype(np.float32)
+    totals = weights.sum(axis=-1, keepdims=True)
+    np.divide(weights, totals, out=weights, where=totals > 0)
+    return replace(result, attentions=weights)
 
 
 def layers_and_heads(loaded: LoadedModel) -> tuple[int, int]:

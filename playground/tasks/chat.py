@@ -23,7 +23,7 @@ from playground.i18n import lazy
 from playground.models import LoadedModel
 from playground.tasks.generation import GenerationParams, GenerationResult, check_prompt_ids, stream_ids
 from playground.tasks.text import readable_token
-from playground.tasks.validation import InputError
+from playground.tasks.validation import InputError, type_name
 
 ROLES = ("system", "user", "assistant")
 MAX_MESSAGES = 64
@@ -69,7 +69,7 @@ def check_messages(
                 lazy(
                     "Message {number} must be a role and a content (a dict), not {type}.",
                     number=number,
-                    type=type(message).__name__,
+                    type=type_name(message),
                 )
             )
         for key in ("role", "content"):

@@ -22,7 +22,7 @@ def check_text(text: object, max_chars: int, what: str | Message = lazy("text"))
     """The text if it is usable, else InputError (not text, empty, or longer than `max_chars`)."""
     what = translatable(what)
     if not isinstance(text, str):
-        raise InputError(lazy("The {what} must be text, not {type}.", what=what, type=type(text).__name__))
+        raise InputError(lazy("The {what} must be text, not {type}.", what=what, type=type_name(text)))
     if not text.strip():
         raise InputError(lazy("Please type some {what} first: it is empty.", what=what))
     if len(text) > max_chars:
@@ -70,3 +70,8 @@ def check_float(value: object, name: str | Message, low: float, high: float) -> 
             )
         )
     return float(value)
+
+
+def type_name(value: object) -> str:
+    """The name of a value's type in a sentence: "null" for nothing, as JSON writes it (not "NoneType")."""
+    return "null" if value is None else type(value).__name__

@@ -51,11 +51,20 @@ def choices(pairs) -> list[tuple]:
 
 @dataclass
 class Shown:
-    """What the explorer shows: the request (to read a shorter piece of it again) and its attention."""
+    """What the explorer shows: the request (to read a shorter piece of it again) and its attention, kept in
+    the session at half precision (`attention.kept_half`): `result` gives it back in float32."""
 
     model: str
     text: str
-    result: attention.AttentionResult
+    kept: attention.AttentionResult
+
+    @classmethod
+    def of(cls, model: str, text: str, result: attention.AttentionResult) -> Shown:
+        return cls(model, text, attention.kept_half(result))
+
+    @property
+    def result(self) -> attention.AttentionResult:
+        return attention.in_full(self.kept)
 
 
 def fit_choice(values: list[int] | None, count: int) -> list[int]:
@@ -103,14 +112,23 @@ def compute(context: Context, text, model, progress=None, max_tokens: int | None
     return attention.attention(loaded, text, context.settings.max_input_chars, limit)
 
 
-def within_budget(context: Context, shown: Shown, matrices: int, budget: int, view_name: str, what: str):
-    """The attention of the text cut so that `matrices` T x T matrices fit `budget`, and a notice."""
+def within_budget(
+    context: Context,
+    shown: Shown,
+    result: attention.AttentionResult,
+    matrices: int,
+    budget: int,
+    view_name: str,
+    what: str,
+):
+    """The attention of the text cut so that `matrices` T x T matrices fit `budget`, and a notice. `result`:
+    the attention of the text shown (`shown.result`)."""
 
     def reread(max_tokens: int) -> attention.AttentionResult:
         return compute(context, shown.text, shown.model, max_tokens=max_tokens)
 
     limit = context.settings.max_attention_tokens
-    return ops.fit_to_budget(shown.result, matrices, budget, limit, reread, view_name, what)
+    return ops.fit_to_budget(result, matrices, budget, limit, reread, view_name, what)
 
 
 def draw(
@@ -119,18 +137,18 @@ def draw(
     """The chosen view of what is shown, and the summary with every notice."""
     if shown is None:
         return {}
-    result = shown.result
+    full = result = shown.result
     layers = ops.check_selection(fit_choice(layers, result.num_layers), result.num_layers, "layer")
     heads = ops.check_selection(fit_choice(heads, result.num_heads), result.num_heads, "head")
     matrices = ops.panels_in_view(kind, result.num_heads, layers, heads)
     budget = ops.PLOT_CELL_BUDGET
-    result, cut = within_budget(context, shown, matrices, budget, _(ops.VIEWS[kind]), _("cells"))
+    result, cut = within_budget(context, shown, full, matrices, budget, _(ops.VIEWS[kind]), _("cells"))
     view = attention_viz.make_view(result, kind, layer, head, layers, heads, hide_special, bool(own_scale))
     # a text cut again for a big view says so once (the shorter reading's own notice would repeat it)
-    notices = list(shown.result.notices) + cut + view.notices
+    notices = list(full.notices) + cut + view.notices
     return {
         "plot": attention_viz.view_figure(view),
-        "info": summary_markdown(describe(shown.result), notices),
+        "info": summary_markdown(describe(full), notices),
     }
 
 
@@ -141,7 +159,7 @@ def run(
 ) -> dict:  # fmt: skip
     """Show attention: run the model on the text, fit the sliders to its layers and heads, draw the view."""
     result = compute(context, text, model, progress)
-    shown = Shown(model, text, result)
+    shown = Shown.of(model, text, result)
     n_layers, n_heads = result.num_layers, result.num_heads
     layer, head = min(int(layer), n_layers), min(int(head), n_heads)
     layers, heads = fit_choice(layers, n_layers), fit_choice(heads, n_heads)
@@ -173,11 +191,12 @@ def bertviz_view(
     layers = ops.check_selection(layers, n_layers, "layer")
     heads = ops.check_selection(heads, n_heads, "head")
     matrices = len(layers) * (len(heads) if view == "model" else n_heads)
-    shown = Shown(model, text, compute(context, text, model, progress))
+    full = compute(context, text, model, progress)
+    shown = Shown(model, text, full)
     name = "bertviz " + _(bertviz.VIEW_NAMES[view])
     budget = ops.BERTVIZ_LINE_BUDGET
-    result, notices = within_budget(context, shown, matrices, budget, name, _("attention lines"))
-    notices = list(shown.result.notices) + notices
+    result, notices = within_budget(context, shown, full, matrices, budget, name, _("attention lines"))
+    notices = list(full.notices) + notices
     tokens, weights = result.tokens, result.attentions
     if hide_special:
         tokens, weights, hidden = ops.hide_special_tokens(tokens, result.special, weights)
@@ -202,11 +221,13 @@ def draw_bertviz(
     return {"frame": frame, "download": gr.DownloadButton(value=str(path), interactive=True)}
 
 
-def prepare_downloads(shown: Shown | None) -> dict:
-    """Prepare downloads: the attention shown as .npz and .json files."""
+def prepare_downloads(context: Context, shown: Shown | None, progress=gr.Progress()) -> dict:
+    """Prepare downloads: the attention shown as .npz and .json files, read again in full precision (the
+    session keeps it at half precision)."""
     if shown is None:
         raise InputError(lazy("Click “Show attention” first; then its attention can be downloaded."))
-    return {"files": [str(export.write_npz(shown.result)), str(export.write_json(shown.result))]}
+    result = compute(context, shown.text, shown.model, progress)
+    return {"files": [str(export.write_npz(result)), str(export.write_json(result))]}
 
 
 def attention_api(context: Context, text: str, model: str = "fill-mask") -> dict:
@@ -274,7 +295,7 @@ def build(context: Context) -> None:
         info = gr.Markdown()
         # a wide chart (the overview with its tokens named) scrolls sideways in its own box
         plot = gr.Plot(label=ui("Attention"), show_label=False, elem_classes=["wide-chart"])
-        shown_state = session_state()  # the whole attention tensor: not kept forever
+        shown_state = session_state()  # the whole attention tensor, at half precision: not kept forever
         gr.Examples(  # the model column is not shown: gradio would show its choices' translation keys
             examples,
             inputs=[model, text],
@@ -337,4 +358,4 @@ def build(context: Context) -> None:
         "attention",
     )
     on([kind.change], sliders_for, None, [kind], {"layer": layer, "head": head})
-    on([export_button.click], prepare_downloads, None, [shown_state], {"files": files}, "attention")
+    on([export_button.click], prepare_downloads, context, [shown_state], {"files": files}, "attention")

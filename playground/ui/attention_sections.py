@@ -101,7 +101,7 @@ def draw_generation_attention(context: Context, state, is_open, layer, head, pro
     )
     layer, head = min(int(layer), result.num_layers), min(int(head), result.num_heads)
     return {
-        "result": result,
+        "result": attention.kept_half(result),  # kept in the session for the sliders: half the memory
         "layer": gr.Slider(maximum=result.num_layers, value=layer),
         "head": gr.Slider(maximum=result.num_heads, value=head),
         "plot": generation_attention_figure(result, layer, head),
@@ -114,7 +114,9 @@ def open_generation_attention(context: Context, state, layer, head, progress=gr.
 
 
 def redraw_generation_attention(result, layer, head) -> dict:
-    return {} if result is None else {"plot": generation_attention_figure(result, layer, head)}
+    if result is None:
+        return {}
+    return {"plot": generation_attention_figure(attention.in_full(result), layer, head)}
 
 
 def generation_attention_section(context: Context, step_state: gr.State) -> None:

@@ -30,15 +30,26 @@ def as_gr_error(error: Exception, page: bool = False) -> gr.Error:
     """The gr.Error that tells the user about `error`, in the request's language; with `page`, its text is
     escaped for the page's pop-up (shown as written, never as HTML)."""
     found = _as_gr_error(error)
-    if not page:
+    if not page or is_escaped(found):
         return found
-    return gr.Error(
+    escaped = gr.Error(
         escape_html(found.message),
         duration=found.duration,
         visible=found.visible,
         title=_(found.title),  # the pop-up's title in the page's language too ("Error" -> "出错了")
         print_exception=found.print_exception,
     )
+    return mark_escaped(escaped)
+
+
+def mark_escaped(error: gr.Error) -> gr.Error:
+    """`error`, marked as escaped for the page (ui/blocks.py escapes every other error a page is sent)."""
+    error.playground_escaped = True
+    return error
+
+
+def is_escaped(error: BaseException) -> bool:
+    return getattr(error, "playground_escaped", False)
 
 
 def info(message: str) -> None:
@@ -113,7 +124,7 @@ def raise_error(message: str) -> None:
     """The follow-up of a batched event: the request's own error, if it had one, as a gr.Error (its title in
     the page's language: run it under `in_page_language`)."""
     if message:
-        raise gr.Error(escape_html(message), title=_("Error"), print_exception=False)
+        raise mark_escaped(gr.Error(escape_html(message), title=_("Error"), print_exception=False))
 
 
 def api_answers(results: list) -> list:

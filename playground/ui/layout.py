@@ -17,6 +17,7 @@ from playground.registry import REGISTRY
 from playground.replica_cookie import ReplicaCookie
 from playground.settings import Settings
 from playground.ui import attention, inside, system, train
+from playground.ui.blocks import PlaygroundBlocks
 from playground.ui.context import Context
 from playground.ui.events import on, session_key
 from playground.ui.language import follow_language_switch, language_switch
@@ -61,7 +62,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
     refuse_url_inputs()  # the app takes no URL inputs: gradio fetches none for anyone (ui/no_urls.py)
     # Offline, gradio sends no analytics and checks for no new version (None: GRADIO_ANALYTICS_ENABLED decides).
     # Gradio's copies of results and downloads older than an hour are deleted every hour.
-    with gr.Blocks(
+    with PlaygroundBlocks(  # gr.Blocks with the rules of ui/blocks.py for every event
         title=TITLE,
         analytics_enabled=False if settings.offline else None,
         delete_cache=(3600, 3600),

@@ -1,0 +1,248 @@
+"""What visitors leave behind and what one request may take, at real model sizes (issue 30).
+
+An app server (a subprocess) serves GPT-2-small-, BERT-base- and DistilBERT-shaped models (random weights, the
+real shapes). Two measurements:
+
+1. **One-off clients.** 200 clients, each a new session (as a script with gradio_client, or a page opened once),
+   fetch /attention for a text of 128 tokens on the BERT-base-shaped model. The server keeps 200 sessions
+   (--max-sessions): its resident memory before and after says what each left behind. Beside it, a server with
+   gradio's own behaviour (each session keeping a copy of its answer; fewer clients, since each takes ~95 MB)
+   and the per-visitor size of the Attention tab's state (float32 as before, float16 now).
+2. **Worst-case peaks.** For each endpoint family, its largest allowed request (the longest text, the most new
+   tokens and samples, every layer and head): the server's peak resident memory (VmHWM, reset before each
+   request through /proc/PID/clear_refs) above its resident memory before the request.
+
+    python -m benchmarks.sessions [--clients 200] [--results benchmarks/RESULTS.md]
+
+The tables are printed and written under the heading "Sessions and worst-case memory" in --results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+from benchmarks.common import ROOT, default_shaped_models, machine, table
+
+HEADING = "Sessions and worst-case memory"
+# The app's command line; with "keep" first, gradio's own behaviour: each session keeps a copy of its events'
+# values (what playground/ui/blocks.py empties after each event).
+LAUNCH = """
+import sys
+if sys.argv[1] == "keep":
+    import playground.ui.blocks as blocks
+    blocks.forget_values = lambda *args: None
+from playground import cli
+cli.main(sys.argv[2:])
+"""
+WORDS = "the cat sat on the mat and the dog ran in the park "
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def resident_mib(pid: int) -> tuple[float, float]:
+    """(VmRSS, VmHWM) of a process in MiB."""
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    return tuple(int(status[key].split()[0]) / 1024 for key in ("VmRSS", "VmHWM"))
+
+
+def reset_peak(pid: int) -> None:
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS
+
+
+def start(models: dict[str, str], mode: str, sessions: int) -> tuple[subprocess.Popen, str, dict]:
+    port = free_port()
+    command = [sys.executable, "-c", LAUNCH, mode, "--port", str(port), "--device", "cpu"]
+    command += ["--max-sessions", str(sessions)]
+    for task, folder in models.items():
+        command += [f"--{task}-model", folder]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "config", timeout=5) as response:
+                return server, url, json.load(response)
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("the app did not start")
+
+
+def one_off_call(url: str, fn_index: int, data: list, timeout: float = 600) -> dict:
+    """One request in a new session, as the page's protocol sends it: the process_completed message."""
+    session = uuid.uuid4().hex
+    body = json.dumps({"data": data, "fn_index": fn_index, "session_hash": session, "event_data": None})
+    join = urllib.request.Request(
+        url + "gradio_api/queue/join", body.encode(), {"Content-Type": "application/json"}
+    )
+    urllib.request.urlopen(join, timeout=timeout).close()
+    with urllib.request.urlopen(
+        url + f"gradio_api/queue/data?session_hash={session}", timeout=timeout
+    ) as stream:
+        for line in stream:
+            if line.startswith(b"data:"):
+                message = json.loads(line[5:])
+                if message.get("msg") == "process_completed":
+                    return message
+    raise RuntimeError("no answer")
+
+
+def endpoint_index(config: dict, name: str) -> int:
+    return next(d["id"] for d in config["dependencies"] if d.get("api_name") == name)
+
+
+def one_off_clients(models: dict[str, str], mode: str, clients: int) -> tuple[float, float]:
+    """Resident MiB the server gained over `clients` one-off /attention clients, and seconds per client."""
+    server, url, config = start(models, mode, max(clients, 1))
+    try:
+        index = endpoint_index(config, "attention")
+        text = WORDS * 20  # well over 128 tokens: cut to --max-attention-tokens (128)
+        for _warm_up in range(3):
+            assert one_off_call(url, index, [text, "fill-mask"])["success"]
+        before = resident_mib(server.pid)[0]
+        began = time.perf_counter()
+        for _client in range(clients):
+            answer = one_off_call(url, index, [text, "fill-mask"])
+            assert answer["success"] and len(answer["output"]["data"][0]["tokens"]) == 128
+        seconds = (time.perf_counter() - began) / clients
+        return resident_mib(server.pid)[0] - before, seconds
+    finally:
+        server.kill()
+        server.wait()
+
+
+def attention_state_mib() -> list[list]:
+    """The Attention tab's state per visitor: the (layers, heads, 128, 128) tensor of BERT-base."""
+    shape = 12 * 12 * 128 * 128
+    return [
+        ["Attention tab's state, float32 (before)", f"{shape * 4 / 2**20:.1f}"],
+        ["Attention tab's state, float16 (now)", f"{shape * 2 / 2**20:.1f}"],
+    ]
+
+
+def worst_requests() -> dict[str, tuple[str, dict]]:
+    """Endpoint family -> (endpoint, its largest allowed request with the default limits)."""
+    long_text = (WORDS * 100)[:5000]  # --max-input-chars
+    prompt = (WORDS * 20)[:700]  # GPT-2's byte-level benchmark vocabulary: one token a character; +256 new
+    return {
+        "generation (/generate, 4 samples x 256 tokens)": (
+            "generate",
+            {"prompt": prompt, "max_new_tokens": 256, "num_samples": 4, "temperature": 1.0, "seed": 1},
+        ),
+        "next token (/next_token, top 100)": ("next_token", {"text": prompt + " " + prompt, "top_n": 100}),
+        "fill-mask (/fill_mask, 5,000 chars)": ("fill_mask", {"text": "[MASK] " + long_text, "top_k": 50}),
+        "sentiment (/classify, 5,000 chars)": ("classify", {"text": long_text}),
+        "explain (/explain, 5,000 chars)": ("explain", {"text": long_text}),
+        "attention (/attention, 128 tokens)": ("attention", {"text": long_text, "model": "fill-mask"}),
+        "bertviz (/attention_view model view)": (
+            "attention_view",
+            {"text": long_text, "model": "fill-mask", "view": "model"},
+        ),
+        "tokenize (/tokenize, 5,000 chars)": ("tokenize", {"text": long_text, "model": "fill-mask"}),
+        "inside (/inside, layer 12)": ("inside", {"text": long_text, "model": "fill-mask", "layer": 12}),
+        "logit lens (/logit_lens, top 50)": (
+            "logit_lens",
+            {"text": prompt + " " + prompt, "model": "generation", "top_k": 50},
+        ),
+    }
+
+
+def worst_case_peaks(models: dict[str, str]) -> list[list]:
+    from gradio_client import Client
+
+    server, url, _config = start(models, "forget", 200)
+    rows = []
+    try:
+        client = Client(url, verbose=False)
+        for family, (endpoint, request) in worst_requests().items():
+            client.predict(**{**request, **small(endpoint)}, api_name=f"/{endpoint}")  # model loaded
+            before = resident_mib(server.pid)[0]
+            reset_peak(server.pid)
+            began = time.perf_counter()
+            try:
+                client.predict(**request, api_name=f"/{endpoint}")
+                outcome = f"{time.perf_counter() - began:.1f} s"
+            except Exception as error:  # a refusal is a result too: say it
+                outcome = f"refused: {str(error)[:60]}"
+            peak = resident_mib(server.pid)[1]
+            rows.append([family, f"{peak - before:,.0f}", f"{peak:,.0f}", outcome])
+    finally:
+        server.kill()
+        server.wait()
+    return rows
+
+
+def small(endpoint: str) -> dict:
+    """Changes that make an endpoint's request quick (to load its model before measuring)."""
+    if endpoint == "generate":
+        return {"max_new_tokens": 2, "num_samples": 1}
+    return {}
+
+
+def run(root: Path | None = None, clients: int = 200, kept_clients: int = 10) -> str:
+    models = default_shaped_models(root or Path(tempfile.gettempdir()) / "benchmarks-sessions-models")
+    gained, seconds = one_off_clients(models, "forget", clients)
+    kept, kept_seconds = one_off_clients(models, "keep", kept_clients)
+    sessions = [
+        [
+            f"{clients} one-off /attention clients, 128 tokens (now)",
+            f"{gained:,.1f}",
+            f"{gained / clients:.2f}",
+        ],
+        [
+            f"{kept_clients} one-off clients, gradio's copy of each answer kept (before)",
+            f"{kept:,.1f}",
+            f"{kept / kept_clients:.1f}",
+        ],
+    ]
+    parts = [
+        table(["BERT-base-shaped fill-mask model", "server gained (MiB)", "per client (MiB)"], sessions),
+        table(["per visitor, kept up to an hour or until the page closes", "MiB"], attention_state_mib()),
+        table(
+            [
+                "endpoint family: largest allowed request",
+                "peak above before (MiB)",
+                "peak resident (MiB)",
+                "time",
+            ],
+            worst_case_peaks(models),
+        ),
+        f"_({machine()}; one process serves the three models, fp32 on CPU; before each peak the family's model "
+        "is loaded by a small request. Measured by `python -m benchmarks.sessions`.)_",
+    ]
+    return "\n\n".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--results", type=Path, default=Path(__file__).resolve().parent / "RESULTS.md")
+    args = parser.parse_args()
+    body = run(clients=args.clients)
+    print(body)
+    from benchmarks.serving import write_section
+
+    write_section(args.results, HEADING, body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""The page's gr.Blocks, with three rules gradio does not keep on its own, applied to every event of the app
+(those added later too), since they sit where gradio runs every event (`process_api`):
+
+- **A session keeps no copy of what its events sent and answered.** Gradio writes every input and output value
+  of every event into the session's `config_values` (a copy of the page's config, read back only by
+  gr.DeepLinkButton), and keeps it until --max-sessions newer sessions push the session out: one-off API
+  clients each left their whole answer behind (~95 MB for /attention on BERT-base at 128 tokens). Here that copy
+  is emptied after each event (`forget_values`), unless the page has a deep-link button; what the next event
+  needs (gr.State, a dropdown's current choices) is kept elsewhere and stays. When the page closes (gradio's
+  unload event) the whole session is forgotten at once, its gr.States with it.
+- **Values the page did not offer get a sentence.** Gradio refuses a slider's value that is not a number with a
+  bare "Error" pop-up, and a dropdown's value that is not among its choices with "Value: … is not in the list of
+  choices: […]" quoting the choices, which may be a CSV's headers or a text's tokens. Each input is checked
+  first (`checked_inputs`): a number where a number is expected, within the slider's range; a choice among the
+  choices this session was given. A refusal names the field, in the page's language.
+- **Every error a page shows is escaped.** The page renders pop-ups as HTML: an error of a page event that the
+  app did not write itself (gradio's, raised before or after the handler) is escaped on its way out, as the
+  app's own sentences are (ui/errors.py); anything else becomes the server's one sentence.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import math
+
+import gradio as gr
+from gradio.context import Context as GradioContext
+
+from playground.i18n import _, using
+from playground.markup import escape_html
+from playground.ui.errors import as_gr_error, is_escaped, mark_escaped
+
+NUMERIC = (gr.Slider, gr.Number)
+CHOICES = (gr.Dropdown, gr.Radio, gr.CheckboxGroup)
+SHOWN_VALUE_CHARS = 40  # of a refused value quoted in a sentence
+
+_request = contextvars.ContextVar("playground_request", default=None)
+
+
+class PlaygroundBlocks(gr.Blocks):
+    """gr.Blocks for the app: see the module's docstring."""
+
+    def __exit__(self, exc_type=None, *args):
+        if exc_type is None and GradioContext.root_block is self:
+            self.unload(self._forget_closed_session)  # registered last: after every other unload handler
+        return super().__exit__(exc_type, *args)
+
+    async def process_api(self, block_fn, inputs, state=None, request=None, *args, **kwargs):
+        fn = self.fns[block_fn] if isinstance(block_fn, int) else block_fn
+        token = _request.set(request[0] if isinstance(request, list) and request else request)
+        try:
+            return await super().process_api(fn, inputs, state, request, *args, **kwargs)
+        except Exception as error:
+            raise _shown_error(error, page=is_page_event(fn)) from error
+        finally:
+            _request.reset(token)
+            forget_values(self, state)
+
+    async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):
+        with using(_language()):
+            checked_inputs(block_fn, inputs, state, page=is_page_event(block_fn))
+        return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+
+    def _forget_closed_session(self, request: gr.Request) -> None:
+        """The page was closed: its session is forgotten, its gr.States with it (not kept for an hour)."""
+        forget_session(self, getattr(request, "session_hash", None))
+
+
+def is_page_event(block_fn) -> bool:
+    """Whether an event is the page's own (its pop-ups render HTML), not a public API endpoint."""
+    return getattr(block_fn, "api_visibility", "public") != "public"
+
+
+def keeps_deep_links(blocks: gr.Blocks) -> bool:
+    """gr.DeepLinkButton rebuilds a page from the session's copy of its values: that copy is needed."""
+    found = getattr(blocks, "_playground_deep_links", None)
+    if found is None:  # the page is built before its first event: look once
+        found = any(isinstance(block, gr.DeepLinkButton) for block in blocks.blocks.values())
+        blocks._playground_deep_links = found
+    return found
+
+
+def forget_values(blocks: gr.Blocks, state) -> None:
+    """Empty the session's copy of the values its events sent and answered (see the module's docstring)."""
+    values = getattr(state, "config_values", None)
+    if values and not keeps_deep_links(blocks):
+        values.clear()
+
+
+def forget_session(blocks: gr.Blocks, session: str | None) -> None:
+    """Forget everything a session holds: its gr.States (their delete callbacks run) and the session itself."""
+    holder = getattr(blocks, "state_holder", None)
+    if holder is None or not session or session not in holder:
+        return
+    holder.delete_state(session)
+    with holder.lock:
+        holder.session_data.pop(session, None)
+        holder.time_last_used.pop(session, None)
+
+
+def _language() -> str:
+    from playground.ui.language import request_language
+
+    return request_language(_request.get())
+
+
+def _shown_error(error: Exception, page: bool) -> gr.Error:
+    """The error a failed event sends: for a page event, escaped unless the app escaped it already."""
+    if isinstance(error, gr.Error) and (not page or is_escaped(error)):
+        return error
+    if isinstance(error, gr.Error):  # gradio's own words, or a handler's outside ui/events.on
+        escaped = gr.Error(
+            escape_html(error.message),
+            duration=error.duration,
+            visible=error.visible,
+            title=escape_html(error.title),
+            print_exception=error.print_exception,
+        )
+        return mark_escaped(escaped)
+    with using(_language()):
+        return as_gr_error(error, page=page)
+
+
+def field_name(block) -> str:
+    """The field's label as the page shows it (in the request's language), else a general word."""
+    from playground.ui.language import english_text
+
+    label = english_text(getattr(block, "label", None))
+    return _(label) if label else _("a field of this page")
+
+
+def shown_value(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= SHOWN_VALUE_CHARS else text[: SHOWN_VALUE_CHARS - 1] + "…"
+
+
+def refuse(message: str, page: bool) -> gr.Error:
+    error = gr.Error(escape_html(message) if page else message, title=_("Error"), print_exception=False)
+    return mark_escaped(error) if page else error
+
+
+def checked_inputs(block_fn, inputs: list, state, page: bool) -> None:
+    """Refuse, with a sentence, an input that gradio would refuse with its own words: a number field's value
+    that is not a finite number or is out of its range, a choice that the field (as this session was last
+    given it) does not offer."""
+    for block, value in zip(
+        block_fn.inputs, inputs, strict=False
+    ):  # one request's (a batch is preprocessed row by row)
+        if not isinstance(block, NUMERIC + CHOICES):
+            continue
+        if state is not None and block._id in state:
+            block = state[block._id]  # the session's own copy: its current choices and range
+        if isinstance(block, NUMERIC):
+            check_number(block, value, page)
+        else:
+            check_choice(block, value, page)
+
+
+def check_number(block, value: object, page: bool) -> None:
+    low, high = getattr(block, "minimum", None), getattr(block, "maximum", None)
+    if value is None and isinstance(block, gr.Number):
+        return  # an empty number box: the handler says what it needs
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not is_number or not math.isfinite(value):
+        raise refuse(
+            _(
+                "“{name}” needs a number, and the page sent {value}. Move the slider or type a number, then "
+                "try again.",
+                name=field_name(block),
+                value=shown_value(value),
+            ),
+            page,
+        )
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise refuse(
+            _(
+                "“{name}” must be between {low} and {high}; the page sent {value}. Move the slider, then try "
+                "again.",
+                name=field_name(block),
+                low=f"{low:g}" if low is not None else "−∞",
+                high=f"{high:g}" if high is not None else "∞",
+                value=shown_value(value),
+            ),
+            page,
+        )
+
+
+def check_choice(block, value: object, page: bool) -> None:
+    if getattr(block, "allow_custom_value", False) or (
+        value is None and not isinstance(block, gr.CheckboxGroup)
+    ):
+        return  # no choice made: the handler says what it needs
+    offered = [choice for _label, choice in block.choices]
+    if isinstance(block, gr.CheckboxGroup) or getattr(block, "multiselect", False):
+        sent = value if isinstance(value, list) else [value]  # not a list: refused below, as no choice
+    else:
+        sent = [value]
+    for item in sent:
+        try:
+            missing = item not in offered
+        except TypeError:  # an unhashable value compared with the choices
+            missing = True
+        if missing:
+            raise refuse(
+                _(
+                    "“{name}” does not offer {value} now: its choices may have changed meanwhile (a new file or "
+                    "text). Please choose again.",
+                    name=field_name(block),
+                    value=shown_value(item),
+                ),
+                page,
+            )
