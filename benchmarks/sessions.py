@@ -63,30 +63,37 @@ def reset_peak(pid: int) -> None:
     Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS
 
 
-def start(models: dict[str, str], mode: str, sessions: int) -> tuple[subprocess.Popen, str, dict]:
+def start(
+    models: dict[str, str], mode: str, sessions: int, tries: int = 3
+) -> tuple[subprocess.Popen, str, dict]:
+    """The app server, started and past gradio's own start-up check (on a busy machine that check may time out
+    and stop the server: it is started again)."""
     port = free_port()
     command = [sys.executable, "-c", LAUNCH, mode, "--port", str(port), "--device", "cpu"]
     command += ["--max-sessions", str(sessions)]
     for task, folder in models.items():
         command += [f"--{task}-model", folder]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    path = Path(tempfile.gettempdir()) / f"benchmarks-sessions-{mode}.log"
+    with open(path, "w") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "config", timeout=5) as response:
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and server.poll() is None:
+        if "share=True" in path.read_text():  # gradio printed its last start-up line: launched
+            with urllib.request.urlopen(url + "config", timeout=60) as response:
                 return server, url, json.load(response)
-        except OSError:
-            time.sleep(0.5)
+        time.sleep(0.5)
     server.kill()
-    raise RuntimeError("the app did not start")
+    server.wait()
+    if tries > 1:
+        return start(models, mode, sessions, tries - 1)
+    raise RuntimeError(f"the app did not start: {path.read_text()[-2000:]}")
 
 
 def one_off_call(url: str, fn_index: int, data: list, timeout: float = 600) -> dict:
-    """One request in a new session, as the page's protocol sends it: the process_completed message."""
+    """One request in a new session, as the page's protocol sends it: {"success": whether it was answered}
+    (an /attention answer at 128 tokens is ~50 MB of JSON: it is not parsed here)."""
     session = uuid.uuid4().hex
     body = json.dumps({"data": data, "fn_index": fn_index, "session_hash": session, "event_data": None})
     join = urllib.request.Request(
@@ -97,10 +104,8 @@ def one_off_call(url: str, fn_index: int, data: list, timeout: float = 600) -> d
         url + f"gradio_api/queue/data?session_hash={session}", timeout=timeout
     ) as stream:
         for line in stream:
-            if line.startswith(b"data:"):
-                message = json.loads(line[5:])
-                if message.get("msg") == "process_completed":
-                    return message
+            if line.startswith(b"data:") and b'"process_completed"' in line[:200]:
+                return {"success": b'"success":true' in line[-400:].replace(b" ", b"")}
     raise RuntimeError("no answer")
 
 
@@ -119,8 +124,7 @@ def one_off_clients(models: dict[str, str], mode: str, clients: int) -> tuple[fl
         before = resident_mib(server.pid)[0]
         began = time.perf_counter()
         for _client in range(clients):
-            answer = one_off_call(url, index, [text, "fill-mask"])
-            assert answer["success"] and len(answer["output"]["data"][0]["tokens"]) == 128
+            assert one_off_call(url, index, [text, "fill-mask"])["success"]
         seconds = (time.perf_counter() - began) / clients
         return resident_mib(server.pid)[0] - before, seconds
     finally:
@@ -196,7 +200,7 @@ def small(endpoint: str) -> dict:
     return {}
 
 
-def run(root: Path | None = None, clients: int = 200, kept_clients: int = 10) -> str:
+def run(root: Path | None = None, clients: int = 200, kept_clients: int = 5) -> str:
     models = default_shaped_models(root or Path(tempfile.gettempdir()) / "benchmarks-sessions-models")
     gained, seconds = one_off_clients(models, "forget", clients)
     kept, kept_seconds = one_off_clients(models, "keep", kept_clients)
