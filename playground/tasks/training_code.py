@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from playground.tasks.training import (
     END,
+    MAX_CHAR_VOCAB,
     MAX_TOKENS,
     SIZES,
     Example,
@@ -113,21 +114,36 @@ def fine_tune_code(
     return "\n".join(lines) + "\n"
 
 
-def tiny_code(text: str, settings: TinySettings, generation_model: str | None = None) -> str:
+def char_vocabulary_lines(text: str) -> list[str]:
+    """The line that makes `chars`, the characters a character tokenizer keeps (training.char_vocabulary)."""
+    if len(set(text)) <= MAX_CHAR_VOCAB:
+        return ["chars = sorted(set(TEXT))"]
+    return [
+        f"# The text has {len(set(text)):,} different characters: the {MAX_CHAR_VOCAB:,} most frequent are kept.",
+        f"chars = sorted(char for char, _count in Counter(TEXT).most_common({MAX_CHAR_VOCAB}))",
+    ]
+
+
+def tiny_code(
+    text: str, settings: TinySettings, generation_model: str | None = None, batch_size: int | None = None
+) -> str:
     """The loop of one tiny-GPT pretraining run (`generation_model`: the tokenizer's model, for
-    tokenizer="generation")."""
+    tokenizer="generation"; `batch_size`: the windows per step the run took, if not the size's)."""
     size = SIZES[settings.size]
+    batch_size = size.batch_size if batch_size is None else batch_size
+    imports = []
     if settings.tokenizer == "characters":
         tokenizer = [
             "# One token per character of the text (and <|endoftext|> for any other).",
             f"END = {END!r}",
-            "vocab = {END: 0, **{char: i + 1 for i, char in enumerate(sorted(set(TEXT)))}}",
+            *char_vocabulary_lines(text),
+            "vocab = {END: 0, **{char: i + 1 for i, char in enumerate(chars)}}",
             "backend = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token=END))  # no merges: characters",
             "backend.decoder = decoders.Fuse()",
             "tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, eos_token=END, bos_token=END, "
             "unk_token=END)",
         ]
-        imports = [
+        imports += [
             "from tokenizers import Tokenizer, decoders, models",
             "from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast",
         ]
@@ -136,6 +152,7 @@ def tiny_code(text: str, settings: TinySettings, generation_model: str | None = 
         imports = ["from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel"]
     lines = [
         f"# Pretrain a tiny GPT-2 ({settings.size}) from scratch on a text: next-token prediction.",
+        *(["from collections import Counter"] if "Counter(" in "".join(tokenizer) else []),
         "import math",
         "",
         "import torch",
@@ -145,7 +162,7 @@ def tiny_code(text: str, settings: TinySettings, generation_model: str | None = 
         f"TEXT = {text!r}",
         f"STEPS, SEED, LEARNING_RATE = {settings.steps}, {settings.seed}, {settings.learning_rate!r}",
         f"N_LAYER, N_HEAD, N_EMBD = {size.n_layer}, {size.n_head}, {size.n_embd}",
-        f"BLOCK_SIZE, BATCH_SIZE = {size.block_size}, {size.batch_size}  # tokens per sequence, sequences per step",
+        f"BLOCK_SIZE, BATCH_SIZE = {size.block_size}, {batch_size}  # tokens per sequence, sequences per step",
         "",
         *tokenizer,
         "ids = torch.tensor(tokenizer(TEXT, add_special_tokens=False).input_ids)",

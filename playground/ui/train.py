@@ -6,10 +6,11 @@ their place."""
 
 from __future__ import annotations
 
+import math
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 import gradio as gr
 
@@ -68,13 +69,50 @@ def limits(context: Context) -> training.TrainingLimits:
     )
 
 
-def live_progress(event: Step, last_sent: float, figure: Callable, *series) -> tuple[dict | None, float]:
-    """After a training step: the progress bar and `figure(*series, total)` to send if it is time to redraw
+def live_progress(
+    event: Step, last_sent: float, figure: Callable, steps: list[Step]
+) -> tuple[dict | None, float]:
+    """After a training step: the progress bar and `figure(steps, total)` to send if it is time to redraw
     (REDRAW_SECONDS since `last_sent`, or the last step), else None; and when they were last sent."""
     if time.monotonic() - last_sent < REDRAW_SECONDS and event.step != event.total:
         return None, last_sent
     progress = viz.progress_html(event.step, event.total, event.seconds, event.loss)
-    return {"progress": progress, "plot": figure(*series, event.total)}, time.monotonic()
+    return {"progress": progress, "plot": figure(steps, event.total)}, time.monotonic()
+
+
+def start() -> tuple[str | None, threading.Event]:
+    """A training the page starts: the session that will own its model, and its fresh Stop flag."""
+    session = current_session()
+    return session, stop_event(session)
+
+
+def follow(
+    context: Context,
+    session: str | None,
+    events: Iterator,
+    figure: Callable[[list[Step], int], object],
+    show: Callable[[object], dict | None] = lambda event: None,
+) -> Generator[dict, None, object]:
+    """What every training on the page shares: after its steps the progress bar and `figure(steps, total)`
+    (at most every REDRAW_SECONDS), what `show` makes of its other events (samples, probes, epochs), and at
+    the end its model kept for `session` (the other tabs use it when the visitor asks). Returns the result
+    (the last event): `result = yield from follow(...)`."""
+    steps: list[Step] = []
+    last_sent, result = 0.0, None
+    for event in events:
+        if isinstance(event, Step):
+            steps.append(event)
+            shown, last_sent = live_progress(event, last_sent, figure, steps)
+        else:
+            result, shown = event, show(event)
+        if shown:
+            yield shown
+    context.manager.keep_session_model(session, result.model)
+    return result
+
+
+def losses(steps: list[Step]) -> list[float]:
+    return [step.loss for step in steps]
 
 
 def steps_and_seconds(result) -> dict:
@@ -147,26 +185,24 @@ def fine_tune_summary(result: training.FineTuneResult) -> str:
 
 def run_fine_tune(context: Context, table, epochs, learning_rate, batch_size, train, seed) -> Iterator[dict]:
     """Train: the live chart and progress after every step, then the before/after table and the code."""
-    session = current_session()
-    should_stop = stop_event(session)
+    session, should_stop = start()
     examples = table_examples(table)
     settings = training.check_fine_tune(
         examples, training.FineTuneSettings(epochs, learning_rate, batch_size, train, seed), limits(context)
     )
     loaded = context.server_model("sentiment", gr.Progress())
-    losses, epochs_done, last_sent, total = [], [], 0.0, 1
-    for event in training.fine_tune(loaded, examples, settings, limits(context), should_stop.is_set):
-        if isinstance(event, Step):
-            losses.append(event.loss)
-            total = event.total
-            shown, last_sent = live_progress(event, last_sent, viz.fine_tune_figure, losses, epochs_done)
-            if shown:
-                yield shown
-        elif isinstance(event, Epoch):
+    epochs_done: list[Epoch] = []
+
+    def figure(steps: list[Step], total: int):
+        return viz.fine_tune_figure(losses(steps), epochs_done, total)
+
+    def show(event) -> None:
+        if isinstance(event, Epoch):
             epochs_done.append(event)
-        else:
-            result = event
-    context.manager.keep_session_model(session, result.model)
+
+    events = training.fine_tune(loaded, examples, settings, limits(context), should_stop.is_set)
+    result = yield from follow(context, session, events, figure, show)
+    total = settings.epochs * math.ceil(len([e for e in examples if not e.validation]) / settings.batch_size)
     head = training.head_path(result.model.model) if result.new_head else None
     trained = (
         None if settings.train == "all" else training.trainable_names(result.model.model, settings.train)
@@ -204,8 +240,7 @@ def run_tiny(
     context: Context, text, size, tokenizer, steps, sample_every, learning_rate, seed
 ) -> Iterator[dict]:
     """Pretrain: the loss and perplexity live, a sample every few steps, then the code."""
-    session = current_session()
-    should_stop = stop_event(session)
+    session, should_stop = start()
     settings = training.TinySettings(
         steps=steps,
         seed=seed,
@@ -218,22 +253,19 @@ def run_tiny(
     generation_tokenizer = None
     if tokenizer == "generation":
         generation_tokenizer = context.server_model("generation", gr.Progress()).tokenizer
-    losses, samples, last_sent, total = [], [], 0.0, settings.steps
+    samples: list[Sample] = []
     headers = [_("step"), _("sample")]
-    for event in training.train_tiny(
-        text, settings, limits(context), generation_tokenizer, should_stop.is_set
-    ):
-        if isinstance(event, Step):
-            losses.append(event.loss)
-            shown, last_sent = live_progress(event, last_sent, viz.tiny_figure, losses)
-            if shown:
-                yield shown
-        elif isinstance(event, Sample):
-            samples.append(event)
-            yield {"samples": gr.Dataframe(value=samples_rows(samples), headers=headers, visible=True)}
-        else:
-            result = event
-    context.manager.keep_session_model(session, result.model)
+
+    def show(event) -> dict | None:
+        if not isinstance(event, Sample):
+            return None
+        samples.append(event)
+        return {"samples": gr.Dataframe(value=samples_rows(samples), headers=headers, visible=True)}
+
+    events = training.train_tiny(text, settings, limits(context), generation_tokenizer, should_stop.is_set)
+    result = yield from follow(
+        context, session, events, lambda s, total: viz.tiny_figure(losses(s), total), show
+    )
     summary = _(
         "A GPT-2 of {parameters} weights and {vocab} tokens, trained {steps} steps in {seconds} s. Perplexity "
         "on the text: **{before}** before (a guess among all tokens), **{after}** after.",
@@ -244,8 +276,9 @@ def run_tiny(
         after=f"{result.perplexity_after:.1f}",
     )
     generation_model = context.manager.model_ids["generation"] if tokenizer == "generation" else None
-    code = tiny_code(text, checked, generation_model)
-    yield finished(context, result, total, viz.tiny_figure(result.losses, settings.steps), summary, code) | {
+    code = tiny_code(text, checked, generation_model, result.batch_size)
+    plot = viz.tiny_figure(result.losses, checked.steps)
+    yield finished(context, result, checked.steps, plot, summary, code) | {
         "samples": gr.Dataframe(value=samples_rows(result.samples), headers=headers, visible=True),
     }
 
