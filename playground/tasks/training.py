@@ -661,22 +661,27 @@ def init_weights(model: GPT2LMHeadModel, generator: torch.Generator) -> None:
                 parameter.normal_(0.0, std, generator=generator)
 
 
-def check_tiny(text: object, settings: TinySettings, limits: TrainingLimits) -> TinySettings:
-    """The settings if they can be trained with, else InputError."""
-    check_text(text, limits.max_chars)
-    if settings.size not in SIZES:
+def check_size(size: object, limits: TrainingLimits) -> None:
+    """InputError unless `size` is one of SIZES that the server allows."""
+    if size not in SIZES:
         raise InputError(
             lazy("The model size must be one of {choices}.", choices=", ".join(SIZES)),
         )
     allowed = list(SIZES)[: list(SIZES).index(limits.max_size) + 1]
-    if settings.size not in allowed:
+    if size not in allowed:
         raise InputError(
             lazy(
                 "The {size} model is larger than this server allows; choose {choices}.",
-                size=settings.size,
+                size=size,
                 choices=", ".join(allowed),
             )
         )
+
+
+def check_tiny(text: object, settings: TinySettings, limits: TrainingLimits) -> TinySettings:
+    """The settings if they can be trained with, else InputError."""
+    check_text(text, limits.max_chars)
+    check_size(settings.size, limits)
     if settings.tokenizer not in TOKENIZERS:
         raise InputError(lazy("The tokenizer must be one of {choices}.", choices=", ".join(TOKENIZERS)))
     return TinySettings(

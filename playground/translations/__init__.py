@@ -5,5 +5,7 @@ One module per layer: `page` for the tabs, `messages` for what the tasks and mod
 """
 
 from playground.translations import charts, messages, page
+from playground.translations import mlm as _mlm
 
 ZH: dict[str, str] = {**page.ZH, **messages.ZH, **charts.ZH}
+ZH.update(_mlm.ZH)

@@ -1,7 +1,7 @@
-"""Train tab (训练): fine-tune the sentiment classifier on labelled sentences, and pretrain a tiny GPT from
-scratch, watching the loss fall live; the visitor's models belong to their session and can be used in the
-other tabs ("use my models") or downloaded. The /fine_tune and /train_tiny endpoints stream the same
-trainings as JSON. At most --max-trainings run at once; the others wait in gradio's queue, which shows
+"""Train tab (训练): fine-tune the sentiment classifier on labelled sentences, and pretrain a tiny GPT and a
+tiny BERT from scratch, watching the loss fall live; the visitor's models belong to their session and can be
+used in the other tabs ("use my models") or downloaded. The /fine_tune, /train_tiny and /pretrain_mlm
+endpoints stream the same trainings as JSON. At most --max-trainings run at once; the others wait in gradio's queue, which shows
 their place."""
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ import gradio as gr
 
 from playground import export
 from playground.i18n import _, lazy, ui
-from playground.tasks import training
+from playground.tasks import training, training_mlm
 from playground.tasks.training import Epoch, Sample, Step
-from playground.tasks.training_code import fine_tune_code, tiny_code
+from playground.tasks.training_code import fine_tune_code, mlm_code, tiny_code
+from playground.tasks.training_mlm import MaskedBatch, Probe
 from playground.tasks.validation import InputError
 from playground.ui.context import Context, current_session, summary_markdown
 from playground.ui.events import api_endpoint, on
@@ -40,6 +41,10 @@ SIZE_LABELS = {
 TOKENIZER_LABELS = {
     "characters": "one token per character",
     "generation": "the generation model's tokenizer",
+}
+MLM_TOKENIZER_LABELS = {
+    "characters": "one token per character, and [PAD] [UNK] [CLS] [SEP] [MASK]",
+    "fill-mask": "the fill-mask model's tokenizer",
 }
 TABLE_HEADERS = ["text", "label", "split"]
 COMPARE_HEADERS = ["text", "label", "before", "after", "changed"]
@@ -283,9 +288,80 @@ def run_tiny(
     }
 
 
+# --- the tiny BERT -------------------------------------------------------------------------------------
+
+
+def run_mlm(
+    context: Context,
+    text,
+    size,
+    tokenizer,
+    steps,
+    probe_every,
+    mask_probability,
+    learning_rate,
+    seed,
+    probe,
+) -> Iterator[dict]:
+    """Pretrain a tiny BERT: the loss and the accuracy on the chosen tokens live, one batch as the model sees
+    it, the probe's top guesses every few steps, then the code."""
+    session, should_stop = start()
+    settings = training_mlm.MlmSettings(
+        steps=steps,
+        seed=seed,
+        size=size,
+        tokenizer=tokenizer,
+        learning_rate=learning_rate,
+        mask_probability=mask_probability,
+        probe_every=probe_every,
+        probe=probe or None,
+    )
+    checked = training_mlm.check_mlm(text, settings, limits(context))
+    fill_mask_tokenizer = None
+    if tokenizer == "fill-mask":
+        fill_mask_tokenizer = context.server_model("fill-mask", gr.Progress()).tokenizer
+    probes: list[Probe] = []
+
+    def figure(steps: list[Step], total: int):
+        return viz.mlm_figure(losses(steps), [s.accuracy or 0.0 for s in steps], total)
+
+    def show(event) -> dict | None:
+        if isinstance(event, MaskedBatch):
+            return {"batch": viz.masked_batch_html(event)}
+        if isinstance(event, Probe):
+            probes.append(event)
+            return {"probes": viz.probes_html(probes)}
+        return None
+
+    events = training_mlm.pretrain_mlm(
+        text, settings, limits(context), fill_mask_tokenizer, should_stop.is_set
+    )
+    result = yield from follow(context, session, events, figure, show)
+    last_accuracy = result.accuracies[-1] if result.accuracies else 0.0
+    summary = _(
+        "A BERT of {parameters} weights and {vocab} tokens, trained {steps} steps in {seconds} s. Accuracy on "
+        "the chosen tokens at the last step: **{accuracy}**. Try it in Fill-Mask with “Use my models”.",
+        parameters=f"{result.parameters:,}",
+        vocab=f"{result.vocab_size:,}",
+        **steps_and_seconds(result),
+        accuracy=f"{last_accuracy:.0%}",
+    )
+    fill_mask_model = context.manager.model_ids["fill-mask"] if tokenizer == "fill-mask" else None
+    code = mlm_code(text, checked, result.probe, fill_mask_model, result.batch_size)
+    plot = viz.mlm_figure(result.losses, result.accuracies, checked.steps)
+    yield finished(context, result, checked.steps, plot, summary, code) | {
+        "batch": viz.masked_batch_html(result.batch),
+        "probes": viz.probes_html(result.probes),
+    }
+
+
 # --- the visitor's own models --------------------------------------------------------------------------
 
-OWN_TASKS = {"sentiment": "your fine-tuned classifier", "generation": "your tiny GPT"}
+OWN_TASKS = {
+    "sentiment": "your fine-tuned classifier",
+    "generation": "your tiny GPT",
+    "fill-mask": "your tiny BERT",
+}
 
 
 def my_models_markdown(context: Context) -> str:
@@ -297,7 +373,8 @@ def my_models_markdown(context: Context) -> str:
     names = ", ".join(_(OWN_TASKS[task]) for task in tasks)
     if sessions.using(session):
         return _(
-            "Your models: {names}. Generate, Sentiment, Attention and Inside use them now, for you alone.",
+            "Your models: {names}. Generate, Fill-Mask, Sentiment, Attention and Inside use them now, for you "
+            "alone.",
             names=names,
         )
     return _("Your models: {names}. The other tabs use the server's models.", names=names)
@@ -355,7 +432,18 @@ def fine_tune_api(
                 labels=len(labels),
             )
         )
-    examples = [training.Example(str(text), str(label)) for text, label in zip(texts, labels, strict=True)]
+    for kind, values in (("text", texts), ("label", labels)):
+        for number, value in enumerate(values, 1):
+            if not isinstance(value, str):
+                raise InputError(
+                    lazy(
+                        "Every text and every label must be a string; {kind} {number} is {value}.",
+                        kind=lazy(kind),
+                        number=number,
+                        value=repr(value)[:40],
+                    )
+                )
+    examples = [training.Example(text, label) for text, label in zip(texts, labels, strict=True)]
     if any(not e.text.strip() or not e.label.strip() for e in examples):
         raise InputError(lazy("Every text and every label must be non-empty."))
     settings = training.FineTuneSettings(epochs, learning_rate, batch_size, train, seed)
@@ -393,11 +481,43 @@ def train_tiny_api(context: Context, text: str, steps: int = 300, seed: int = 0)
             }
 
 
+def pretrain_mlm_api(
+    context: Context, text: str, steps: int = 300, seed: int = 0, mask_probability: float = 0.15
+) -> Iterator[dict]:
+    """Pretrain the smallest tiny BERT (one token per character) on `text` with BERT's masked language model
+    (`mask_probability` of the tokens chosen; of those 80% [MASK], 10% a random token, 10% kept), streaming
+    {"step", "total", "loss", "masked_accuracy"} after each step (and {"step", "probe"} with each probe's top
+    guesses); the last message is {"losses", "masked_accuracy", "probes": [{"step", "text", "predictions":
+    [{"token_str", "score"}]}]}."""
+    settings = training_mlm.MlmSettings(steps=steps, seed=seed, mask_probability=mask_probability)
+
+    def probe_json(probe: Probe) -> dict:
+        predictions = [{"token_str": p.token_str, "score": p.score} for p in probe.predictions]
+        return {"step": probe.step, "text": probe.text, "predictions": predictions}
+
+    for event in training_mlm.pretrain_mlm(text, settings, limits(context)):
+        if isinstance(event, Step):
+            yield {
+                "step": event.step,
+                "total": event.total,
+                "loss": event.loss,
+                "masked_accuracy": event.accuracy,
+            }
+        elif isinstance(event, Probe):
+            yield {"step": event.step, "probe": probe_json(event)}
+        elif isinstance(event, training_mlm.MlmResult):
+            yield {
+                "losses": event.losses,
+                "masked_accuracy": event.accuracies,
+                "probes": [probe_json(probe) for probe in event.probes],
+            }
+
+
 # --- the tab --------------------------------------------------------------------------------------------
 
 
 def build(context: Context) -> None:
-    """The Train tab and the /fine_tune and /train_tiny endpoints."""
+    """The Train tab and the /fine_tune, /train_tiny and /pretrain_mlm endpoints."""
     settings = context.settings
     language = "zh" if settings.preset == "zh" else "en"
     limit = settings.max_trainings
@@ -412,7 +532,9 @@ def build(context: Context) -> None:
         with gr.Row():
             use = gr.Checkbox(
                 value=False,
-                label=ui("Use my models in Generate, Sentiment, Attention and Inside (only for me)"),
+                label=ui(
+                    "Use my models in Generate, Fill-Mask, Sentiment, Attention and Inside (only for me)"
+                ),
                 scale=2,
             )
             mine = gr.Markdown(ui("You have not trained a model yet."))
@@ -535,6 +657,63 @@ def build(context: Context) -> None:
                 label=ui("Show code: the same training in PyTorch"),
             )
             tiny_download = gr.Button(ui("Download my tiny GPT (zip)"))
+        with gr.Accordion(ui("3. Pretrain a tiny BERT: the masked language model"), open=True):
+            gr.Markdown(
+                ui(
+                    "BERT learns by filling in blanks. Each step, the data collator chooses 15% of the tokens; "
+                    "of those, 80% become [MASK], 10% a random token and 10% stay as they are, and the model "
+                    "must guess the original at every chosen place. Watch one batch as the model sees it, and "
+                    "the model's guesses for a probe sentence go from noise to the right token."
+                )
+            )
+            mlm_text_choice = gr.Radio(
+                [(ui(label), key) for key, label in TEXT_CHOICES.items()], value=language, label=ui("Text")
+            )
+            mlm_text = gr.Textbox(
+                value=training.builtin_text(language),
+                lines=6,
+                max_lines=12,
+                label=ui("The text to learn from"),
+                max_length=settings.max_train_chars,
+            )
+            with gr.Row():
+                mlm_size = gr.Radio(
+                    [(ui(SIZE_LABELS[name]), name) for name in allowed], value="tiny", label=ui("Model size")
+                )
+                mlm_tokenizer = gr.Radio(
+                    [(ui(label), key) for key, label in MLM_TOKENIZER_LABELS.items()],
+                    value="characters",
+                    label=ui("Tokenizer"),
+                )
+            mlm_probe = gr.Textbox(
+                value="",
+                label=ui("Probe sentence with [MASK] (empty: one is made from the text)"),
+                max_length=training_mlm.MAX_PROBE_CHARS,
+            )
+            with gr.Row():
+                mlm_steps = gr.Slider(
+                    10, min(settings.max_train_steps, 3000), value=300, step=10, label=ui("Steps")
+                )
+                probe_every = gr.Slider(10, 500, value=50, step=10, label=ui("A probe every … steps"))
+                mask_probability = gr.Slider(0.05, 0.5, value=0.15, step=0.01, label=ui("Mask probability"))
+            with gr.Row():
+                mlm_rate = gr.Number(value=2e-3, label=ui("Learning rate"), minimum=1e-6, maximum=1.0)
+                mlm_seed = gr.Number(value=0, precision=0, minimum=0, label=ui("Seed"))
+            with gr.Row():
+                mlm_button = gr.Button(ui("Pretrain the BERT"), variant="primary")
+                mlm_stop = gr.Button(ui("Stop"), variant="stop")
+            mlm_progress = gr.HTML()
+            mlm_plot = gr.Plot(show_label=False)
+            mlm_summary = gr.Markdown()
+            mlm_probes = gr.HTML()
+            mlm_batch = gr.HTML()
+            mlm_code_box = gr.Code(
+                language="python",
+                visible=False,
+                max_lines=30,
+                label=ui("Show code: the same training in PyTorch"),
+            )
+            mlm_download = gr.Button(ui("Download my tiny BERT (zip)"))
         file = gr.File(visible=False, label=ui("Your model"))
         gr.Markdown(
             ui(
@@ -544,6 +723,7 @@ def build(context: Context) -> None:
         )
         api_endpoint(fine_tune_api, context, "fine_tune", GROUP, limit=limit, tool=False)
         api_endpoint(train_tiny_api, context, "train_tiny", GROUP, limit=limit, tool=False)
+        api_endpoint(pretrain_mlm_api, context, "pretrain_mlm", GROUP, limit=limit, tool=False)
 
     training_options = {"concurrency_id": GROUP, "concurrency_limit": limit}
     on([data.change], choose_data, None, [data], {"table": table}, queue=False)
@@ -557,7 +737,7 @@ def build(context: Context) -> None:
         fine_outputs | {"mine": mine},
         **training_options,
     )
-    on([stop_button.click, tiny_stop.click], stop, context, None, {}, queue=False)
+    on([stop_button.click, tiny_stop.click, mlm_stop.click], stop, context, None, {}, queue=False)
     on([text_choice.change], choose_text, None, [text_choice, text], {"text": text}, queue=False)
     tiny_outputs = {"progress": tiny_progress, "plot": tiny_plot, "summary": tiny_summary}
     tiny_outputs |= {"samples": samples, "code": tiny_code_box, "mine": mine}
@@ -569,10 +749,40 @@ def build(context: Context) -> None:
         tiny_outputs,
         **training_options,
     )
+    on(
+        [mlm_text_choice.change],
+        choose_text,
+        None,
+        [mlm_text_choice, mlm_text],
+        {"text": mlm_text},
+        queue=False,
+    )
+    mlm_outputs = {"progress": mlm_progress, "plot": mlm_plot, "summary": mlm_summary, "batch": mlm_batch}
+    mlm_outputs |= {"probes": mlm_probes, "code": mlm_code_box, "mine": mine}
+    on(
+        [mlm_button.click],
+        run_mlm,
+        context,
+        [
+            mlm_text,
+            mlm_size,
+            mlm_tokenizer,
+            mlm_steps,
+            probe_every,
+            mask_probability,
+            mlm_rate,
+            mlm_seed,
+            mlm_probe,
+        ],
+        mlm_outputs,
+        **training_options,
+    )
     on([use.change], use_mine, context, [use], {"mine": mine}, queue=False)
     sentiment_key, generation_key = gr.State("sentiment"), gr.State("generation")
     on([download_button.click], download, context, [sentiment_key], {"file": file})
     on([tiny_download.click], download, context, [generation_key], {"file": file})
+    fill_mask_key = gr.State("fill-mask")
+    on([mlm_download.click], download, context, [fill_mask_key], {"file": file})
 
     def free(request: gr.Request) -> None:
         free_session(context, request)
