@@ -25,7 +25,7 @@ ZH: dict[str, str] = {
     ),
     # the pictures
     "accuracy on the chosen tokens": "被选词元上的准确率",
-    "Masked language model: loss and accuracy per step": "掩码语言模型：每一步的损失和准确率",
+    "Masked LM: loss and accuracy per step": "掩码语言模型：损失和准确率",
     "masked: [MASK] put in its place": "遮盖：换成 [MASK]",
     "replaced by a random token": "换成随机词元",
     "kept as it was": "保持原样",

@@ -657,7 +657,9 @@ def build(context: Context) -> None:
                 label=ui("Show code: the same training in PyTorch"),
             )
             tiny_download = gr.Button(ui("Download my tiny GPT (zip)"))
-        with gr.Accordion(ui("3. Pretrain a tiny BERT: the masked language model"), open=True):
+        with gr.Accordion(
+            ui("3. Pretrain a tiny BERT: the masked language model"), open=True, elem_id="train-mlm"
+        ):
             gr.Markdown(
                 ui(
                     "BERT learns by filling in blanks. Each step, the data collator chooses 15% of the tokens; "

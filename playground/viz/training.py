@@ -130,7 +130,7 @@ def mlm_figure(losses: Sequence[float], accuracies: Sequence[float], total_steps
     )
     fig.update_yaxes(title_text=_("loss"), rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text=_("accuracy"), range=[0, 1.05], tickformat=".0%", secondary_y=True)
-    return _layout(fig, _("Masked language model: loss and accuracy per step"), total_steps)
+    return _layout(fig, _("Masked LM: loss and accuracy per step"), total_steps)
 
 
 def _visible(token: str) -> str:
@@ -161,7 +161,8 @@ def masked_batch_html(batch) -> str:
     counts = batch.counts
     chosen = max(1, counts["chosen"])
     legend = " ".join(
-        f"<span style='background:{KIND_COLORS[kind]};color:#111827;border-radius:4px;padding:0 4px'>"
+        f"<span style='display:inline-block;margin:1px 0;background:{KIND_COLORS[kind]};color:#111827;"
+        f"border-radius:4px;padding:0 4px'>"
         f"{html.escape(_(KIND_WORDS[kind]))}: {counts[kind]} ({counts[kind] / chosen:.0%})</span>"
         for kind in KIND_COLORS
     )
