@@ -44,6 +44,8 @@ DATA = Path(__file__).resolve().parent.parent.parent / "assets" / "training"
 TRAIN_CHOICES = ("head", "last", "all")  # the new head only; the last layer and the head; every weight
 MAX_TOKENS = 64  # tokens per sentence when fine-tuning (the built-in sentences have fewer than 30)
 MAX_LABELS = 20
+MAX_BATCH = 64  # sentences per fine-tuning step (the page's slider too): a step's activations stay bounded
+EVAL_BATCH = 32  # sentences per evaluation pass, whatever the batch size
 ShouldStop = Callable[[], bool]
 MAX_CHAR_VOCAB = (
     3000  # a character tokenizer keeps the text's most frequent characters (everyday Chinese fits)
@@ -335,7 +337,7 @@ def check_fine_tune(
             )
         )
     epochs = check_int(settings.epochs, "Epochs", 1, 100)
-    batch_size = check_int(settings.batch_size, "Batch size", 1, 256)
+    batch_size = check_int(settings.batch_size, "Batch size", 1, MAX_BATCH)
     learning_rate = check_float(settings.learning_rate, "Learning rate", 1e-7, 1.0)
     seed = check_int(settings.seed, "The seed", 0, 2**31 - 1)
     if settings.train not in TRAIN_CHOICES:
@@ -437,7 +439,9 @@ def _encode(tokenizer, texts: Sequence[str], device: torch.device) -> dict:
 
 
 def _evaluate(model, tokenizer, texts, targets, batch_size, device):
-    """(mean loss, accuracy, predictions) of `model` on texts with target ids (no gradients)."""
+    """(mean loss, accuracy, predictions) of `model` on texts with target ids (no gradients), at most
+    EVAL_BATCH sentences at a time."""
+    batch_size = min(batch_size, EVAL_BATCH)
     losses, predictions = [], []
     with torch.no_grad():
         for start in range(0, len(texts), batch_size):

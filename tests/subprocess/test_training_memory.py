@@ -45,10 +45,10 @@ def run(kind, text, steps):
     loaded = ModelManager({"sentiment": classifier}, "cpu").get("sentiment")
     if text is story:
         examples = training.builtin_examples("en")
-    else:  # the most examples, each as long as allowed, in the largest batch: two steps
+    else:  # the most examples, each as long as allowed, in the largest batch
         sentence = ("a good day " * 100)[:1000]
         examples = [training.Example(sentence[: 1000 - len(str(i))] + str(i), "ab"[i % 2]) for i in range(500)]
-    settings = training.FineTuneSettings(epochs=1, batch_size=256, seed=0)
+    settings = training.FineTuneSettings(epochs=1, batch_size=training.MAX_BATCH, seed=0)
     return training.last(training.fine_tune(loaded, examples, settings, limits, evaluate_on_training=True))
 
 
@@ -75,6 +75,6 @@ def test_the_worst_allowed_training_request_stays_within_the_memory_budget(tiny_
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     measured = json.loads(done.stdout.strip().splitlines()[-1])
-    assert measured["steps"] == 2
+    assert measured["steps"] >= 2
     rise = measured["peak"] - measured["before"]
     assert rise < BUDGET_MB, f"{kind} ({size}) took {rise} MB above the {measured['before']} MB before it"
