@@ -13,7 +13,7 @@ import torch
 from transformers import DataCollatorForLanguageModeling, pipeline
 
 from playground.i18n import using
-from playground.tasks import training, training_mlm
+from playground.tasks import training, training_code, training_mlm
 from playground.tasks.training import MAX_CHAR_VOCAB, Step, TrainingLimits
 from playground.tasks.training_code import mlm_code
 from playground.tasks.training_mlm import MaskedBatch, MlmSettings, Probe
@@ -179,3 +179,28 @@ def test_bad_input_gets_one_clear_sentence(text, settings, words):
     assert words in str(error) and str(error).count(". ") <= 1
     with using("zh"):
         assert re.search("[\u4e00-\u9fff]", str(error))
+
+
+def test_a_large_vocabulary_takes_fewer_windows_a_step_and_the_show_code_follows(monkeypatch):
+    """Issue 30: a step's logits stay within STEP_LOGITS (with GPT-2's 50,257 tokens, 5 windows of 64 instead of
+    16); here the budget is shrunk so that the tiny models' small vocabularies hit it."""
+    assert training.batch_for(16, 64, 50_257) == 5 and training.batch_for(16, 64, 100) == 16
+    gpt_vocab = len(training.char_tokenizer(EN))
+    monkeypatch.setattr(training, "STEP_LOGITS", 64 * gpt_vocab * 3)
+    settings = training.TinySettings(steps=4, sample_every=4, sample_length=5)
+    gpt = training.last(training.train_tiny(EN, settings, LIMITS))
+    assert gpt.batch_size == 3 and any("instead of 16" in str(notice) for notice in gpt.notices)
+    code = training_code.tiny_code(EN, settings, None, gpt.batch_size)
+    assert run_code(code) == pytest.approx(gpt.losses, rel=1e-5, abs=1e-6)
+    bert = training.last(training_mlm.pretrain_mlm(EN, MlmSettings(steps=4, probe_every=4), LIMITS))
+    assert bert.batch_size == 64 * gpt_vocab * 3 // (64 * bert.vocab_size) < 16
+    code = mlm_code(EN, MlmSettings(steps=4, probe_every=4), bert.probe, None, bert.batch_size)
+    assert run_code(code) == pytest.approx(bert.losses, rel=1e-5, abs=1e-6)
+
+
+def test_perplexity_in_chunks_is_the_perplexity_in_one_pass(monkeypatch):
+    result = training.last(training.train_tiny(EN, training.TinySettings(steps=5, sample_length=5), LIMITS))
+    ids = torch.tensor(result.model.tokenizer(EN, add_special_tokens=False).input_ids)
+    whole = training.perplexity(result.model.model, ids, 64)
+    monkeypatch.setattr(training, "EVAL_LOGITS", 64 * result.vocab_size * 2)  # two windows a pass
+    assert training.perplexity(result.model.model, ids, 64) == pytest.approx(whole, rel=1e-5)
