@@ -1,8 +1,9 @@
-"""Training speed on this CPU: seconds per step of each tiny-GPT size, of fine-tuning DistilBERT-base- and
+"""Training speed on this CPU: seconds per step of each tiny-GPT and tiny-BERT size, of fine-tuning DistilBERT-base- and
 BERT-base-shaped classifiers (default configs, random weights, built offline), and how much a running
 training slows a concurrent classification (DistilBERT-base-shaped), measured side by side in one run.
 
-`python -m benchmarks.training` (short: a few steps each); `--steps 300` for the full tiny-GPT run.
+`python -m benchmarks.training` (short: a few steps each); `--steps 300` for the full tiny-GPT and tiny-BERT
+runs (the goal: the smallest of each trains 300 steps in at most 60 s on 2 CPU cores).
 """
 
 from __future__ import annotations
@@ -68,6 +69,25 @@ def tiny_rows(steps: int) -> list[list]:
         per_step = result.seconds / steps
         rows.append(
             [f"tiny GPT `{size}` ({result.parameters:,} weights)", f"{per_step:.4f}", f"{per_step * 300:.1f}"]
+        )
+    return rows
+
+
+def mlm_rows(steps: int) -> list[list]:
+    from playground.tasks import training, training_mlm
+
+    text = training.builtin_text("en")
+    rows = []
+    for size in training.SIZES:
+        settings = training_mlm.MlmSettings(steps=steps, size=size, probe_every=10**5)
+        result = training.last(training_mlm.pretrain_mlm(text, settings, training.TrainingLimits()))
+        per_step = result.seconds / steps
+        rows.append(
+            [
+                f"tiny BERT `{size}` ({result.parameters:,} weights)",
+                f"{per_step:.4f}",
+                f"{per_step * 300:.1f}",
+            ]
         )
     return rows
 
@@ -142,7 +162,7 @@ def run(steps: int = 20, fine_tune_steps: int = 3, seconds: float = 2.0) -> str:
     import torch
 
     models = classifiers()
-    rows = tiny_rows(steps) + fine_tune_rows(models, fine_tune_steps)
+    rows = tiny_rows(steps) + mlm_rows(steps) + fine_tune_rows(models, fine_tune_steps)
     median = classify_slowdown(models[0][1], seconds)
     alone = median["alone"]
     return "\n\n".join(
@@ -164,7 +184,8 @@ def run(steps: int = 20, fine_tune_steps: int = 3, seconds: float = 2.0) -> str:
                     ],
                 ],
             ),
-            f"{torch.get_num_threads()} PyTorch threads; tiny GPT: {steps} steps each, batch 16; fine-tuning: "
+            f"{torch.get_num_threads()} PyTorch threads; tiny GPT and tiny BERT: {steps} steps each, batch 16 "
+            "(the BERT: 15% of the tokens masked, a probe at the last step); fine-tuning: "
             f"{fine_tune_steps} steps each. The /classify cases were measured in turns, side by side: compare "
             "their ratios; absolute times depend on what else the machine runs.",
         ]

@@ -1,12 +1,21 @@
-"""Training, live: fine-tune the sentiment classifier on labelled sentences, and pretrain a tiny GPT from scratch.
+"""Training, live: fine-tune the sentiment classifier on labelled sentences, and pretrain a tiny GPT from scratch
+(a tiny BERT: tasks/training_mlm.py).
 
-Both are generators. They yield progress events as they go (`Step` after every optimisation step, `Epoch`
-after every pass over the data, `Sample` for the tiny GPT) and, last, their result (`FineTuneResult`,
-`TinyResult`). Nothing they do touches the server's models: the classifier is trained on a deep copy, the tiny
-GPT is a fresh model. Every random choice (the order of the batches, the new weights, the samples) comes from
-a `torch.Generator` seeded with the seed given, and dropout is off, so the same data, settings and seed give
-the same losses and the same model on a CPU; `fine_tune_code` and `tiny_code` write the plain
-PyTorch/transformers loop that reproduces a run, step for step.
+Every training runs the one loop below (`loop`): batches in an order drawn from the seed, AdamW, a `Step`
+after every optimisation step, Stop asked before each step. What differs is the objective, a small piece
+each (`Classification` for fine-tuning, `NextToken` for the tiny GPT, `MaskedTokens` for the tiny BERT):
+how its batches are drawn, the loss of a batch, and what it shows between steps (an `Epoch` after every pass
+over the data, a `Sample` for the tiny GPT). The trainings are generators: they yield those progress events
+as they go and, last, their result (`FineTuneResult`, `TinyResult`). Nothing they do touches the server's
+models: the classifier is trained on a deep copy, the tiny GPT is a fresh model. Every random choice (the
+order of the batches, the new weights, the samples) comes from a `torch.Generator` seeded with the seed given,
+and dropout is off, so the same data, settings and seed give the same losses and the same model on a CPU;
+`fine_tune_code` and `tiny_code` write the plain PyTorch/transformers loop that reproduces a run, step for step.
+
+What one request may allocate is bounded whatever its text: a character vocabulary keeps the text's
+MAX_CHAR_VOCAB most frequent characters (the others read as one unknown token), a step's batch holds at most
+STEP_LOGITS logits (fewer windows with a large vocabulary), and every evaluation pass runs in chunks of at most
+EVAL_LOGITS logits.
 """
 
 from __future__ import annotations
@@ -16,7 +25,8 @@ import csv
 import io
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +44,16 @@ DATA = Path(__file__).resolve().parent.parent.parent / "assets" / "training"
 TRAIN_CHOICES = ("head", "last", "all")  # the new head only; the last layer and the head; every weight
 MAX_TOKENS = 64  # tokens per sentence when fine-tuning (the built-in sentences have fewer than 30)
 MAX_LABELS = 20
+MAX_BATCH = 64  # sentences per fine-tuning step (the page's slider too): a step's activations stay bounded
+EVAL_BATCH = 32  # sentences per evaluation pass, whatever the batch size
 ShouldStop = Callable[[], bool]
+MAX_CHAR_VOCAB = (
+    3000  # a character tokenizer keeps the text's most frequent characters (everyday Chinese fits)
+)
+STEP_LOGITS = (
+    2**24
+)  # most logits (floats) one training step may compute: with a large vocabulary, fewer windows
+EVAL_LOGITS = 2**22  # most logits one evaluation pass may hold at once: the windows run in chunks
 
 
 @dataclass(frozen=True)
@@ -57,6 +76,7 @@ class Step:
     loss: float  # the training loss of this step's batch
     epoch: int  # fine-tuning: the pass over the data this step belongs to (1-based); tiny GPT: 1
     seconds: float  # since the training started
+    accuracy: float | None = None  # the tiny BERT: the share of the chosen tokens it predicted right
 
 
 @dataclass
@@ -71,6 +91,114 @@ class Epoch:
 class Sample:
     step: int
     text: str
+
+
+# --- the loop every training shares ----------------------------------------------------------------------
+
+
+class Objective:
+    """What a training learns, as the loop sees it: `total` steps, batches drawn in a seeded order, the loss
+    of a batch, and what to show after a step. One subclass per training."""
+
+    total: int  # the optimisation steps planned
+
+    def batches(self) -> Iterator[tuple[int, object]]:
+        """(epoch, batch) for every step, in the order drawn from the training's generator."""
+        raise NotImplementedError
+
+    def loss(self, model: torch.nn.Module, batch) -> tuple[torch.Tensor, float | None]:
+        """The batch's loss (to minimise) and, where the objective has one, its accuracy."""
+        raise NotImplementedError
+
+    def after_step(self, model: torch.nn.Module, step: int) -> Iterator[object]:
+        """Progress to show after `step` (an Epoch, a Sample, ...), with gradients off; none by default."""
+        return iter(())
+
+
+@dataclass
+class Run:
+    losses: list[float]  # one per step taken
+    accuracies: list[float | None]
+    stopped: bool  # should_stop() answered True: fewer steps than planned
+    total: int
+
+    def notices(self) -> list[Message]:
+        if not self.stopped:
+            return []
+        return [lazy("Stopped after {steps} of {total} steps.", steps=len(self.losses), total=self.total)]
+
+
+def loop(
+    model: torch.nn.Module,
+    parameters: Sequence[torch.nn.Parameter],
+    learning_rate: float,
+    objective: Objective,
+    should_stop: ShouldStop,
+    started: float,
+) -> Generator[object, None, Run]:
+    """The optimisation loop of every training: AdamW on `parameters`, one step per batch of `objective`,
+    `should_stop()` asked before each. Yields a Step after each step and what the objective shows; returns
+    the Run (`run = yield from loop(...)`). Gradients are off for every weight afterwards."""
+    optimizer = torch.optim.AdamW(parameters, lr=learning_rate)
+    run = Run([], [], False, objective.total)
+    for epoch, batch in objective.batches():
+        if should_stop():
+            run.stopped = True
+            break
+        loss, accuracy = objective.loss(model, batch)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        run.losses.append(loss.item())
+        run.accuracies.append(accuracy)
+        step = len(run.losses)
+        yield Step(step, objective.total, run.losses[-1], epoch, time.monotonic() - started, accuracy)
+        with torch.no_grad():
+            yield from objective.after_step(model, step)
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    return run
+
+
+def char_vocabulary(text: str, limit: int = MAX_CHAR_VOCAB) -> list[str]:
+    """The characters a character tokenizer keeps: the text's `limit` most frequent (ties: the first seen),
+    in sorted order; every character of a text with fewer different ones."""
+    return sorted(char for char, _count in Counter(text).most_common(limit))
+
+
+def vocabulary_notice(text: str, unknown: str, limit: int = MAX_CHAR_VOCAB) -> list[Message]:
+    """One sentence when the text has more different characters than the tokenizer keeps."""
+    count = len(set(text))
+    if count <= limit:
+        return []
+    return [
+        lazy(
+            "The text has {count} different characters; the model learns the {limit} most frequent, and reads "
+            "each of the other {rest} as the one unknown token {unknown}.",
+            count=f"{count:,}",
+            limit=f"{limit:,}",
+            rest=f"{count - limit:,}",
+            unknown=unknown,
+        )
+    ]
+
+
+def batch_for(batch_size: int, length: int, vocab_size: int) -> int:
+    """The windows one step takes: `batch_size`, or fewer so that its logits (windows x length x vocabulary)
+    stay within STEP_LOGITS."""
+    return max(1, min(batch_size, STEP_LOGITS // max(1, length * vocab_size)))
+
+
+def batch_notice(batch_size: int, planned: int) -> list[Message]:
+    if batch_size == planned:
+        return []
+    return [
+        lazy(
+            "The vocabulary is large, so each step learns from {count} windows of the text instead of {planned}.",
+            count=batch_size,
+            planned=planned,
+        )
+    ]
 
 
 # --- data ------------------------------------------------------------------------------------------------
@@ -209,7 +337,7 @@ def check_fine_tune(
             )
         )
     epochs = check_int(settings.epochs, "Epochs", 1, 100)
-    batch_size = check_int(settings.batch_size, "Batch size", 1, 256)
+    batch_size = check_int(settings.batch_size, "Batch size", 1, MAX_BATCH)
     learning_rate = check_float(settings.learning_rate, "Learning rate", 1e-7, 1.0)
     seed = check_int(settings.seed, "The seed", 0, 2**31 - 1)
     if settings.train not in TRAIN_CHOICES:
@@ -311,7 +439,9 @@ def _encode(tokenizer, texts: Sequence[str], device: torch.device) -> dict:
 
 
 def _evaluate(model, tokenizer, texts, targets, batch_size, device):
-    """(mean loss, accuracy, predictions) of `model` on texts with target ids (no gradients)."""
+    """(mean loss, accuracy, predictions) of `model` on texts with target ids (no gradients), at most
+    EVAL_BATCH sentences at a time."""
+    batch_size = min(batch_size, EVAL_BATCH)
     losses, predictions = [], []
     with torch.no_grad():
         for start in range(0, len(texts), batch_size):
@@ -325,6 +455,51 @@ def _evaluate(model, tokenizer, texts, targets, batch_size, device):
                 predictions.append(Prediction(text, model.config.id2label[best], float(row[best])))
     correct = sum(p.label == model.config.id2label[t] for p, t in zip(predictions, targets, strict=True))
     return sum(losses) / len(texts), correct / len(texts), predictions
+
+
+@dataclass
+class Classification(Objective):
+    """Fine-tuning: cross-entropy of each sentence's label; every epoch the sentences in a new order drawn
+    from the generator, in batches; after each epoch, the loss and accuracy on the validation sentences."""
+
+    tokenizer: object
+    texts: list[str]
+    targets: list[int]
+    validation: tuple[list[str], list[int]]
+    epochs: int
+    batch_size: int
+    generator: torch.Generator
+    device: torch.device
+    done: list[Epoch] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.steps_per_epoch = math.ceil(len(self.texts) / self.batch_size)
+        self.total = self.epochs * self.steps_per_epoch
+
+    def batches(self) -> Iterator[tuple[int, list[int]]]:
+        for epoch in range(1, self.epochs + 1):
+            order = torch.randperm(
+                len(self.texts), generator=self.generator
+            ).tolist()  # a new order each epoch
+            for start in range(0, len(order), self.batch_size):
+                yield epoch, order[start : start + self.batch_size]
+
+    def loss(self, model, batch: list[int]) -> tuple[torch.Tensor, None]:
+        inputs = _encode(self.tokenizer, [self.texts[i] for i in batch], self.device)
+        target = torch.tensor([self.targets[i] for i in batch], device=self.device)
+        return F.cross_entropy(model(**inputs).logits, target), None  # logits: (batch, labels)
+
+    def after_step(self, model, step: int) -> Iterator[Epoch]:
+        if step % self.steps_per_epoch:
+            return
+        val_loss = accuracy = None
+        texts, targets = self.validation
+        if texts:
+            val_loss, accuracy, _p = _evaluate(
+                model, self.tokenizer, texts, targets, self.batch_size, self.device
+            )
+        self.done.append(Epoch(step // self.steps_per_epoch, step, val_loss, accuracy))
+        yield self.done[-1]
 
 
 def fine_tune(
@@ -367,59 +542,32 @@ def fine_tune(
     for name, parameter in model.named_parameters():
         parameter.requires_grad_(name in chosen)
     parameters = [p for name, p in model.named_parameters() if name in chosen]
-    optimizer = torch.optim.AdamW(parameters, lr=settings.learning_rate)
     label2id = model.config.label2id
-    texts, targets = [e.text for e in train], [label2id[e.label] for e in train]
-    shown_texts, shown_targets = [e.text for e in shown], [label2id[e.label] for e in shown]
+    validation = [e for e in examples if e.validation]
     device, tokenizer = base.device, base.tokenizer
     model.to(device)
+    objective = Classification(
+        tokenizer=tokenizer,
+        texts=[e.text for e in train],
+        targets=[label2id[e.label] for e in train],
+        validation=([e.text for e in validation], [label2id[e.label] for e in validation]),
+        epochs=settings.epochs,
+        batch_size=settings.batch_size,
+        generator=generator,
+        device=device,
+    )
+    shown_texts, shown_targets = [e.text for e in shown], [label2id[e.label] for e in shown]
     accuracy_before, before = 0.0, []
     if shown:
         _loss, accuracy_before, before = _evaluate(
             model, tokenizer, shown_texts, shown_targets, settings.batch_size, device
         )
-    steps_per_epoch = math.ceil(len(train) / settings.batch_size)
-    total = settings.epochs * steps_per_epoch
-    losses, epochs, stopped = [], [], False
-    for epoch in range(1, settings.epochs + 1):
-        order = torch.randperm(len(train), generator=generator).tolist()
-        for start in range(0, len(order), settings.batch_size):
-            if should_stop():
-                stopped = True
-                break
-            batch = order[start : start + settings.batch_size]
-            inputs = _encode(tokenizer, [texts[i] for i in batch], device)
-            target = torch.tensor([targets[i] for i in batch], device=device)
-            loss = F.cross_entropy(model(**inputs).logits, target)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-            yield Step(len(losses), total, losses[-1], epoch, time.monotonic() - started)
-        if stopped:
-            break
-        val_loss = accuracy = None
-        validation = [e for e in examples if e.validation]
-        if validation:
-            val_loss, accuracy, _p = _evaluate(
-                model,
-                tokenizer,
-                [e.text for e in validation],
-                [label2id[e.label] for e in validation],
-                settings.batch_size,
-                device,
-            )
-        epochs.append(Epoch(epoch, len(losses), val_loss, accuracy))
-        yield epochs[-1]
-    for parameter in model.parameters():
-        parameter.requires_grad_(False)
+    run = yield from loop(model, parameters, settings.learning_rate, objective, should_stop, started)
     accuracy_after, after = 0.0, []
     if shown:
         _loss, accuracy_after, after = _evaluate(
             model, tokenizer, shown_texts, shown_targets, settings.batch_size, device
         )
-    if stopped:
-        notices.append(lazy("Stopped after {steps} of {total} steps.", steps=len(losses), total=total))
     trained = LoadedModel(
         task="sentiment",
         model_id=f"{base.model_id} (fine-tuned)",
@@ -431,8 +579,8 @@ def fine_tune(
         model=trained,
         labels=labels,
         new_head=fresh,
-        losses=losses,
-        epochs=epochs,
+        losses=run.losses,
+        epochs=objective.done,
         accuracy_before=accuracy_before,
         accuracy_after=accuracy_after,
         before=before,
@@ -441,8 +589,8 @@ def fine_tune(
         trained_parameters=sum(p.numel() for p in parameters),
         total_parameters=sum(p.numel() for p in model.parameters()),
         seconds=time.monotonic() - started,
-        stopped=stopped,
-        notices=notices,
+        stopped=run.stopped,
+        notices=notices + run.notices(),
     )
 
 
@@ -490,11 +638,13 @@ class TinyResult:
     seconds: float
     stopped: bool
     notices: list[Message] = field(default_factory=list)
+    batch_size: int = 16  # windows per step (fewer than the size's with a large vocabulary)
 
 
 def char_tokenizer(text: str) -> PreTrainedTokenizerFast:
-    """A tokenizer with one token per character of `text` (sorted), and <|endoftext|> for any other."""
-    vocab = {END: 0, **{char: i + 1 for i, char in enumerate(sorted(set(text)))}}
+    """A tokenizer with one token per character of `text` (sorted; the MAX_CHAR_VOCAB most frequent), and
+    <|endoftext|> for any other, as GPT-2 reads what it does not know."""
+    vocab = {END: 0, **{char: i + 1 for i, char in enumerate(char_vocabulary(text))}}
     backend = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token=END))  # no merges: characters
     backend.decoder = decoders.Fuse()
     return PreTrainedTokenizerFast(tokenizer_object=backend, eos_token=END, bos_token=END, unk_token=END)
@@ -515,22 +665,27 @@ def init_weights(model: GPT2LMHeadModel, generator: torch.Generator) -> None:
                 parameter.normal_(0.0, std, generator=generator)
 
 
-def check_tiny(text: object, settings: TinySettings, limits: TrainingLimits) -> TinySettings:
-    """The settings if they can be trained with, else InputError."""
-    check_text(text, limits.max_chars)
-    if settings.size not in SIZES:
+def check_size(size: object, limits: TrainingLimits) -> None:
+    """InputError unless `size` is one of SIZES that the server allows."""
+    if size not in SIZES:
         raise InputError(
             lazy("The model size must be one of {choices}.", choices=", ".join(SIZES)),
         )
     allowed = list(SIZES)[: list(SIZES).index(limits.max_size) + 1]
-    if settings.size not in allowed:
+    if size not in allowed:
         raise InputError(
             lazy(
                 "The {size} model is larger than this server allows; choose {choices}.",
-                size=settings.size,
+                size=size,
                 choices=", ".join(allowed),
             )
         )
+
+
+def check_tiny(text: object, settings: TinySettings, limits: TrainingLimits) -> TinySettings:
+    """The settings if they can be trained with, else InputError."""
+    check_text(text, limits.max_chars)
+    check_size(settings.size, limits)
     if settings.tokenizer not in TOKENIZERS:
         raise InputError(lazy("The tokenizer must be one of {choices}.", choices=", ".join(TOKENIZERS)))
     return TinySettings(
@@ -551,12 +706,20 @@ def windows(ids: torch.Tensor, block_size: int, limit: int = 64) -> torch.Tensor
 
 
 def perplexity(model, ids: torch.Tensor, block_size: int) -> float:
-    """e^(mean next-token loss) over non-overlapping windows of the text."""
+    """e^(mean next-token loss) over non-overlapping windows of the text, as many windows at a time as keep
+    the logits within EVAL_LOGITS (whatever the vocabulary)."""
     chunks = windows(ids, block_size)
+    per_pass = max(1, EVAL_LOGITS // (block_size * model.config.vocab_size))
+    total = 0.0
     with torch.no_grad():
-        logits = model(input_ids=chunks[:, :-1]).logits
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), chunks[:, 1:].reshape(-1))
-    return math.exp(loss.item())
+        for start in range(0, len(chunks), per_pass):
+            part = chunks[start : start + per_pass]
+            logits = model(input_ids=part[:, :-1]).logits  # (n, T, vocab)
+            total += F.cross_entropy(
+                logits.reshape(-1, logits.shape[-1]), part[:, 1:].reshape(-1), reduction="sum"
+            ).item()
+            del logits
+    return math.exp(total / (len(chunks) * block_size))
 
 
 def sample(model, tokenizer, prompt_ids: list[int], length: int, block_size: int, seed: int) -> str:
@@ -572,6 +735,49 @@ def sample(model, tokenizer, prompt_ids: list[int], length: int, block_size: int
     return tokenizer.decode(ids[0].tolist(), skip_special_tokens=True)
 
 
+@dataclass
+class NextToken(Objective):
+    """The tiny GPT: predict each next token; every step, `batch_size` windows of the text at random starts
+    drawn from the generator; a sample every `sample_every` steps (and at the last)."""
+
+    ids: torch.Tensor  # the whole text's token ids
+    block_size: int
+    batch_size: int
+    total: int
+    generator: torch.Generator
+    sample_every: int
+    write: Callable[[torch.nn.Module], str]  # a sample of the model as it is now
+    samples: list[Sample] = field(default_factory=list)
+
+    def batches(self) -> Iterator[tuple[int, torch.Tensor]]:
+        for _step in range(self.total):
+            starts = torch.randint(
+                len(self.ids) - self.block_size - 1, (self.batch_size,), generator=self.generator
+            )
+            yield (
+                1,
+                torch.stack([self.ids[s : s + self.block_size + 1] for s in starts.tolist()]),
+            )  # (B, T + 1)
+
+    def loss(self, model, chunks: torch.Tensor) -> tuple[torch.Tensor, None]:
+        logits = model(input_ids=chunks[:, :-1]).logits  # (B, T, vocab)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), chunks[:, 1:].reshape(-1)), None
+
+    def after_step(self, model, step: int) -> Iterator[Sample]:
+        if step % self.sample_every == 0 or step == self.total:
+            self.samples.append(Sample(step, self.write(model)))
+            yield self.samples[-1]
+
+
+def tiny_tokenizer(text: str, settings: TinySettings, generation_tokenizer=None):
+    """The tokenizer a tiny GPT learns with: one token per character, or a copy of the generation model's."""
+    if settings.tokenizer == "characters":
+        return char_tokenizer(text)
+    tokenizer = copy.deepcopy(generation_tokenizer)
+    tokenizer.model_max_length = int(1e30)  # the whole text is encoded at once, then cut into windows
+    return tokenizer
+
+
 def train_tiny(
     text: str,
     settings: TinySettings,
@@ -585,11 +791,7 @@ def train_tiny(
     settings = check_tiny(text, settings, limits)
     size = SIZES[settings.size]
     started = time.monotonic()
-    if settings.tokenizer == "characters":
-        tokenizer = char_tokenizer(text)
-    else:
-        tokenizer = copy.deepcopy(generation_tokenizer)
-        tokenizer.model_max_length = int(1e30)  # the whole text is encoded at once, then cut into windows
+    tokenizer = tiny_tokenizer(text, settings, generation_tokenizer)
     ids = torch.tensor(tokenizer(text, add_special_tokens=False).input_ids, dtype=torch.long)
     if len(ids) < size.block_size + 2:
         raise InputError(
@@ -616,48 +818,27 @@ def train_tiny(
     model = GPT2LMHeadModel(config)
     init_weights(model, generator)
     model.eval()  # no dropout anyway; eval keeps it that way
-    optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate)
     prompt = ids[:1].tolist()
-    before = perplexity(model, ids, size.block_size)
-    samples = [
-        Sample(0, sample(model, tokenizer, prompt, settings.sample_length, size.block_size, settings.seed))
-    ]
-    yield samples[-1]
-    losses, stopped = [], False
-    for step in range(1, settings.steps + 1):
-        if should_stop():
-            stopped = True
-            break
-        starts = torch.randint(len(ids) - size.block_size - 1, (size.batch_size,), generator=generator)
-        chunks = torch.stack([ids[s : s + size.block_size + 1] for s in starts.tolist()])  # (B, T + 1)
-        logits = model(input_ids=chunks[:, :-1]).logits  # (B, T, vocab)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), chunks[:, 1:].reshape(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-        yield Step(step, settings.steps, losses[-1], 1, time.monotonic() - started)
-        if step % settings.sample_every == 0 or step == settings.steps:
-            text_now = sample(
-                model, tokenizer, prompt, settings.sample_length, size.block_size, settings.seed
-            )
-            samples.append(Sample(step, text_now))
-            yield samples[-1]
-    for parameter in model.parameters():
-        parameter.requires_grad_(False)
-    after = perplexity(model, ids, size.block_size)
+
+    def write(model) -> str:
+        return sample(model, tokenizer, prompt, settings.sample_length, size.block_size, settings.seed)
+
+    batch_size = batch_for(size.batch_size, size.block_size, len(tokenizer))
     notices = []
-    if stopped:
-        notices.append(
-            lazy("Stopped after {steps} of {total} steps.", steps=len(losses), total=settings.steps)
-        )
-        if not samples or samples[-1].step != len(losses):
-            samples.append(
-                Sample(
-                    len(losses),
-                    sample(model, tokenizer, prompt, settings.sample_length, size.block_size, settings.seed),
-                )
-            )
+    if settings.tokenizer == "characters":
+        notices += vocabulary_notice(text, END)
+    notices += batch_notice(batch_size, size.batch_size)
+    objective = NextToken(
+        ids, size.block_size, batch_size, settings.steps, generator, settings.sample_every, write
+    )
+    before = perplexity(model, ids, size.block_size)
+    objective.samples.append(Sample(0, write(model)))
+    yield objective.samples[-1]
+    run = yield from loop(model, model.parameters(), settings.learning_rate, objective, should_stop, started)
+    samples = objective.samples
+    if run.stopped and samples[-1].step != len(run.losses):
+        samples.append(Sample(len(run.losses), write(model)))  # what it writes where it stopped
+    after = perplexity(model, ids, size.block_size)
     tokenizer.model_max_length = size.block_size
     loaded = LoadedModel(
         task="generation",
@@ -668,15 +849,16 @@ def train_tiny(
     )
     yield TinyResult(
         model=loaded,
-        losses=losses,
+        losses=run.losses,
         samples=samples,
         perplexity_before=before,
         perplexity_after=after,
         vocab_size=len(tokenizer),
         parameters=sum(p.numel() for p in model.parameters()),
         seconds=time.monotonic() - started,
-        stopped=stopped,
-        notices=notices,
+        stopped=run.stopped,
+        notices=notices + run.notices(),
+        batch_size=batch_size,
     )
 
 

@@ -10,12 +10,14 @@ from collections.abc import Sequence
 
 from playground.tasks.training import (
     END,
+    MAX_CHAR_VOCAB,
     MAX_TOKENS,
     SIZES,
     Example,
     FineTuneSettings,
     TinySettings,
 )
+from playground.tasks.training_mlm import SPECIALS, MlmSettings
 
 
 def _rows(examples: Sequence[Example]) -> str:
@@ -113,21 +115,36 @@ def fine_tune_code(
     return "\n".join(lines) + "\n"
 
 
-def tiny_code(text: str, settings: TinySettings, generation_model: str | None = None) -> str:
+def char_vocabulary_lines(text: str) -> list[str]:
+    """The line that makes `chars`, the characters a character tokenizer keeps (training.char_vocabulary)."""
+    if len(set(text)) <= MAX_CHAR_VOCAB:
+        return ["chars = sorted(set(TEXT))"]
+    return [
+        f"# The text has {len(set(text)):,} different characters: the {MAX_CHAR_VOCAB:,} most frequent are kept.",
+        f"chars = sorted(char for char, _count in Counter(TEXT).most_common({MAX_CHAR_VOCAB}))",
+    ]
+
+
+def tiny_code(
+    text: str, settings: TinySettings, generation_model: str | None = None, batch_size: int | None = None
+) -> str:
     """The loop of one tiny-GPT pretraining run (`generation_model`: the tokenizer's model, for
-    tokenizer="generation")."""
+    tokenizer="generation"; `batch_size`: the windows per step the run took, if not the size's)."""
     size = SIZES[settings.size]
+    batch_size = size.batch_size if batch_size is None else batch_size
+    imports = []
     if settings.tokenizer == "characters":
         tokenizer = [
             "# One token per character of the text (and <|endoftext|> for any other).",
             f"END = {END!r}",
-            "vocab = {END: 0, **{char: i + 1 for i, char in enumerate(sorted(set(TEXT)))}}",
+            *char_vocabulary_lines(text),
+            "vocab = {END: 0, **{char: i + 1 for i, char in enumerate(chars)}}",
             "backend = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token=END))  # no merges: characters",
             "backend.decoder = decoders.Fuse()",
             "tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, eos_token=END, bos_token=END, "
             "unk_token=END)",
         ]
-        imports = [
+        imports += [
             "from tokenizers import Tokenizer, decoders, models",
             "from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast",
         ]
@@ -136,6 +153,7 @@ def tiny_code(text: str, settings: TinySettings, generation_model: str | None = 
         imports = ["from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel"]
     lines = [
         f"# Pretrain a tiny GPT-2 ({settings.size}) from scratch on a text: next-token prediction.",
+        *(["from collections import Counter"] if "Counter(" in "".join(tokenizer) else []),
         "import math",
         "",
         "import torch",
@@ -145,7 +163,7 @@ def tiny_code(text: str, settings: TinySettings, generation_model: str | None = 
         f"TEXT = {text!r}",
         f"STEPS, SEED, LEARNING_RATE = {settings.steps}, {settings.seed}, {settings.learning_rate!r}",
         f"N_LAYER, N_HEAD, N_EMBD = {size.n_layer}, {size.n_head}, {size.n_embd}",
-        f"BLOCK_SIZE, BATCH_SIZE = {size.block_size}, {size.batch_size}  # tokens per sequence, sequences per step",
+        f"BLOCK_SIZE, BATCH_SIZE = {size.block_size}, {batch_size}  # tokens per sequence, sequences per step",
         "",
         *tokenizer,
         "ids = torch.tensor(tokenizer(TEXT, add_special_tokens=False).input_ids)",
@@ -188,5 +206,113 @@ def tiny_code(text: str, settings: TinySettings, generation_model: str | None = 
         "do_sample=True, top_k=0, "
         "pad_token_id=0)",
         "print(tokenizer.decode(out[0], skip_special_tokens=True))",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def mlm_code(
+    text: str,
+    settings: MlmSettings,
+    probe: str,
+    fill_mask_model: str | None = None,
+    batch_size: int | None = None,
+) -> str:
+    """The loop of one tiny-BERT pretraining run, then its guesses for `probe` (`fill_mask_model`: the tokenizer's model, for
+    tokenizer="fill-mask"; `batch_size`: the windows per step the run took, if not the size's)."""
+    size = SIZES[settings.size]
+    batch_size = size.batch_size if batch_size is None else batch_size
+    if settings.tokenizer == "characters":
+        tokenizer = [
+            "# BERT's special tokens, then one token per character of the text ([UNK] for any other).",
+            f"SPECIALS = {SPECIALS!r}",
+            *char_vocabulary_lines(text),
+            "vocab = {**{t: i for i, t in enumerate(SPECIALS)}, **{c: i + len(SPECIALS) for i, c in enumerate(chars)}}",
+            "backend = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token='[UNK]'))  # no merges: characters",
+            "backend.add_special_tokens(SPECIALS)",
+            "backend.decoder = decoders.Fuse()",
+            "backend.post_processor = processors.TemplateProcessing(",
+            "    single='[CLS] $A [SEP]', pair='[CLS] $A [SEP] $B [SEP]', special_tokens=[('[CLS]', 2), ('[SEP]', 3)]",
+            ")",
+            "tokenizer = PreTrainedTokenizerFast(",
+            "    tokenizer_object=backend, pad_token='[PAD]', unk_token='[UNK]', cls_token='[CLS]', sep_token='[SEP]',",
+            "    mask_token='[MASK]',",
+            ")",
+        ]
+        imports = [
+            "from tokenizers import Tokenizer, decoders, models, processors",
+            "from transformers import (",
+            "    BertConfig,",
+            "    BertForMaskedLM,",
+            "    DataCollatorForLanguageModeling,",
+            "    PreTrainedTokenizerFast,",
+            ")",
+        ]
+    else:
+        tokenizer = [
+            f"tokenizer = AutoTokenizer.from_pretrained({fill_mask_model!r})",
+            "tokenizer.model_max_length = 10**30  # the whole text is encoded at once, then cut into windows",
+        ]
+        imports = [
+            "from transformers import AutoTokenizer, BertConfig, BertForMaskedLM, DataCollatorForLanguageModeling"
+        ]
+    lines = [
+        f"# Pretrain a tiny BERT ({settings.size}) from scratch on a text: the masked language model, as BERT was.",
+        *(["from collections import Counter", ""] if "Counter(" in "".join(tokenizer) else []),
+        "import torch",
+        *imports,
+        "",
+        f"TEXT = {text!r}",
+        f"STEPS, SEED, LEARNING_RATE = {settings.steps}, {settings.seed}, {settings.learning_rate!r}",
+        f"MASK_PROBABILITY = {settings.mask_probability!r}  # BERT: 0.15 of the tokens are chosen",
+        f"N_LAYER, N_HEAD, N_EMBD = {size.n_layer}, {size.n_head}, {size.n_embd}",
+        f"BLOCK_SIZE, BATCH_SIZE = {size.block_size}, {batch_size}  # tokens per sequence, sequences per step",
+        "",
+        *tokenizer,
+        "ids = torch.tensor(tokenizer(TEXT, add_special_tokens=False).input_ids)",
+        "",
+        "config = BertConfig(",
+        "    vocab_size=len(tokenizer), hidden_size=N_EMBD, num_hidden_layers=N_LAYER, num_attention_heads=N_HEAD,",
+        "    intermediate_size=4 * N_EMBD, max_position_embeddings=BLOCK_SIZE,",
+        "    hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, pad_token_id=tokenizer.pad_token_id,",
+        ")",
+        "model = BertForMaskedLM(config)",
+        "generator = torch.Generator().manual_seed(SEED)  # every random choice below comes from it",
+        "with torch.no_grad():  # BERT's initialisation, drawn from the generator",
+        "    for name, parameter in model.named_parameters():",
+        "        if 'LayerNorm' in name:",
+        "            parameter.fill_(1.0 if name.endswith('weight') else 0.0)",
+        "        elif name.endswith('bias'):",
+        "            parameter.zero_()",
+        "        else:",
+        "            parameter.normal_(0.0, config.initializer_range, generator=generator)",
+        "model.eval()  # no dropout",
+        "optimizer = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE)",
+        "# BERT's objective: MASK_PROBABILITY of the tokens are chosen; of those 80% become [MASK], 10% a random",
+        "# token and 10% stay as they are. The model must predict the original token at each chosen place.",
+        "collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=MASK_PROBABILITY, seed=SEED)",
+        "",
+        "LENGTH = BLOCK_SIZE - 2  # text tokens per sequence, between [CLS] and [SEP]",
+        "losses = []",
+        "for step in range(1, STEPS + 1):",
+        "    starts = torch.randint(len(ids) - LENGTH + 1, (BATCH_SIZE,), generator=generator)",
+        "    rows = [[tokenizer.cls_token_id, *ids[s : s + LENGTH].tolist(), tokenizer.sep_token_id] for s in starts.tolist()]",
+        "    batch = collator(rows)  # input_ids with the chosen tokens masked; labels: -100 except at the chosen tokens",
+        "    output = model(**batch)",
+        "    chosen = batch['labels'] != -100",
+        "    # the loss on the chosen tokens (0 if the collator chose none: nothing to learn from this batch)",
+        "    loss = output.loss if chosen.any() else output.logits.sum() * 0.0",
+        "    optimizer.zero_grad()",
+        "    loss.backward()",
+        "    optimizer.step()",
+        "    losses.append(loss.item())",
+        "    accuracy = (output.logits.argmax(-1)[chosen] == batch['labels'][chosen]).float().mean().item()",
+        f"    if step % {settings.probe_every} == 0 or step == STEPS:",
+        "        print(f'step {step}: loss {loss.item():.4f}, accuracy on the chosen tokens {accuracy:.0%}')",
+        "",
+        "# What the model guesses for a [MASK] now:",
+        "from transformers import pipeline",
+        "",
+        "fill = pipeline('fill-mask', model=model, tokenizer=tokenizer)",
+        f"print(fill({probe!r}))",
     ]
     return "\n".join(lines) + "\n"

@@ -1,10 +1,11 @@
 """Chinese translations of every English text people read, keyed by the English text (see playground.i18n).
 
 One module per layer: `page` for the tabs, `messages` for what the tasks and models say (errors, notices),
-`charts` for the pictures.
+`charts` for the pictures; one module per later feature (its tab's words and sentences).
 """
 
-from playground.translations import charts, hardening, messages, page
+from playground.translations import charts, hardening, messages, mlm, page
 
-ZH: dict[str, str] = {**page.ZH, **messages.ZH, **charts.ZH}
-ZH.update(hardening.ZH)
+ZH: dict[str, str] = {}
+for _module in (page, messages, charts, hardening, mlm):
+    ZH.update(_module.ZH)

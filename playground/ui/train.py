@@ -1,23 +1,25 @@
-"""Train tab (训练): fine-tune the sentiment classifier on labelled sentences, and pretrain a tiny GPT from
-scratch, watching the loss fall live; the visitor's models belong to their session and can be used in the
-other tabs ("use my models") or downloaded. The /fine_tune and /train_tiny endpoints stream the same
-trainings as JSON. At most --max-trainings run at once; the others wait in gradio's queue, which shows
+"""Train tab (训练): fine-tune the sentiment classifier on labelled sentences, and pretrain a tiny GPT and a
+tiny BERT from scratch, watching the loss fall live; the visitor's models belong to their session and can be
+used in the other tabs ("use my models") or downloaded. The /fine_tune, /train_tiny and /pretrain_mlm
+endpoints stream the same trainings as JSON. At most --max-trainings run at once; the others wait in gradio's queue, which shows
 their place."""
 
 from __future__ import annotations
 
+import math
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 import gradio as gr
 
 from playground import export
 from playground.i18n import _, lazy, ui
-from playground.tasks import training
+from playground.tasks import training, training_mlm
 from playground.tasks.training import Epoch, Sample, Step
-from playground.tasks.training_code import fine_tune_code, tiny_code
+from playground.tasks.training_code import fine_tune_code, mlm_code, tiny_code
+from playground.tasks.training_mlm import MaskedBatch, Probe
 from playground.tasks.validation import InputError
 from playground.ui.context import Context, current_session, summary_markdown
 from playground.ui.events import api_endpoint, on
@@ -39,6 +41,10 @@ SIZE_LABELS = {
 TOKENIZER_LABELS = {
     "characters": "one token per character",
     "generation": "the generation model's tokenizer",
+}
+MLM_TOKENIZER_LABELS = {
+    "characters": "one token per character, and [PAD] [UNK] [CLS] [SEP] [MASK]",
+    "fill-mask": "the fill-mask model's tokenizer",
 }
 TABLE_HEADERS = ["text", "label", "split"]
 COMPARE_HEADERS = ["text", "label", "before", "after", "changed"]
@@ -68,13 +74,50 @@ def limits(context: Context) -> training.TrainingLimits:
     )
 
 
-def live_progress(event: Step, last_sent: float, figure: Callable, *series) -> tuple[dict | None, float]:
-    """After a training step: the progress bar and `figure(*series, total)` to send if it is time to redraw
+def live_progress(
+    event: Step, last_sent: float, figure: Callable, steps: list[Step]
+) -> tuple[dict | None, float]:
+    """After a training step: the progress bar and `figure(steps, total)` to send if it is time to redraw
     (REDRAW_SECONDS since `last_sent`, or the last step), else None; and when they were last sent."""
     if time.monotonic() - last_sent < REDRAW_SECONDS and event.step != event.total:
         return None, last_sent
     progress = viz.progress_html(event.step, event.total, event.seconds, event.loss)
-    return {"progress": progress, "plot": figure(*series, event.total)}, time.monotonic()
+    return {"progress": progress, "plot": figure(steps, event.total)}, time.monotonic()
+
+
+def start() -> tuple[str | None, threading.Event]:
+    """A training the page starts: the session that will own its model, and its fresh Stop flag."""
+    session = current_session()
+    return session, stop_event(session)
+
+
+def follow(
+    context: Context,
+    session: str | None,
+    events: Iterator,
+    figure: Callable[[list[Step], int], object],
+    show: Callable[[object], dict | None] = lambda event: None,
+) -> Generator[dict, None, object]:
+    """What every training on the page shares: after its steps the progress bar and `figure(steps, total)`
+    (at most every REDRAW_SECONDS), what `show` makes of its other events (samples, probes, epochs), and at
+    the end its model kept for `session` (the other tabs use it when the visitor asks). Returns the result
+    (the last event): `result = yield from follow(...)`."""
+    steps: list[Step] = []
+    last_sent, result = 0.0, None
+    for event in events:
+        if isinstance(event, Step):
+            steps.append(event)
+            shown, last_sent = live_progress(event, last_sent, figure, steps)
+        else:
+            result, shown = event, show(event)
+        if shown:
+            yield shown
+    context.manager.keep_session_model(session, result.model)
+    return result
+
+
+def losses(steps: list[Step]) -> list[float]:
+    return [step.loss for step in steps]
 
 
 def steps_and_seconds(result) -> dict:
@@ -147,26 +190,24 @@ def fine_tune_summary(result: training.FineTuneResult) -> str:
 
 def run_fine_tune(context: Context, table, epochs, learning_rate, batch_size, train, seed) -> Iterator[dict]:
     """Train: the live chart and progress after every step, then the before/after table and the code."""
-    session = current_session()
-    should_stop = stop_event(session)
+    session, should_stop = start()
     examples = table_examples(table)
     settings = training.check_fine_tune(
         examples, training.FineTuneSettings(epochs, learning_rate, batch_size, train, seed), limits(context)
     )
     loaded = context.server_model("sentiment", gr.Progress())
-    losses, epochs_done, last_sent, total = [], [], 0.0, 1
-    for event in training.fine_tune(loaded, examples, settings, limits(context), should_stop.is_set):
-        if isinstance(event, Step):
-            losses.append(event.loss)
-            total = event.total
-            shown, last_sent = live_progress(event, last_sent, viz.fine_tune_figure, losses, epochs_done)
-            if shown:
-                yield shown
-        elif isinstance(event, Epoch):
+    epochs_done: list[Epoch] = []
+
+    def figure(steps: list[Step], total: int):
+        return viz.fine_tune_figure(losses(steps), epochs_done, total)
+
+    def show(event) -> None:
+        if isinstance(event, Epoch):
             epochs_done.append(event)
-        else:
-            result = event
-    context.manager.keep_session_model(session, result.model)
+
+    events = training.fine_tune(loaded, examples, settings, limits(context), should_stop.is_set)
+    result = yield from follow(context, session, events, figure, show)
+    total = settings.epochs * math.ceil(len([e for e in examples if not e.validation]) / settings.batch_size)
     head = training.head_path(result.model.model) if result.new_head else None
     trained = (
         None if settings.train == "all" else training.trainable_names(result.model.model, settings.train)
@@ -204,8 +245,7 @@ def run_tiny(
     context: Context, text, size, tokenizer, steps, sample_every, learning_rate, seed
 ) -> Iterator[dict]:
     """Pretrain: the loss and perplexity live, a sample every few steps, then the code."""
-    session = current_session()
-    should_stop = stop_event(session)
+    session, should_stop = start()
     settings = training.TinySettings(
         steps=steps,
         seed=seed,
@@ -218,22 +258,19 @@ def run_tiny(
     generation_tokenizer = None
     if tokenizer == "generation":
         generation_tokenizer = context.server_model("generation", gr.Progress()).tokenizer
-    losses, samples, last_sent, total = [], [], 0.0, settings.steps
+    samples: list[Sample] = []
     headers = [_("step"), _("sample")]
-    for event in training.train_tiny(
-        text, settings, limits(context), generation_tokenizer, should_stop.is_set
-    ):
-        if isinstance(event, Step):
-            losses.append(event.loss)
-            shown, last_sent = live_progress(event, last_sent, viz.tiny_figure, losses)
-            if shown:
-                yield shown
-        elif isinstance(event, Sample):
-            samples.append(event)
-            yield {"samples": gr.Dataframe(value=samples_rows(samples), headers=headers, visible=True)}
-        else:
-            result = event
-    context.manager.keep_session_model(session, result.model)
+
+    def show(event) -> dict | None:
+        if not isinstance(event, Sample):
+            return None
+        samples.append(event)
+        return {"samples": gr.Dataframe(value=samples_rows(samples), headers=headers, visible=True)}
+
+    events = training.train_tiny(text, settings, limits(context), generation_tokenizer, should_stop.is_set)
+    result = yield from follow(
+        context, session, events, lambda s, total: viz.tiny_figure(losses(s), total), show
+    )
     summary = _(
         "A GPT-2 of {parameters} weights and {vocab} tokens, trained {steps} steps in {seconds} s. Perplexity "
         "on the text: **{before}** before (a guess among all tokens), **{after}** after.",
@@ -244,15 +281,87 @@ def run_tiny(
         after=f"{result.perplexity_after:.1f}",
     )
     generation_model = context.manager.model_ids["generation"] if tokenizer == "generation" else None
-    code = tiny_code(text, checked, generation_model)
-    yield finished(context, result, total, viz.tiny_figure(result.losses, settings.steps), summary, code) | {
+    code = tiny_code(text, checked, generation_model, result.batch_size)
+    plot = viz.tiny_figure(result.losses, checked.steps)
+    yield finished(context, result, checked.steps, plot, summary, code) | {
         "samples": gr.Dataframe(value=samples_rows(result.samples), headers=headers, visible=True),
+    }
+
+
+# --- the tiny BERT -------------------------------------------------------------------------------------
+
+
+def run_mlm(
+    context: Context,
+    text,
+    size,
+    tokenizer,
+    steps,
+    probe_every,
+    mask_probability,
+    learning_rate,
+    seed,
+    probe,
+) -> Iterator[dict]:
+    """Pretrain a tiny BERT: the loss and the accuracy on the chosen tokens live, one batch as the model sees
+    it, the probe's top guesses every few steps, then the code."""
+    session, should_stop = start()
+    settings = training_mlm.MlmSettings(
+        steps=steps,
+        seed=seed,
+        size=size,
+        tokenizer=tokenizer,
+        learning_rate=learning_rate,
+        mask_probability=mask_probability,
+        probe_every=probe_every,
+        probe=probe or None,
+    )
+    checked = training_mlm.check_mlm(text, settings, limits(context))
+    fill_mask_tokenizer = None
+    if tokenizer == "fill-mask":
+        fill_mask_tokenizer = context.server_model("fill-mask", gr.Progress()).tokenizer
+    probes: list[Probe] = []
+
+    def figure(steps: list[Step], total: int):
+        return viz.mlm_figure(losses(steps), [s.accuracy or 0.0 for s in steps], total)
+
+    def show(event) -> dict | None:
+        if isinstance(event, MaskedBatch):
+            return {"batch": viz.masked_batch_html(event)}
+        if isinstance(event, Probe):
+            probes.append(event)
+            return {"probes": viz.probes_html(probes)}
+        return None
+
+    events = training_mlm.pretrain_mlm(
+        text, settings, limits(context), fill_mask_tokenizer, should_stop.is_set
+    )
+    result = yield from follow(context, session, events, figure, show)
+    last_accuracy = result.accuracies[-1] if result.accuracies else 0.0
+    summary = _(
+        "A BERT of {parameters} weights and {vocab} tokens, trained {steps} steps in {seconds} s. Accuracy on "
+        "the chosen tokens at the last step: **{accuracy}**. Try it in Fill-Mask with “Use my models”.",
+        parameters=f"{result.parameters:,}",
+        vocab=f"{result.vocab_size:,}",
+        **steps_and_seconds(result),
+        accuracy=f"{last_accuracy:.0%}",
+    )
+    fill_mask_model = context.manager.model_ids["fill-mask"] if tokenizer == "fill-mask" else None
+    code = mlm_code(text, checked, result.probe, fill_mask_model, result.batch_size)
+    plot = viz.mlm_figure(result.losses, result.accuracies, checked.steps)
+    yield finished(context, result, checked.steps, plot, summary, code) | {
+        "batch": viz.masked_batch_html(result.batch),
+        "probes": viz.probes_html(result.probes),
     }
 
 
 # --- the visitor's own models --------------------------------------------------------------------------
 
-OWN_TASKS = {"sentiment": "your fine-tuned classifier", "generation": "your tiny GPT"}
+OWN_TASKS = {
+    "sentiment": "your fine-tuned classifier",
+    "generation": "your tiny GPT",
+    "fill-mask": "your tiny BERT",
+}
 
 
 def my_models_markdown(context: Context) -> str:
@@ -264,7 +373,8 @@ def my_models_markdown(context: Context) -> str:
     names = ", ".join(_(OWN_TASKS[task]) for task in tasks)
     if sessions.using(session):
         return _(
-            "Your models: {names}. Generate, Sentiment, Attention and Inside use them now, for you alone.",
+            "Your models: {names}. Generate, Fill-Mask, Sentiment, Attention and Inside use them now, for you "
+            "alone.",
             names=names,
         )
     return _("Your models: {names}. The other tabs use the server's models.", names=names)
@@ -322,7 +432,18 @@ def fine_tune_api(
                 labels=len(labels),
             )
         )
-    examples = [training.Example(str(text), str(label)) for text, label in zip(texts, labels, strict=True)]
+    for kind, values in (("text", texts), ("label", labels)):
+        for number, value in enumerate(values, 1):
+            if not isinstance(value, str):
+                raise InputError(
+                    lazy(
+                        "Every text and every label must be a string; {kind} {number} is {value}.",
+                        kind=lazy(kind),
+                        number=number,
+                        value=repr(value)[:40],
+                    )
+                )
+    examples = [training.Example(text, label) for text, label in zip(texts, labels, strict=True)]
     if any(not e.text.strip() or not e.label.strip() for e in examples):
         raise InputError(lazy("Every text and every label must be non-empty."))
     settings = training.FineTuneSettings(epochs, learning_rate, batch_size, train, seed)
@@ -360,11 +481,43 @@ def train_tiny_api(context: Context, text: str, steps: int = 300, seed: int = 0)
             }
 
 
+def pretrain_mlm_api(
+    context: Context, text: str, steps: int = 300, seed: int = 0, mask_probability: float = 0.15
+) -> Iterator[dict]:
+    """Pretrain the smallest tiny BERT (one token per character) on `text` with BERT's masked language model
+    (`mask_probability` of the tokens chosen; of those 80% [MASK], 10% a random token, 10% kept), streaming
+    {"step", "total", "loss", "masked_accuracy"} after each step (and {"step", "probe"} with each probe's top
+    guesses); the last message is {"losses", "masked_accuracy", "probes": [{"step", "text", "predictions":
+    [{"token_str", "score"}]}]}."""
+    settings = training_mlm.MlmSettings(steps=steps, seed=seed, mask_probability=mask_probability)
+
+    def probe_json(probe: Probe) -> dict:
+        predictions = [{"token_str": p.token_str, "score": p.score} for p in probe.predictions]
+        return {"step": probe.step, "text": probe.text, "predictions": predictions}
+
+    for event in training_mlm.pretrain_mlm(text, settings, limits(context)):
+        if isinstance(event, Step):
+            yield {
+                "step": event.step,
+                "total": event.total,
+                "loss": event.loss,
+                "masked_accuracy": event.accuracy,
+            }
+        elif isinstance(event, Probe):
+            yield {"step": event.step, "probe": probe_json(event)}
+        elif isinstance(event, training_mlm.MlmResult):
+            yield {
+                "losses": event.losses,
+                "masked_accuracy": event.accuracies,
+                "probes": [probe_json(probe) for probe in event.probes],
+            }
+
+
 # --- the tab --------------------------------------------------------------------------------------------
 
 
 def build(context: Context) -> None:
-    """The Train tab and the /fine_tune and /train_tiny endpoints."""
+    """The Train tab and the /fine_tune, /train_tiny and /pretrain_mlm endpoints."""
     settings = context.settings
     language = "zh" if settings.preset == "zh" else "en"
     limit = settings.max_trainings
@@ -379,7 +532,9 @@ def build(context: Context) -> None:
         with gr.Row():
             use = gr.Checkbox(
                 value=False,
-                label=ui("Use my models in Generate, Sentiment, Attention and Inside (only for me)"),
+                label=ui(
+                    "Use my models in Generate, Fill-Mask, Sentiment, Attention and Inside (only for me)"
+                ),
                 scale=2,
             )
             mine = gr.Markdown(ui("You have not trained a model yet."))
@@ -502,6 +657,65 @@ def build(context: Context) -> None:
                 label=ui("Show code: the same training in PyTorch"),
             )
             tiny_download = gr.Button(ui("Download my tiny GPT (zip)"))
+        with gr.Accordion(
+            ui("3. Pretrain a tiny BERT: the masked language model"), open=True, elem_id="train-mlm"
+        ):
+            gr.Markdown(
+                ui(
+                    "BERT learns by filling in blanks. Each step, the data collator chooses 15% of the tokens; "
+                    "of those, 80% become [MASK], 10% a random token and 10% stay as they are, and the model "
+                    "must guess the original at every chosen place. Watch one batch as the model sees it, and "
+                    "the model's guesses for a probe sentence go from noise to the right token."
+                )
+            )
+            mlm_text_choice = gr.Radio(
+                [(ui(label), key) for key, label in TEXT_CHOICES.items()], value=language, label=ui("Text")
+            )
+            mlm_text = gr.Textbox(
+                value=training.builtin_text(language),
+                lines=6,
+                max_lines=12,
+                label=ui("The text to learn from"),
+                max_length=settings.max_train_chars,
+            )
+            with gr.Row():
+                mlm_size = gr.Radio(
+                    [(ui(SIZE_LABELS[name]), name) for name in allowed], value="tiny", label=ui("Model size")
+                )
+                mlm_tokenizer = gr.Radio(
+                    [(ui(label), key) for key, label in MLM_TOKENIZER_LABELS.items()],
+                    value="characters",
+                    label=ui("Tokenizer"),
+                )
+            mlm_probe = gr.Textbox(
+                value="",
+                label=ui("Probe sentence with [MASK] (empty: one is made from the text)"),
+                max_length=training_mlm.MAX_PROBE_CHARS,
+            )
+            with gr.Row():
+                mlm_steps = gr.Slider(
+                    10, min(settings.max_train_steps, 3000), value=300, step=10, label=ui("Steps")
+                )
+                probe_every = gr.Slider(10, 500, value=50, step=10, label=ui("A probe every … steps"))
+                mask_probability = gr.Slider(0.05, 0.5, value=0.15, step=0.01, label=ui("Mask probability"))
+            with gr.Row():
+                mlm_rate = gr.Number(value=2e-3, label=ui("Learning rate"), minimum=1e-6, maximum=1.0)
+                mlm_seed = gr.Number(value=0, precision=0, minimum=0, label=ui("Seed"))
+            with gr.Row():
+                mlm_button = gr.Button(ui("Pretrain the BERT"), variant="primary")
+                mlm_stop = gr.Button(ui("Stop"), variant="stop")
+            mlm_progress = gr.HTML()
+            mlm_plot = gr.Plot(show_label=False)
+            mlm_summary = gr.Markdown()
+            mlm_probes = gr.HTML()
+            mlm_batch = gr.HTML()
+            mlm_code_box = gr.Code(
+                language="python",
+                visible=False,
+                max_lines=30,
+                label=ui("Show code: the same training in PyTorch"),
+            )
+            mlm_download = gr.Button(ui("Download my tiny BERT (zip)"))
         file = gr.File(visible=False, label=ui("Your model"))
         gr.Markdown(
             ui(
@@ -511,6 +725,7 @@ def build(context: Context) -> None:
         )
         api_endpoint(fine_tune_api, context, "fine_tune", GROUP, limit=limit, tool=False)
         api_endpoint(train_tiny_api, context, "train_tiny", GROUP, limit=limit, tool=False)
+        api_endpoint(pretrain_mlm_api, context, "pretrain_mlm", GROUP, limit=limit, tool=False)
 
     training_options = {"concurrency_id": GROUP, "concurrency_limit": limit}
     on([data.change], choose_data, None, [data], {"table": table}, queue=False)
@@ -524,7 +739,7 @@ def build(context: Context) -> None:
         fine_outputs | {"mine": mine},
         **training_options,
     )
-    on([stop_button.click, tiny_stop.click], stop, context, None, {}, queue=False)
+    on([stop_button.click, tiny_stop.click, mlm_stop.click], stop, context, None, {}, queue=False)
     on([text_choice.change], choose_text, None, [text_choice, text], {"text": text}, queue=False)
     tiny_outputs = {"progress": tiny_progress, "plot": tiny_plot, "summary": tiny_summary}
     tiny_outputs |= {"samples": samples, "code": tiny_code_box, "mine": mine}
@@ -536,10 +751,40 @@ def build(context: Context) -> None:
         tiny_outputs,
         **training_options,
     )
+    on(
+        [mlm_text_choice.change],
+        choose_text,
+        None,
+        [mlm_text_choice, mlm_text],
+        {"text": mlm_text},
+        queue=False,
+    )
+    mlm_outputs = {"progress": mlm_progress, "plot": mlm_plot, "summary": mlm_summary, "batch": mlm_batch}
+    mlm_outputs |= {"probes": mlm_probes, "code": mlm_code_box, "mine": mine}
+    on(
+        [mlm_button.click],
+        run_mlm,
+        context,
+        [
+            mlm_text,
+            mlm_size,
+            mlm_tokenizer,
+            mlm_steps,
+            probe_every,
+            mask_probability,
+            mlm_rate,
+            mlm_seed,
+            mlm_probe,
+        ],
+        mlm_outputs,
+        **training_options,
+    )
     on([use.change], use_mine, context, [use], {"mine": mine}, queue=False)
     sentiment_key, generation_key = gr.State("sentiment"), gr.State("generation")
     on([download_button.click], download, context, [sentiment_key], {"file": file})
     on([tiny_download.click], download, context, [generation_key], {"file": file})
+    fill_mask_key = gr.State("fill-mask")
+    on([mlm_download.click], download, context, [fill_mask_key], {"file": file})
 
     def free(request: gr.Request) -> None:
         free_session(context, request)

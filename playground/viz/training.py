@@ -98,3 +98,113 @@ def progress_html(step: int, total: int, seconds: float, loss: float | None = No
         f"<div class='training-progress'><progress max='{max(1, total)}' value='{step}' "
         f"style='width:100%;height:1.2em'></progress><div>{html.escape(words)}</div></div>"
     )
+
+
+# --- the tiny BERT ---------------------------------------------------------------------------------------
+
+KIND_COLORS = {"masked": "#c7d2fe", "replaced": "#fed7aa", "kept": "#bbf7d0"}  # indigo, orange, green
+KIND_WORDS = {
+    "masked": "masked: [MASK] put in its place",
+    "replaced": "replaced by a random token",
+    "kept": "kept as it was",
+}
+
+
+def mlm_figure(losses: Sequence[float], accuracies: Sequence[float], total_steps: int) -> go.Figure:
+    """The loss on the chosen tokens per step, and the share of them predicted right (right axis)."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    steps = list(range(1, len(losses) + 1))
+    fig.add_trace(
+        go.Scatter(x=steps, y=list(losses), mode="lines", name=_("loss"), line={"color": LOSS_COLOR}),
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=steps,
+            y=list(accuracies),
+            mode="lines",
+            name=_("accuracy on the chosen tokens"),
+            line={"color": ACCURACY_COLOR, "dash": "dot"},
+        ),
+        secondary_y=True,
+    )
+    fig.update_yaxes(title_text=_("loss"), rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(title_text=_("accuracy"), range=[0, 1.05], tickformat=".0%", secondary_y=True)
+    return _layout(fig, _("Masked LM: loss and accuracy per step"), total_steps)
+
+
+def _visible(token: str) -> str:
+    """A token as a reader can see it: a space as ␣, a line break as ↵."""
+    return token.replace(" ", "␣").replace("\n", "↵") if token.strip() == "" else token
+
+
+def _cell(cell) -> str:
+    if not cell.kind:
+        text = "↵ " if cell.token == "\n" else cell.token
+        style = "color:#6b7280" if cell.token in ("[CLS]", "[SEP]", "[PAD]") else ""
+        return f"<span style='{style}'>{html.escape(text)}</span>"
+    tip = _("{kind}; the text has {original} here", kind=_(KIND_WORDS[cell.kind]), original=cell.original)
+    return (
+        f"<span class='mlm-chosen' title='{html.escape(tip, quote=True)}' "
+        f"style='display:inline-flex;flex-direction:column;align-items:center;vertical-align:top;"
+        f"background:{KIND_COLORS[cell.kind]};color:#111827;border-radius:4px;padding:0 3px;margin:0 1px;"
+        f"line-height:1.2'><span>{html.escape(_visible(cell.token))}</span>"
+        f"<small style='font-size:70%;color:#374151'>{html.escape(_visible(cell.original))}</small></span>"
+    )
+
+
+def masked_batch_html(batch) -> str:
+    """One batch as the model sees it: each chosen token marked (masked / replaced / kept) with the text's own
+    token under it, the counts of the whole batch, and a legend."""
+    if batch is None:
+        return ""
+    counts = batch.counts
+    chosen = max(1, counts["chosen"])
+    legend = " ".join(
+        f"<span style='display:inline-block;margin:1px 0;background:{KIND_COLORS[kind]};color:#111827;"
+        f"border-radius:4px;padding:0 4px'>"
+        f"{html.escape(_(KIND_WORDS[kind]))}: {counts[kind]} ({counts[kind] / chosen:.0%})</span>"
+        for kind in KIND_COLORS
+    )
+    words = _(
+        "Step {step}: the collator chose {chosen} of the batch's {tokens} tokens ({share}); the model must "
+        "predict the text's own token (small, under each) at every one of them.",
+        step=batch.step,
+        chosen=counts["chosen"],
+        tokens=counts["tokens"],
+        share=f"{counts['chosen'] / max(1, counts['tokens']):.0%}",
+    )
+    rows = "".join(
+        f"<div style='margin:6px 0;line-height:2.2;word-break:break-all;white-space:pre-wrap'>"
+        f"{''.join(_cell(cell) for cell in row)}</div>"
+        for row in batch.rows
+    )
+    heading = html.escape(_("The first {count} sequences of the batch:", count=len(batch.rows)))
+    return (
+        f"<div class='mlm-batch'><div>{html.escape(words)}</div><div style='margin:4px 0'>{legend}</div>"
+        f"<div style='font-size:90%'>{heading}</div>"
+        f"<div style='font-family:ui-monospace,monospace'>{rows}</div></div>"
+    )
+
+
+def probes_html(probes: Sequence) -> str:
+    """The probe sentence and, for every probe, the model's top guesses for its [MASK] with their probability."""
+    if not probes:
+        return ""
+    title = html.escape(_("Probe: {text}", text=probes[-1].text))
+    rows = []
+    for probe in probes:
+        guesses = " ".join(
+            f"<span style='display:inline-block;margin:1px 2px;padding:0 4px;border-radius:4px;"
+            f"background:rgba(79,70,229,{0.1 + 0.8 * p.score:.2f});color:{'#fff' if p.score > 0.5 else 'inherit'}'>"
+            f"{html.escape(_visible(p.token_str))} {p.score:.0%}</span>"
+            for p in probe.predictions
+        )
+        rows.append(
+            f"<tr><td style='padding-right:8px;white-space:nowrap'>{probe.step}</td><td>{guesses}</td></tr>"
+        )
+    header = f"<tr><th>{html.escape(_('step'))}</th><th>{html.escape(_('top guesses for [MASK]'))}</th></tr>"
+    return (
+        f"<div class='mlm-probes'><div><b>{title}</b></div>"
+        f"<table style='width:100%'>{header}{''.join(rows)}</table></div>"
+    )

@@ -1,4 +1,4 @@
-"""/fine_tune and /train_tiny on the running app: they stream progress, the last message is the result in the
+"""/fine_tune, /train_tiny and /pretrain_mlm on the running app: they stream progress, the last message is the result in the
 fixed shape, bad input gets one sentence, and the served model answers as before."""
 
 from __future__ import annotations
@@ -43,9 +43,39 @@ def test_train_tiny_streams_steps_and_samples_then_the_result(client):
     assert result["perplexity_after"] < result["perplexity_before"]
 
 
+def test_pretrain_mlm_streams_steps_and_probes_then_the_result_and_the_same_seed_the_same_losses(client):
+    text = training.builtin_text("en")
+    job = client.submit(text, steps=12, seed=2, mask_probability=0.2, api_name="/pretrain_mlm")
+    result = job.result()
+    assert set(result) == {"losses", "masked_accuracy", "probes"}
+    assert len(result["losses"]) == 12 == len(result["masked_accuracy"])
+    steps = [m for m in job.outputs()[:-1] if "loss" in m]
+    assert [m["step"] for m in steps] == list(range(1, 13))
+    assert [m["loss"] for m in steps] == result["losses"]
+    assert [m["masked_accuracy"] for m in steps] == result["masked_accuracy"]
+    assert [p["step"] for p in result["probes"]] == [0, 12]
+    probe = result["probes"][-1]
+    assert set(probe) == {"step", "text", "predictions"} and "[MASK]" in probe["text"]
+    assert len(probe["predictions"]) == 5 and set(probe["predictions"][0]) == {"token_str", "score"}
+    scores = [p["score"] for p in probe["predictions"]]
+    assert scores == sorted(scores, reverse=True) and 0 < sum(scores) <= 1.0001
+    again = client.predict(text, steps=12, seed=2, mask_probability=0.2, api_name="/pretrain_mlm")
+    assert again["losses"] == result["losses"]  # deterministic
+    other = client.predict(text, steps=12, seed=3, mask_probability=0.2, api_name="/pretrain_mlm")
+    assert other["losses"] != result["losses"]
+
+
 @pytest.mark.parametrize(
     ("api_name", "args", "words"),
     [
+        ("/fine_tune", (TEXTS, [None, "POSITIVE", "NEGATIVE", "NEGATIVE"]), "label 1 is None"),
+        ("/fine_tune", (TEXTS, [1, 1, 0, 0]), "must be a string"),
+        ("/fine_tune", (TEXTS, [{"a": 1}, "POSITIVE", "NEGATIVE", "NEGATIVE"]), "must be a string"),
+        ("/fine_tune", ([1, 2, 3, 4], LABELS), "text 1 is 1"),
+        ("/pretrain_mlm", ("far too short",), "too short"),
+        ("/pretrain_mlm", (training.builtin_text("en"), 10**9), "Steps"),
+        ("/pretrain_mlm", (training.builtin_text("en"), 10, 0, 1.5), "mask probability"),
+        ("/pretrain_mlm", (training.builtin_text("en"), 10, 0, 0), "between 0 and 1"),
         ("/fine_tune", ([], []), "no examples"),
         ("/fine_tune", (["a", "b"], ["x", "x"]), "only one label"),
         ("/fine_tune", (["a", "b"], ["x"]), "2 texts but 1 labels"),

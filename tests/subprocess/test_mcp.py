@@ -35,7 +35,12 @@ TOOLS = {
     "inside",
     "logit_lens",
 }
-NOT_TOOLS = {"fine_tune", "train_tiny", "attention_view"}  # training runs and an HTML download
+NOT_TOOLS = {
+    "fine_tune",
+    "train_tiny",
+    "attention_view",
+    "pretrain_mlm",
+}  # training runs and an HTML download
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from playground.models import ModelLoadError, ModelManager, SessionModels
 from playground.tasks import generation, sentiment, training
 from playground.ui import attention, generate, inside, train
+from playground.ui import fill_mask as fill_mask_tab
 from playground.ui import sentiment as sentiment_tab
 from playground.ui.context import Context, current_session
 from playground.ui.events import bind, in_sessions
@@ -209,7 +210,7 @@ def test_the_page_has_the_train_tab_and_its_endpoints(settings, manager):
     tabs = [block.id for block in demo.blocks.values() if type(block).__name__ == "Tab"]
     assert tabs.index("train") == len(tabs) - 2  # before System
     functions = {fn.api_name: fn for fn in demo.fns.values() if fn.api_name}
-    for name in ("fine_tune", "train_tiny"):
+    for name in ("fine_tune", "train_tiny", "pretrain_mlm"):
         assert functions[name].concurrency_id == train.GROUP
         assert functions[name].concurrency_limit == settings.max_trainings
 
@@ -233,3 +234,39 @@ def test_the_api_answers_with_the_server_s_models_even_in_a_session_that_uses_it
     ).generated_text
     assert streamed[-1] == [{"generated_text": expected}]  # batched endpoints: the test above
     answered("ui-g", train.use_mine, context, False)
+
+
+def pretrain_bert(context, session, steps=20):
+    return answered(session, train.run_mlm, context, TEXT, "tiny", "characters", steps, 10, 0.15, 2e-3, 0, "")
+
+
+def test_pretraining_a_tiny_bert_shows_its_batch_and_probes_and_serves_the_session_s_fill_mask(context):
+    from playground.tasks import fill_mask
+
+    steps = pretrain_bert(context, "ui-m")
+    assert any("batch" in step and "replaced by a random token" in step["batch"] for step in steps[:-1])
+    assert any("probes" in step and "[MASK]" in step["probes"] for step in steps[:-1])
+    last = steps[-1]
+    assert "DataCollatorForLanguageModeling" in last["code"].value and last["code"].visible
+    assert "Accuracy on the chosen tokens" in last["summary"] and "your tiny BERT" in last["mine"]
+    own = context.manager.sessions.get("ui-m", "fill-mask")
+    assert own.model_id == "tiny-bert-tiny"
+    server = context.manager.get("fill-mask")
+    with in_request("ui-m"):
+        assert context.model("fill-mask") is server  # until the visitor asks for their own
+    answered("ui-m", train.use_mine, context, True)
+    with in_request("ui-m"):
+        assert context.model("fill-mask") is own
+        result = attention.compute(context, "Once upon a time", "fill-mask")
+    assert result.attentions.shape[:2] == (2, 2) and result.tokens[:3] == ["[CLS]", "O", "n"]
+    with in_request("ui-m"):  # what the Fill-Mask tab answers this visitor: their BERT's guesses
+        (answer,) = fill_mask_tab.predict_batch(context, ["Once upon a t[MASK]me"], [3], [""])
+    (theirs,) = fill_mask.fill_mask_batch(own, [fill_mask.FillMaskRequest("Once upon a t[MASK]me", 3)], 1000)
+    assert [c.token_str for c in answer.masks[0]] == [c.token_str for c in theirs.masks[0]]
+    looked = answered("ui-m", inside.look_inside, context, "fill-mask", "Once [MASK]", 2, 2, None)
+    assert looked["head_info"] and looked["layer"].maximum == 2
+    with in_request("ui-n"):  # everyone else: the server's model
+        assert context.model("fill-mask") is server
+    answered("ui-m", train.use_mine, context, False)
+    with in_request("ui-m"):
+        assert context.model("fill-mask") is server

@@ -1,0 +1,381 @@
+"""Pretrain a tiny BERT from scratch: masked language modelling, as BERT was pretrained.
+
+The objective (`MaskedTokens`) runs in the one loop every training shares (tasks/training.py): every step,
+`batch_size` windows of the text at random starts drawn from the seed, each wrapped in [CLS] … [SEP]; then
+transformers' `DataCollatorForLanguageModeling` (seeded) chooses `mask_probability` of the tokens and, of
+those, puts [MASK] in 80%, a random token in 10% and keeps 10%; the loss is the model's own cross-entropy on
+the chosen tokens. Progress: a Step (with the accuracy on the chosen tokens) per step, a `MaskedBatch` (one
+batch as the model sees it) at the first step and with every probe, and a `Probe` (the top predictions for
+a sentence with [MASK], as the Fill-Mask tab makes them) at step 0, every `probe_every` steps and at the last.
+`training_code.mlm_code` writes the plain loop that gives the same losses.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import torch
+from tokenizers import Tokenizer, decoders, models, processors
+from transformers import BertConfig, BertForMaskedLM, DataCollatorForLanguageModeling, PreTrainedTokenizerFast
+
+from playground.i18n import Message, lazy
+from playground.models import LoadedModel
+from playground.tasks import fill_mask
+from playground.tasks.training import (
+    SIZES,
+    Objective,
+    ShouldStop,
+    Step,
+    TrainingLimits,
+    batch_for,
+    batch_notice,
+    char_vocabulary,
+    check_size,
+    loop,
+    vocabulary_notice,
+)
+from playground.tasks.validation import InputError, check_float, check_int, check_text
+
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]  # ids 0..4 of the character tokenizer, as BERT's
+MLM_TOKENIZERS = ("characters", "fill-mask")  # one token per character; the fill-mask model's tokenizer
+SHOWN_ROWS = 4  # the rows of a batch the page shows
+TOP_K = 5  # predictions per probe
+MAX_PROBE_CHARS = 300
+KINDS = ("masked", "replaced", "kept")  # what the collator did with a chosen token
+
+
+@dataclass(frozen=True)
+class MlmSettings:
+    steps: int = 300
+    seed: int = 0
+    size: str = "tiny"
+    tokenizer: str = "characters"
+    learning_rate: float = 2e-3
+    mask_probability: float = 0.15
+    probe_every: int = 50
+    probe: str | None = None  # a sentence with [MASK]; None: one made from the text (`default_probe`)
+
+
+@dataclass
+class Prediction:
+    token_str: str
+    score: float
+
+
+@dataclass
+class Probe:
+    step: int
+    text: str  # the probe sentence, with the model's [MASK]
+    predictions: list[Prediction]  # the top TOP_K at its first mask, best first
+
+
+@dataclass
+class Cell:
+    token: str  # what the model reads here
+    original: str  # the text's own token
+    kind: str = ""  # "" (not chosen), or one of KINDS
+
+
+@dataclass
+class MaskedBatch:
+    step: int
+    rows: list[list[Cell]]  # the first SHOWN_ROWS sequences of the step's batch
+    counts: dict[str, int]  # in the whole batch: chosen tokens by kind, and "tokens" (all but specials)
+
+
+@dataclass
+class MlmResult:
+    model: LoadedModel  # the trained tiny BERT with its tokenizer (task "fill-mask")
+    losses: list[float]
+    accuracies: list[float]  # on the chosen tokens, one per step
+    probes: list[Probe]
+    batch: MaskedBatch | None  # the last batch shown
+    probe: str  # the probe sentence
+    vocab_size: int
+    parameters: int
+    batch_size: int
+    seconds: float
+    stopped: bool
+    notices: list[Message] = field(default_factory=list)
+
+
+def bert_char_tokenizer(text: str) -> PreTrainedTokenizerFast:
+    """BERT's special tokens ([PAD] [UNK] [CLS] [SEP] [MASK]), then one token per character of `text` (the
+    MAX_CHAR_VOCAB most frequent, sorted); [UNK] for any other. Encoding adds [CLS] … [SEP], as BERT's."""
+    chars = char_vocabulary(text)
+    vocab = {**{t: i for i, t in enumerate(SPECIALS)}, **{c: i + len(SPECIALS) for i, c in enumerate(chars)}}
+    backend = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token="[UNK]"))  # no merges: characters
+    backend.add_special_tokens(SPECIALS)  # "[MASK]" typed in a text is the mask token, not six characters
+    backend.decoder = decoders.Fuse()
+    backend.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=backend,
+        pad_token="[PAD]",
+        unk_token="[UNK]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+    )
+
+
+def init_bert(model: BertForMaskedLM, generator: torch.Generator) -> None:
+    """BERT's initialisation (normal std 0.02, LayerNorm 1 and 0, biases 0) drawn from `generator`."""
+    std = model.config.initializer_range
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            if "LayerNorm" in name:
+                parameter.fill_(1.0 if name.endswith("weight") else 0.0)
+            elif name.endswith("bias"):
+                parameter.zero_()
+            else:
+                parameter.normal_(0.0, std, generator=generator)
+
+
+def default_probe(text: str, tokenizer, kind: str) -> str:
+    """A probe made from the text: its first sentence, one token near its middle replaced by [MASK] (a
+    character inside a word with one token per character; a whole word with the fill-mask tokenizer)."""
+    sentence = re.split(r"(?<=[.!?。！？\n])", text.strip(), maxsplit=1)[0].strip()[:80] or text.strip()[:80]
+    encoded = tokenizer(sentence, add_special_tokens=False, return_offsets_mapping=True)
+    pieces = tokenizer.convert_ids_to_tokens(encoded["input_ids"])
+    spans = encoded["offset_mapping"]
+    middle = len(sentence) / 2
+
+    def whole(i: int) -> bool:  # a word of its own, in the tokenizer's eyes: not a piece of a longer word
+        return not pieces[i].startswith("##") and (i + 1 == len(pieces) or not pieces[i + 1].startswith("##"))
+
+    def inside(i: int) -> bool:  # a character between two letters of the same word
+        start, end = spans[i]
+        return 0 < start and end < len(sentence) and sentence[start - 1].isalpha() and sentence[end].isalpha()
+
+    words = [
+        i
+        for i, (start, end) in enumerate(spans)
+        if end > start and sentence[start:end].isalpha() and pieces[i] not in SPECIALS
+    ]
+    preferred = [i for i in words if (inside(i) if kind == "characters" else whole(i))] or words
+    if not preferred:
+        return sentence + " [MASK]"
+    best = min(preferred, key=lambda i: abs((spans[i][0] + spans[i][1]) / 2 - middle))
+    start, end = spans[best]
+    return sentence[:start] + "[MASK]" + sentence[end:]
+
+
+def check_mlm(text: object, settings: MlmSettings, limits: TrainingLimits) -> MlmSettings:
+    """The settings if they can be trained with, else InputError."""
+    check_text(text, limits.max_chars)
+    check_size(settings.size, limits)
+    if settings.tokenizer not in MLM_TOKENIZERS:
+        raise InputError(lazy("The tokenizer must be one of {choices}.", choices=", ".join(MLM_TOKENIZERS)))
+    probability = check_float(settings.mask_probability, "The mask probability", 0.0, 1.0)
+    if not 0.0 < probability < 1.0:
+        raise InputError(
+            lazy(
+                "The mask probability must lie between 0 and 1 (BERT used 0.15); got {value}.",
+                value=probability,
+            )
+        )
+    probe = settings.probe
+    if probe is not None and str(probe).strip():
+        probe = check_text(probe, MAX_PROBE_CHARS, "probe")
+        if not fill_mask.MASK_SPELLINGS.search(probe):
+            raise InputError(
+                lazy("The probe sentence needs a [MASK] (or ___) where the model should guess a token.")
+            )
+    else:
+        probe = None
+    return MlmSettings(
+        steps=check_int(settings.steps, "Steps", 1, limits.max_steps),
+        seed=check_int(settings.seed, "The seed", 0, 2**31 - 1),
+        size=settings.size,
+        tokenizer=settings.tokenizer,
+        learning_rate=check_float(settings.learning_rate, "Learning rate", 1e-6, 1.0),
+        mask_probability=probability,
+        probe_every=check_int(settings.probe_every, "A probe every", 1, 100_000),
+        probe=probe,
+    )
+
+
+@dataclass
+class MaskedTokens(Objective):
+    """The tiny BERT: every step `batch_size` windows of the text at random starts ([CLS] window [SEP]),
+    masked by the collator; the loss the model gives on the chosen tokens; a probe every `probe_every` steps."""
+
+    ids: torch.Tensor  # the whole text's token ids
+    length: int  # text tokens per window (between [CLS] and [SEP])
+    batch_size: int
+    total: int
+    generator: torch.Generator
+    collator: DataCollatorForLanguageModeling
+    tokenizer: object
+    probe_every: int
+    ask: Callable[[int], Probe]  # the probe's predictions of the model as it is now
+    probes: list[Probe] = field(default_factory=list)
+    shown: MaskedBatch | None = None
+    _last: tuple | None = None  # the last step's (rows, batch)
+
+    def batches(self) -> Iterator[tuple[int, tuple[torch.Tensor, dict]]]:
+        cls, sep = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
+        for _step in range(self.total):
+            starts = torch.randint(
+                len(self.ids) - self.length + 1, (self.batch_size,), generator=self.generator
+            )
+            rows = [[cls, *self.ids[s : s + self.length].tolist(), sep] for s in starts.tolist()]
+            batch = self.collator(rows)  # input_ids masked; labels -100 except at the chosen tokens
+            yield 1, (torch.tensor(rows), batch)
+
+    def loss(self, model, batch) -> tuple[torch.Tensor, float]:
+        rows, inputs = batch
+        self._last = batch
+        output = model(**inputs)  # logits: (B, T, vocab)
+        chosen = inputs["labels"] != -100
+        if not chosen.any():  # the collator chose no token of this batch: nothing to learn from it
+            return output.logits.sum() * 0.0, 0.0
+        right = output.logits.argmax(-1)[chosen] == inputs["labels"][chosen]
+        return output.loss, right.float().mean().item()
+
+    def after_step(self, model, step: int) -> Iterator[MaskedBatch | Probe]:
+        if step == 1 or step % self.probe_every == 0 or step == self.total:
+            self.shown = shown_batch(step, *self._last, self.tokenizer)
+            yield self.shown
+        if step % self.probe_every == 0 or step == self.total:
+            self.probes.append(self.ask(step))
+            yield self.probes[-1]
+
+
+def shown_batch(step: int, rows: torch.Tensor, batch: dict, tokenizer) -> MaskedBatch:
+    """The batch as the model sees it: each chosen token marked masked ([MASK]), replaced (a random token) or
+    kept (the collator chose it but left it as it was: the model must still predict it)."""
+    inputs, labels = batch["input_ids"], batch["labels"]
+    chosen = labels != -100
+    masked = chosen & (inputs == tokenizer.mask_token_id)
+    replaced = chosen & ~masked & (inputs != rows)
+    kept = chosen & ~masked & ~replaced
+    kinds = torch.full(rows.shape, 0)
+    kinds[masked], kinds[replaced], kinds[kept] = 1, 2, 3
+    names = ("",) + KINDS
+    special = torch.tensor([[i in tokenizer.all_special_ids for i in row] for row in rows.tolist()])
+    counts = {"tokens": int((~special).sum()), "chosen": int(chosen.sum())}
+    counts |= {"masked": int(masked.sum()), "replaced": int(replaced.sum()), "kept": int(kept.sum())}
+    shown = []
+    for row, seen, kind in zip(rows[:SHOWN_ROWS], inputs[:SHOWN_ROWS], kinds[:SHOWN_ROWS], strict=True):
+        originals = tokenizer.convert_ids_to_tokens(row.tolist())
+        tokens = tokenizer.convert_ids_to_tokens(seen.tolist())
+        shown.append([Cell(t, o, names[k]) for t, o, k in zip(tokens, originals, kind.tolist(), strict=True)])
+    return MaskedBatch(step, shown, counts)
+
+
+def probe_predictions(loaded: LoadedModel, probe: str, step: int) -> Probe:
+    """The top TOP_K predictions at the probe's first mask, as the Fill-Mask tab computes them."""
+    prepared = fill_mask.preprocess(loaded, fill_mask.FillMaskRequest(probe, TOP_K), MAX_PROBE_CHARS)
+    (probs,) = fill_mask.forward(loaded, [prepared])
+    result = fill_mask.postprocess(loaded, prepared, probs)
+    return Probe(step, prepared.text, [Prediction(c.token_str, c.score) for c in result.masks[0]])
+
+
+def mlm_tokenizer(text: str, settings: MlmSettings, fill_mask_tokenizer=None):
+    """The tokenizer a tiny BERT learns with: one token per character, or a copy of the fill-mask model's."""
+    if settings.tokenizer == "characters":
+        return bert_char_tokenizer(text)
+    tokenizer = copy.deepcopy(fill_mask_tokenizer)
+    tokenizer.model_max_length = int(1e30)  # the whole text is encoded at once, then cut into windows
+    return tokenizer
+
+
+def pretrain_mlm(
+    text: str,
+    settings: MlmSettings,
+    limits: TrainingLimits,
+    fill_mask_tokenizer=None,
+    should_stop: ShouldStop = lambda: False,
+) -> Iterator[Step | MaskedBatch | Probe | MlmResult]:
+    """Pretrain a fresh tiny BERT on `text` with BERT's masked-language-model objective, yielding a Step per
+    optimisation step, MaskedBatch and Probe events, and, last, the result. `fill_mask_tokenizer` is used for
+    tokenizer="fill-mask"."""
+    settings = check_mlm(text, settings, limits)
+    size = SIZES[settings.size]
+    started = time.monotonic()
+    tokenizer = mlm_tokenizer(text, settings, fill_mask_tokenizer)
+    if tokenizer.mask_token_id is None or tokenizer.cls_token_id is None or tokenizer.sep_token_id is None:
+        raise InputError(
+            lazy(
+                "The fill-mask model's tokenizer has no [MASK], [CLS] or [SEP]: use one token per character."
+            )
+        )
+    ids = torch.tensor(tokenizer(text, add_special_tokens=False).input_ids, dtype=torch.long)
+    length = size.block_size - 2
+    if len(ids) < size.block_size:
+        raise InputError(
+            lazy(
+                "The text is too short to train on: it has {count} tokens, and this model needs at least "
+                "{needed}. Paste a longer text.",
+                count=len(ids),
+                needed=size.block_size,
+            )
+        )
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=size.n_embd,
+        num_hidden_layers=size.n_layer,
+        num_attention_heads=size.n_head,
+        intermediate_size=4 * size.n_embd,
+        max_position_embeddings=size.block_size,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    generator = torch.Generator().manual_seed(settings.seed)
+    model = BertForMaskedLM(config)
+    init_bert(model, generator)
+    model.eval()  # no dropout anyway; eval keeps it that way
+    tokenizer.model_max_length = size.block_size
+    loaded = LoadedModel(
+        task="fill-mask",
+        model_id=f"tiny-bert-{settings.size}",
+        model=model,
+        tokenizer=tokenizer,
+        device=torch.device("cpu"),
+    )
+    probe = settings.probe or default_probe(text, tokenizer, settings.tokenizer)
+    first = probe_predictions(loaded, probe, 0)  # a probe that cannot be read is refused before any training
+    collator = DataCollatorForLanguageModeling(
+        tokenizer, mlm_probability=settings.mask_probability, seed=settings.seed
+    )
+    batch_size = batch_for(size.batch_size, size.block_size, len(tokenizer))
+    notices = vocabulary_notice(text, "[UNK]") if settings.tokenizer == "characters" else []
+    notices += batch_notice(batch_size, size.batch_size)
+    objective = MaskedTokens(
+        ids=ids,
+        length=length,
+        batch_size=batch_size,
+        total=settings.steps,
+        generator=generator,
+        collator=collator,
+        tokenizer=tokenizer,
+        probe_every=settings.probe_every,
+        ask=lambda step: probe_predictions(loaded, probe, step),
+    )
+    objective.probes.append(first)
+    yield objective.probes[-1]
+    run = yield from loop(model, model.parameters(), settings.learning_rate, objective, should_stop, started)
+    if run.stopped and run.losses and objective.probes[-1].step != len(run.losses):
+        objective.probes.append(probe_predictions(loaded, probe, len(run.losses)))  # where it stopped
+    yield MlmResult(
+        model=loaded,
+        losses=run.losses,
+        accuracies=[a or 0.0 for a in run.accuracies],
+        probes=objective.probes,
+        batch=objective.shown,
+        probe=objective.probes[-1].text,
+        vocab_size=len(tokenizer),
+        parameters=sum(p.numel() for p in model.parameters()),
+        batch_size=batch_size,
+        seconds=time.monotonic() - started,
+        stopped=run.stopped,
+        notices=notices + run.notices(),
+    )
