@@ -51,21 +51,25 @@ LONG_ZH = (
     "就把它切成互相重叠的窗口，每个窗口和问题一起读，最后保留所有窗口里最好的答案。今天，同样的思想支撑着"
     "每天有数百万人使用的聊天助手、翻译系统和搜索引擎。"
 )
+# Short facts, one after another: the demo's tiny readers (64 tokens at a time) read them in windows.
+FACTS_EN = (
+    "Tom plays the piano every evening. The lesson starts at nine in the morning. Marie lives in London with her "
+    "two dogs. The food was cold and the service was slow. Students ask questions, and the model answers them. "
+    "The quick brown fox jumps over the lazy dog. The best way to learn a language is to speak it every day. "
+    "Once upon a time, in a small village, there lived a teacher. Paris is the capital of France. The cat sat on "
+    "the mat."
+)
+FACTS_ZH = "学生认真听讲。巴黎是法国的首都。小明喜欢学习语言模型。今天天气很好。我们一起去公园散步。小猫坐在垫子上。老师在教室里上课。北京是中国的首都。"
 EXAMPLES = {  # question, context, top-k, longest answer: for the English and the Chinese models
     "en": [
         ["Where did the cat sit?", "Paris is the capital of France. The cat sat on the mat.", 3, 30],
-        [
-            "What does Tom play?",
-            "Marie lives in London with her two dogs. Tom plays the piano every evening.",
-            3,
-            30,
-        ],
+        ["What does Tom play?", FACTS_EN, 3, 30],
         ["When was the Transformer introduced?", LONG_EN, 5, 30],
         ["Who made DistilBERT?", LONG_EN, 5, 30],
     ],
     "zh": [
         ["中国的首都是哪里？", "小猫坐在垫子上。北京是中国的首都。", 3, 30],
-        ["老师在哪里上课？", "我们一起去公园散步。老师在教室里上课。", 3, 30],
+        ["小明喜欢学习什么？", FACTS_ZH, 3, 30],
         ["BERT 是哪一年发布的？", LONG_ZH, 5, 30],
         ["SQuAD 数据集是谁发布的？", LONG_ZH, 5, 30],
     ],

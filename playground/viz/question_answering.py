@@ -37,6 +37,19 @@ def answer_html(result: QuestionAnsweringResult) -> str:
     return f"<div class='qa-context'><span class='qa-label'>{label}</span><div class='qa-context-text'>{body}</div></div>"
 
 
+def _shade(rgb: str, alpha: float) -> str:
+    """A cell's colour over the row's pale ground (which shows where the probability is near zero)."""
+    return f"background-image: linear-gradient(rgba({rgb}, {alpha:.2f}), rgba({rgb}, {alpha:.2f}))"
+
+
+def _row_names() -> str:
+    """The first cell of every window: the names of its two rows."""
+    return (
+        f'<span class="qa-tok qa-row-names" aria-hidden="true"><span class="qa-text"> </span>'
+        f'<span class="qa-bar qa-start">{_("start")}</span><span class="qa-bar qa-end">{_("end")}</span></span>'
+    )
+
+
 def _cell(text: str, piece: str, start: float, end: float, top: tuple[float, float], in_answer: bool) -> str:
     """One context token: its text, then its start and its end probability, shaded by their share of the
     window's largest."""
@@ -48,9 +61,7 @@ def _cell(text: str, piece: str, start: float, end: float, top: tuple[float, flo
         alpha = min(1.0, prob / largest) if largest > 0 else 0.0
         shown = f"{prob:.0%}" if prob >= SHOWN_PERCENT else ""
         dark = " qa-dark" if alpha > 0.55 else ""
-        bars.append(
-            f'<span class="qa-bar qa-{kind}{dark}" style="background: rgba({rgb}, {alpha:.2f})">{shown}</span>'
-        )
+        bars.append(f'<span class="qa-bar qa-{kind}{dark}" style="{_shade(rgb, alpha)}">{shown}</span>')
     marked = " qa-in-answer" if in_answer else ""
     return (
         f'<span class="qa-tok{marked}" title="{_escape(tip)}" aria-label="{_escape(text + " · " + tip)}">'
@@ -76,7 +87,7 @@ def window_html(result: QuestionAnsweringResult, number: int, window: Window) ->
         cells.append(_cell(text, piece, window.start_probs[i], window.end_probs[i], top, i in answer))
     before = "… " if window.offsets and window.offsets[0][0] > 0 else ""
     after = " …" if window.offsets and result.context[window.offsets[-1][1] :].strip() else ""
-    return f"<div class='qa-tokens'>{before}{''.join(cells)}{after}</div>"
+    return f"<div class='qa-tokens'>{_row_names()}{before}{''.join(cells)}{after}</div>"
 
 
 def legend_html() -> str:
@@ -92,30 +103,39 @@ def legend_html() -> str:
     )
 
 
+def _window_title(result: QuestionAnsweringResult, number: int) -> str:
+    window = result.windows[number]
+    title = _(
+        "Window {number} of {count}: characters {start}–{end}",
+        number=number + 1,
+        count=len(result.windows),
+        start=window.offsets[0][0] if window.offsets else 0,
+        end=window.offsets[-1][1] if window.offsets else 0,
+    )
+    if result.best and number == result.best.window:
+        title += " · " + _("the best answer is here")
+    return _escape(title)
+
+
 def probabilities_html(result: QuestionAnsweringResult) -> str:
-    """Every window's tokens with their start and end probabilities; with several windows, each in a fold of
-    its own, the best answer's open."""
-    best_window = result.best.window if result.best else 0
+    """The tokens of every window with their start and end probabilities: with several windows, the best
+    answer's window open first, then the others in one fold, each in a fold of its own, in order."""
     if len(result.windows) == 1:
         body = window_html(result, 0, result.windows[0])
     else:
-        folds = []
-        for number, window in enumerate(result.windows):
-            title = _(
-                "Window {number} of {count}: characters {start}–{end}",
-                number=number + 1,
-                count=len(result.windows),
-                start=window.offsets[0][0] if window.offsets else 0,
-                end=window.offsets[-1][1] if window.offsets else 0,
-            )
-            if number == best_window:
-                title += " · " + _("the best answer is here")
-            is_open = " open" if number == best_window else ""
-            folds.append(
-                f"<details class='qa-window'{is_open}><summary>{_escape(title)}</summary>"
-                f"{window_html(result, number, window)}</details>"
-            )
-        body = "".join(folds)
+        best = result.best.window if result.best else 0
+        folds = [
+            f"<details class='qa-window'><summary>{_window_title(result, number)}</summary>"
+            f"{window_html(result, number, window)}</details>"
+            for number, window in enumerate(result.windows)
+            if number != best
+        ]
+        others = _("The other {count} windows", count=len(folds))
+        body = (
+            f"<details class='qa-window' open><summary>{_window_title(result, best)}</summary>"
+            f"{window_html(result, best, result.windows[best])}</details>"
+            f"<details class='qa-window qa-others'><summary>{others}</summary>{''.join(folds)}</details>"
+        )
     return f"<div class='qa-probabilities'>{body}{legend_html()}</div>"
 
 

@@ -33,8 +33,9 @@ VALID = {
     "/attention": {"text": "The cat sat.", "model": "fill-mask"},
     "/attention_view": {"text": "The cat sat.", "model": "fill-mask", "view": "head"},
     "/explain": {"text": "I loved it."},
+    "/question_answering": {"question": "Where did the cat sit?", "context": "The cat sat on the mat."},
 }
-TEXT_PARAMETER = {"/generate": "prompt"}
+TEXT_PARAMETER = {"/generate": "prompt", "/question_answering": "context"}
 NUMBER_PARAMETERS = {
     "/generate": [
         "max_new_tokens",
@@ -47,6 +48,7 @@ NUMBER_PARAMETERS = {
     ],
     "/next_token": ["temperature", "top_k", "top_p", "top_n"],
     "/fill_mask": ["top_k"],
+    "/question_answering": ["top_k", "max_answer_len"],
 }
 GENERIC = ["upstream", "Something went wrong", "Traceback", "Exception", "NoneType"]
 
@@ -65,6 +67,22 @@ def cases():
         )
     yield pytest.param("/fill_mask", {"text": "No blank here.", "top_k": 5}, id="/fill_mask no mask")
     yield pytest.param("/classify", {"text": 42}, id="/classify text=number")
+    for label, text in NASTY_TEXTS.items():
+        yield pytest.param(
+            "/question_answering",
+            {**VALID["/question_answering"], "question": text},
+            id=f"/question_answering question={label}",
+        )
+    yield pytest.param(
+        "/question_answering",
+        {**VALID["/question_answering"], "question": "Where did the cat sit? " * 40},
+        id="/question_answering question longer than the model allows",
+    )
+    yield pytest.param(
+        "/question_answering",
+        {**VALID["/question_answering"], "context": 42},
+        id="/question_answering context=number",
+    )
     yield pytest.param(
         "/generate", {**VALID["/generate"], "temperature": 0, "num_samples": 3}, id="greedy samples"
     )
