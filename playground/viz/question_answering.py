@@ -143,15 +143,18 @@ def _span_row(rank: int, span: Span, windows: bool) -> str:
     window = f"<td>{span.window + 1}</td>" if windows else ""
     return (
         f"<tr><td>{rank}</td><td class='qa-span-answer'>{_escape(span.answer)}</td><td>{percent(span.score)}</td>"
-        f"<td>{span.start}–{span.end}</td>{window}</tr>"
+        f"<td class='qa-chars'>{span.start}–{span.end}</td>{window}</tr>"
     )
 
 
 def spans_html(result: QuestionAnsweringResult) -> str:
     """The best spans, best first: answer, score (start × end probability) and characters in the context."""
     windows = len(result.windows) > 1
-    headers = [_("Rank"), _("Answer"), _("Score"), _("Characters")] + ([_("Window")] if windows else [])
-    head = "".join(f"<th>{header}</th>" for header in headers)
+    headers = [("", _("Rank")), ("", _("Answer")), ("", _("Score")), ("qa-chars", _("Characters"))]
+    headers += [("", _("Window"))] if windows else []
+    head = "".join(
+        f"<th class='{kind}'>{header}</th>" if kind else f"<th>{header}</th>" for kind, header in headers
+    )
     rows = "".join(_span_row(rank, span, windows) for rank, span in enumerate(result.spans, start=1))
     caption = _("The best spans: score = P(start) × P(end)")
     return (
