@@ -43,6 +43,9 @@ ZH = {
     "Characters": "字符位置",
     "Window": "窗口",
     "The best spans: score = P(start) × P(end)": "最好的片段：得分 = P(开始) × P(结束)",
+    "The logit lens needs a model that predicts tokens; this one ({model}) points at where an answer starts and "
+    "ends instead. Choose the generation, chat or fill-mask model.": "logit lens 需要一个预测词元的模型；这个模型"
+    "（{model}）给出的是答案开始和结束的位置。请选择文本生成、对话或填空模型。",
     # What the task says
     "question": "问题",
     "context": "上下文",

@@ -194,3 +194,27 @@ def test_the_question_limit_leaves_half_a_window_to_the_context(reader):
 def test_the_translations_of_question_answering_are_its_own():
     for layer in (page.ZH, messages.ZH, charts.ZH):
         assert not set(layer) & set(question_answering.ZH)
+
+
+# --- the Attention and Inside tabs take the question-answering model like the others ------------------
+
+
+@pytest.mark.parametrize("which", ["distilbert", "bert"])
+def test_attention_and_inside_read_the_readers_own_tensors(reader, chinese_reader, which):
+    from playground.registry import REGISTRY
+    from playground.tasks import inside
+    from playground.tasks.attention import attention
+    from playground.ui.attention import MODELS
+
+    assert "question-answering" in MODELS and REGISTRY["question-answering"].attention_label
+    loaded = reader if which == "distilbert" else chinese_reader
+    text = "The cat sat on the mat." if which == "distilbert" else "北京是中国的首都。"
+    shown = attention(loaded, text, MAX_CHARS, 64)
+    ids = torch.tensor([shown.token_ids])
+    with loaded.eager_attention() as model, torch.no_grad():
+        outputs = model(input_ids=ids, attention_mask=torch.ones_like(ids), output_attentions=True)
+    assert torch.allclose(torch.tensor(shown.attentions), torch.stack(outputs.attentions)[:, 0], atol=1e-5)
+    step = inside.head_step(loaded, text, MAX_CHARS, 64, 2, 1)
+    assert torch.allclose(torch.tensor(step.weights), outputs.attentions[1][0, 0], atol=1e-5)
+    view = inside.look(loaded, text, MAX_CHARS, 64, 1, 1)
+    assert view.lens is None and "start" in str(view.lens_error)  # no token head: the lens says why
