@@ -12,6 +12,7 @@ from playground.tasks.question_answering import QuestionAnsweringResult, Span, W
 from playground.viz.charts import percent
 
 START_RGB, END_RGB = "22, 163, 74", "37, 99, 235"  # green: where the answer begins; blue: where it ends
+STRONGEST = 0.6  # the most opaque a cell gets: its dark text keeps WCAG's 4.5:1 contrast
 SHOWN_PERCENT = 0.01  # a probability at least this large is written in its cell, not only shaded
 
 
@@ -58,10 +59,9 @@ def _cell(text: str, piece: str, start: float, end: float, top: tuple[float, flo
     )
     bars = []
     for prob, largest, rgb, kind in ((start, top[0], START_RGB, "start"), (end, top[1], END_RGB, "end")):
-        alpha = min(1.0, prob / largest) if largest > 0 else 0.0
+        alpha = STRONGEST * min(1.0, prob / largest) if largest > 0 else 0.0
         shown = f"{prob:.0%}" if prob >= SHOWN_PERCENT else ""
-        dark = " qa-dark" if alpha > 0.55 else ""
-        bars.append(f'<span class="qa-bar qa-{kind}{dark}" style="{_shade(rgb, alpha)}">{shown}</span>')
+        bars.append(f'<span class="qa-bar qa-{kind}" style="{_shade(rgb, alpha)}">{shown}</span>')
     marked = " qa-in-answer" if in_answer else ""
     return (
         f'<span class="qa-tok{marked}" title="{_escape(tip)}" aria-label="{_escape(text + " · " + tip)}">'
@@ -97,8 +97,8 @@ def legend_html() -> str:
         "each row is a softmax over the context's tokens · darker, likelier · hover a token for its numbers"
     )
     return (
-        f"<div class='legend qa-legend'><span class='qa-bar qa-start qa-dark' style='background: rgba({START_RGB}, 0.9)'>"
-        f"{start}</span> <span class='qa-bar qa-end qa-dark' style='background: rgba({END_RGB}, 0.9)'>{end}</span>"
+        f"<div class='legend qa-legend'><span class='qa-bar qa-start' style='{_shade(START_RGB, STRONGEST)}'>"
+        f"{start}</span> <span class='qa-bar qa-end' style='{_shade(END_RGB, STRONGEST)}'>{end}</span>"
         f" · {how}</div>"
     )
 
