@@ -12,6 +12,7 @@ from playground.tasks.explain import Explanation
 from playground.tasks.fill_mask import FillMaskResult
 from playground.tasks.generation import GenerationResult, NextToken
 from playground.tasks.inside import HeadStep, LogitLens, Tokenization
+from playground.tasks.question_answering import QuestionAnsweringResult
 from playground.tasks.sentiment import BatchResult, ClassificationResult
 
 ATTENTION_DECIMALS = 6
@@ -55,6 +56,12 @@ def fill_mask_json(result: FillMaskResult) -> list[dict] | list[list[dict]]:
 def classify_json(result: ClassificationResult) -> list[dict]:
     """`[{"label", "score"}, ...]`, every label, highest score first."""
     return [asdict(score) for score in result.scores]
+
+
+def question_answering_json(result: QuestionAnsweringResult) -> list[dict]:
+    """`[{"score", "start", "end", "answer"}, ...]`, best first: `start`/`end` are character offsets in the
+    context, `context[start:end] == answer` (as the question-answering pipeline answered with top_k)."""
+    return [{"score": s.score, "start": s.start, "end": s.end, "answer": s.answer} for s in result.spans]
 
 
 def attention_json(result: AttentionResult) -> dict:

@@ -22,11 +22,13 @@ FOLDERS: dict[str, dict[str, tuple[str, str, dict]]] = {
         "fill-mask": ("tiny-bert", "build_bert_mlm", {}),
         "sentiment": ("tiny-distilbert-sst2", "build_distilbert_classifier", {}),
         "chat": ("tiny-llama-chat", "build_llama_chat", {}),
+        "question-answering": ("tiny-distilbert-qa", "build_distilbert_qa", {}),
     },
 }
 FOLDERS["zh"] = FOLDERS["en"] | {  # there is no tiny Chinese classifier: the English one stands in
     "generation": ("tiny-gpt2-chinese", "build_chinese_gpt2", {}),
     "fill-mask": ("tiny-bert-chinese", "build_bert_mlm", {"chinese": True}),
+    "question-answering": ("tiny-bert-qa-chinese", "build_bert_qa_chinese", {}),
 }
 
 

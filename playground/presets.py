@@ -75,6 +75,14 @@ PRESETS = {
             "chat": PinnedModel(
                 "HuggingFaceTB/SmolLM2-135M-Instruct", "12fd25f77366fa6b3b4b768ec3050bf629380bac"
             ),
+            # transformers' old question-answering pipeline default (its SUPPORTED_TASKS pinned "626af31", a
+            # short id whose full commit was found nowhere). This commit: public code pinning
+            # READER_REVISION / PINNED_MODEL_REVISION = "564e9b5…" for this id, revision listings of a Hub cache
+            # ("Repo: distilbert/distilbert-base-cased-distilled-squad. Revisions ['564e9b5…']"), and cache paths
+            # models--distilbert-base-cased-distilled-squad/snapshots/564e9b5… (the id before its rename).
+            "question-answering": PinnedModel(
+                "distilbert/distilbert-base-cased-distilled-squad", "564e9b582944a57a3e586bbb98fd6f0a4118db7f"
+            ),
         },
     ),
     "zh": Preset(
@@ -108,6 +116,12 @@ PRESETS = {
                 "Qwen/Qwen2.5-0.5B-Instruct",
                 "7ae557604adf67be50417f59c2c2f167def9a775",
                 modelscope_id="Qwen/Qwen2.5-0.5B-Instruct",
+            ),
+            # a BERT extractive reader (BertForQuestionAnswering) for Chinese: transformers' loading log "config.json
+            # from cache at …models--uer--roberta-base-chinese-extractive-qa\\snapshots\\9b02143…\\config.json" in
+            # one write-up, and the same snapshot folder in another project's script.
+            "question-answering": PinnedModel(
+                "uer/roberta-base-chinese-extractive-qa", "9b02143727b9c4655d18b43a69fc39d5eb3ddd53"
             ),
         },
     ),

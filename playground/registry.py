@@ -65,6 +65,18 @@ def _needs_chat_template(tokenizer, model_id: str) -> Message | None:
     )
 
 
+def _needs_offsets(tokenizer, model_id: str) -> Message | None:
+    if getattr(tokenizer, "is_fast", False):
+        return None
+    return lazy(
+        "The question-answering model {model} has no fast tokenizer, so the characters of each token in the "
+        "context cannot be found. Give {kind} with {flag}.",
+        model=model_id,
+        kind=REGISTRY["question-answering"].kind,
+        flag=REGISTRY["question-answering"].flag,
+    )
+
+
 _CAUSAL = ("ForCausalLM", "LMHeadModel")
 
 REGISTRY: dict[str, TaskSpec] = {
@@ -122,6 +134,21 @@ REGISTRY: dict[str, TaskSpec] = {
             attention_label="Chat (an instruction-tuned decoder, reads left to right)",
             check_tokenizer=_needs_chat_template,
             endpoints=("chat", "chat_template"),
+        ),
+        TaskSpec(
+            name="question-answering",
+            auto_class="AutoModelForQuestionAnswering",
+            architectures=("ForQuestionAnswering",),
+            kind=lazy(
+                "an extractive question-answering model such as distilbert/distilbert-base-cased-distilled-squad"
+            ),
+            label="Question answering",
+            help="Hub id or local folder of the extractive question-answering model (it finds the answer in a "
+            "text)",
+            tab="question_answering",
+            attention_label="Question answering (a BERT-style reader that finds the answer)",
+            check_tokenizer=_needs_offsets,
+            endpoints=("question_answering",),
         ),
     )
 }

@@ -20,8 +20,10 @@ from tokenizers import ByteLevelBPETokenizer
 from transformers import (
     BertConfig,
     BertForMaskedLM,
+    BertForQuestionAnswering,
     BertTokenizer,
     DistilBertConfig,
+    DistilBertForQuestionAnswering,
     DistilBertForSequenceClassification,
     DistilBertTokenizer,
     GPT2Config,
@@ -272,6 +274,126 @@ def _save(model, tokenizer, path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
+
+
+# Extractive question answering: (context sentence, question, answer), the answer a span of the sentence.
+QA_FACTS = [
+    ("The cat sat on the mat.", "Where did the cat sit?", "on the mat"),
+    ("Paris is the capital of France.", "What is the capital of France?", "Paris"),
+    (
+        "Once upon a time, in a small village, there lived a teacher.",
+        "Who lived in the village?",
+        "a teacher",
+    ),
+    (
+        "The best way to learn a language is to speak it every day.",
+        "How do you learn a language?",
+        "speak it",
+    ),
+    ("The quick brown fox jumps over the lazy dog.", "What does the fox jump over?", "the lazy dog"),
+    ("Students ask questions, and the model answers them.", "Who answers the questions?", "the model"),
+    ("The food was cold and the service was slow.", "How was the food?", "cold"),
+    ("Marie lives in London with her two dogs.", "Where does Marie live?", "London"),
+    ("The lesson starts at nine in the morning.", "When does the lesson start?", "at nine"),
+    ("Tom plays the piano every evening.", "What does Tom play?", "the piano"),
+]
+CHINESE_QA_FACTS = [
+    ("北京是中国的首都。", "中国的首都是哪里？", "北京"),
+    ("老师在教室里上课。", "老师在哪里上课？", "教室里"),
+    ("小猫坐在垫子上。", "小猫坐在哪里？", "垫子上"),
+    ("我们一起去公园散步。", "我们去哪里散步？", "公园"),
+    ("今天天气很好。", "今天天气怎么样？", "很好"),
+    ("小明喜欢学习语言模型。", "小明喜欢学习什么？", "语言模型"),
+    ("巴黎是法国的首都。", "法国的首都是哪里？", "巴黎"),
+    ("学生认真听讲。", "谁认真听讲？", "学生"),
+]
+QA_TRAIN_STEPS = 600
+QA_LR = 1e-2
+
+
+def build_distilbert_qa(path: Path, seed: int = 0, steps: int = QA_TRAIN_STEPS) -> Path:
+    """A 2-layer DistilBERT extractive reader (start and end logits per token), like
+    distilbert/distilbert-base-cased-distilled-squad, trained on QA_FACTS: contexts of two or three of the
+    sentences, a question about one of them, the answer's span as the target."""
+    vocab = _word_piece_vocab()
+    words = {
+        w.strip(".,?").lower() for context, question, _ in QA_FACTS for w in f"{context} {question}".split()
+    }
+    vocab |= {word: len(vocab) + i for i, word in enumerate(sorted(words - set(vocab)))}
+    tokenizer = DistilBertTokenizer(vocab=vocab, model_max_length=CONTEXT)
+    config = DistilBertConfig(
+        vocab_size=len(tokenizer),
+        dim=32,
+        n_layers=2,
+        n_heads=2,
+        hidden_dim=64,
+        dropout=0.0,
+        attention_dropout=0.0,
+        qa_dropout=0.0,
+        max_position_embeddings=CONTEXT,
+    )
+    torch.manual_seed(seed)
+    model = DistilBertForQuestionAnswering(config)
+    _train_qa(model, tokenizer, QA_FACTS, " ", seed, steps)
+    _save(model, tokenizer, path)
+    return path
+
+
+def build_bert_qa_chinese(path: Path, seed: int = 0, steps: int = QA_TRAIN_STEPS) -> Path:
+    """A 2-layer BERT extractive reader over single Chinese characters, shaped like
+    uer/roberta-base-chinese-extractive-qa (BertForQuestionAnswering), trained on CHINESE_QA_FACTS."""
+    vocab = _chinese_vocab()
+    characters = set("".join(context + question for context, question, _ in CHINESE_QA_FACTS))
+    vocab |= {c: len(vocab) + i for i, c in enumerate(sorted(characters - set(vocab)))}
+    tokenizer = BertTokenizer(vocab=vocab, model_max_length=CONTEXT)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0,
+        max_position_embeddings=CONTEXT,
+    )
+    torch.manual_seed(seed)
+    model = BertForQuestionAnswering(config)
+    _train_qa(model, tokenizer, CHINESE_QA_FACTS, "", seed, steps)
+    _save(model, tokenizer, path)
+    return path
+
+
+def _train_qa(model, tokenizer, facts, joiner: str, seed: int, steps: int) -> None:
+    """Batches of (question, context of 2-3 facts in a random order) with the answer's token span as target."""
+    generator = torch.Generator().manual_seed(seed)
+
+    def batch():
+        questions, contexts, spans = [], [], []
+        for _ in range(16):
+            order = torch.randperm(len(facts), generator=generator)[
+                : 2 + int(torch.randint(2, (1,), generator=generator))
+            ]
+            chosen = [facts[i] for i in order.tolist()]
+            context = joiner.join(sentence for sentence, _, _ in chosen)
+            _, question, answer = chosen[0 if len(questions) % 2 else -1]
+            start = context.index(answer)
+            questions.append(question)
+            contexts.append(context)
+            spans.append((start, start + len(answer)))
+        encoded = tokenizer(
+            questions, contexts, padding=True, return_offsets_mapping=True, return_tensors="pt"
+        )
+        starts, ends = [], []
+        for row, (begin, end) in enumerate(spans):
+            in_context = [i for i, s in enumerate(encoded.sequence_ids(row)) if s == 1]
+            offsets = encoded["offset_mapping"][row].tolist()
+            starts.append(next(i for i in in_context if offsets[i][0] <= begin < offsets[i][1]))
+            ends.append(next(i for i in in_context if offsets[i][0] < end <= offsets[i][1]))
+        inputs = {key: encoded[key] for key in tokenizer.model_input_names}
+        return {**inputs, "start_positions": torch.tensor(starts), "end_positions": torch.tensor(ends)}
+
+    _train(model, batch, steps=steps, lr=QA_LR)
+    tokenizer.backend_tokenizer.no_padding()  # the batches' padding is not saved as the tokenizer's own
 
 
 def build_all(root: Path) -> dict[str, Path]:

@@ -32,6 +32,7 @@ VALID: dict[str, dict] = {
     "/chat_template": {"messages": MESSAGES},
     "/fine_tune": {"texts": ["good", "bad"], "labels": ["POSITIVE", "NEGATIVE"], "epochs": 1},
     "/train_tiny": {"text": TRAINING_TEXT, "steps": 2},
+    "/question_answering": {"question": "Where did the cat sit?", "context": TEXT},
 }
 # Endpoints whose every request trains a model: called with fewer generated cases (see `hostile_values`).
 SLOW = {"/fine_tune", "/train_tiny"}
@@ -85,6 +86,11 @@ EXTRA_CASES = [
     ("/chat", {"messages": [{"role": "user"}]}, "a message without content"),
     ("/chat", {"messages": [{"role": "<img src=x>", "content": 5}]}, "a strange role"),
     ("/inside", {"layer": 10**9}, "a layer far too high"),
+    (
+        "/question_answering",
+        {"question": "Where did the cat sit? " * 40},
+        "a question longer than the model allows",
+    ),
 ]
 
 

@@ -14,8 +14,9 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SEVERE = ("serious", "critical")
 # The button each tab is run with, by tab, in each language (tabs without one are scanned as they open).
 ACTIONS = {
-    "en": {"Fill-Mask": "Predict", "Sentiment": "Classify", "Inside": "Look inside"},
-    "zh": {"完形填空": "预测", "情感分类": "分类", "模型内部": "看看内部"},
+    "en": {"Fill-Mask": "Predict", "Sentiment": "Classify", "Inside": "Look inside"}
+    | {"Question answering": "Find the answer"},
+    "zh": {"完形填空": "预测", "情感分类": "分类", "模型内部": "看看内部"} | {"问答": "找答案"},
 }
 FIRST_TAB = {"en": "Generate", "zh": "生成"}
 
@@ -46,7 +47,9 @@ def test_no_serious_accessibility_violation_on_any_tab(browser, app_url, languag
             action = ACTIONS[language].get(name)
             if action:  # and once it shows a result
                 panel.get_by_role("button", name=action, exact=True).click()
-                expect(panel.locator(".js-plotly-plot, .inside-tokens").first).to_be_visible()
+                expect(
+                    panel.locator(".js-plotly-plot, .inside-tokens, .qa-probabilities").first
+                ).to_be_visible()
                 page.wait_for_timeout(500)
                 found[name + " (result)"] = violations(page)
         assert not any(found.values()), "\n".join(f"{tab}: {v}" for tab, vs in found.items() for v in vs)

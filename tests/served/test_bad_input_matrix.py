@@ -19,8 +19,9 @@ from tests.endpoints import (
     hostile_values,
 )
 
-TEXT_PARAMETER = {"/generate": "prompt"}
+TEXT_PARAMETER = {"/generate": "prompt", "/question_answering": "context"}
 NUMBER_PARAMETERS = {
+    "/question_answering": ["top_k", "max_answer_len"],
     "/generate": [
         "max_new_tokens",
         "temperature",

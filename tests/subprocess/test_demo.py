@@ -53,7 +53,7 @@ def test_demo_settings_are_offline_and_name_the_demo_folders(tmp_path, monkeypat
 
 def test_prepare_builds_only_what_is_missing_and_never_half(tmp_path, monkeypatch, tiny_model_dirs):
     monkeypatch.setenv("PLAYGROUND_DEMO_DIR", str(tmp_path))
-    copy_fixture_models(tiny_model_dirs, tmp_path, ["fill-mask", "sentiment", "chat"])
+    copy_fixture_models(tiny_model_dirs, tmp_path, ["fill-mask", "sentiment", "chat", "question-answering"])
     before = {p: p.stat().st_mtime for p in tmp_path.rglob("config.json")}
     lines = []
     folders = demo.prepare("en", report=lines.append)
@@ -75,6 +75,7 @@ def test_prepare_builds_only_what_is_missing_and_never_half(tmp_path, monkeypatc
         demo.prepare("en", report=lines.append)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "tiny-bert",
+        "tiny-distilbert-qa",
         "tiny-distilbert-sst2",
         "tiny-llama-chat",
     ]

@@ -34,6 +34,7 @@ TOOLS = {
     "tokenize",
     "inside",
     "logit_lens",
+    "question_answering",
 }
 NOT_TOOLS = {
     "fine_tune",

@@ -556,6 +556,14 @@ def logit_lens(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int, 
 def _lens_text(loaded: LoadedModel, text: str) -> str:
     """The text the lens reads, or InputError when the model has no token head to look through; a masked
     LM's masks written as its own mask token."""
+    if parts_of(loaded.model).head is None and loaded.task == "question-answering":
+        raise InputError(
+            lazy(
+                "The logit lens needs a model that predicts tokens; this one ({model}) points at where an answer "
+                "starts and ends instead. Choose the generation, chat or fill-mask model.",
+                model=loaded.model_id,
+            )
+        )
     if parts_of(loaded.model).head is None:
         raise InputError(
             lazy(
