@@ -28,6 +28,8 @@ FOLDERS["zh"] = FOLDERS["en"] | {  # there is no tiny Chinese classifier: the En
     "generation": ("tiny-gpt2-chinese", "build_chinese_gpt2", {}),
     "fill-mask": ("tiny-bert-chinese", "build_bert_mlm", {"chinese": True}),
 }
+FOLDERS["en"]["translation"] = ("tiny-marian-en-zh", "build_marian", {})
+FOLDERS["zh"]["translation"] = ("tiny-marian-zh-en", "build_marian", {"source": "zh"})
 
 
 def demo_dir() -> Path:

@@ -75,6 +75,12 @@ PRESETS = {
             "chat": PinnedModel(
                 "HuggingFaceTB/SmolLM2-135M-Instruct", "12fd25f77366fa6b3b4b768ec3050bf629380bac"
             ),
+            # Marian (the encoder-decoder of the original Transformer), English to Chinese. Commit from cache
+            # paths models--Helsinki-NLP--opus-mt-en-zh/snapshots/408d9bc… in several independent projects (a
+            # translation CLI's README, a Flask service's paths, a poetry app's config); a4193836… is older.
+            "translation": PinnedModel(
+                "Helsinki-NLP/opus-mt-en-zh", "408d9bc410a388e1d9aef112a2daba955b945255"
+            ),
         },
     ),
     "zh": Preset(
@@ -108,6 +114,12 @@ PRESETS = {
                 "Qwen/Qwen2.5-0.5B-Instruct",
                 "7ae557604adf67be50417f59c2c2f167def9a775",
                 modelscope_id="Qwen/Qwen2.5-0.5B-Instruct",
+            ),
+            # Marian, Chinese to English. Commit from cache paths models--Helsinki-NLP--opus-mt-zh-en/snapshots/
+            # cf10909… in several independent projects (a Flask service, a notebook listing its source.spm, a
+            # model manager's paths); 820b010… appears in one other script.
+            "translation": PinnedModel(
+                "Helsinki-NLP/opus-mt-zh-en", "cf109095479db38d6df799875e34039d4938aaa6"
             ),
         },
     ),

@@ -141,6 +141,7 @@ def hub_cache(tiny_model_dirs, chinese_gpt2_dir, tmp_path_factory):
             "fill-mask": build_bert_mlm(folders / "bert", chinese=True),
             "sentiment": tiny_model_dirs["sentiment"],
             "chat": tiny_model_dirs["chat"],
+            "translation": tiny_model_dirs["translation"],  # the English-to-Chinese one stands in
         },
     }
     cache = tmp_path_factory.mktemp("hub-cache")
