@@ -77,13 +77,33 @@ class TranslationParams:
     num_beams: int = 1  # 1 is greedy search
 
     def validated(self, loaded: LoadedModel, max_new_tokens_cap: int, max_beams: int) -> TranslationParams:
-        """These parameters checked for range (InputError otherwise): the new tokens within the server's cap
-        and the decoder's positions, the beams within the server's --max-beams."""
-        most = max(1, min(max_new_tokens_cap, decoder_positions(loaded) - 1))
+        """These parameters checked for range (InputError otherwise): the new tokens within the server's cap,
+        the beams within the server's --max-beams. More new tokens than the decoder has positions for are
+        cut to what it has (`limit_notice` says so)."""
+        max_new_tokens = check_int(self.max_new_tokens, lazy("Max new tokens"), 1, max_new_tokens_cap)
         return TranslationParams(
-            max_new_tokens=check_int(self.max_new_tokens, lazy("Max new tokens"), 1, most),
+            max_new_tokens=min(max_new_tokens, most_new_tokens(loaded)),
             num_beams=check_int(self.num_beams, lazy("The number of beams"), 1, max_beams),
         )
+
+    def limit_notice(self, loaded: LoadedModel) -> list[Message]:
+        """A notice when more new tokens were asked for than the decoder has positions for."""
+        most = most_new_tokens(loaded)
+        if isinstance(self.max_new_tokens, (int, float)) and self.max_new_tokens > most:
+            return [
+                lazy(
+                    "This model's decoder writes at most {most} tokens: Max new tokens was lowered from {asked} "
+                    "to {most}.",
+                    most=most,
+                    asked=int(self.max_new_tokens),
+                )
+            ]
+        return []
+
+
+def most_new_tokens(loaded: LoadedModel) -> int:
+    """The most tokens the decoder can write (its positions, less the start token)."""
+    return max(1, decoder_positions(loaded) - 1)
 
 
 def decoder_positions(loaded: LoadedModel) -> int:
@@ -147,7 +167,8 @@ def translate(
 ) -> Translation:
     """`text` translated by `model.generate` with `params` (greedy for one beam, else beam search)."""
     source = encode_source(loaded, text, max_chars, max_source_tokens)
-    params = params.validated(loaded, max_new_tokens_cap, max_beams)
+    asked, params = params, params.validated(loaded, max_new_tokens_cap, max_beams)
+    source.notices = source.notices + asked.limit_notice(loaded)
     with loaded.lock, torch.inference_mode():
         out = loaded.model.generate(
             **_inputs(loaded, source),
@@ -250,9 +271,12 @@ def next_step(
 ) -> StepState:
     """One more greedy token after the tokens written so far (a new text, or another model, starts again):
     the token `generate(num_beams=1, do_sample=False, max_new_tokens=max_new_tokens)` writes at that step."""
-    params = TranslationParams(max_new_tokens, 1).validated(loaded, max_new_tokens_cap, 1)
+    asked = TranslationParams(max_new_tokens, 1)
+    params = asked.validated(loaded, max_new_tokens_cap, 1)
     if state is None or state.source.text != text or state.model_id != loaded.model_id:
-        state = StepState(loaded.model_id, encode_source(loaded, text, max_chars), params.max_new_tokens)
+        source = encode_source(loaded, text, max_chars)
+        source.notices = source.notices + asked.limit_notice(loaded)
+        state = StepState(loaded.model_id, source, params.max_new_tokens)
     state = replace(state, max_new_tokens=params.max_new_tokens)
     written = state.target_ids
     if written and written[-1] in _eos_ids(loaded):

@@ -45,8 +45,8 @@ ZH = {
     "Step mode · tokens written one at a time (greedy): {count}": "单步模式 · 一次写一个词元（贪心）：{count}",
     "greedy search": "贪心搜索",
     "beam search with {beams} beams": "束搜索，束宽 {beams}",
-    "the model ended with </s>": "模型以 </s> 结束",
-    "stopped at the limit of new tokens before the model wrote </s>": "模型写出 </s> 之前已达到新词元上限",
+    "the model ended with `</s>`": "模型以 `</s>` 结束",
+    "stopped at the limit of new tokens before the model wrote `</s>`": "模型写出 `</s>` 之前已达到新词元上限",
     "{count} new tokens": "{count} 个新词元",
     # the pictures
     "Cross-attention · layer {layer}, {which}": "交叉注意力 · 第 {layer} 层，{which}",
@@ -105,5 +105,8 @@ ZH = {
     "There is no translation yet: translate the text first.": "还没有译文：请先翻译这段文字。",
     "Translate a text first; then its attention can be drawn.": "请先翻译一段文字，然后才能画出它的注意力。",
     "The number of beams": "束宽",
+    "This model's decoder writes at most {most} tokens: Max new tokens was lowered from {asked} to {most}.": (
+        "这个模型的解码器最多写 {most} 个词元：“最大新词元数”已从 {asked} 降到 {most}。"
+    ),
     "Unknown target language {target}: choose 'zh' or 'en'.": "未知的目标语言 {target}：请选择 'zh' 或 'en'。",
 }

@@ -102,9 +102,9 @@ def run(context: Context, text, max_new_tokens, num_beams, layer, head, progress
         else _("beam search with {beams} beams", beams=result.params.num_beams)
     )
     end = (
-        _("the model ended with </s>")
+        _("the model ended with `</s>`")
         if result.ended
-        else _("stopped at the limit of new tokens before the model wrote </s>")
+        else _("stopped at the limit of new tokens before the model wrote `</s>`")
     )
     summary = _("{count} tokens · {search} · {end}", count=len(result.steps), search=search, end=end)
     outputs = _shown(context, loaded, translation.state_of(result), summary, layer, head)

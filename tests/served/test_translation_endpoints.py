@@ -29,8 +29,8 @@ def test_translate_and_cross_attention_endpoints(client, marian):
         answer = client.predict(TEXT, 40, num_beams, api_name="/translate")
         out = model.generate(**inputs, max_new_tokens=40, num_beams=num_beams, do_sample=False)
         assert answer == [{"translation_text": tokenizer.decode(out[0], skip_special_tokens=True)}]
-    shaped = client.predict(text=TEXT, api_name="/cross_attention")
-    greedy = model.generate(**inputs, max_new_tokens=64, num_beams=1, do_sample=False)[0]
+    shaped = client.predict(text=TEXT, max_new_tokens=40, api_name="/cross_attention")
+    greedy = model.generate(**inputs, max_new_tokens=40, num_beams=1, do_sample=False)[0]
     model.set_attn_implementation("eager")
     with torch.inference_mode():
         own = model(**inputs, decoder_input_ids=greedy[None, :-1], output_attentions=True).cross_attentions
@@ -44,8 +44,11 @@ def test_translate_and_cross_attention_endpoints(client, marian):
 @pytest.mark.parametrize(
     ("arguments", "match"),
     [
-        ({"text": ""}, "empty"),
-        ({"text": TEXT, "num_beams": 99}, "number of beams must be a whole number between 1 and 8"),
+        ({"text": "", "max_new_tokens": 20}, "empty"),
+        (
+            {"text": TEXT, "max_new_tokens": 20, "num_beams": 99},
+            "number of beams must be a whole number between 1 and 8",
+        ),
         ({"text": TEXT, "max_new_tokens": 0}, "Max new tokens"),
     ],
 )

@@ -154,12 +154,18 @@ def test_bad_input_gets_one_sentence(loaded):
         ({"num_beams": 1000}, "number of beams must be a whole number between 1 and 8"),
         ({"num_beams": 2.5}, "number of beams"),
         ({"max_new_tokens": 0}, "Max new tokens"),
-        ({"max_new_tokens": 10**6}, "Max new tokens"),
+        ({"max_new_tokens": 10**6}, "Max new tokens must be a whole number between 1 and 60"),
     ]:
         with pytest.raises(InputError, match=match):
             translate(**bad)
     with using("zh"), pytest.raises(InputError, match="束宽"):
         translate(num_beams=1000)
+
+
+def test_more_new_tokens_than_the_decoder_has_positions_for_are_cut_and_said(loaded, reference):
+    result = translation.translate(loaded, SOURCES[0], TranslationParams(200, 1), MAX_CHARS, 256, BEAMS)
+    assert result.params.max_new_tokens == 63 and "lowered from 200 to 63" in str(result.notices[0])
+    assert result.text == generated(reference, SOURCES[0], max_new_tokens=63, num_beams=1)
 
 
 def test_an_over_long_source_is_cut_and_said(loaded, reference):
