@@ -27,11 +27,12 @@ def test_translate_and_see_the_cross_attention(page):
 
 def test_the_chat_model_translates_beside_it(page):
     panel = open_tab(page, "Translation")
+    panel.locator("textarea").first.fill("Where is the train station?")  # short: the tiny chat model reads 64
     max_new_tokens = panel.locator("input[type=number]").nth(4)  # the chat side's slider
     max_new_tokens.fill("8")
     max_new_tokens.press("Enter")
     panel.get_by_role("button", name="Translate with the chat model").click()
-    template = panel.locator(".chat-template")
+    template = panel.locator("div.chat-template")
     expect(template).to_contain_text("<|im_start|>")
     expect(template).to_contain_text("Translate into Chinese:")
     expect(panel.get_by_text("Seed 0")).to_be_visible()

@@ -243,3 +243,19 @@ def test_a_greedy_chat_reply_equals_generate_on_the_prompt(chat_model, tiny_mode
 def test_the_translations_of_the_tab_exist():
     for english in ["Translation", "Cross-attention", "Translate with the chat model", "Encoder", "Cross"]:
         assert english in ZH
+
+
+def test_the_attention_tab_reads_the_encoder_and_inside_says_it_cannot(loaded, reference):
+    from playground.tasks import inside
+    from playground.tasks.attention import attention
+
+    result = attention(loaded, SOURCES[0], MAX_CHARS, 128)
+    model, tokenizer = reference
+    inputs = tokenizer(SOURCES[0], return_tensors="pt")
+    model.set_attn_implementation("eager")
+    with torch.inference_mode():
+        own = model.get_encoder()(**inputs, output_attentions=True).attentions
+    np.testing.assert_allclose(result.attentions, torch.stack([a[0] for a in own]).numpy(), atol=1e-6)
+    assert not result.causal and result.token_ids == inputs.input_ids[0].tolist()
+    with pytest.raises(InputError, match="cannot show its insides"):
+        inside.parts_of(loaded.model)
