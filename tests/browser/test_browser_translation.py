@@ -34,5 +34,5 @@ def test_the_chat_model_translates_beside_it(page):
     panel.get_by_role("button", name="Translate with the chat model").click()
     template = panel.locator("div.chat-template")
     expect(template).to_contain_text("<|im_start|>")
-    expect(template).to_contain_text("Translate into Chinese:")
+    expect(template).to_contain_text("<|im_end|>")  # the instruction is a user message, ids beside its tokens
     expect(panel.get_by_text("Seed 0")).to_be_visible()

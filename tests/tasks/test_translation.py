@@ -259,3 +259,39 @@ def test_the_attention_tab_reads_the_encoder_and_inside_says_it_cannot(loaded, r
     assert not result.causal and result.token_ids == inputs.input_ids[0].tolist()
     with pytest.raises(InputError, match="cannot show its insides"):
         inside.parts_of(loaded.model)
+
+
+def test_download_fetches_marians_sentencepiece_models():
+    from playground.download import files_to_fetch
+    from playground.presets import PRESETS
+
+    repository = [
+        "config.json",
+        "generation_config.json",
+        "pytorch_model.bin",
+        "tf_model.h5",
+        "rust_model.ot",
+    ]
+    repository += ["source.spm", "target.spm", "tokenizer_config.json", "vocab.json", "README.md"]
+    assert files_to_fetch(repository) == [
+        "config.json",
+        "generation_config.json",
+        "pytorch_model.bin",
+        "source.spm",
+        "target.spm",
+        "tokenizer_config.json",
+        "vocab.json",
+    ]
+    assert PRESETS["en"].models["translation"].model_id == "Helsinki-NLP/opus-mt-en-zh"
+    assert PRESETS["zh"].models["translation"].model_id == "Helsinki-NLP/opus-mt-zh-en"
+
+
+def test_the_chinese_demo_model_translates_into_english(tmp_path):
+    from playground.demo import FOLDERS
+    from playground.tiny_models import build_marian
+
+    folder, builder, options = FOLDERS["zh"]["translation"]
+    path = build_marian(tmp_path / folder, **options)
+    loaded = ModelManager({"translation": str(path)}, "cpu").get("translation")
+    result = translation.translate(loaded, "火车站在哪里？", TranslationParams(30, 1), MAX_CHARS, CAP, BEAMS)
+    assert result.text == "Where is the train station?"
