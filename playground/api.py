@@ -151,3 +151,25 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def spreadsheet_text(cell: str) -> str:
     """`cell` as a spreadsheet shows it as text, never runs it as a formula (CSV injection)."""
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def translation_json(result) -> list[dict]:
+    """`[{"translation_text": ...}]`: the shape of the translation pipeline (transformers 4)."""
+    return [{"translation_text": result.text}]
+
+
+def cross_attention_json(result) -> dict:
+    """`{"model", "source_tokens", "target_tokens", "cross_attentions": [layer][head][target][source]}`: each
+    token of the translation's attention over the source tokens, every row adding up to 1."""
+    return {
+        "model": result.model_id,
+        "source_tokens": result.source_tokens,
+        "target_tokens": result.target_tokens,
+        "cross_attentions": _rounded(result.cross),
+    }
+
+
+def application_json(result) -> dict:
+    """`{"messages", "prompt", "output"}`: the chat messages sent, the text the model read (its chat template
+    applied, with the opening of its turn) and its reply (a translation or a summary)."""
+    return {"messages": result.messages, "prompt": result.prompt, "output": result.output}

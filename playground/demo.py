@@ -30,6 +30,8 @@ FOLDERS["zh"] = FOLDERS["en"] | {  # there is no tiny Chinese classifier: the En
     "fill-mask": ("tiny-bert-chinese", "build_bert_mlm", {"chinese": True}),
     "question-answering": ("tiny-bert-qa-chinese", "build_bert_qa_chinese", {}),
 }
+FOLDERS["en"]["translation"] = ("tiny-marian-en-zh", "build_marian", {})
+FOLDERS["zh"]["translation"] = ("tiny-marian-zh-en", "build_marian", {"source": "zh"})
 
 
 def demo_dir() -> Path:

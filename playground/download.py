@@ -32,6 +32,7 @@ CONFIG_AND_TOKENIZER = (
     "chat_template.jinja",  # where transformers 5 keeps a chat model's template
     "chat_template.json",
     "*.model",  # sentencepiece
+    "*.spm",  # Marian's sentencepiece models (source.spm, target.spm)
 )
 SAFETENSORS = ("*.safetensors", "model.safetensors.index.json")
 PYTORCH = ("pytorch_model*.bin", "pytorch_model.bin.index.json")

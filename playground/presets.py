@@ -83,6 +83,12 @@ PRESETS = {
             "question-answering": PinnedModel(
                 "distilbert/distilbert-base-cased-distilled-squad", "564e9b582944a57a3e586bbb98fd6f0a4118db7f"
             ),
+            # Marian (the encoder-decoder of the original Transformer), English to Chinese. Commit from cache
+            # paths models--Helsinki-NLP--opus-mt-en-zh/snapshots/408d9bc… in several independent projects (a
+            # translation CLI's README, a Flask service's paths, a poetry app's config); a4193836… is older.
+            "translation": PinnedModel(
+                "Helsinki-NLP/opus-mt-en-zh", "408d9bc410a388e1d9aef112a2daba955b945255"
+            ),
         },
     ),
     "zh": Preset(
@@ -122,6 +128,12 @@ PRESETS = {
             # one write-up, and the same snapshot folder in another project's script.
             "question-answering": PinnedModel(
                 "uer/roberta-base-chinese-extractive-qa", "9b02143727b9c4655d18b43a69fc39d5eb3ddd53"
+            ),
+            # Marian, Chinese to English. Commit from cache paths models--Helsinki-NLP--opus-mt-zh-en/snapshots/
+            # cf10909… in several independent projects (a Flask service, a notebook listing its source.spm, a
+            # model manager's paths); 820b010… appears in one other script.
+            "translation": PinnedModel(
+                "Helsinki-NLP/opus-mt-zh-en", "cf109095479db38d6df799875e34039d4938aaa6"
             ),
         },
     ),

@@ -150,6 +150,18 @@ REGISTRY: dict[str, TaskSpec] = {
             check_tokenizer=_needs_offsets,
             endpoints=("question_answering",),
         ),
+        TaskSpec(
+            name="translation",
+            auto_class="AutoModelForSeq2SeqLM",
+            architectures=("ForConditionalGeneration", "MarianMTModel"),
+            kind=lazy("a translation (encoder-decoder) model such as Helsinki-NLP/opus-mt-en-zh"),
+            label="Translation",
+            help="Hub id or local folder of the translation model: an encoder-decoder (seq2seq) such as Marian",
+            tab="translation",
+            attention_label="Translation: the encoder (reads the source both ways; the decoder and the "
+            "cross-attention are in the Translation tab)",
+            endpoints=("translate", "cross_attention", "translate_chat", "summarize"),
+        ),
     )
 }
 TASKS = tuple(REGISTRY)

@@ -66,6 +66,7 @@ class Settings:
     mcp: bool = False
     root_path: str = ""
     admin_password: str = field(default="", repr=False)  # "" = nobody may change or unload the models
+    max_beams: int = 8
 
     def __post_init__(self):
         if self.preset not in PRESETS:
@@ -162,6 +163,7 @@ _HELP = {
     "root_path": "the path prefix under which a reverse proxy serves the app, e.g. /playground (gradio's "
     "root_path; empty: GRADIO_ROOT_PATH, or none)",
     "hub_endpoint": HUB_ENDPOINT_HELP,
+    "max_beams": "most beams (num_beams) one translation may search with",
     "demo": "serve tiny models made on this computer (about a minute, the first time only; kept in "
     "~/.cache/transformer-playground): no download, no internet; their answers only show how the app works",
 }

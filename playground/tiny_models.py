@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import string
+import tempfile
 from pathlib import Path
 
 import torch
@@ -402,3 +403,115 @@ def build_all(root: Path) -> dict[str, Path]:
         task: globals()[builder](root / folder, **options)
         for task, (folder, builder, options) in FOLDERS["en"].items()
     }
+
+
+# --- An encoder-decoder that translates (Marian, as Helsinki-NLP/opus-mt-*) ------------------------------------
+
+# English and Chinese sentences with their translations: word order changes between the languages (time and
+# place come before the verb in Chinese, a relative clause before its noun, a question word stays in place).
+PARALLEL = [
+    ("I read a book in the library yesterday.", "我昨天在图书馆看书。"),
+    ("Where is the train station?", "火车站在哪里？"),
+    ("The book that I bought yesterday is very interesting.", "我昨天买的书很有意思。"),
+    ("She goes to school by bus every morning.", "她每天早上坐公交车去学校。"),
+    ("The cat is sleeping on the mat.", "猫在垫子上睡觉。"),
+    ("Paris is the capital of France.", "巴黎是法国的首都。"),
+    ("I like learning languages.", "我喜欢学习语言。"),
+    ("The weather is very good today.", "今天天气很好。"),
+    ("The teacher is teaching in the classroom.", "老师在教室里上课。"),
+    ("We went to the park together.", "我们一起去了公园。"),
+    ("My brother works in Beijing.", "我哥哥在北京工作。"),
+    ("What is your name?", "你叫什么名字？"),
+    ("I am a student.", "我是学生。"),
+    ("Thank you very much.", "非常感谢。"),
+    ("The model translates sentences.", "模型翻译句子。"),
+    ("Students ask questions.", "学生问问题。"),
+]
+
+
+def _sentencepiece(path: Path, lines: list[str], vocab_size: int) -> list[str]:
+    """A sentencepiece (unigram) model trained on `lines`, written to `path`; its pieces."""
+    import io
+
+    import sentencepiece
+
+    model = io.BytesIO()
+    sentencepiece.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines * 4),
+        model_writer=model,
+        vocab_size=vocab_size,
+        hard_vocab_limit=False,  # a small corpus has fewer pieces than asked for
+        character_coverage=1.0,  # every Chinese character of the corpus is a piece
+        model_type="unigram",
+        unk_id=1,
+        bos_id=-1,
+        eos_id=0,
+        pad_id=-1,
+        minloglevel=2,
+    )
+    path.write_bytes(model.getvalue())
+    processor = sentencepiece.SentencePieceProcessor(model_proto=model.getvalue())
+    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+
+
+def build_marian(path: Path, seed: int = 0, source: str = "en", steps: int = 200) -> Path:
+    """A 2+2-layer Marian translation model (English to Chinese, or Chinese to English with source="zh") with
+    a MarianTokenizer over sentencepiece models trained on PARALLEL, laid out as Helsinki-NLP/opus-mt-en-zh:
+    one vocabulary for both sides, </s> = 0, <unk> = 1, <pad> last and the decoder's start token. Trained on
+    PARALLEL until it translates those sentences (and little else)."""
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    pairs = [(en, zh) for en, zh in PARALLEL] if source == "en" else [(zh, en) for en, zh in PARALLEL]
+    sources, targets = [s for s, _ in pairs], [t for _, t in pairs]
+    path.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        pieces = _sentencepiece(scratch / "source.spm", sources, 200)
+        pieces += _sentencepiece(scratch / "target.spm", targets, 200)
+        specials = ["</s>", "<unk>"]
+        ordered = [p for p in dict.fromkeys(specials + pieces) if p not in ("<pad>",)]
+        vocab = {piece: i for i, piece in enumerate(ordered + ["<pad>"])}
+        (scratch / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        tokenizer = MarianTokenizer(
+            source_spm=str(scratch / "source.spm"),
+            target_spm=str(scratch / "target.spm"),
+            vocab=str(scratch / "vocab.json"),
+            source_lang=source,
+            target_lang="zh" if source == "en" else "en",
+            model_max_length=CONTEXT,
+        )
+        tokenizer.save_pretrained(path)
+    pad = vocab["<pad>"]
+    config = MarianConfig(
+        vocab_size=len(vocab),
+        d_model=64,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=4,
+        decoder_attention_heads=4,
+        encoder_ffn_dim=128,
+        decoder_ffn_dim=128,
+        max_position_embeddings=CONTEXT,
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=pad,
+        forced_eos_token_id=0,
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+    )
+    torch.manual_seed(seed)
+    model = MarianMTModel(config)
+    # as opus-mt's generation_config.json: never write <pad>, end with </s>, beam search by default
+    model.generation_config.update(
+        bad_words_ids=[[pad]],
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        pad_token_id=pad,
+        num_beams=4,
+    )
+    batch = tokenizer(sources, text_target=targets, padding=True, return_tensors="pt")
+    labels = batch["labels"].masked_fill(batch["labels"] == pad, -100)
+    _train(model, lambda: {**batch, "labels": labels}, steps=steps, lr=3e-3)
+    model.save_pretrained(path)
+    return path

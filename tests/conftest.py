@@ -142,6 +142,7 @@ def hub_cache(tiny_model_dirs, chinese_gpt2_dir, tmp_path_factory):
             "sentiment": tiny_model_dirs["sentiment"],
             "chat": tiny_model_dirs["chat"],
             "question-answering": tiny_model_dirs["question-answering"],
+            "translation": tiny_model_dirs["translation"],  # the English-to-Chinese one stands in
         },
     }
     cache = tmp_path_factory.mktemp("hub-cache")

@@ -33,6 +33,10 @@ VALID: dict[str, dict] = {
     "/fine_tune": {"texts": ["good", "bad"], "labels": ["POSITIVE", "NEGATIVE"], "epochs": 1},
     "/train_tiny": {"text": TRAINING_TEXT, "steps": 2},
     "/question_answering": {"question": "Where did the cat sit?", "context": TEXT},
+    "/translate": {"text": "The cat sat.", "max_new_tokens": 4},
+    "/cross_attention": {"text": "The cat sat.", "max_new_tokens": 4},
+    "/translate_chat": {"text": "The cat sat.", "target": "zh", "max_new_tokens": 3},
+    "/summarize": {"text": TEXT, "max_new_tokens": 3},
 }
 # Endpoints whose every request trains a model: called with fewer generated cases (see `hostile_values`).
 SLOW = {"/fine_tune", "/train_tiny"}

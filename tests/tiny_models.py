@@ -15,6 +15,7 @@ from playground.tiny_models import (  # noqa: F401 (the fixtures import them fro
     build_chinese_gpt2,
     build_gpt2,
     build_llama_chat,
+    build_marian,
 )
 
 

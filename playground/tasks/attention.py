@@ -105,6 +105,8 @@ def _forward(
     tokenizer = loaded.tokenizer
     input_ids = torch.tensor([ids], device=loaded.device)
     with loaded.eager_attention() as model, torch.inference_mode():
+        if model.config.is_encoder_decoder:  # a translation model: its encoder's self-attention over the text
+            model = model.get_encoder()
         outputs = model(
             input_ids=input_ids, attention_mask=torch.ones_like(input_ids), output_attentions=True
         )

@@ -236,7 +236,8 @@ def attention_api(context: Context, text: str, model: str = "fill-mask") -> dict
 
     Args:
         text: the text to read
-        model: which served model: "fill-mask", "generation", "sentiment" or "chat" (default "fill-mask")
+        model: which served model: "fill-mask", "generation", "sentiment" or "chat" (default "fill-mask"), or
+            "translation" (its encoder's self-attention over the text)
     """
     return api.attention_json(compute(context, text, model))
 

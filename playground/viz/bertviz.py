@@ -216,3 +216,83 @@ def view_document(
     return bertviz_document(
         view, tokens, chosen, layers, heads, attentions.shape[1], title, notices, open_layer
     )
+
+
+def encoder_decoder_document(
+    source_tokens: list[str],
+    decoder_tokens: list[str],
+    encoder: np.ndarray,
+    decoder: np.ndarray,
+    cross: np.ndarray,
+    title: str,
+    notices: list[str] | None = None,
+) -> str:
+    """bertviz's model view of an encoder-decoder, as its `model_view(encoder_attention=…, decoder_attention=…,
+    cross_attention=…)` draws it: a menu picks the encoder's self-attention (layers, heads, S, S), the decoder's
+    (layers, heads, T, T) or the cross-attention (layers, heads, T, S). Every layer and head is shown."""
+    source = [visible_text(t) for t in source_tokens]
+    target = [visible_text(t) for t in decoder_tokens]
+
+    def weights(a: np.ndarray) -> list:
+        return np.round(np.asarray(a, dtype=np.float64), DECIMALS).tolist()
+
+    parts = [
+        (_("Encoder"), encoder, source, source),
+        (_("Decoder"), decoder, target, target),
+        (_("Cross"), cross, target, source),
+    ]
+    data = [
+        {"name": n, "attn": weights(a), "left_text": left, "right_text": right} for n, a, left, right in parts
+    ]
+    root = "bertviz-model"
+    params = {
+        "attention": data,
+        "default_filter": "2",  # the cross-attention first: what the tab is about
+        "display_mode": "light",
+        "root_div_id": root,
+        "include_layers": list(range(1, cross.shape[0] + 1)),
+        "include_heads": list(range(1, cross.shape[1] + 1)),
+        "total_heads": cross.shape[1],
+    }
+    options = "".join(
+        f'<option value="{i}"{" selected" if i == 2 else ""}>{html.escape(str(name))}</option>'
+        for i, (name, *_rest) in enumerate(parts)
+    )
+    menu = f'<span style="user-select:none">{html.escape(_("Attention:"))} <select id="filter">{options}</select></span>'
+    script = _bertviz_script("model").replace("PYTHON_PARAMS", json_for_script(params), 1)
+    notes = "".join(f'<p class="notice">⚠️ {html.escape(str(n))}</p>' for n in notices or [])
+    help_text = _(
+        "Each small picture is one head (rows: layers, columns: heads); click one to enlarge it. The menu "
+        "switches between the encoder's self-attention, the decoder's and the cross-attention."
+    )
+    lang = "zh-CN" if current_language() == "zh" else "en"
+    return f"""<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+body {{ margin: 8px; font-family: "Helvetica Neue", Helvetica, Arial, sans-serif; color: #111827;
+  background: #ffffff; }}
+.caption {{ margin: 0 0 4px; font-weight: 600; }}
+.help, .notice {{ margin: 0 0 6px; font-size: 0.9rem; }}
+.notice {{ color: #92400e; }}
+select {{ font-size: 1rem; }}
+</style>
+</head>
+<body>
+<p class="caption">{html.escape(title)}</p>
+<p class="help">{html.escape(help_text)}</p>
+{notes}
+<div id="{root}" style="font-family:'Helvetica Neue', Helvetica, Arial, sans-serif;">
+{menu}
+<div id="vis"></div>
+</div>
+{_libraries()}
+<script>
+{_script_safe(script)}
+</script>
+</body>
+</html>
+"""
