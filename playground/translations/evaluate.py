@@ -66,6 +66,9 @@ ZH = {
     "\\* No n-gram of that length matched: sacrebleu's default smoothing (exp) replaces the 0 by a small "
     "precision, so that one missing order does not make the whole score 0.": "\\* 这一阶的 n 元组一个都没有匹配上："
     "sacrebleu 默认的平滑方法（exp）用一个很小的精确率代替 0，免得缺了一阶就让整个分数变成 0。",
+    "The candidate has no {n}-grams (it is shorter than {n} tokens): BLEU, which multiplies the precisions of "
+    "every order from 1 to 4, is 0.": "候选文本没有 {n} 元组（它不到 {n} 个词元）：BLEU 要把 1 到 4 阶的精确率乘在"
+    "一起，所以是 0。",
     "kind": "类型",
     "precision": "精确率",
     "recall": "召回率",

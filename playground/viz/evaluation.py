@@ -180,13 +180,24 @@ def bleu_explanation(scores: TextScores) -> str:
             r=r,
             bp=f"{bleu.brevity_penalty:.3f}",
         )
-    smoothed = ""
+    notes = [penalty]
     if any(correct == 0 and total for correct, total in zip(bleu.counts, bleu.totals, strict=True)):
-        smoothed = " " + _(
-            "\\* No n-gram of that length matched: sacrebleu's default smoothing (exp) replaces the 0 by a small "
-            "precision, so that one missing order does not make the whole score 0."
+        notes.append(
+            _(
+                "\\* No n-gram of that length matched: sacrebleu's default smoothing (exp) replaces the 0 by a "
+                "small precision, so that one missing order does not make the whole score 0."
+            )
         )
-    return penalty + smoothed
+    missing = next((n for n, total in enumerate(bleu.totals, start=1) if total == 0), None)
+    if missing is not None:
+        notes.append(
+            _(
+                "The candidate has no {n}-grams (it is shorter than {n} tokens): BLEU, which multiplies the "
+                "precisions of every order from 1 to 4, is 0.",
+                n=missing,
+            )
+        )
+    return " ".join(notes)
 
 
 # --- ROUGE ----------------------------------------------------------------------------------------------------

@@ -33,8 +33,10 @@ VALID = {
     "/attention": {"text": "The cat sat.", "model": "fill-mask"},
     "/attention_view": {"text": "The cat sat.", "model": "fill-mask", "view": "head"},
     "/explain": {"text": "I loved it."},
+    "/perplexity": {"text": "The cat sat on the mat."},
+    "/score_text": {"candidate": "The cat sat.", "references": ["The cat sat on the mat."], "language": "en"},
 }
-TEXT_PARAMETER = {"/generate": "prompt"}
+TEXT_PARAMETER = {"/generate": "prompt", "/score_text": "candidate"}
 NUMBER_PARAMETERS = {
     "/generate": [
         "max_new_tokens",

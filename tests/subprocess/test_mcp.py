@@ -34,6 +34,8 @@ TOOLS = {
     "tokenize",
     "inside",
     "logit_lens",
+    "perplexity",
+    "score_text",
 }
 NOT_TOOLS = {"fine_tune", "train_tiny", "attention_view"}  # training runs and an HTML download
 
