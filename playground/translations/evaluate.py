@@ -30,7 +30,8 @@ ZH = {
     "字地比较。",
     "Candidate": "候选文本",
     "Reference 1": "参考文本 1",
-    "Another reference (optional)": "另一段参考文本（可选）",
+    "Reference 2 (optional)": "参考文本 2（可选）",
+    "Reference 3 (optional)": "参考文本 3（可选）",
     "Language of the texts": "文本的语言",
     "Score": "评分",
     "Examples: click one, then Score": "示例：点一个，然后点“评分”",
@@ -73,7 +74,6 @@ ZH = {
     "precision": "精确率",
     "recall": "召回率",
     "F-measure": "F 值",
-    "best reference": "最接近的参考文本",
     "{kind}: n-grams shared with reference {number}": "{kind}：和参考文本 {number} 共有的 n 元组",
     "ROUGE-L: the longest common subsequence ({count} tokens, in order, gaps allowed)": "ROUGE-L：最长公共子序列"
     "（{count} 个词元，顺序不变，中间可以隔开）",

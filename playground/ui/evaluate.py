@@ -22,7 +22,6 @@ from playground.ui.events import CLEARED, api_endpoint, on
 from playground.viz import evaluation as viz
 
 TAB_ID = "evaluate"
-REFERENCE_BOXES = 3  # on the page; the API takes up to evaluation.MAX_REFERENCES
 
 
 def _pair(text: str) -> list[str]:
@@ -133,12 +132,15 @@ def perplexities(context: Context, text_a, text_b, progress=gr.Progress()) -> di
         if r
         for notice in r.notices
     ]
+    top = max(-min(r.logprobs) for r in (a, b) if r)  # one scale for both charts: their bars compare
+
+    def chart(name: str, result: evaluation.TextPerplexity):
+        return viz.surprise_figure(result, _("Text {name}: surprise of each token", name=name), top)
+
     return {
         "summary": summary_markdown("\n\n".join(lines), notices),
-        "plot_a": viz.surprise_figure(a, _("Text {name}: surprise of each token", name="A")),
-        "plot_b": viz.surprise_figure(b, _("Text {name}: surprise of each token", name="B"))
-        if b
-        else CLEARED,
+        "plot_a": chart("A", a),
+        "plot_b": chart("B", b) if b else CLEARED,
     }
 
 
@@ -217,8 +219,8 @@ def _page() -> _Page:
 def send_to_evaluate(
     triggers: list, source: gr.components.Component, reference: gr.components.Component | None = None
 ) -> None:
-    """One click sends a text to Evaluate: `source`'s text becomes the candidate (and `reference`'s, if given,
-    the first reference; otherwise the references are kept, ready to fill) and the Evaluate tab opens.
+    """One click sends a text to Evaluate: `source`'s text becomes the candidate, the Evaluate tab opens, and the
+    references are emptied, ready to fill (with `reference`, its text is the first reference).
 
     Call it while building the page (inside its gr.Blocks), before or after the Evaluate tab is built, e.g.
     `send_to_evaluate([button.click], translation_box)`."""
@@ -231,19 +233,22 @@ def send_to_evaluate(
 
 def _wire(page: _Page, triggers: list, source, reference) -> None:
     inputs = [source] if reference is None else [source, reference]
-    outputs = {"candidate": page.candidate}
-    if reference is not None:
-        outputs["reference"] = page.references[0]
+    outputs = {"candidate": page.candidate} | {f"reference_{i}": box for i, box in enumerate(page.references)}
     if page.tabs is not None:
         outputs["tabs"] = page.tabs
     on(triggers, _sent, None, inputs, outputs, queue=False)
 
 
 def _sent(text, reference=None) -> dict:
-    values = {"candidate": text if isinstance(text, str) else "", "tabs": gr.Tabs(selected=TAB_ID)}
-    if reference is not None:
-        values["reference"] = reference
-    return values
+    """The candidate and references after a text was sent here (the page's earlier references do not fit it)."""
+    first = reference if isinstance(reference, str) else ""
+    return {
+        "candidate": text if isinstance(text, str) else "",
+        "reference_0": first,
+        "reference_1": "",
+        "reference_2": "",
+        "tabs": gr.Tabs(selected=TAB_ID),
+    }
 
 
 # --- The tab --------------------------------------------------------------------------------------------------
@@ -281,7 +286,9 @@ def build(context: Context) -> None:
                 label=ui("Text B (optional)"), lines=3, value=perplexity_examples[0][1], max_length=limit
             )
         with gr.Row():
-            seed = gr.Number(value=0, precision=0, label=ui("Seed"), minimum=0, min_width=120)
+            seed = gr.Number(  # the examples' text B is seed 0: the first click gives another order
+                value=1, precision=0, label=ui("Seed"), minimum=0, min_width=120
+            )
             shuffle_button = gr.Button(ui("Shuffle the words of A into B"))
             compute_button = gr.Button(ui("Compute perplexity"), variant="primary")
         perplexity_summary = gr.Markdown()
@@ -303,12 +310,20 @@ def build(context: Context) -> None:
                 "combines precision and recall. For Chinese, BLEU and ROUGE read one character at a time."
             )
         )
-        candidate = gr.Textbox(label=ui("Candidate"), lines=2, max_length=limit, elem_id="evaluate-candidate")
-        references = [
-            gr.Textbox(label=ui("Reference 1"), lines=2, max_length=limit, elem_id="evaluate-reference-1")
-        ] + [
-            gr.Textbox(label=ui("Another reference (optional)"), lines=1, max_length=limit)
-            for _number in range(REFERENCE_BOXES - 1)
+        first = score_examples[0]  # the page opens on the first example: Score answers at once
+        candidate = gr.Textbox(
+            label=ui("Candidate"), lines=2, max_length=limit, value=first[0], elem_id="evaluate-candidate"
+        )
+        references = [  # distinct labels: the examples' table is keyed by its column names
+            gr.Textbox(
+                label=ui("Reference 1"),
+                lines=2,
+                max_length=limit,
+                value=first[1],
+                elem_id="evaluate-reference-1",
+            ),
+            gr.Textbox(label=ui("Reference 2 (optional)"), lines=1, max_length=limit, value=first[2]),
+            gr.Textbox(label=ui("Reference 3 (optional)"), lines=1, max_length=limit, value=first[3]),
         ]
         with gr.Row():
             language = gr.Radio(
@@ -329,6 +344,7 @@ def build(context: Context) -> None:
             score_examples,
             inputs=[candidate, *references, language],
             label=ui("Examples: click one, then Score"),
+            elem_id="evaluate-score-examples",
         )
         api_endpoint(perplexity_api, context, "perplexity", "generation")
         api_endpoint(score_text_api, context, "score_text", "evaluate")

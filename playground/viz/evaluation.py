@@ -23,9 +23,10 @@ ROUGE_NAMES = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L"}
 # --- Perplexity -----------------------------------------------------------------------------------------------
 
 
-def surprise_figure(result: TextPerplexity, title: str) -> go.Figure:
+def surprise_figure(result: TextPerplexity, title: str, top: float | None = None) -> go.Figure:
     """A bar per token after the first: its surprise −log p given the tokens before it (higher: the model
-    expected it less), with the average as a dashed line; the perplexity in the subtitle."""
+    expected it less), with the average as a dashed line; the perplexity in the subtitle. `top`: the height of
+    the axis (charts side by side share one, so that their bars compare)."""
     names = [charts.label(token) for token in result.tokens[1:]]
     surprise = [-value for value in result.logprobs]
     fig = charts.white_figure(
@@ -44,9 +45,11 @@ def surprise_figure(result: TextPerplexity, title: str) -> go.Figure:
         annotation_text=_("average {value}", value=f"{result.mean_surprise:.2f}"),
         annotation_position="top left",
         annotation_font_color=SURPRISE_COLOR,
+        annotation_bgcolor="rgba(255, 255, 255, 0.85)",
     )
     charts.token_ticks(fig, names)
-    fig.update_yaxes(title_text=_("surprise −log p (nats)"), rangemode="tozero")
+    top = max(surprise) if top is None else top
+    fig.update_yaxes(title_text=_("surprise −log p (nats)"), range=[0, top * 1.08])
     subtitle = _(
         "perplexity e^{mean} = {perplexity} · {count} tokens",
         mean=f"{result.mean_surprise:.2f}",
@@ -86,6 +89,7 @@ def bleu_figure(scores: TextScores) -> go.Figure:
         annotation_text=_("geometric mean {value}", value=f"{mean:.1f}"),
         annotation_position="top right",
         annotation_font_color=SURPRISE_COLOR,
+        annotation_bgcolor="rgba(255, 255, 255, 0.85)",
     )
     fig.update_yaxes(title_text=_("precision (%)"), range=[0, 115])
     subtitle = _(
@@ -231,14 +235,17 @@ def rouge_html(scores: TextScores) -> str:
     joiner = _joiner(scores.language)
     header = "".join(
         f"<th>{_escape(h)}</th>"
-        for h in (_("kind"), _("precision"), _("recall"), _("F-measure"), _("best reference"))
+        for h in (_("kind"), _("precision"), _("recall"), _("F-measure"), _("reference"))
     )
     rows = "".join(
         f"<tr><td>{ROUGE_NAMES[kind]}</td><td>{rouge.precision:.3f}</td><td>{rouge.recall:.3f}</td>"
         f"<td><b>{rouge.fmeasure:.3f}</b></td><td>{rouge.reference + 1}</td></tr>"
         for kind, rouge in scores.rouge.items()
     )
-    table = f"<table class='ev-table'><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>"
+    table = (
+        f"<div class='ev-table-wrap'><table class='ev-table'><thead><tr>{header}</tr></thead>"
+        f"<tbody>{rows}</tbody></table></div>"
+    )
     parts = [table]
     for kind in ("rouge1", "rouge2"):
         rouge = scores.rouge[kind]

@@ -151,9 +151,11 @@ def test_another_tab_sends_its_text_here_with_one_click(settings, manager):
         if d.fn is not None and d.fn.__name__ == "_sent" and button._id in {t[0] for t in d.targets}
     ]
     assert len(sends) == 1 and sends[0].outputs[0] is page.candidate
+    assert [box._id for box in sends[0].outputs[1:4]] == [box._id for box in page.references]
     values = evaluate._sent("Le chat est assis.")
     assert values["candidate"] == "Le chat est assis." and values["tabs"].selected == evaluate.TAB_ID
-    assert "reference" not in values  # the references stay as they are, ready to fill
+    assert [values[f"reference_{i}"] for i in range(3)] == ["", "", ""]  # emptied, ready to fill
+    assert evaluate._sent("Le chat.", "The cat.")["reference_0"] == "The cat."
 
 
 def test_the_handlers_take_the_context_first():
