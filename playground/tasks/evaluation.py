@@ -68,7 +68,8 @@ def text_perplexity(
     half a context of tokens before it. `on_window(done, total)` is called after each window (a progress bar).
     """
     text = check_text(text, max_chars)
-    ids = loaded.tokenizer(text, add_special_tokens=False)["input_ids"]
+    # verbose=False: no warning that the text is longer than the model reads; it is read in windows
+    ids = loaded.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
     if len(ids) < 2:
         raise InputError(
             lazy(
