@@ -14,7 +14,6 @@ import gradio as gr
 
 from playground import api
 from playground.i18n import _, lazy, ui
-from playground.markup import escape_markdown
 from playground.tasks import evaluation
 from playground.tasks.validation import InputError
 from playground.ui.context import Context, summary_markdown
@@ -123,7 +122,7 @@ def perplexities(context: Context, text_a, text_b, progress=gr.Progress()) -> di
             _(
                 "Text B is {ratio}× as perplexing as text A to {model}.",
                 ratio=f"{b.perplexity / a.perplexity:.2f}",
-                model=f"`{escape_markdown(loaded.model_id)}`",
+                model=f"`{loaded.model_id.replace('`', '')}`",  # as the footer writes it
             )
         )
     notices = [

@@ -71,6 +71,7 @@ def test_perplexity_bleu_and_rouge_in_the_browser(browser, app_url, language, lo
         expect(panel.locator(".js-plotly-plot")).to_have_count(3)
         expect(panel.locator(".ev-o2").first).to_be_visible()
         expect(panel.locator(".ev-heading")).to_contain_text(words["lcs"])
+        expect(page.locator("body")).not_to_contain_text("__i18n__")  # no raw translation key
         if size == "phone":
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             assert scroll_width <= width + 10, (
