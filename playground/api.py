@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 from playground.tasks.attention import AttentionResult
 from playground.tasks.chat import ChatPrompt, ChatResult
+from playground.tasks.evaluation import NgramMatch, TextPerplexity, TextScores
 from playground.tasks.explain import Explanation
 from playground.tasks.fill_mask import FillMaskResult
 from playground.tasks.generation import GenerationResult, NextToken
@@ -129,6 +130,60 @@ def explain_json(result: Explanation) -> dict:
             for token, score in zip(result.tokens, result.attributions, strict=True)
         ],
     }
+
+
+def perplexity_json(result: TextPerplexity) -> dict:
+    """`{"perplexity", "tokens": [{"token", "logprob"}]}`: one entry per token after the first, its natural-log
+    probability given the tokens before it; perplexity = e^(−their mean)."""
+    return {
+        "perplexity": result.perplexity,
+        "tokens": [
+            {"token": token, "logprob": logprob}
+            for token, logprob in zip(result.tokens[1:], result.logprobs, strict=True)
+        ],
+    }
+
+
+def _ngrams_json(matches: list[NgramMatch]) -> list[dict]:
+    return [{"ngram": list(match.ngram), "count": match.count} for match in matches]
+
+
+def score_text_json(result: TextScores) -> dict:
+    """`{"bleu", "rouge1", "rouge2", "rougeL", "details"}`: sacrebleu's BLEU (0-100) and rouge-score's
+    F-measures (0-1, the best over the references); `details` holds what explains them."""
+    bleu = result.bleu
+    details = {
+        "bleu": {
+            "tokenize": bleu.tokenize,
+            "signature": bleu.signature,
+            "precisions": bleu.precisions,
+            "counts": bleu.counts,
+            "totals": bleu.totals,
+            "brevity_penalty": bleu.brevity_penalty,
+            "sys_len": bleu.sys_len,
+            "ref_len": bleu.ref_len,
+            "candidate_tokens": bleu.candidate_tokens,
+            "reference_tokens": bleu.reference_tokens,
+            "matched_ngrams": _ngrams_json(bleu.matches),
+        },
+        "rouge_tokens": {
+            "candidate": result.rouge_candidate_tokens,
+            "references": result.rouge_reference_tokens,
+        },
+    }
+    for kind, rouge in result.rouge.items():
+        details[kind] = {
+            "precision": rouge.precision,
+            "recall": rouge.recall,
+            "fmeasure": rouge.fmeasure,
+            "reference": rouge.reference,
+        }
+        if kind == "rougeL":
+            details[kind]["lcs"] = rouge.lcs
+        else:
+            details[kind]["matched_ngrams"] = _ngrams_json(rouge.matches)
+    scores = {kind: rouge.fmeasure for kind, rouge in result.rouge.items()}
+    return {"bleu": bleu.score, **scores, "details": details}
 
 
 def batch_csv(result: BatchResult) -> str:

@@ -37,6 +37,8 @@ VALID: dict[str, dict] = {
     "/cross_attention": {"text": "The cat sat.", "max_new_tokens": 4},
     "/translate_chat": {"text": "The cat sat.", "target": "zh", "max_new_tokens": 3},
     "/summarize": {"text": TEXT, "max_new_tokens": 3},
+    "/perplexity": {"text": TEXT},
+    "/score_text": {"candidate": "The cat sat.", "references": [TEXT], "language": "en"},
 }
 # Endpoints whose every request trains a model: called with fewer generated cases (see `hostile_values`).
 SLOW = {"/fine_tune", "/train_tiny"}

@@ -93,6 +93,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             for spec in REGISTRY.values():
                 if spec.tab is not None:
                     importlib.import_module(f"playground.ui.{spec.tab}").build(context)
+            importlib.import_module("playground.ui.evaluate").build(context)  # perplexity, BLEU, ROUGE
             attention.build(context)
             inside.build(context)
             train.build(context)

@@ -14,9 +14,10 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SEVERE = ("serious", "critical")
 # The button each tab is run with, by tab, in each language (tabs without one are scanned as they open).
 ACTIONS = {
-    "en": {"Fill-Mask": "Predict", "Sentiment": "Classify", "Inside": "Look inside"}
+    "en": {"Fill-Mask": "Predict", "Sentiment": "Classify", "Inside": "Look inside", "Evaluate": "Score"}
     | {"Question answering": "Find the answer"},
-    "zh": {"完形填空": "预测", "情感分类": "分类", "模型内部": "看看内部"} | {"问答": "找答案"},
+    "zh": {"完形填空": "预测", "情感分类": "分类", "模型内部": "看看内部", "评估": "评分"}
+    | {"问答": "找答案"},
 }
 FIRST_TAB = {"en": "Generate", "zh": "生成"}
 

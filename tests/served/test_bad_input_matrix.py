@@ -19,7 +19,7 @@ from tests.endpoints import (
     hostile_values,
 )
 
-TEXT_PARAMETER = {"/generate": "prompt", "/question_answering": "context"}
+TEXT_PARAMETER = {"/generate": "prompt", "/question_answering": "context", "/score_text": "candidate"}
 NUMBER_PARAMETERS = {
     "/question_answering": ["top_k", "max_answer_len"],
     "/generate": [

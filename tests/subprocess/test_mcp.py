@@ -35,6 +35,8 @@ TOOLS = {
     "inside",
     "logit_lens",
     "question_answering",
+    "perplexity",
+    "score_text",
 }
 NOT_TOOLS = {
     "fine_tune",
