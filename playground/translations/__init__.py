@@ -5,5 +5,6 @@ One module per layer: `page` for the tabs, `messages` for what the tasks and mod
 """
 
 from playground.translations import charts, messages, page
+from playground.translations import experiments as experiments_zh
 
-ZH: dict[str, str] = {**page.ZH, **messages.ZH, **charts.ZH}
+ZH: dict[str, str] = {**page.ZH, **messages.ZH, **charts.ZH, **experiments_zh.ZH}

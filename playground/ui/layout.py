@@ -15,6 +15,7 @@ from playground.network import qr_svg, student_urls
 from playground.registry import REGISTRY
 from playground.settings import Settings
 from playground.ui import attention, inside, system, train
+from playground.ui import experiments as experiments_tab
 from playground.ui.context import Context
 from playground.ui.events import on, session_key
 from playground.ui.language import follow_language_switch, language_switch
@@ -92,6 +93,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
                     importlib.import_module(f"playground.ui.{spec.tab}").build(context)
             attention.build(context)
             inside.build(context)
+            experiments_tab.build(context)
             train.build(context)
             system.build(context)
         follow_language_switch(switch, demo)

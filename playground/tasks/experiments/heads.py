@@ -38,18 +38,18 @@ class HeadScores:
     tokens: list[str]  # the text's tokens as the model reads them (special tokens included)
     ids: list[int]
     scores: dict[str, np.ndarray]  # kind -> (L, H): [layer - 1][head - 1]
-    attentions: np.ndarray  # (L, H, T, T) the weights the scores come from, to draw a head's pattern
+    attention: attention.AttentionResult  # the weights (L, H, T, T) the scores come from: a head's pattern
     repeated_tokens: list[str]  # the sequence the induction score reads: r r inside the special tokens
     causal: bool
     notices: list[Message] = field(default_factory=list)
 
     @property
     def num_layers(self) -> int:
-        return self.attentions.shape[0]
+        return self.attention.num_layers
 
     @property
     def num_heads(self) -> int:
-        return self.attentions.shape[1]
+        return self.attention.num_heads
 
     def top(self, kind: str, n: int = 3) -> list[tuple[int, int, float]]:
         """The n heads with the highest score of `kind`: (layer, head, score), 1-based."""
@@ -136,7 +136,7 @@ def head_scores(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int)
         tokens=result.tokens,
         ids=ids,
         scores=scores,
-        attentions=result.attentions,
+        attention=result,
         repeated_tokens=twice.tokens,
         causal=result.causal,
         notices=list(result.notices) + notices,

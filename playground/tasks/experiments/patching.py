@@ -130,7 +130,7 @@ def patch(
         raise InputError(
             lazy(
                 "The clean prompt has {clean} tokens and the corrupted one {corrupted}: patching needs the same "
-                "number. Change a word of one so that both cut into as many tokens (the token lists show them).",
+                "number. Change a word of one so that both cut into as many tokens (the Inside tab shows how a text is cut).",
                 clean=len(clean_ids),
                 corrupted=len(corrupted_ids),
             )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from playground.i18n import Message, lazy
-from playground.tasks.text import _BYTE_DECODER, bytes_text
+from playground.tasks.text import _BYTE_DECODER, bytes_text, is_byte_level, readable_token
 from playground.tasks.validation import InputError, check_int, check_text
 
 ALPHABET = pre_tokenizers.ByteLevel.alphabet()  # the 256 printable stand-ins of the bytes ('Ġ' for a space)
@@ -144,6 +144,24 @@ def tokenize_with(trained: TrainedTokenizer, k: int, text: str | None = None) ->
     return Tokenized(k, len(trained.merges), pieces, len(encoding.tokens))
 
 
-def merge_text(pair: tuple[str, str]) -> tuple[str, str]:
-    """A merge's two sides as readable text: 'Ġ', 't' -> ' ', 't' (bytes that form no character as <0xE4>)."""
-    return tuple(character_groups([(side, piece_bytes(side))])[0].text for side in pair)
+def piece_text(piece: str) -> str:
+    """A byte-level vocabulary entry as readable text: 'Ġt' -> ' t'; bytes that form no character as <0xE4>."""
+    return bytes_text(piece_bytes(piece))
+
+
+def merge_text(pair: tuple[str, str]) -> tuple[str, str, str]:
+    """A merge as readable text: its left side, its right side and the new token ('å', '¤©' -> ..., '天')."""
+    left, right = pair
+    return piece_text(left), piece_text(right), piece_text(left + right)
+
+
+def model_pieces(tokenizer, text: str) -> tuple[list[Piece], int]:
+    """`text` as a served model's tokenizer cuts it (no special tokens): byte-level pieces joined into the
+    characters they form, other tokenizers' pieces as their text; and the number of tokens."""
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    pieces = tokenizer.convert_ids_to_tokens(ids)
+    if is_byte_level(tokenizer) and all(c in _BYTE_DECODER for piece in pieces for c in piece):
+        return character_groups([(piece, piece_bytes(piece)) for piece in pieces]), len(ids)
+    return [
+        Piece(readable_token(tokenizer, i), 1, [piece]) for i, piece in zip(ids, pieces, strict=True)
+    ], len(ids)
