@@ -352,7 +352,7 @@ def build(context: Context) -> None:
     settings = context.settings
     language = "zh" if settings.preset == "zh" else "en"
     head_examples = context.examples(HEAD_EXAMPLES)
-    with gr.Tab(ui("Experiments"), id="experiments"):
+    with gr.Tab(ui("Experiments"), id="experiments", elem_id="experiments"):
         gr.Markdown(
             ui(
                 "Experiments on the model's own tensors: which **heads** do what, what happens when they are "
@@ -366,7 +366,7 @@ def build(context: Context) -> None:
             label=ui("Model"),
         )
         with gr.Tabs():
-            with gr.Tab(ui("Head finder"), id="experiments-heads"):
+            with gr.Tab(ui("Head finder"), id="experiments-heads", elem_id="experiments-heads"):
                 gr.Markdown(
                     ui(
                         "Four scores per head from its attention weights: **previous token** (each token looks at "
@@ -388,14 +388,16 @@ def build(context: Context) -> None:
                 heads_info = gr.Markdown()
                 top = gr.Markdown()
                 maps = {}
-                with gr.Row(elem_classes="experiments-maps"):
-                    for kind, name in heads.KIND_NAMES.items():
-                        with gr.Column(min_width=300):
-                            maps[kind] = gr.Dataframe(
-                                label=ui(name), interactive=False, elem_classes="head-map"
-                            )
+                kinds = list(heads.KIND_NAMES.items())
+                for pair in (kinds[:2], kinds[2:]):  # two maps a row: a phone stacks them
+                    with gr.Row(elem_classes="experiments-maps"):
+                        for kind, name in pair:
+                            with gr.Column(min_width=300):
+                                maps[kind] = gr.Dataframe(
+                                    label=ui(name), interactive=False, elem_classes="head-map"
+                                )
                 pattern = gr.Plot(label=ui("The head's pattern"), show_label=False)
-            with gr.Tab(ui("Knock heads out"), id="experiments-ablation"):
+            with gr.Tab(ui("Knock heads out"), id="experiments-ablation", elem_id="experiments-ablation"):
                 gr.Markdown(
                     ui(
                         "Knock heads out of the text of the head finder: each head's output is set to 0 (zero) or "
@@ -414,7 +416,7 @@ def build(context: Context) -> None:
                 ablate_button = gr.Button(ui("Knock out"), variant="primary")
                 ablation_info = gr.Markdown()
                 ablation_plot = gr.Plot(label=ui("Before and after"), show_label=False)
-            with gr.Tab(ui("Activation patching"), id="experiments-patching"):
+            with gr.Tab(ui("Activation patching"), id="experiments-patching", elem_id="experiments-patching"):
                 gr.Markdown(
                     ui(
                         "Two prompts with the same number of tokens. The corrupted prompt is run again and again, "
@@ -444,7 +446,7 @@ def build(context: Context) -> None:
                 patch_plot = gr.Plot(
                     label=ui("Activation patching"), show_label=False, elem_classes=["wide-chart"]
                 )
-            with gr.Tab(ui("KV cache"), id="experiments-kv"):
+            with gr.Tab(ui("KV cache"), id="experiments-kv", elem_id="experiments-kv"):
                 gr.Markdown(
                     ui(
                         "Generation one token at a time. **Prefill** reads the whole prompt once and keeps every "
@@ -460,7 +462,7 @@ def build(context: Context) -> None:
                 kv_info = gr.Markdown()
                 kv_table = gr.Dataframe(label=ui("Steps"), interactive=False)
                 kv_plot = gr.Plot(label=ui("KV cache"), show_label=False)
-            with gr.Tab(ui("Tokenizer lab"), id="experiments-tokenizer"):
+            with gr.Tab(ui("Tokenizer lab"), id="experiments-tokenizer", elem_id="experiments-tokenizer"):
                 gr.Markdown(
                     ui(
                         "Train a byte-level BPE tokenizer (as GPT-2's) on a text: it starts from the 256 bytes and "

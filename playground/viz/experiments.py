@@ -38,7 +38,7 @@ def _shade(value: float) -> str:
 
 def head_table(result: HeadScores, kind: str):
     """One score as a layers × heads table (a row per layer, a column per head), each cell shaded by its
-    score: a cell is clicked to pick that head. A pandas Styler, which gr.Dataframe draws with its colours."""
+    score against the map's largest: a cell is clicked to pick that head. A pandas Styler, which gr.Dataframe draws with its colours."""
     matrix = result.scores[kind]
     frame = pd.DataFrame(
         np.round(matrix, 2),
@@ -47,7 +47,8 @@ def head_table(result: HeadScores, kind: str):
     )
     frame.insert(0, _("Layer"), frame.index)
     heads = [str(h) for h in range(1, matrix.shape[1] + 1)]
-    return frame.style.format("{:.2f}", subset=heads).map(_shade, subset=heads)
+    top = max(float(matrix.max()), 1e-9)  # colours run to the map's largest score: a weak kind still shows
+    return frame.style.format("{:.2f}", subset=heads).map(lambda v: _shade(v / top), subset=heads)
 
 
 def top_heads_markdown(result: HeadScores, n: int = 3) -> str:
