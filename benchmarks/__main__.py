@@ -24,6 +24,7 @@ SECTIONS = [
     ("memory", "Memory", {}),
     ("attention", "Attention", {"repeats": 1}),
     ("training", "Training (CPU)", {"steps": 10, "fine_tune_steps": 2, "seconds": 3.0}),
+    ("experiments", "Experiments", {}),
 ]
 
 
