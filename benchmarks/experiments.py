@@ -58,7 +58,7 @@ def size(n_bytes: int) -> str:
 
 
 def measure(
-    loaded: LoadedModel, text: str, clean: str, corrupted: str, repeats: int
+    loaded: LoadedModel, text: str, clean: str, corrupted: str, answers: tuple[str, str], repeats: int
 ) -> list[tuple[str, int, float]]:
     """(view, payload bytes, seconds) of each experiment on one model."""
     rows = []
