@@ -26,6 +26,7 @@ SECTIONS = [
     ("training", "Training (CPU)", {"steps": 10, "fine_tune_steps": 2, "seconds": 3.0}),
     ("question_answering", "Question answering (CPU)", {"repeats": 1}),
     ("evaluation", "Evaluate", {"repeats": 2}),
+    ("experiments", "Experiments", {}),
 ]
 
 

@@ -9,6 +9,11 @@ from dataclasses import asdict
 from playground.tasks.attention import AttentionResult
 from playground.tasks.chat import ChatPrompt, ChatResult
 from playground.tasks.evaluation import NgramMatch, TextPerplexity, TextScores
+from playground.tasks.experiments.ablation import Ablation
+from playground.tasks.experiments.heads import KINDS, HeadScores
+from playground.tasks.experiments.kv_cache import KVCache
+from playground.tasks.experiments.patching import Patching
+from playground.tasks.experiments.tokenizer_lab import TrainedTokenizer
 from playground.tasks.explain import Explanation
 from playground.tasks.fill_mask import FillMaskResult
 from playground.tasks.generation import GenerationResult, NextToken
@@ -228,3 +233,54 @@ def application_json(result) -> dict:
     """`{"messages", "prompt", "output"}`: the chat messages sent, the text the model read (its chat template
     applied, with the opening of its turn) and its reply (a translation or a summary)."""
     return {"messages": result.messages, "prompt": result.prompt, "output": result.output}
+
+
+def heads_json(result: HeadScores) -> dict:
+    """`{"model", "tokens", "scores": {"previous_token", "first_token", "duplicate_token", "induction"}}`, each
+    score `[layer][head]` (1-based on the page: index 0 is layer 1, head 1)."""
+    return {
+        "model": result.model_id,
+        "tokens": result.tokens,
+        "scores": {kind: _rounded(result.scores[kind]) for kind in KINDS},
+    }
+
+
+def ablation_json(result: Ablation) -> dict:
+    """`{"before": [{"token", "token_id", "prob"}], "after": [...]}`, each the top_n of its own distribution
+    (a classifier: every label, token_id its index)."""
+    return {side: [asdict(outcome) for outcome in getattr(result, side)] for side in ("before", "after")}
+
+
+def patch_json(result: Patching) -> dict:
+    """`{"tokens", "corrupted_tokens", "answers": [clean, corrupted], "effect": [layer 0..L][position]}`."""
+    return {
+        "tokens": result.tokens,
+        "corrupted_tokens": result.corrupted_tokens,
+        "answers": result.answers,
+        "effect": _rounded(result.effect),
+    }
+
+
+def kv_cache_json(result: KVCache) -> dict:
+    """`{"tokens": [{"token", "token_id"}], "steps": [{"step", "kind", "positions", "shape", "bytes",
+    "ms_cached", "ms_uncached"}]}`: one step per new token (prefill, then decode)."""
+    return {
+        "tokens": [asdict(token) for token in result.tokens],
+        "steps": [
+            {
+                "step": s.step,
+                "kind": s.kind,
+                "positions": s.positions,
+                "shape": s.shape,
+                "bytes": s.bytes,
+                "ms_cached": round(s.ms_cached, 3),
+                "ms_uncached": round(s.ms_uncached, 3),
+            }
+            for s in result.steps
+        ],
+    }
+
+
+def train_tokenizer_json(result: TrainedTokenizer) -> dict:
+    """`{"merges": [[left, right], ...], "vocab_size"}`, as the `tokenizers` library writes them."""
+    return {"merges": [list(merge) for merge in result.merges], "vocab_size": result.vocab_size}

@@ -39,6 +39,15 @@ VALID: dict[str, dict] = {
     "/summarize": {"text": TEXT, "max_new_tokens": 3},
     "/perplexity": {"text": TEXT},
     "/score_text": {"candidate": "The cat sat.", "references": [TEXT], "language": "en"},
+    "/heads": {"text": TEXT, "model": "generation"},
+    "/ablate": {"text": TEXT, "model": "generation", "heads": "1.1", "mode": "zero", "top_n": 3},
+    "/patch": {
+        "clean": "The cat sat on the mat",
+        "corrupted": "The dog sat on the mat",
+        "model": "generation",
+    },
+    "/kv_cache": {"text": "The cat", "model": "generation", "new_tokens": 2},
+    "/train_tokenizer": {"text": TRAINING_TEXT, "vocab_size": 300, "min_frequency": 2},
 }
 # Endpoints whose every request trains a model: called with fewer generated cases (see `hostile_values`).
 SLOW = {"/fine_tune", "/train_tiny"}

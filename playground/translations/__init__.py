@@ -7,6 +7,7 @@ One module per layer: `page` for the tabs, `messages` for what the tasks and mod
 from playground.translations import (
     charts,
     evaluate,
+    experiments,
     hardening,
     messages,
     mlm,
@@ -16,5 +17,5 @@ from playground.translations import (
 )
 
 ZH: dict[str, str] = {}
-for _module in (page, messages, charts, hardening, mlm, question_answering, translate, evaluate):
+for _module in (page, messages, charts, hardening, mlm, question_answering, translate, evaluate, experiments):
     ZH.update(_module.ZH)

@@ -17,6 +17,7 @@ from playground.registry import REGISTRY
 from playground.replica_cookie import ReplicaCookie
 from playground.settings import Settings
 from playground.ui import attention, inside, system, train
+from playground.ui import experiments as experiments_tab
 from playground.ui.blocks import PlaygroundBlocks
 from playground.ui.context import Context
 from playground.ui.events import on, session_key
@@ -96,6 +97,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             importlib.import_module("playground.ui.evaluate").build(context)  # perplexity, BLEU, ROUGE
             attention.build(context)
             inside.build(context)
+            experiments_tab.build(context)
             train.build(context)
             system.build(context)
         follow_language_switch(switch, demo)

@@ -1,0 +1,65 @@
+"""The Experiments tab in a real browser, in English and 中文: the head finder's four maps, a clicked head added to
+the heads to knock out and its pattern drawn, the ablation chart, and the tokenizer lab's pieces."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import app_page, expect, screenshot
+
+WORDS = {
+    "en": {
+        "tab": "Experiments",
+        "first": "Generate",
+        "find": "Find heads",
+        "ablation": "Knock heads out",
+        "knock": "Knock out",
+        "heads": "Heads (layer.head, e.g. 1.2, 2.1)",
+        "lab": "Tokenizer lab",
+        "train": "Train",
+    },
+    "zh": {
+        "tab": "实验",
+        "first": "生成",
+        "find": "找注意力头",
+        "ablation": "敲掉注意力头",
+        "knock": "敲掉",
+        "heads": "注意力头（层.头，例如 1.2, 2.1）",
+        "lab": "分词器实验室",
+        "train": "训练",
+    },
+}
+
+
+def open_experiments(page, name: str):
+    tab = page.get_by_role("tab", name=name, exact=True)
+    if tab.count() and tab.is_visible():
+        tab.click()
+    else:  # a narrow window keeps the last tabs in a menu
+        page.get_by_role("button", name="More tabs").click()
+        page.locator(".overflow-dropdown button", has_text=name).click()
+    return page.locator("#experiments")
+
+
+@pytest.mark.parametrize("language, locale", [("en", "en-US"), ("zh", "zh-CN")])
+def test_experiments_find_knock_out_and_train(browser, app_url, language, locale):
+    words = WORDS[language]
+    with app_page(browser, app_url, locale=locale, first_tab=words["first"]) as page:
+        panel = open_experiments(page, words["tab"])
+        panel.get_by_role("button", name=words["find"], exact=True).click()
+        maps = panel.locator(".head-map")
+        expect(maps).to_have_count(4)
+        expect(maps.nth(3).locator("[data-testid=cell-1-2]")).to_be_visible()
+        expect(panel.locator("#experiments-heads .js-plotly-plot")).to_have_count(1)
+        maps.nth(3).locator("[data-testid=cell-1-2]").click()  # induction map: layer 2, head 2
+        expect(panel.locator("#experiments-heads .js-plotly-plot .gtitle")).to_contain_text("2")
+        screenshot(page, f"experiments_heads_{language}")
+        panel.get_by_role("tab", name=words["ablation"]).click()
+        expect(panel.get_by_label(words["heads"])).to_have_value("1.1, 2.2")  # the clicked head, added
+        panel.get_by_role("button", name=words["knock"], exact=True).click()
+        expect(panel.locator("#experiments-ablation .js-plotly-plot")).to_have_count(1)
+        panel.get_by_role("tab", name=words["lab"]).click()
+        panel.get_by_role("button", name=words["train"], exact=True).click()
+        expect(panel.locator(".lab-piece").first).to_be_visible()
+        assert "\ufffd" not in panel.locator(".lab-pieces").first.inner_text()
+        screenshot(page, f"experiments_lab_{language}")
