@@ -86,7 +86,9 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
                 elem_classes=["demo-note"],
             )
         share_with_students(settings)
-        with gr.Tabs():
+        # Every tab in view on any screen: on a phone the tab names wrap onto more rows instead of hiding in
+        # gradio's "•••" menu, where a student might never find them.
+        with gr.Tabs(overflow_behavior="wrap", elem_id="main-tabs") as tabs:
             for spec in REGISTRY.values():
                 if spec.tab is not None:
                     importlib.import_module(f"playground.ui.{spec.tab}").build(context)
@@ -94,10 +96,24 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             inside.build(context)
             train.build(context)
             system.build(context)
+        tabs_only(tabs)
         follow_language_switch(switch, demo)
         footer = gr.Markdown(elem_classes=["footer-models"])  # written in the page's language when it loads
         on([demo.load, switch.change], show_footer, context, None, {"footer": footer}, queue=False)
     return demo
+
+
+def tabs_only(tabs: gr.Tabs) -> None:
+    """Move whatever a tab's `build` made inside the tab bar but outside its own tab (a gr.State for an event,
+    say) out of the bar, just after it. The browser numbers the tabs by their place among the bar's children:
+    anything else there shifts the tabs after it, and gradio then draws such a tab twice once it is opened."""
+    parent = tabs.parent
+    strays = [child for child in tabs.children if not isinstance(child, gr.Tab)]
+    tabs.children = [child for child in tabs.children if isinstance(child, gr.Tab)]
+    at = parent.children.index(tabs) + 1
+    parent.children[at:at] = strays
+    for child in strays:
+        child.parent = parent
 
 
 def show_footer(context: Context) -> dict:

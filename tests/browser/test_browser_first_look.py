@@ -1,0 +1,36 @@
+"""A first look that works (issue 26), at a laptop's, a projector's and a phone's size, in English and 中文."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import app_page, expect, screenshot
+
+SIZES = {
+    "laptop": {"viewport": {"width": 1280, "height": 800}},
+    "projector": {"viewport": {"width": 1920, "height": 1080}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True},
+}
+LANGUAGES = {"en": ("en-US", "Generate", "System"), "zh": ("zh-CN", "生成", "系统")}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("size", SIZES)
+def test_every_tab_is_in_view_once_and_stays_once_after_a_click(browser, app_url, size, language):
+    locale, first, system = LANGUAGES[language]
+    with app_page(browser, app_url, locale=locale, first_tab=first, **SIZES[size]) as page:
+        tabs = page.get_by_role("tab")
+        names = tabs.all_inner_texts()
+        assert len(names) >= 8 and len(set(names)) == len(names)
+        expect(page.get_by_role("button", name="More tabs")).to_be_hidden()
+        width = SIZES[size]["viewport"]["width"]
+        for tab in tabs.all():  # each on the screen, none cut off at the right edge nor in a menu
+            expect(tab).to_be_visible()
+            box = tab.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        page.get_by_role("tab", name=system, exact=True).click()
+        expect(page.get_by_role("tabpanel")).to_have_count(1)
+        page.wait_for_timeout(500)  # gradio drew the second System tab as the panel appeared
+        assert tabs.all_inner_texts() == names
+        expect(page.get_by_role("tab", name=system, exact=True)).to_have_count(1)
+        screenshot(page, f"first_look_tabs_{size}_{language}")
