@@ -17,6 +17,7 @@ from playground.settings import Settings
 from playground.ui import attention, inside, system, train
 from playground.ui.context import Context
 from playground.ui.events import on, session_key
+from playground.ui.keyboard import KEYBOARD_JS
 from playground.ui.language import follow_language_switch, language_switch
 from playground.ui.mcp import serve_playground_tools
 from playground.ui.no_urls import refuse_url_inputs
@@ -159,7 +160,7 @@ def launch_options(settings: Settings | None = None) -> dict:
     server (--mcp; off also when GRADIO_MCP_SERVER says otherwise) and the path prefix (--root-path)."""
     options = {
         "theme": theme(),
-        "head": ACCESSIBILITY_JS,
+        "head": ACCESSIBILITY_JS + KEYBOARD_JS,
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
         "i18n": page_translations(),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import app_page, expect, screenshot
+from tests.browser.helpers import app_page, expect, open_tab, screenshot
 
 SIZES = {
     "laptop": {"viewport": {"width": 1280, "height": 800}},
@@ -34,3 +34,21 @@ def test_every_tab_is_in_view_once_and_stays_once_after_a_click(browser, app_url
         assert tabs.all_inner_texts() == names
         expect(page.get_by_role("tab", name=system, exact=True)).to_have_count(1)
         screenshot(page, f"first_look_tabs_{size}_{language}")
+
+
+def test_enter_in_a_sliders_box_and_the_arrow_keys_redraw_like_the_mouse(page):
+    """Attention's layer and head: a number typed and confirmed with Enter, or the slider moved with the arrow
+    keys, redraws the chart at once (as every slider redrawn on release does, ui/keyboard.py)."""
+    panel = open_tab(page, "Attention")
+    panel.get_by_role("button", name="Show attention").click()
+    title = panel.locator(".js-plotly-plot .gtitle")
+    expect(title).to_contain_text("Layer 1, head 1")
+    box = panel.get_by_label("number input for Head")
+    box.fill("2")
+    box.press("Enter")
+    expect(title).to_contain_text("Layer 1, head 2")
+    expect(box).to_be_focused()  # redrawn while the box still has the focus
+    slider = panel.get_by_label("range slider for Layer")
+    slider.focus()
+    slider.press("ArrowRight")
+    expect(title).to_contain_text("Layer 2, head 2")
