@@ -7,13 +7,15 @@ go, and on Enter in a slider's number box.
 
 from __future__ import annotations
 
+import json
+
 # Keys that move an <input type=range> (the HTML standard's keyboard interaction for sliders).
 SLIDER_KEYS = ("ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown")
 
 KEYBOARD_JS = """
 <script>
 (() => {
-  const sliderKeys = new Set(%s);
+  const sliderKeys = new Set(SLIDER_KEYS);
   document.addEventListener("keyup", (event) => {
     const target = event.target;
     if (!(target instanceof HTMLInputElement)) return;
@@ -23,4 +25,4 @@ KEYBOARD_JS = """
   }, true);
 })();
 </script>
-""" % (list(SLIDER_KEYS),)
+""".replace("SLIDER_KEYS", json.dumps(SLIDER_KEYS))
