@@ -4,6 +4,7 @@ One module per layer: `page` for the tabs, `messages` for what the tasks and mod
 `charts` for the pictures.
 """
 
-from playground.translations import charts, messages, page
+from playground.translations import charts, firstlook, messages, page
 
 ZH: dict[str, str] = {**page.ZH, **messages.ZH, **charts.ZH}
+ZH |= firstlook.ZH
