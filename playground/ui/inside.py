@@ -263,7 +263,7 @@ def build(context: Context) -> None:
                 neurons_plot = gr.Plot(label=ui("MLP neurons"), show_label=False)
         gr.Markdown("### " + ui("Logit lens"))
         lens_info = gr.Markdown()
-        lens_plot = gr.Plot(label=ui("Logit lens"), show_label=False)
+        lens_plot = gr.Plot(label=ui("Logit lens"), show_label=False, elem_classes=["wide-chart"])
         api_endpoint(tokenize_api, context, "tokenize", "inside")
         api_endpoint(inside_api, context, "inside", "inside")
         api_endpoint(logit_lens_api, context, "logit_lens", "inside")

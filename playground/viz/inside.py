@@ -351,6 +351,17 @@ def neurons_figure(view: BlockView) -> go.Figure:
     return fig
 
 
+LENS_FONT = 13  # px: the predicted words of the logit lens
+LENS_CELL = 72  # px: the width of a column, room for a word of about eight letters at LENS_FONT
+
+
+def lens_width(columns: int, rows: list[str]) -> int | None:
+    """A width that gives every column LENS_CELL pixels (None, the page's width, when few columns need no
+    more than a laptop's page has)."""
+    width = 40 + 9 * max(map(len, rows)) + LENS_CELL * columns + 110  # row names, cells, colour bar
+    return width if columns > 8 else None
+
+
 def logit_lens_figure(lens: LogitLens, causal: bool) -> go.Figure:
     """Layers (rows, 0 = embeddings) × positions (every token of a causal model, each [MASK] of a masked one):
     the top token after each layer, coloured by its probability, the top 5 on hover."""
@@ -381,10 +392,14 @@ def logit_lens_figure(lens: LogitLens, causal: bool) -> go.Figure:
         )
     )
     fig.update_yaxes(autorange="reversed")
+    # The words are the point of this picture: at a fixed, readable size (plotly would shrink them to fit
+    # their cells, down to 5 px), in cells wide enough for them; a chart wider than the page scrolls sideways.
+    fig.update_traces(textfont={"size": LENS_FONT})
     fig.update_layout(
         title={"text": _("Logit lens: what the model would predict after each layer")},
         font=FONT,
-        height=max(360, 90 + 36 * len(rows)),
+        height=max(360, 90 + 40 * len(rows)),
+        width=lens_width(len(columns), rows),
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         xaxis={
             "title": {

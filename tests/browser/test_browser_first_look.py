@@ -52,3 +52,28 @@ def test_enter_in_a_sliders_box_and_the_arrow_keys_redraw_like_the_mouse(page):
     slider.focus()
     slider.press("ArrowRight")
     expect(title).to_contain_text("Layer 2, head 2")
+
+
+# Every text of the charts in view (tick labels, cell words, legends) with its font size in CSS pixels.
+CHART_TEXTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot svg text'))
+  .filter((t) => t.textContent.trim() && t.getBoundingClientRect().width > 0)
+  .map((t) => [parseFloat(getComputedStyle(t).fontSize), t.textContent, t.getBoundingClientRect().height])"""
+
+
+def test_every_chart_text_of_inside_reads_at_11_px_and_grows_in_projector_mode(page):
+    """The logit lens's words were 5 px tall at 1280 wide (plotly shrinks a heatmap's words to their cells)."""
+    panel = open_tab(page, "Inside")
+    panel.get_by_role("button", name="Look inside", exact=True).click()
+    lens = panel.locator(".js-plotly-plot", has_text="Logit lens")
+    expect(lens.locator("text.gtitle")).to_be_visible()
+    page.wait_for_timeout(500)
+    texts = page.evaluate(CHART_TEXTS)
+    small = [(size, text) for size, text, _ in texts if size < 11]
+    assert not small, f"chart text under 11 px: {small[:10]}"
+    word = lens.locator("g.text-group text, .heatmaplayer text").first  # the first predicted word
+    expect(word).to_be_visible()
+    before = word.bounding_box()["height"]
+    page.locator("#projector-switch input").check()
+    page.wait_for_timeout(500)
+    assert word.bounding_box()["height"] > before * 1.1
+    screenshot(page, "first_look_inside_projector")
