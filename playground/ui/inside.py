@@ -30,7 +30,8 @@ EXAMPLES = {  # model, text: for the English and the Chinese models
 }
 FORMULAS = (
     "$$Q = XW_Q,\\quad K = XW_K,\\quad V = XW_V$$\n"
-    "$$A = \\mathrm{softmax}\\!\\left(\\frac{QK^\\top}{\\sqrt{d_k}} + M\\right),\\qquad \\text{head} = AV$$"
+    "$$A = \\mathrm{softmax}\\!\\left(\\frac{QK^\\top}{\\sqrt{d_k}} + M\\right)$$\n"
+    "$$\\text{head} = AV$$"  # a line of its own: on a phone the line above has no room for it
 )
 
 

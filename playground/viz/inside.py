@@ -111,6 +111,17 @@ def embeddings_sum_text(result: Embeddings) -> str:
     return text
 
 
+def two_lines(title: str, most: int = 28) -> str:
+    """A title longer than `most` characters on two lines, broken at the space nearest its middle (anywhere
+    near it in Chinese): on one line it ran past a phone's narrow chart."""
+    if len(title) <= most:
+        return title
+    middle = len(title) // 2
+    spaces = [i for i, c in enumerate(title) if c == " "]
+    at = min(spaces, key=lambda i: abs(i - middle)) if spaces else middle
+    return title[:at].rstrip() + "<br>" + title[at:].lstrip()
+
+
 def embeddings_figure(result: Embeddings) -> go.Figure:
     """The cosine similarity between the tokens' embeddings and, for learned absolute positions, the position
     embedding matrix (positions × dimensions: GPT-2's shows waves)."""
@@ -121,11 +132,14 @@ def embeddings_figure(result: Embeddings) -> go.Figure:
         title = _("position embeddings ({n} positions × {d})", n=len(rows), d=result.position_matrix.shape[1])
         matrix, title = _first_columns(result.position_matrix, title)
         panels.append((title, matrix, None, rows, DIVERGING))
+    # One above the other: side by side, their titles ran into each other on a phone.
+    heights = [max(300, 90 + 16 * len(tokens)), 360][: len(panels)]
     fig = make_subplots(
-        rows=1,
-        cols=len(panels),
-        subplot_titles=[p[0] for p in panels],
-        horizontal_spacing=0.12,
+        rows=len(panels),
+        cols=1,
+        subplot_titles=[two_lines(p[0]) for p in panels],
+        row_heights=heights,
+        vertical_spacing=90 / sum(heights),
         figure=white_figure(),
     )
     for i, (_title, matrix, columns, rows, colorscale) in enumerate(panels):
@@ -138,12 +152,12 @@ def embeddings_figure(result: Embeddings) -> go.Figure:
             zmid=zmid,
             hovertemplate="%{y} · %{x}: %{z:.3~f}<extra></extra>",
         )
-        fig.add_trace(trace, row=1, col=i + 1)
+        fig.add_trace(trace, row=i + 1, col=1)
     fig.update_yaxes(autorange="reversed", tickfont={"size": 11})
     fig.update_xaxes(tickfont={"size": 11})
     fig.update_layout(
         font=FONT,
-        height=max(380, 120 + 16 * len(tokens)),
+        height=sum(heights) + 90 * len(panels),
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         showlegend=False,
     )

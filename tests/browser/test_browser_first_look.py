@@ -77,3 +77,44 @@ def test_every_chart_text_of_inside_reads_at_11_px_and_grows_in_projector_mode(p
     page.wait_for_timeout(500)
     assert word.bounding_box()["height"] > before * 1.1
     screenshot(page, "first_look_inside_projector")
+
+
+# How many lines an element's text takes on the screen.
+LINES = """(el) => { let most = 0; const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim()) continue;
+    const range = document.createRange(); range.selectNodeContents(node);
+    const tops = Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top));
+    most = Math.max(most, new Set(tops).size);
+  }
+  return most; }"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_inside_and_train_on_a_phone(browser, app_url, language):
+    """Inside: the formulas fit the screen and the embedding charts' titles stay inside their chart; Train: the
+    table's column names are not broken inside a word."""
+    locale, first, _system = LANGUAGES[language]
+    inside, look, train = (
+        ("Inside", "Look inside", "Train") if language == "en" else ("模型内部", "看看内部", "训练")
+    )
+    with app_page(browser, app_url, locale=locale, first_tab=first, **SIZES["phone"]) as page:
+        panel = open_tab(page, inside)
+        panel.get_by_role("button", name=look, exact=True).click()
+        expect(panel.locator(".js-plotly-plot").first).to_be_visible(timeout=120_000)  # a busy machine
+        for formula in panel.locator(".katex-display").all():
+            scroll, width = formula.evaluate("el => [el.scrollWidth, el.clientWidth]")
+            assert scroll <= width + 1, "a formula is wider than the phone's screen"
+        chart = panel.locator(".js-plotly-plot").first
+        right = chart.bounding_box()["x"] + chart.bounding_box()["width"]
+        for title in chart.locator(".annotation-text").all():
+            assert title.bounding_box()["x"] + title.bounding_box()["width"] <= right + 1
+        screenshot(page, f"first_look_inside_phone_{language}")
+        panel = open_tab(page, train)
+        headers = panel.locator("table").first.locator("th, [role=columnheader]")
+        expect(headers.first).to_be_visible()
+        for header in headers.all():
+            text = header.inner_text().strip()
+            if text:
+                lines = header.evaluate(LINES)
+                assert lines == 1, f"the column name {text!r} is broken over {lines} lines"
