@@ -179,8 +179,12 @@ class Step:
 
     token_id: int
     token: str  # as a reader sees it, e.g. " cat"
-    prob: float  # its probability in that distribution
-    alternatives: list[tuple[str, float]]  # the most likely tokens of that distribution
+    prob: float  # the model's probability of it: the softmax of the raw logits
+    alternatives: list[
+        tuple[str, float]
+    ]  # the tokens the model found most likely there, with that probability
+    # its probability in the distribution the sampler drew from (after temperature, top-k, top-p; greedy: 1)
+    sampler_prob: float | None = None
 
 
 @dataclass
@@ -305,9 +309,10 @@ class StepRecord:
     tokens: list[int]  # (n,) the token drawn for each sample (padding for a finished one)
     previous: list[int]  # (n,) the token before it
     active: list[bool]  # (n,) whether the sample was still unfinished (finished ones get no step)
-    probs: list[float]  # (n,) the drawn token's probability in the distribution it was drawn from
+    probs: list[float]  # (n,) the drawn token's probability in the model's distribution (raw logits' softmax)
     top_ids: list[list[int]]  # (n, ALTERNATIVES) the most likely tokens of that distribution
     top_probs: list[list[float]]
+    sampler_probs: list[float]  # (n,) the drawn token's probability in the distribution it was drawn from
     last: bool = False  # the request has ended with this step (every sample finished, or max_new_tokens)
     distribution: Distribution | None = None  # the first sample's, in detail (a request with `top_n`)
     rng_state: bytes | None = None  # the sampler's state after the draw (a request with `top_n`)
@@ -330,10 +335,7 @@ def describe(
     """The first row's distribution in detail, from its raw `logits` and processed `scores` (rows, vocab). A
     greedy sampler draws the most likely token: all of its probability is on that one."""
     logits, scores = logits[0].float(), scores[0]
-    if params.greedy:
-        after = torch.zeros_like(scores).scatter_(0, scores.argmax(dim=-1, keepdim=True), 1.0)
-    else:
-        after = scores.softmax(dim=-1)
+    after = sampler_distribution(params, scores[None])[0]
     top_logits, top_ids = logits.topk(min(top_n, logits.shape[-1]))
     return Distribution(
         ids=top_ids.tolist(),
@@ -381,7 +383,13 @@ class DecodingState:
         scores = processed_scores(params, self.processors, self.input_ids, logits)  # (n, vocab)
         # Finished samples get padding, as in generate.
         next_tokens = torch.where(self.unfinished, draw(scores, params, self.generator), self.pad_id)  # (n,)
-        record = _record(scores.softmax(dim=-1), self.input_ids[:, -1], next_tokens, self.unfinished)
+        record = _record(
+            logits.float().softmax(dim=-1),
+            sampler_distribution(params, scores),
+            self.input_ids[:, -1],
+            next_tokens,
+            self.unfinished,
+        )
         if self.top_n:
             record.distribution = describe(params, logits, scores, self.top_n)
             record.rng_state = bytes(self.generator.get_state().numpy())
@@ -442,8 +450,17 @@ def generate(
     return last
 
 
-def _record(probs, previous_tokens, next_tokens, unfinished) -> StepRecord:
-    """The step as plain lists: the drawn tokens, their probabilities and the top alternatives (n rows)."""
+def sampler_distribution(params: GenerationParams, scores: torch.Tensor) -> torch.Tensor:
+    """The distribution the sampler draws from (rows, vocab), from the processed `scores`: their softmax, or
+    for a greedy sampler all of the probability on the most likely token."""
+    if params.greedy:
+        return torch.zeros_like(scores).scatter_(-1, scores.argmax(dim=-1, keepdim=True), 1.0)
+    return scores.softmax(dim=-1)
+
+
+def _record(probs, sampler_probs, previous_tokens, next_tokens, unfinished) -> StepRecord:
+    """The step as plain lists: the drawn tokens, their probabilities (the model's, `probs`, and the sampler's)
+    and the model's top alternatives (n rows)."""
     top_probs, top_ids = probs.topk(min(ALTERNATIVES, probs.shape[-1]), dim=-1)  # (n, ALTERNATIVES)
     return StepRecord(
         tokens=next_tokens.tolist(),
@@ -452,6 +469,7 @@ def _record(probs, previous_tokens, next_tokens, unfinished) -> StepRecord:
         probs=probs.gather(1, next_tokens[:, None]).squeeze(1).tolist(),
         top_ids=top_ids.tolist(),
         top_probs=top_probs.tolist(),
+        sampler_probs=sampler_probs.gather(1, next_tokens[:, None]).squeeze(1).tolist(),
     )
 
 
@@ -467,7 +485,7 @@ def _append_steps(tokenizer, samples: list[Sample], record: StepRecord) -> None:
             for t, p in zip(record.top_ids[i], record.top_probs[i], strict=True)
         ]
         text = token_text(tokenizer, token_id, record.previous[i])
-        sample.steps.append(Step(token_id, text, record.probs[i], alternatives))
+        sample.steps.append(Step(token_id, text, record.probs[i], alternatives, record.sampler_probs[i]))
 
 
 def _eos_token_ids(loaded: LoadedModel) -> set[int]:
@@ -592,14 +610,16 @@ class StepState:
 
 
 def step_from(choice_source: NextToken) -> Step:
-    """The drawn token of a NextToken as a Step, with its probability and the top alternatives."""
-    by_prob = sorted(choice_source.choices, key=lambda c: c.prob_after, reverse=True)
+    """The drawn token of a NextToken as a Step, with its probabilities (the model's and the sampler's) and the
+    model's top alternatives, as Generate records them."""
+    by_prob = sorted(choice_source.choices, key=lambda c: c.prob, reverse=True)
     drawn = next((c for c in choice_source.choices if c.token_id == choice_source.drawn_id), None)
     return Step(
         token_id=choice_source.drawn_id,
         token=choice_source.drawn_text,
-        prob=drawn.prob_after if drawn else 0.0,
-        alternatives=[(c.token, c.prob_after) for c in by_prob[:ALTERNATIVES]],
+        prob=drawn.prob if drawn else 0.0,
+        alternatives=[(c.token, c.prob) for c in by_prob[:ALTERNATIVES]],
+        sampler_prob=drawn.prob_after if drawn else 0.0,
     )
 
 

@@ -30,7 +30,8 @@ EXAMPLES = {  # model, text: for the English and the Chinese models
 }
 FORMULAS = (
     "$$Q = XW_Q,\\quad K = XW_K,\\quad V = XW_V$$\n"
-    "$$A = \\mathrm{softmax}\\!\\left(\\frac{QK^\\top}{\\sqrt{d_k}} + M\\right),\\qquad \\text{head} = AV$$"
+    "$$A = \\mathrm{softmax}\\!\\left(\\frac{QK^\\top}{\\sqrt{d_k}} + M\\right)$$\n"
+    "$$\\text{head} = AV$$"  # a line of its own: on a phone the line above has no room for it
 )
 
 
@@ -263,7 +264,7 @@ def build(context: Context) -> None:
                 neurons_plot = gr.Plot(label=ui("MLP neurons"), show_label=False)
         gr.Markdown("### " + ui("Logit lens"))
         lens_info = gr.Markdown()
-        lens_plot = gr.Plot(label=ui("Logit lens"), show_label=False)
+        lens_plot = gr.Plot(label=ui("Logit lens"), show_label=False, elem_classes=["wide-chart"])
         api_endpoint(tokenize_api, context, "tokenize", "inside")
         api_endpoint(inside_api, context, "inside", "inside")
         api_endpoint(logit_lens_api, context, "logit_lens", "inside")

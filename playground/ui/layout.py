@@ -21,6 +21,7 @@ from playground.ui import experiments as experiments_tab
 from playground.ui.blocks import PlaygroundBlocks
 from playground.ui.context import Context
 from playground.ui.events import on, session_key
+from playground.ui.keyboard import KEYBOARD_JS
 from playground.ui.language import follow_language_switch, language_switch
 from playground.ui.mcp import serve_playground_tools
 from playground.ui.no_urls import refuse_url_inputs
@@ -90,7 +91,9 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
                 elem_classes=["demo-note"],
             )
         share_with_students(settings)
-        with gr.Tabs():
+        # Every tab in view on any screen: on a phone the tab names wrap onto more rows instead of hiding in
+        # gradio's "•••" menu, where a student might never find them.
+        with gr.Tabs(overflow_behavior="wrap", elem_id="main-tabs") as tabs:
             for spec in REGISTRY.values():
                 if spec.tab is not None:
                     importlib.import_module(f"playground.ui.{spec.tab}").build(context)
@@ -100,10 +103,24 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             experiments_tab.build(context)
             train.build(context)
             system.build(context)
+        tabs_only(tabs)
         follow_language_switch(switch, demo)
         footer = gr.Markdown(elem_classes=["footer-models"])  # written in the page's language when it loads
         on([demo.load, switch.change], show_footer, context, None, {"footer": footer}, queue=False)
     return demo
+
+
+def tabs_only(tabs: gr.Tabs) -> None:
+    """Move whatever a tab's `build` made inside the tab bar but outside its own tab (a gr.State for an event,
+    say) out of the bar, just after it. The browser numbers the tabs by their place among the bar's children:
+    anything else there shifts the tabs after it, and gradio then draws such a tab twice once it is opened."""
+    parent = tabs.parent
+    strays = [child for child in tabs.children if not isinstance(child, gr.Tab)]
+    tabs.children = [child for child in tabs.children if isinstance(child, gr.Tab)]
+    at = parent.children.index(tabs) + 1
+    parent.children[at:at] = strays
+    for child in strays:
+        child.parent = parent
 
 
 def show_footer(context: Context) -> dict:
@@ -152,7 +169,7 @@ def launch_options(settings: Settings | None = None) -> dict:
     options = {
         "app_kwargs": {"middleware": [Middleware(ReplicaCookie)]},
         "theme": theme(),
-        "head": ACCESSIBILITY_JS,
+        "head": ACCESSIBILITY_JS + KEYBOARD_JS,
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
         "i18n": page_translations(),
     }

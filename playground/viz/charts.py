@@ -217,7 +217,7 @@ def next_token_figure(result: NextToken, step: int | None = None, sample: int | 
             go.Bar(
                 x=x,
                 y=[c.prob for c in result.choices],
-                name=_("model probability (raw)"),
+                name=_("model's probability (raw)"),
                 marker_color=RAW_COLOR,
                 customdata=raw_hover,
                 hovertemplate="%{customdata}<br>" + _("raw: {p}", p="%{y:.2%}") + "<extra></extra>",
@@ -225,7 +225,7 @@ def next_token_figure(result: NextToken, step: int | None = None, sample: int | 
             go.Bar(
                 x=x,
                 y=[c.prob_after for c in result.choices],
-                name=_("after temperature, top-k, top-p"),
+                name=_("sampler's probability (after temperature, top-k, top-p)"),
                 marker_color=after_colors,
                 customdata=names,
                 hovertemplate="%{customdata}<br>" + _("sampled from: {p}", p="%{y:.2%}") + "<extra></extra>",

@@ -111,6 +111,17 @@ def embeddings_sum_text(result: Embeddings) -> str:
     return text
 
 
+def two_lines(title: str, most: int = 28) -> str:
+    """A title longer than `most` characters on two lines, broken at the space nearest its middle (anywhere
+    near it in Chinese): on one line it ran past a phone's narrow chart."""
+    if len(title) <= most:
+        return title
+    middle = len(title) // 2
+    spaces = [i for i, c in enumerate(title) if c == " "]
+    at = min(spaces, key=lambda i: abs(i - middle)) if spaces else middle
+    return title[:at].rstrip() + "<br>" + title[at:].lstrip()
+
+
 def embeddings_figure(result: Embeddings) -> go.Figure:
     """The cosine similarity between the tokens' embeddings and, for learned absolute positions, the position
     embedding matrix (positions × dimensions: GPT-2's shows waves)."""
@@ -121,11 +132,14 @@ def embeddings_figure(result: Embeddings) -> go.Figure:
         title = _("position embeddings ({n} positions × {d})", n=len(rows), d=result.position_matrix.shape[1])
         matrix, title = _first_columns(result.position_matrix, title)
         panels.append((title, matrix, None, rows, DIVERGING))
+    # One above the other: side by side, their titles ran into each other on a phone.
+    heights = [max(300, 90 + 16 * len(tokens)), 360][: len(panels)]
     fig = make_subplots(
-        rows=1,
-        cols=len(panels),
-        subplot_titles=[p[0] for p in panels],
-        horizontal_spacing=0.12,
+        rows=len(panels),
+        cols=1,
+        subplot_titles=[two_lines(p[0]) for p in panels],
+        row_heights=heights,
+        vertical_spacing=90 / sum(heights),
         figure=white_figure(),
     )
     for i, (_title, matrix, columns, rows, colorscale) in enumerate(panels):
@@ -138,12 +152,12 @@ def embeddings_figure(result: Embeddings) -> go.Figure:
             zmid=zmid,
             hovertemplate="%{y} · %{x}: %{z:.3~f}<extra></extra>",
         )
-        fig.add_trace(trace, row=1, col=i + 1)
+        fig.add_trace(trace, row=i + 1, col=1)
     fig.update_yaxes(autorange="reversed", tickfont={"size": 11})
     fig.update_xaxes(tickfont={"size": 11})
     fig.update_layout(
         font=FONT,
-        height=max(380, 120 + 16 * len(tokens)),
+        height=sum(heights) + 90 * len(panels),
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         showlegend=False,
     )
@@ -351,6 +365,17 @@ def neurons_figure(view: BlockView) -> go.Figure:
     return fig
 
 
+LENS_FONT = 13  # px: the predicted words of the logit lens
+LENS_CELL = 72  # px: the width of a column, room for a word of about eight letters at LENS_FONT
+
+
+def lens_width(columns: int, rows: list[str]) -> int | None:
+    """A width that gives every column LENS_CELL pixels (None, the page's width, when few columns need no
+    more than a laptop's page has)."""
+    width = 40 + 9 * max(map(len, rows)) + LENS_CELL * columns + 110  # row names, cells, colour bar
+    return width if columns > 8 else None
+
+
 def logit_lens_figure(lens: LogitLens, causal: bool) -> go.Figure:
     """Layers (rows, 0 = embeddings) × positions (every token of a causal model, each [MASK] of a masked one):
     the top token after each layer, coloured by its probability, the top 5 on hover."""
@@ -381,10 +406,14 @@ def logit_lens_figure(lens: LogitLens, causal: bool) -> go.Figure:
         )
     )
     fig.update_yaxes(autorange="reversed")
+    # The words are the point of this picture: at a fixed, readable size (plotly would shrink them to fit
+    # their cells, down to 5 px), in cells wide enough for them; a chart wider than the page scrolls sideways.
+    fig.update_traces(textfont={"size": LENS_FONT})
     fig.update_layout(
         title={"text": _("Logit lens: what the model would predict after each layer")},
         font=FONT,
-        height=max(360, 90 + 36 * len(rows)),
+        height=max(360, 90 + 40 * len(rows)),
+        width=lens_width(len(columns), rows),
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         xaxis={
             "title": {

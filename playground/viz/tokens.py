@@ -1,8 +1,9 @@
-"""Generated text as HTML, each token coloured by the probability it had when it was drawn.
+"""Generated text as HTML, each token coloured by the model's probability of it (the softmax of the raw logits).
 
-Hovering a token, or tapping it on a touch screen (each token can take the focus), shows its probability and the
-most likely alternatives at that step: a tooltip drawn by CSS from `data-tip` (assets/style.css), which a
-phone shows too, unlike a `title`; screen readers read the same text from `aria-label`.
+Hovering a token, or tapping it on a touch screen (each token can take the focus), shows that probability, the
+sampler's (after temperature, top-k and top-p: what the token was really drawn with) and the model's most likely
+alternatives at that step: a tooltip drawn by CSS from `data-tip` (assets/style.css), which a phone shows too,
+unlike a `title`; screen readers read the same text from `aria-label`.
 Every piece of text is HTML-escaped: prompts and tokens are user-controlled.
 """
 
@@ -21,7 +22,12 @@ def colour(prob: float) -> str:
 
 
 def _tooltip(step) -> str:
-    lines = [f"p = {step.prob:.1%}", _("most likely here:")]
+    """The token's two probabilities, each named (they differ: a greedy sampler draws the model's 60% token
+    with certainty), then the model's most likely tokens at that step."""
+    lines = [_("model's probability: {p}", p=f"{step.prob:.1%}")]
+    if step.sampler_prob is not None:
+        lines.append(_("sampler's probability: {p}", p=f"{step.sampler_prob:.1%}"))
+    lines.append(_("most likely here (model):"))
     lines += [f"  {token!r}  {prob:.1%}" for token, prob in step.alternatives]
     return "\n".join(lines)
 
@@ -45,7 +51,9 @@ def legend_html() -> str:
         items.append(f"<span class='tok' style='background:{c}'>{lower:.0%}–{min(limit, 1):.0%}</span>")
         lower = limit
     legend = _(
-        "Probability when drawn: {scale} · hover or tap a token for alternatives", scale=" ".join(items)
+        "The model's probability of each token: {scale} · hover or tap a token for the sampler's and the "
+        "alternatives",
+        scale=" ".join(items),
     )
     return f"<div class='legend'>{legend}</div>"
 

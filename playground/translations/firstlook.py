@@ -1,0 +1,11 @@
+"""Chinese for the texts of issue 26 (a first look that works): probabilities named, demo notes, defaults."""
+
+ZH: dict[str, str] = {
+    "model's probability: {p}": "模型给出的概率：{p}",
+    "sampler's probability: {p}": "采样器使用的概率：{p}",
+    "most likely here (model):": "这里最可能的词元（按模型）：",
+    "The model's probability of each token: {scale} · hover or tap a token for the sampler's and the "
+    "alternatives": "每个词元的模型概率：{scale} · 把鼠标移到词元上（或点一下）可看到采样器的概率和其他候选",
+    "model's probability (raw)": "模型给出的概率（原始）",
+    "sampler's probability (after temperature, top-k, top-p)": "采样器使用的概率（经过温度、top-k、top-p 之后）",
+}
