@@ -4,6 +4,6 @@ One module per layer: `page` for the tabs, `messages` for what the tasks and mod
 `charts` for the pictures.
 """
 
-from playground.translations import charts, messages, page
+from playground.translations import charts, lessons, messages, page
 
-ZH: dict[str, str] = {**page.ZH, **messages.ZH, **charts.ZH}
+ZH: dict[str, str] = {**page.ZH, **messages.ZH, **charts.ZH, **lessons.ZH}

@@ -3,6 +3,7 @@ naming the models."""
 
 from __future__ import annotations
 
+import functools
 import html
 import importlib
 from pathlib import Path
@@ -14,7 +15,7 @@ from playground.models import ModelManager
 from playground.network import qr_svg, student_urls
 from playground.registry import REGISTRY
 from playground.settings import Settings
-from playground.ui import attention, inside, system, train
+from playground.ui import attention, inside, lessons, links, system, train
 from playground.ui.context import Context
 from playground.ui.events import on, session_key
 from playground.ui.language import follow_language_switch, language_switch
@@ -69,6 +70,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             projector_switch(demo)
             switch = language_switch(demo)
             session_key(demo)
+            copy_link = links.copy_link_controls()
         gr.Markdown(
             ui(
                 "See what language models do: generate text, fill in missing words, classify sentiment, "
@@ -86,7 +88,8 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
                 elem_classes=["demo-note"],
             )
         share_with_students(settings)
-        with gr.Tabs():
+        with gr.Tabs(elem_id="main-tabs") as tabs:
+            lessons_tab = lessons.build(context)  # first: the course; wired below, once every tab exists
             for spec in REGISTRY.values():
                 if spec.tab is not None:
                     importlib.import_module(f"playground.ui.{spec.tab}").build(context)
@@ -95,6 +98,11 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             train.build(context)
             system.build(context)
         follow_language_switch(switch, demo)
+        lesson_view = functools.partial(lessons.lesson_link_view, lessons_tab.lc)
+        wiring = links.wire(
+            demo, tabs, context.links, copy_link, lesson_view
+        )  # ?tab=…, ?lesson=… (ui/links.py)
+        lessons.wire(lessons_tab, demo, wiring, switch)
         footer = gr.Markdown(elem_classes=["footer-models"])  # written in the page's language when it loads
         on([demo.load, switch.change], show_footer, context, None, {"footer": footer}, queue=False)
     return demo
