@@ -37,7 +37,7 @@ import yaml
 FOLDER = Path(__file__).resolve().parent
 LANGUAGES = ("en", "zh")
 MODEL_KINDS = {  # question kind -> (the model task it reads, the inputs it needs)
-    "next-token": ("generation", ("prompt",)),
+    "next-token": ("generation", ("text",)),  # a Generate step's `prompt` counts as its text
     "fill": ("fill-mask", ("text",)),
     "label": ("sentiment", ("text",)),
     "attention": (None, ("model", "text")),  # the step's `model` input names the task
@@ -129,7 +129,9 @@ def _step(value, where: str) -> Step:
     if question is not None and question.from_model:
         task, needed = MODEL_KINDS[question.kind]
         for chosen in (inputs, inputs_zh):
-            missing = [name for name in needed if name not in chosen]
+            missing = [name for name in needed if name != "text" and name not in chosen]
+            if question_text(chosen) is None:
+                missing.append("text")
             if missing:
                 raise LessonError(f"{where}: a {question.kind} question needs the inputs {missing}")
     notice = _texts(value["notice"], f"{where}.notice") if "notice" in value else {}
@@ -144,6 +146,12 @@ def _step(value, where: str) -> Step:
         notice=notice,
         requires_tab=value.get("requires_tab"),
     )
+
+
+def question_text(inputs: dict) -> str | None:
+    """The text a model question reads: the step's `text` input, or Generate's `prompt`."""
+    text = inputs.get("text", inputs.get("prompt"))
+    return text if isinstance(text, str) else None
 
 
 def read_lesson(path: Path) -> Lesson:

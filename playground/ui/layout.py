@@ -103,6 +103,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             demo, tabs, context.links, copy_link, lesson_view
         )  # ?tab=…, ?lesson=… (ui/links.py)
         lessons.wire(lessons_tab, demo, wiring, switch)
+        demo.playground_lessons = lessons_tab.lc
         footer = gr.Markdown(elem_classes=["footer-models"])  # written in the page's language when it loads
         on([demo.load, switch.change], show_footer, context, None, {"footer": footer}, queue=False)
     return demo

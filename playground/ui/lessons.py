@@ -18,7 +18,7 @@ import gradio as gr
 
 from playground.classroom import Classroom, Stats
 from playground.i18n import _, current_language, ui
-from playground.lessons import Lesson, Step, course
+from playground.lessons import MODEL_KINDS, Lesson, Step, course, question_text
 from playground.markup import escape_html, escape_markdown
 from playground.network import qr_svg, student_urls
 from playground.tasks import quiz
@@ -77,19 +77,19 @@ def step_key(lesson: Lesson, index: int) -> str:
 def model_answer(lc: LessonsContext, step: Step) -> quiz.ModelAnswer:
     """The model's answer to a step's "predict, then check" question, read from the model now."""
     inputs = step.inputs_for(lc.models_language)
-    kind, limits = step.question.kind, lc.context.settings
+    kind, limits, text = step.question.kind, lc.context.settings, question_text(inputs)
     if kind == "next-token":
-        return quiz.next_token(lc.context.model("generation"), inputs["prompt"], limits.max_input_chars)
+        return quiz.next_token(lc.context.model("generation"), text, limits.max_input_chars)
     if kind == "fill":
-        return quiz.fill(lc.context.model("fill-mask"), inputs["text"], limits.max_input_chars)
+        return quiz.fill(lc.context.model("fill-mask"), text, limits.max_input_chars)
     if kind == "label":
-        return quiz.label(lc.context.model("sentiment"), inputs["text"], limits.max_input_chars)
+        return quiz.label(lc.context.model("sentiment"), text, limits.max_input_chars)
     loaded = lc.context.model(inputs["model"])
     if kind == "tokens":
-        return quiz.token_count(loaded, inputs["text"], limits.max_input_chars)
+        return quiz.token_count(loaded, text, limits.max_input_chars)
     return quiz.most_attended(
         loaded,
-        inputs["text"],
+        text,
         limits.max_input_chars,
         limits.max_attention_tokens,
         int(inputs.get("layer", 1)),
@@ -101,7 +101,7 @@ def shown_answer(lc: LessonsContext, lesson: Lesson, index: int) -> quiz.ModelAn
     """The choices shown for a model question: read once per step and model, then remembered (a class of
     followers moving together asks the same)."""
     step = lesson.steps[index]
-    task = step.inputs_for(lc.models_language).get("model") or quiz_task(step)
+    task = MODEL_KINDS[step.question.kind][0] or step.inputs_for(lc.models_language)["model"]
     loaded = lc.context.model(task)
     key = (step_key(lesson, index), loaded.model_id, id(loaded.model))
     if key not in lc.model_answers:
@@ -109,12 +109,6 @@ def shown_answer(lc: LessonsContext, lesson: Lesson, index: int) -> quiz.ModelAn
         while len(lc.model_answers) > 256:
             lc.model_answers.popitem(last=False)
     return lc.model_answers[key]
-
-
-def quiz_task(step: Step) -> str:
-    from playground.lessons import MODEL_KINDS
-
-    return MODEL_KINDS[step.question.kind][0] or "generation"
 
 
 def question_choices(lc: LessonsContext, lesson: Lesson, index: int) -> list[tuple[str, str]]:
