@@ -49,6 +49,7 @@ ZH = {
     "翻到哪一步。你能看到多少人加入、多少人作答、每个答案有多少人选；没有名字，也看不到他们输入的内容。结束课堂后"
     "所有计数都会清除。",
     "End the class": "结束课堂",
+    "Start leading": "开始带领",
     "Students: scan the code or open": "同学们：扫描二维码或打开",
     "Joined: {joined} · answered: {answered}": "已加入：{joined} · 已作答：{answered}",
     "You follow the teacher: your page moves with the class.": "你在跟随老师：你的页面会和全班一起翻动。",

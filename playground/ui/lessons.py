@@ -559,8 +559,10 @@ def build(context: Context) -> LessonsTab:
             )
             with gr.Row():
                 parts["password"] = gr.Textbox(label=ui("Admin password"), type="password", scale=2)
-                parts["lead"] = gr.Button(ui("Lead the class"), variant="primary", scale=1)
-                parts["end"] = gr.Button(ui("End the class"), variant="stop", visible=False, scale=1)
+                parts["lead"] = gr.Button(ui("Start leading"), variant="primary", scale=1, elem_id="lesson-lead")
+                parts["end"] = gr.Button(
+                    ui("End the class"), variant="stop", visible=False, scale=1, elem_id="lesson-end"
+                )
             parts["join"] = gr.HTML(visible=False)
             parts["stats"] = gr.HTML()
         parts["index"] = gr.State(0)
