@@ -239,11 +239,11 @@ def step_by(lc: LessonsContext, offset: int, lesson_id, index, done, key) -> dic
     return moved(lc, lesson.id, index, done, key) | {"done": done}
 
 
-def previous_step(lc: LessonsContext, lesson_id, index, done, key) -> dict:
+def previous_lesson_step(lc: LessonsContext, lesson_id, index, done, key) -> dict:
     return step_by(lc, -1, lesson_id, index, done, key)
 
 
-def next_step(lc: LessonsContext, lesson_id, index, done, key) -> dict:
+def next_lesson_step(lc: LessonsContext, lesson_id, index, done, key) -> dict:
     return step_by(lc, 1, lesson_id, index, done, key)
 
 
@@ -559,7 +559,9 @@ def build(context: Context) -> LessonsTab:
             )
             with gr.Row():
                 parts["password"] = gr.Textbox(label=ui("Admin password"), type="password", scale=2)
-                parts["lead"] = gr.Button(ui("Start leading"), variant="primary", scale=1, elem_id="lesson-lead")
+                parts["lead"] = gr.Button(
+                    ui("Start leading"), variant="primary", scale=1, elem_id="lesson-lead"
+                )
                 parts["end"] = gr.Button(
                     ui("End the class"), variant="stop", visible=False, scale=1, elem_id="lesson-end"
                 )
@@ -591,8 +593,8 @@ def wire(tab: LessonsTab, demo: gr.Blocks, wiring: Wiring, language_switch=None)
     on([demo.load], open_page, lc, [p["done"]], shown | follow)
     navigation = [p["lesson"], p["index"], p["done"], p["key"]]
     on([p["lesson"].input], choose_lesson, lc, [p["lesson"], p["done"], p["key"]], shown)
-    on([p["previous"].click], previous_step, lc, navigation, shown | {"done": p["done"]})
-    on([p["next"].click], next_step, lc, navigation, shown | {"done": p["done"]})
+    on([p["previous"].click], previous_lesson_step, lc, navigation, shown | {"done": p["done"]})
+    on([p["next"].click], next_lesson_step, lc, navigation, shown | {"done": p["done"]})
     if language_switch is not None:
         on([language_switch.change], show, lc, [p["lesson"], p["index"], p["done"]], shown)
     result = {"result": p["result"], "done": p["done"], "lesson": p["lesson"]}

@@ -24,7 +24,8 @@ def lc(served_demo):
 
 
 def first_text(inputs: dict) -> str | None:
-    return next((value for value in inputs.values() if isinstance(value, str) and len(value) > 8), None)
+    """The step's first text box value (a prompt, a text, a message)."""
+    return next((inputs[name] for name in ("prompt", "text", "message", "system") if name in inputs), None)
 
 
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
