@@ -6,7 +6,7 @@ a generation running at the same time.
 The app runs in a subprocess (`python app.py --admin-password …`; --demo's tiny models unless model flags are
 given, e.g. --generation-model DIR). A teacher starts leading through the page's own event (the queue, as the
 page sends it); each simulated follower opens the join link as a page does (the page-load event, with
-?follow=<code>), then polls as its page's timer does: the `follow_tick` event over plain HTTP, once per
+?follow=<code>), then polls as its page's timer does: the `tick` event (ui/lessons.py follow_tick) over plain HTTP, once per
 POLL_SECONDS (jittered), outside the queue, each follower its own gradio session. The teacher moves once a few
 seconds into each window, so every follower fetches one new step too.
 
@@ -133,7 +133,7 @@ class Followers:
 
     def __init__(self, url: str, config: dict, code: str, count: int):
         self.url, self.config, self.code = url, config, code
-        self.tick = dependency(config, "follow_tick")["id"]
+        self.tick = dependency(config, "tick")["id"]
         self.sessions = [uuid.uuid4().hex[:10] for _ in range(count)]
         self.latencies: list[float] = []
         self.errors = 0
@@ -146,7 +146,7 @@ class Followers:
 
     async def poll(self, http: httpx.AsyncClient, session: str) -> None:
         await asyncio.sleep(random.random() * POLL_SECONDS)
-        body = {"data": [None, None, []], "fn_index": self.tick, "session_hash": session}
+        body = {"data": [None, None], "fn_index": self.tick, "session_hash": session}
         while not self.stop.is_set():
             start = time.perf_counter()
             try:
@@ -190,6 +190,22 @@ def generate_seconds(url: str) -> float:
     return time.perf_counter() - start
 
 
+def cpu_per_poll(process: psutil.Process, url: str, followers: Followers, polls: int = 300) -> float:
+    """Server CPU seconds per follower poll, from `polls` polls sent one after another (CPU time, not wall
+    time: it holds on a busy machine too). Times 60 per second, the cores 60 followers keep busy."""
+    http = httpx.Client(timeout=30)
+    body = {"data": [None, None], "fn_index": followers.tick}
+    before = process.cpu_times()
+    for i in range(polls):
+        response = http.post(
+            f"{url}gradio_api/run/predict",
+            json=body | {"session_hash": followers.sessions[i % len(followers.sessions)]},
+        )
+        response.raise_for_status()
+    after = process.cpu_times()
+    return ((after.user + after.system) - (before.user + before.system)) / polls
+
+
 def window(process: psutil.Process, url: str, seconds: float, led: Class | None) -> dict[str, float]:
     """`seconds` of the server's CPU and memory, with generations back to back; the teacher moves once."""
     cpu_before, start = process.cpu_times(), time.perf_counter()
@@ -227,6 +243,7 @@ def main() -> None:
         generate_seconds(url)  # the model loads
         led = Class(url, config)
         followers = Followers(url, config, led.code, args.followers)
+        per_poll = cpu_per_poll(process, url, followers)
         alone, together, polls = [], [], []
         for _round in range(args.rounds):
             alone.append(window(process, url, args.seconds, None))
@@ -234,6 +251,10 @@ def main() -> None:
                 together.append(window(process, url, args.seconds, led))
             polls += followers.latencies
         report(args, alone, together, polls, followers.errors)
+        print(
+            f"Server CPU per poll (300 sent one after another): {per_poll * 1000:.2f} ms, so {args.followers} "
+            f"followers polling every {POLL_SECONDS:g} s keep {per_poll * args.followers / POLL_SECONDS:.2f} cores busy."
+        )
         print(
             f"Load generator (this process): {time.process_time():.1f} s of CPU in all; machine: "
             f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"

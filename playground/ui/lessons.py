@@ -331,26 +331,34 @@ def following(code: str, version: int) -> dict:
     }
 
 
-def follow_tick(lc: LessonsContext, code, version, done) -> dict:
-    """A follower's page asks where the class is: nothing changes (and nothing is sent back) unless the
-    teacher moved."""
+def follow_tick(lc: LessonsContext, code, version, session: str):
+    """A follower's page asks where the class is, once a second: the cheapest event of the page (one input
+    state, one output, no wrappers). Nothing is sent back unless the teacher moved ("lesson|step|version")
+    or ended the class ("ended"); then `follow_move` redraws the step."""
     if not code:
-        return {"timer": gr.Timer(active=False)}
-    position = lc.classroom.poll(code, current_session() or "", version if isinstance(version, int) else -1)
+        return gr.skip()
+    position = lc.classroom.poll(code, session, version if isinstance(version, int) else -1)
     if position is None:
-        return {}
+        return gr.skip()
     if position is False:
+        return "ended"
+    return f"{position.lesson}|{position.step}|{position.version}"
+
+
+def follow_move(lc: LessonsContext, moved, done) -> dict:
+    """The class moved (or ended): the follower's page shows the class's step, on the Lessons tab."""
+    if moved == "ended":
         return {
             "timer": gr.Timer(active=False),
             "follow": gr.Checkbox(value=False, visible=False),
             "code": "",
             "follow_status": _("The teacher ended the class. Explore on your own!"),
         }
-    return show(lc, position.lesson, position.step, done) | {
-        "version": position.version,
-        "tabs": gr.Tabs(selected=TAB),
-        "selected": TAB,
-    }
+    parts = str(moved or "").split("|")
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        return {}
+    lesson, step, version = parts[0], int(parts[1]), int(parts[2])
+    return show(lc, lesson, step, done) | {"version": version, "tabs": gr.Tabs(selected=TAB), "selected": TAB}
 
 
 def toggle_follow(lc: LessonsContext, follow, code) -> dict:
@@ -570,6 +578,9 @@ def build(context: Context) -> LessonsTab:
         parts["index"] = gr.State(0)
         parts["code"] = gr.State("")
         parts["version"] = gr.State(-1)
+        # where the class went ("lesson|step|version", or "ended"): a box the page keeps out of sight, since a
+        # state changed by an event outside the queue does not trigger its change event
+        parts["moved"] = gr.Textbox(elem_classes=["follow-signal"], container=False, show_label=False)
         parts["key"] = gr.State("")
         parts["shown_stats"] = gr.State(None)
         parts["timer"] = gr.Timer(POLL_SECONDS, active=False)
@@ -602,10 +613,29 @@ def wire(tab: LessonsTab, demo: gr.Blocks, wiring: Wiring, language_switch=None)
     on([p["check"].click], check, lc, inputs, result, clear_on_error=False)
     fn = in_page_language_of(lambda lesson_id, index: try_it(lc, lesson_id, index))
     p["try_it"].click(fn, [p["lesson"], p["index"]], wiring.outputs, api_visibility="private")
+
     # following the teacher: cheap polls, outside the queue; nothing is sent back until the class moves
+    def tick(code, version, request: gr.Request):
+        return follow_tick(lc, code, version, getattr(request, "session_hash", None) or "")
+
+    p["timer"].tick(
+        tick,
+        [p["code"], p["version"]],
+        p["moved"],
+        queue=False,
+        show_progress="hidden",
+        api_visibility="private",
+    )
     ticked = shown | follow | {"tabs": tabs, "selected": selected}
-    on([p["timer"].tick], follow_tick, lc, [p["code"], p["version"], p["done"]], ticked, queue=False,
-       show_progress="hidden")  # fmt: skip
+    on(
+        [p["moved"].change],
+        follow_move,
+        lc,
+        [p["moved"], p["done"]],
+        ticked,
+        queue=False,
+        show_progress="hidden",
+    )
     on([p["follow"].input], toggle_follow, lc, [p["follow"], p["code"]], follow, queue=False)
     lead_outputs = {name: p[name] for name in ("key", "join", "stats", "shown_stats", "teacher_timer", "end")}
     on(
