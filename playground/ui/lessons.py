@@ -205,6 +205,14 @@ def show(lc: LessonsContext, lesson_id, index, done) -> dict:
     }
 
 
+def redraw(lc: LessonsContext, lesson_id, index, done) -> dict:
+    """The page's language changed: the same step in the new language (nothing before a step is shown: the
+    switch is set as the page loads, maybe before the page's first step arrives)."""
+    if not any(lesson.id == lesson_id for lesson in lc.lessons):
+        return {}
+    return show(lc, lesson_id, index, done)
+
+
 def moved(lc: LessonsContext, lesson_id, index, done, key) -> dict:
     """Shown a step; with the teacher's key, the class moves there too (with its choices, for the bars)."""
     outputs = show(lc, lesson_id, index, done)
@@ -607,7 +615,7 @@ def wire(tab: LessonsTab, demo: gr.Blocks, wiring: Wiring, language_switch=None)
     on([p["previous"].click], previous_lesson_step, lc, navigation, shown | {"done": p["done"]})
     on([p["next"].click], next_lesson_step, lc, navigation, shown | {"done": p["done"]})
     if language_switch is not None:
-        on([language_switch.change], show, lc, [p["lesson"], p["index"], p["done"]], shown)
+        on([language_switch.change], redraw, lc, [p["lesson"], p["index"], p["done"]], shown)
     result = {"result": p["result"], "done": p["done"], "lesson": p["lesson"]}
     inputs = [p["lesson"], p["index"], p["answer"], p["done"], p["code"]]
     on([p["check"].click], check, lc, inputs, result, clear_on_error=False)
