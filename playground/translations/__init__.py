@@ -4,8 +4,32 @@ One module per layer: `page` for the tabs, `messages` for what the tasks and mod
 `charts` for the pictures; one module per later feature (its tab's words and sentences).
 """
 
-from playground.translations import charts, evaluate, experiments, firstlook, hardening, messages, mlm, page, question_answering, translate
+from playground.translations import (
+    charts,
+    evaluate,
+    experiments,
+    firstlook,
+    hardening,
+    lessons,
+    messages,
+    mlm,
+    page,
+    question_answering,
+    translate,
+)
 
 ZH: dict[str, str] = {}
-for _module in (page, messages, charts, hardening, mlm, question_answering, translate, evaluate, experiments, firstlook):
+for _module in (
+    page,
+    messages,
+    charts,
+    hardening,
+    mlm,
+    question_answering,
+    translate,
+    evaluate,
+    experiments,
+    firstlook,
+    lessons,
+):
     ZH.update(_module.ZH)

@@ -281,6 +281,11 @@ def build(context: Context) -> None:
         with gr.Row():
             layer = gr.Slider(1, 12, value=1, step=1, label=ui("Layer"))
             head = gr.Slider(1, 12, value=1, step=1, label=ui("Head"))
+        context.links.add("attention", "model", model)  # linkable inputs: ?tab=attention&text=… (ui/links.py)
+        context.links.add("attention", "text", text)
+        context.links.add("attention", "view", kind)
+        context.links.add("attention", "layer", layer)
+        context.links.add("attention", "head", head)
         with gr.Row():
             hide_special = gr.Checkbox(value=False, label=ui(HIDE_SPECIAL_LABEL))
             own_scale = gr.Checkbox(value=False, label=ui(OWN_SCALE_LABEL))

@@ -224,6 +224,13 @@ def build(context: Context) -> None:
                 default_length = min(128, settings.max_new_tokens_cap)
                 controls = decoding_controls(settings.max_new_tokens_cap, default_length, temperature=0.7)
                 seed = gr.Number(value=0, precision=0, label=ui("Seed"), minimum=-1)
+        context.links.add("chat", "system", system)  # linkable inputs: ?tab=chat&message=… (ui/links.py)
+        context.links.add("chat", "message", message)
+        context.links.add("chat", "max_new_tokens", controls[0])
+        context.links.add("chat", "temperature", controls[1])
+        context.links.add("chat", "top_k", controls[2])
+        context.links.add("chat", "top_p", controls[3])
+        context.links.add("chat", "seed", seed)
         with gr.Accordion(
             ui("What the model reads: the conversation as one text, token by token"), open=True
         ):

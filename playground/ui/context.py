@@ -8,7 +8,7 @@ import functools
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import gradio as gr
 from gradio.context import LocalContext
@@ -18,6 +18,7 @@ from playground.i18n import _
 from playground.markup import escape_markdown
 from playground.models import LoadedModel, ModelManager
 from playground.settings import Settings
+from playground.ui.links import Links
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Context:
 
     manager: ModelManager
     settings: Settings
+    links: Links = field(default_factory=Links)  # the tabs' linkable inputs, registered as they are built
 
     @classmethod
     def create(cls, settings: Settings, manager: ModelManager | None = None) -> Context:

@@ -333,6 +333,16 @@ def build(context: Context) -> None:
                     seed = gr.Number(value=0, precision=0, label=ui("Seed"), minimum=-1)
                     new_seed = gr.Checkbox(value=False, label=ui("New random seed each time"))
         inputs = [prompt, max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, num_samples]
+        context.links.add(
+            "generate", "prompt", prompt
+        )  # linkable inputs: ?tab=generate&prompt=… (ui/links.py)
+        context.links.add("generate", "max_new_tokens", max_new_tokens)
+        context.links.add("generate", "temperature", temperature)
+        context.links.add("generate", "top_k", top_k)
+        context.links.add("generate", "top_p", top_p)
+        context.links.add("generate", "repetition_penalty", repetition_penalty)
+        context.links.add("generate", "seed", seed)
+        context.links.add("generate", "num_samples", num_samples)
         gr.Examples(context.examples(EXAMPLES), inputs=inputs, label=ui("Examples: click one, then Generate"))
         distribution_plot = gr.Plot(label=ui("Next-token distribution"), show_label=False)
         with gr.Accordion(ui("Plain text"), open=False):

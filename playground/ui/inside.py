@@ -237,6 +237,10 @@ def build(context: Context) -> None:
         with gr.Row():
             layer = gr.Slider(1, 12, value=1, step=1, label=ui("Layer"))
             head = gr.Slider(1, 12, value=1, step=1, label=ui("Head"))
+        context.links.add("inside", "model", model)  # linkable inputs: ?tab=inside&text=… (ui/links.py)
+        context.links.add("inside", "text", text)
+        context.links.add("inside", "layer", layer)
+        context.links.add("inside", "head", head)
         gr.Markdown(FORMULAS, latex_delimiters=[{"left": "$$", "right": "$$", "display": True}])
         head_info = gr.Markdown()
         head_plots = {}

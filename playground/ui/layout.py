@@ -3,6 +3,7 @@ naming the models."""
 
 from __future__ import annotations
 
+import functools
 import html
 import importlib
 from pathlib import Path
@@ -16,7 +17,7 @@ from playground.network import qr_svg, student_urls
 from playground.registry import REGISTRY
 from playground.replica_cookie import ReplicaCookie
 from playground.settings import Settings
-from playground.ui import attention, inside, system, train
+from playground.ui import attention, inside, lessons, links, system, train
 from playground.ui import experiments as experiments_tab
 from playground.ui.blocks import PlaygroundBlocks
 from playground.ui.context import Context
@@ -74,6 +75,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             projector_switch(demo)
             switch = language_switch(demo)
             session_key(demo)
+            copy_link = links.copy_link_controls()
         gr.Markdown(
             ui(
                 "See what language models do: generate text, fill in missing words, classify sentiment, "
@@ -94,6 +96,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
         # Every tab in view on any screen: on a phone the tab names wrap onto more rows instead of hiding in
         # gradio's "•••" menu, where a student might never find them.
         with gr.Tabs(overflow_behavior="wrap", elem_id="main-tabs") as tabs:
+            lessons_tab = lessons.build(context)  # first: the course; wired below, once every tab exists
             for spec in REGISTRY.values():
                 if spec.tab is not None:
                     importlib.import_module(f"playground.ui.{spec.tab}").build(context)
@@ -105,6 +108,12 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             system.build(context)
         tabs_only(tabs)
         follow_language_switch(switch, demo)
+        lesson_view = functools.partial(lessons.lesson_link_view, lessons_tab.lc)
+        wiring = links.wire(
+            demo, tabs, context.links, copy_link, lesson_view
+        )  # ?tab=…, ?lesson=… (ui/links.py)
+        lessons.wire(lessons_tab, demo, wiring, switch)
+        demo.playground_lessons = lessons_tab.lc
         footer = gr.Markdown(elem_classes=["footer-models"])  # written in the page's language when it loads
         on([demo.load, switch.change], show_footer, context, None, {"footer": footer}, queue=False)
     return demo

@@ -184,6 +184,7 @@ def build(context: Context) -> None:
             label=ui("Text"), lines=3, value=examples[0][0], max_length=settings.max_input_chars
         )
         button = gr.Button(ui("Classify"), variant="primary")
+        context.links.add("sentiment", "text", text)  # linkable inputs: ?tab=sentiment&text=… (ui/links.py)
         summary = gr.Markdown()
         plot = gr.Plot(label=ui("Label probabilities"), show_label=False)
         error = gr.Textbox(visible=False)

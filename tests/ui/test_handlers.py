@@ -85,7 +85,9 @@ def test_the_page_is_built_from_the_registry(settings, manager):
     demo = build_demo(settings, manager)
     tab_ids = [block.id for block in demo.blocks.values() if type(block).__name__ == "Tab"]
     expected = [spec.tab for spec in REGISTRY.values() if spec.tab]
-    assert len(tab_ids) == len(expected) + 4  # each task's tab, then Attention, Inside, Train and System
+    assert (
+        len(tab_ids) == len(expected) + 5
+    )  # Lessons, each task's tab, then Attention, Inside, Train and System
     endpoints = {fn.api_name for fn in demo.fns.values() if fn.api_name and fn.api_visibility != "private"}
     for spec in REGISTRY.values():
         assert set(spec.endpoints) <= endpoints, spec.name

@@ -1,0 +1,144 @@
+"""Workshop mode: one class led by a teacher, held in memory only.
+
+The teacher (who knows the admin password) starts a led class and gets a secret key; students open the join
+link (its `code`) and follow: each follower's page asks `poll` about once a second and moves when the step's
+version changed. Anonymous by design: a follower is a random key of its page (gradio's session hash), kept
+only to count who is there and to count each page's answer once; what is kept of an answer is the choice's
+text, one of the step's own choices. Nothing is written anywhere; `end` (or the server stopping) forgets it
+all. One led class per server: starting a new one ends the old.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+
+PRESENT_SECONDS = 10.0  # a follower whose page asked within this long counts as joined
+
+
+@dataclass
+class Position:
+    lesson: str
+    step: int  # 0-based
+    version: int
+
+
+@dataclass
+class _Class:
+    code: str  # in the join link
+    key: str  # the teacher's page's secret
+    lesson: str
+    step: int
+    version: int = 1
+    seen: dict[str, float] = field(default_factory=dict)  # follower -> when its page last asked
+    answers: dict[str, str] = field(default_factory=dict)  # follower -> choice, for the current step
+    choices: list[str] = field(default_factory=list)  # the current step's choices (for the bars)
+
+
+@dataclass
+class Stats:
+    joined: int
+    answered: int
+    counts: list[tuple[str, int]]  # (choice, how many chose it), in the order of the choices
+    version: int
+
+
+class Classroom:
+    """The server's one led class (or none)."""
+
+    def __init__(self, clock=time.monotonic):
+        self._lock = threading.Lock()
+        self._class: _Class | None = None
+        self._clock = clock
+
+    def start(self, lesson: str, step: int) -> tuple[str, str]:
+        """Start leading at a step: (join code, teacher key). An earlier led class ends."""
+        with self._lock:
+            self._class = _Class(secrets.token_urlsafe(6), secrets.token_urlsafe(24), lesson, step)
+            return self._class.code, self._class.key
+
+    def _led(self, key: str | None) -> _Class | None:
+        led = self._class
+        if led is None or not isinstance(key, str) or not secrets.compare_digest(key, led.key):
+            return None
+        return led
+
+    def leading(self, key: str | None) -> bool:
+        return self._led(key) is not None
+
+    def end(self, key: str | None) -> bool:
+        """End the led class (only its teacher can): every count is forgotten."""
+        with self._lock:
+            if self._led(key) is None:
+                return False
+            self._class = None
+            return True
+
+    def move(self, key: str | None, lesson: str, step: int, choices: list[str] | None = None) -> bool:
+        """The teacher is at `lesson`, `step` (with these choices): followers move there; answers restart."""
+        with self._lock:
+            led = self._led(key)
+            if led is None:
+                return False
+            if (led.lesson, led.step) != (lesson, step):
+                led.lesson, led.step, led.version = lesson, step, led.version + 1
+                led.answers.clear()
+            if choices is not None:
+                led.choices = list(choices)
+            return True
+
+    def poll(self, code: str | None, follower: str, known_version: int) -> Position | None | bool:
+        """A follower's page asks: the position if it changed since `known_version`, None if not, False when
+        there is no led class with this code (it ended)."""
+        led = self._class
+        if led is None or not isinstance(code, str) or not secrets.compare_digest(code, led.code):
+            return False
+        led.seen[follower] = self._clock()  # one dict write: cheap enough without the lock
+        if known_version == led.version:
+            return None
+        return Position(led.lesson, led.step, led.version)
+
+    def leave(self, code: str | None, follower: str) -> None:
+        """A follower stopped following: no longer counted."""
+        led = self._class
+        if led is not None and code == led.code:
+            with self._lock:
+                led.seen.pop(follower, None)
+                led.answers.pop(follower, None)
+
+    def answer(self, code: str | None, follower: str, lesson: str, step: int, choice: str) -> bool:
+        """A follower answered the current step's question: counted once per page (a new answer replaces its
+        earlier one). Only one of the step's own choices counts: nothing else a student types is kept."""
+        with self._lock:
+            led = self._class
+            if led is None or code != led.code or (lesson, step) != (led.lesson, led.step):
+                return False
+            if choice not in led.choices:
+                return False
+            led.answers[follower] = choice
+            led.seen[follower] = self._clock()
+            return True
+
+    def stats(self, key: str | None) -> Stats | None:
+        """What the teacher sees: how many follow now, how many answered, how many chose each choice."""
+        with self._lock:
+            led = self._led(key)
+            if led is None:
+                return None
+            now = self._clock()
+            for follower in [f for f, when in led.seen.items() if now - when > PRESENT_SECONDS]:
+                del led.seen[follower]
+            counts = {choice: 0 for choice in led.choices}
+            for choice in led.answers.values():
+                counts[choice] = counts.get(choice, 0) + 1
+            return Stats(len(led.seen), len(led.answers), list(counts.items()), led.version)
+
+    def code(self, key: str | None) -> str | None:
+        led = self._led(key)
+        return led.code if led is not None else None
+
+    def position(self) -> Position | None:
+        led = self._class
+        return Position(led.lesson, led.step, led.version) if led is not None else None
