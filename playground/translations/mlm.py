@@ -24,8 +24,8 @@ ZH: dict[str, str] = {
         "每条文本和每个标签都必须是字符串；第 {number} 个{kind}是 {value}。"
     ),
     # the pictures
-    "accuracy on the chosen tokens": "被选词元上的准确率",
-    "Masked LM: loss and accuracy per step": "掩码语言模型：损失和准确率",
+    "accuracy (chosen tokens)": "准确率（被选词元）",
+    "BERT: loss and accuracy": "BERT：损失和准确率",
     "masked: [MASK] put in its place": "遮盖：换成 [MASK]",
     "replaced by a random token": "换成随机词元",
     "kept as it was": "保持原样",

@@ -123,14 +123,14 @@ def mlm_figure(losses: Sequence[float], accuracies: Sequence[float], total_steps
             x=steps,
             y=list(accuracies),
             mode="lines",
-            name=_("accuracy on the chosen tokens"),
+            name=_("accuracy (chosen tokens)"),
             line={"color": ACCURACY_COLOR, "dash": "dot"},
         ),
         secondary_y=True,
     )
     fig.update_yaxes(title_text=_("loss"), rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text=_("accuracy"), range=[0, 1.05], tickformat=".0%", secondary_y=True)
-    return _layout(fig, _("Masked LM: loss and accuracy per step"), total_steps)
+    return _layout(fig, _("BERT: loss and accuracy"), total_steps)
 
 
 def _visible(token: str) -> str:
