@@ -51,8 +51,7 @@ ZH = {
     "{n}-gram": "{n} 元组",
     "geometric mean {value}": "几何平均 {value}",
     "precision (%)": "精确率（%）",
-    "BLEU {score} = brevity penalty {bp} × geometric mean {mean}": "BLEU {score} = 长度惩罚 {bp} × 几何平均 "
-    "{mean}",
+    "BLEU {score} = penalty {bp} × mean {mean}": "BLEU {score} = 长度惩罚 {bp} × 几何平均 {mean}",
     "BLEU: n-gram precisions": "BLEU：各阶 n 元组的精确率",
     "part of a matched {n}-gram": "属于一个匹配上的 {n} 元组",
     "Reference {number}": "参考文本 {number}",
@@ -70,6 +69,7 @@ ZH = {
     "The candidate has no {n}-grams (it is shorter than {n} tokens): BLEU, which multiplies the precisions of "
     "every order from 1 to 4, is 0.": "候选文本没有 {n} 元组（它不到 {n} 个词元）：BLEU 要把 1 到 4 阶的精确率乘在"
     "一起，所以是 0。",
+    "BLEU = brevity penalty × the geometric mean of the four precisions.": "BLEU = 长度惩罚 × 四个精确率的几何平均。",
     "kind": "类型",
     "precision": "精确率",
     "recall": "召回率",

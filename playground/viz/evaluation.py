@@ -93,7 +93,7 @@ def bleu_figure(scores: TextScores) -> go.Figure:
     )
     fig.update_yaxes(title_text=_("precision (%)"), range=[0, 115])
     subtitle = _(
-        "BLEU {score} = brevity penalty {bp} × geometric mean {mean}",
+        "BLEU {score} = penalty {bp} × mean {mean}",  # short enough for a phone
         score=f"{bleu.score:.1f}",
         bp=f"{bleu.brevity_penalty:.3f}",
         mean=f"{mean:.1f}",
@@ -184,7 +184,7 @@ def bleu_explanation(scores: TextScores) -> str:
             r=r,
             bp=f"{bleu.brevity_penalty:.3f}",
         )
-    notes = [penalty]
+    notes = [_("BLEU = brevity penalty × the geometric mean of the four precisions."), penalty]
     if any(correct == 0 and total for correct, total in zip(bleu.counts, bleu.totals, strict=True)):
         notes.append(
             _(
