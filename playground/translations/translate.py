@@ -109,4 +109,6 @@ ZH = {
         "这个模型的解码器最多写 {most} 个词元：“最大新词元数”已从 {asked} 降到 {most}。"
     ),
     "Unknown target language {target}: choose 'zh' or 'en'.": "未知的目标语言 {target}：请选择 'zh' 或 'en'。",
+    "Score the encoder-decoder's translation": "给编码器-解码器的译文打分",
+    "Score the chat model's answer": "给聊天模型的回答打分",
 }

@@ -222,7 +222,7 @@ def send_to_evaluate(
     references are emptied, ready to fill (with `reference`, its text is the first reference).
 
     Call it while building the page (inside its gr.Blocks), before or after the Evaluate tab is built, e.g.
-    `send_to_evaluate([button.click], translation_box)`."""
+    `send_to_evaluate([button.click], translation_box)`; `source` may also be a state holding {"output": text}."""
     page = _page()
     if page.candidate is None:
         page.waiting.append((triggers, source, reference))
@@ -239,7 +239,10 @@ def _wire(page: _Page, triggers: list, source, reference) -> None:
 
 
 def _sent(text, reference=None) -> dict:
-    """The candidate and references after a text was sent here (the page's earlier references do not fit it)."""
+    """The candidate and references after a text was sent here (the page's earlier references do not fit it).
+    `text` is a text, or a state holding a result as {"output": text, ...} (the Translation tab's)."""
+    if isinstance(text, dict):
+        text = text.get("output")
     first = reference if isinstance(reference, str) else ""
     return {
         "candidate": text if isinstance(text, str) else "",

@@ -8,8 +8,9 @@ layer's head, or the mean of its heads), bertviz's model view of the encoder, de
 Then "two architectures, one task": the chat model translates and summarizes the same text, showing the text
 it actually reads. Endpoints: /translate, /cross_attention, /translate_chat, /summarize.
 
-Hook for scoring (Evaluate): every handler that writes a translation or a summary also returns it as plain text
-in the states `marian_output` and `chat_output` ({"task", "source", "output"}), ready to be wired to BLEU/ROUGE.
+Each output goes to Evaluate (BLEU, ROUGE) with one click: the handlers that write a translation or a summary
+also keep it as plain text (`compare_marian`, and the state `chat_output`: {"task", "source", "output"}), and
+the two Score buttons send it there as the candidate (ui/evaluate.send_to_evaluate).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from playground.tasks.generation import GenerationParams
 from playground.tasks.translation import TranslationParams
 from playground.tasks.validation import InputError
 from playground.ui.context import Context, session_state, summary_markdown
+from playground.ui.evaluate import send_to_evaluate
 from playground.ui.events import api_endpoint, on
 from playground.viz import charts
 from playground.viz import chat as chat_viz
@@ -437,6 +439,9 @@ def build(context: Context) -> None:
                         with gr.Column(min_width=240):
                             gr.Markdown(ui("**Chat model** (a decoder following an instruction)"))
                             chat_reply = gr.HTML(elem_classes=["gen-output"])
+                    with gr.Row(elem_classes=["action-buttons"]):
+                        score_marian = gr.Button(ui("Score the encoder-decoder's translation"), size="sm")
+                        score_chat = gr.Button(ui("Score the chat model's answer"), size="sm")
                     chat_info = gr.Markdown()
                 with gr.Column(scale=2, min_width=280, elem_classes=["controls-settings"]):
                     chat_max_new_tokens, temperature, top_k, top_p = chat_controls(
@@ -509,3 +514,6 @@ def build(context: Context) -> None:
     )
     summarized = on([summarize_button.click], chat_summarize, context, [text, *sampler], chat_shown, "chat")
     stop_button.click(None, cancels=[translated, summarized])
+    # Each output to Evaluate with one click: it becomes the candidate, the references wait for a person's text.
+    send_to_evaluate([score_marian.click], compare_marian)
+    send_to_evaluate([score_chat.click], chat_output)
