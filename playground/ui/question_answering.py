@@ -152,6 +152,11 @@ def build(app: Context) -> None:
                 1, qa.MAX_ANSWER_LEN, value=30, step=1, label=ui("Longest answer (tokens)")
             )
         button = gr.Button(ui("Find the answer"), variant="primary")
+        for name, component in (("question", question), ("context", context), ("top_k", top_k)):
+            app.links.add(
+                "question-answering", name, component
+            )  # ?tab=question-answering&question=… (ui/links.py)
+        app.links.add("question-answering", "max_answer_len", max_answer_len)
         summary = gr.Markdown()
         marked = gr.HTML()
         spans = gr.HTML()

@@ -395,6 +395,8 @@ def build(context: Context) -> None:
                     1, settings.max_beams, value=1, step=1, label=ui("Beams (1 = greedy search)")
                 )
         gr.Examples(examples, inputs=[text], label=ui("Examples: click one, then Translate"))
+        for name, component in (("text", text), ("max_new_tokens", max_new_tokens), ("num_beams", num_beams)):
+            context.links.add("translation", name, component)  # ?tab=translation&text=… (ui/links.py)
         distribution_plot = gr.Plot(label=ui("Next-token distribution"), show_label=False)
         with gr.Accordion(ui("Cross-attention: which source tokens each output token looked at"), open=True):
             with gr.Row():

@@ -8,7 +8,9 @@ from playground.ui.layout import build_demo
 
 
 def main_tabs(demo: gr.Blocks) -> gr.Tabs:
-    (tabs,) = [block for block in demo.blocks.values() if isinstance(block, gr.Tabs)]
+    (tabs,) = [
+        block for block in demo.blocks.values() if isinstance(block, gr.Tabs) and block.elem_id == "main-tabs"
+    ]
     return tabs
 
 

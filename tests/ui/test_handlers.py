@@ -83,11 +83,11 @@ def test_handlers_take_the_context_first_and_gradio_sees_the_rest():
 
 def test_the_page_is_built_from_the_registry(settings, manager):
     demo = build_demo(settings, manager)
-    tab_ids = [block.id for block in demo.blocks.values() if type(block).__name__ == "Tab"]
+    (tabs,) = [block for block in demo.blocks.values() if getattr(block, "elem_id", None) == "main-tabs"]
+    tab_ids = [tab.id for tab in tabs.children]
     expected = [spec.tab for spec in REGISTRY.values() if spec.tab]
-    assert (
-        len(tab_ids) == len(expected) + 5
-    )  # Lessons, each task's tab, then Attention, Inside, Train and System
+    # Lessons, each task's tab, then Evaluate, Attention, Inside, Experiments, Train and System
+    assert len(tab_ids) == len(expected) + 7
     endpoints = {fn.api_name for fn in demo.fns.values() if fn.api_name and fn.api_visibility != "private"}
     for spec in REGISTRY.values():
         assert set(spec.endpoints) <= endpoints, spec.name
