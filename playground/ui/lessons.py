@@ -609,13 +609,21 @@ def wire(tab: LessonsTab, demo: gr.Blocks, wiring: Wiring, language_switch=None)
     shown = {name: p[name] for name in ("lesson", "index", "content", "result", "previous", "next", "try_it")}
     shown |= {name: p[name] for name in ("question", "answer", "check")}
     follow = {name: p[name] for name in ("code", "version", "follow", "timer", "follow_status")}
-    on([demo.load], open_page, lc, [p["done"]], shown | follow)
+    # no progress shown while a step loads: gradio would dim its text to 20% meanwhile (too faint to read)
+    on([demo.load], open_page, lc, [p["done"]], shown | follow, show_progress="hidden")
     navigation = [p["lesson"], p["index"], p["done"], p["key"]]
     on([p["lesson"].input], choose_lesson, lc, [p["lesson"], p["done"], p["key"]], shown)
     on([p["previous"].click], previous_lesson_step, lc, navigation, shown | {"done": p["done"]})
     on([p["next"].click], next_lesson_step, lc, navigation, shown | {"done": p["done"]})
     if language_switch is not None:
-        on([language_switch.change], redraw, lc, [p["lesson"], p["index"], p["done"]], shown)
+        on(
+            [language_switch.change],
+            redraw,
+            lc,
+            [p["lesson"], p["index"], p["done"]],
+            shown,
+            show_progress="hidden",
+        )
     result = {"result": p["result"], "done": p["done"], "lesson": p["lesson"]}
     inputs = [p["lesson"], p["index"], p["answer"], p["done"], p["code"]]
     on([p["check"].click], check, lc, inputs, result, clear_on_error=False)

@@ -211,7 +211,7 @@ def test_sentiment_many_texts_and_csv(page, tmp_path):
 def test_on_a_phone_tapping_a_token_shows_its_alternatives(browser, app_url):
     phone = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
     with app_page(browser, app_url, **phone) as page:
-        panel = page.get_by_role("tabpanel")
+        panel = open_tab(page, "Generate")  # Lessons is the first tab
         panel.get_by_role("button", name="Generate", exact=True).tap()  # the prompt starts with an example
         token = panel.locator(".generation .tok").first
         expect(token).to_be_visible()

@@ -33,7 +33,7 @@ def examples_fit(panel) -> None:
 
 def test_on_a_phone_the_examples_fit_and_the_sliders_sit_above_their_button(browser, app_url):
     with app_page(browser, app_url, **PHONE) as page:
-        panel = page.get_by_role("tabpanel")
+        panel = open_tab(page, "Generate")  # Lessons is the first tab
         examples_fit(panel)
         prompt = box(panel.get_by_label("Prompt"))
         sliders = [box(panel.get_by_role("slider", name=name)) for name in SLIDERS]
