@@ -54,6 +54,8 @@ def words(n: int, offset: int = 0) -> str:
 
 
 def size(n_bytes: int) -> str:
+    if n_bytes == 0:
+        return "–"
     return f"{n_bytes / 1e6:.2f} MB" if n_bytes >= 1e5 else f"{n_bytes / 1e3:.1f} kB"
 
 
@@ -61,7 +63,24 @@ def measure(
     loaded: LoadedModel, text: str, clean: str, corrupted: str, answers: tuple[str, str], repeats: int
 ) -> list[tuple[str, int, float]]:
     """(view, payload bytes, seconds) of each experiment on one model."""
-    rows = []
+    ids = loaded.tokenizer(
+        text, add_special_tokens=loaded.task != "generation", return_tensors="pt"
+    ).input_ids
+    batch = loaded.tokenizer(
+        clean, add_special_tokens=loaded.task != "generation", return_tensors="pt"
+    ).input_ids
+
+    def forward(rows):
+        with torch.inference_mode():
+            loaded.model(input_ids=rows)
+
+    seconds, _ = timed(lambda: forward(ids), repeats)
+    rows = [(f"reference: one plain forward pass, {ids.shape[1]} tokens", 0, seconds)]
+    rows_16 = batch.expand(batch.shape[1], -1)
+    seconds, _ = timed(lambda: forward(rows_16), repeats)
+    rows.append(
+        (f"reference: one plain forward pass, {rows_16.shape[0]} × {rows_16.shape[1]} tokens", 0, seconds)
+    )
 
     def find():
         result = heads.head_scores(loaded, text, LIMIT, 512)

@@ -43,6 +43,8 @@ ZH = {
     "mean": "取平均",
     "Knock out": "敲掉",
     "Before and after": "前后对比",
+    "The logit lens with the heads knocked out: what the model would predict after each layer.": "敲掉这些头之后"
+    "的 logit 透镜：模型在每一层之后会预测什么。",
     "Before": "之前",
     "After": "之后",
     "Knocked out ({mode}): {heads}": "已敲掉（{mode}）：{heads}",

@@ -17,6 +17,7 @@ from playground.ui.context import Context, session_state, summary_markdown
 from playground.ui.events import api_endpoint, on
 from playground.viz import attention as attention_viz
 from playground.viz import experiments as viz
+from playground.viz import inside as inside_viz
 
 HEAD_EXAMPLES = {  # model, text: a repeated name for the induction and duplicate-token heads
     "en": [
@@ -134,14 +135,19 @@ def heads_above(result, kind, threshold, chosen) -> dict:
 
 
 def knock_out(context: Context, model, text, chosen, mode, progress=gr.Progress()) -> dict:
-    """Knock out: the prediction before and after the heads are ablated."""
+    """Knock out: the prediction before and after the heads are ablated, and the logit lens after."""
     limits = context.settings
     loaded = _model(context, model, progress)
     result = ablation.ablate(loaded, text, limits.max_input_chars, limits.max_attention_tokens, chosen, mode)
-    return {
-        "ablation_plot": viz.ablation_figure(result),
-        "ablation_info": summary_markdown(viz.ablation_summary(result), result.notices),
-    }
+    info = summary_markdown(viz.ablation_summary(result), result.notices)
+    try:
+        lens = ablation.lens_after(
+            loaded, text, limits.max_input_chars, limits.max_attention_tokens, chosen, mode
+        )
+        lens_plot = inside_viz.logit_lens_figure(lens, REGISTRY[loaded.task].causal)
+    except InputError as error:  # a classifier has no token head to look through
+        lens_plot, info = None, info + f"\n\n⚠️ {error}"
+    return {"ablation_plot": viz.ablation_figure(result), "ablation_info": info, "ablation_lens": lens_plot}
 
 
 # --- patching -------------------------------------------------------------------------------------
@@ -416,6 +422,12 @@ def build(context: Context) -> None:
                 ablate_button = gr.Button(ui("Knock out"), variant="primary")
                 ablation_info = gr.Markdown()
                 ablation_plot = gr.Plot(label=ui("Before and after"), show_label=False)
+                gr.Markdown(
+                    ui(
+                        "The logit lens with the heads knocked out: what the model would predict after each layer."
+                    )
+                )
+                ablation_lens = gr.Plot(label=ui("Logit lens"), show_label=False)
             with gr.Tab(ui("Activation patching"), id="experiments-patching", elem_id="experiments-patching"):
                 gr.Markdown(
                     ui(
@@ -519,7 +531,7 @@ def build(context: Context) -> None:
         knock_out,
         context,
         [model, text, chosen, mode],
-        {"ablation_plot": ablation_plot, "ablation_info": ablation_info},
+        {"ablation_plot": ablation_plot, "ablation_info": ablation_info, "ablation_lens": ablation_lens},
         "experiments",
     )
     on(

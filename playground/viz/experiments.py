@@ -251,12 +251,17 @@ def kv_summary(result: KVCache) -> str:
 # --- tokenizer lab --------------------------------------------------------------------------------
 
 
+def _visible(text: str) -> str:
+    """Spaces and line breaks made visible: '␣the', '↵'."""
+    return text.replace("\n", "↵").replace(" ", "␣")
+
+
 def pieces_html(pieces: list[Piece], count: int, title: str = "") -> str:
     """Each piece as a chip showing the characters its tokens form; a piece of several tokens marked
     "N tokens" (a Chinese character of three byte tokens: 今 · 3 tokens), never "�"."""
     chips = []
     for piece in pieces:
-        text = html.escape(piece.text.replace("\n", "↵").replace(" ", "␣")) or "&nbsp;"
+        text = html.escape(_visible(piece.text)) or "&nbsp;"
         mark = ""
         if piece.tokens > 1:
             mark = f"<sub class='lab-mark'>{html.escape(_('{count} tokens', count=piece.tokens))}</sub>"
@@ -277,6 +282,6 @@ def merges_table(trained: TrainedTokenizer, k: int, last: int = 12) -> pd.DataFr
     """The merges up to the k-th, the latest last: number, left, right and the new token."""
     rows = []
     for index in range(max(0, k - last), k)[::-1]:
-        left, right, new = merge_text(trained.merges[index])
+        left, right, new = (_visible(side) for side in merge_text(trained.merges[index]))
         rows.append({"#": index + 1, _("Left"): left, _("Right"): right, _("New token"): new})
     return pd.DataFrame(rows, columns=["#", _("Left"), _("Right"), _("New token")])

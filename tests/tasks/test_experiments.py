@@ -188,6 +188,19 @@ def test_ablation_equals_hooks_written_by_hand(models, name, mode):
         assert len(body["after"]) == 5 and body["after"][0]["prob"] >= body["after"][1]["prob"]
 
 
+@pytest.mark.parametrize("name", ["gpt2", "bert", "llama"])
+def test_the_logit_lens_after_ablation_ends_in_the_ablated_prediction(models, name):
+    loaded = models[name]
+    text = MASKED if name == "bert" else TEXT
+    lens = ablation.lens_after(loaded, text, 1000, 64, "1.2, 2.1", "zero")
+    result = ablation.ablate(loaded, text, 1000, 64, "1.2, 2.1", "zero", top_n=5)
+    last = lens.layers[-1][-1] if name != "bert" else lens.layers[-1][0]
+    assert [p.token for p in last] == [o.token_id for o in result.after]
+    assert np.allclose([p.score for p in last], [o.prob for o in result.after], atol=1e-6)
+    with pytest.raises(InputError, match="labels"):
+        ablation.lens_after(models["distilbert"], TEXT, 1000, 64, "1.1", "zero")
+
+
 @pytest.mark.parametrize(
     "value, words",
     [

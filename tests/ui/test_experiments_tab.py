@@ -50,7 +50,9 @@ def test_ablation_chart_shows_both_distributions(context):
     out = tab.knock_out(context, "generation", TEXT, "1.1, 2.2", "zero", progress=None)
     before, after = out["ablation_plot"].data
     assert len(before.x) == len(after.x) == 10 and "1.1, 2.2" in out["ablation_plot"].layout.title.text
-    assert "before" in out["ablation_info"]
+    assert "before" in out["ablation_info"] and out["ablation_lens"] is not None
+    classifier = tab.knock_out(context, "sentiment", TEXT, "1.1", "mean", progress=None)
+    assert classifier["ablation_lens"] is None and "labels" in classifier["ablation_info"]
 
 
 def test_patching_heatmap_has_the_tokens_on_its_axis(context):

@@ -29,6 +29,9 @@ from playground.tasks.experiments.common import (
     read,
 )
 from playground.tasks.inside.adapters import parts_of
+from playground.tasks.inside.hooks import Recorder, hooked
+from playground.tasks.inside.lens import LogitLens, lens_of, lens_positions, lens_text
+from playground.tasks.inside.tokens import encode
 from playground.tasks.validation import InputError, check_int, check_text
 
 MODES = ("zero", "mean")
@@ -130,3 +133,33 @@ def _top(loaded: LoadedModel, kind: str, probs: torch.Tensor, n: int) -> list[Ou
         Outcome(outcome_name(loaded, kind, int(i)), int(i), float(p))
         for p, i in zip(values.tolist(), indices.tolist(), strict=True)
     ]
+
+
+def lens_after(
+    loaded: LoadedModel,
+    text: str,
+    max_chars: int,
+    max_tokens: int,
+    heads: object,
+    mode: str,
+    columns: int = 24,
+) -> LogitLens:
+    """The logit lens (tasks/inside/lens.py) of `text` with the heads knocked out: what the model would predict
+    after each layer once they are gone; the last `columns` positions (a masked LM: its [MASK]s).
+    InputError for a model without a token head (a classifier)."""
+    parts = parts_of(loaded.model)
+    chosen = parse_heads(heads, parts)
+    if mode not in MODES:
+        raise InputError(lazy("Unknown mode {mode}: choose 'zero' or 'mean'.", mode=repr(mode)[:40]))
+    text = lens_text(loaded, check_text(text, max_chars))
+    ids, notices = encode(loaded, text, max_tokens)
+    positions = lens_positions(loaded, ids)[-columns:]
+    d_k = parts.head_dim
+
+    def register(recorder: Recorder, parts) -> None:
+        for layer in sorted({head.layer for head in chosen}):
+            slices = [slice((h.head - 1) * d_k, h.head * d_k) for h in chosen if h.layer == layer]
+            recorder.change_input(parts.layers[layer - 1].out, ablation_hook(slices, mode))
+
+    with hooked(loaded, ids, register, lens_positions=positions) as run:
+        return lens_of(loaded, run, positions, 5, notices)

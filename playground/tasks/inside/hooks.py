@@ -46,6 +46,11 @@ class Recorder:
 
             self._handles.append(module.register_forward_pre_hook(hook, with_kwargs=True))
 
+    def change_input(self, module: nn.Module, hook) -> None:
+        """A forward pre-hook (with_kwargs) that changes what `module` reads (an experiment's ablation),
+        removed with the recorder's own hooks."""
+        self._handles.append(module.register_forward_pre_hook(hook, with_kwargs=True))
+
     def remove(self) -> None:
         for handle in self._handles:
             handle.remove()
