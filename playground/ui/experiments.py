@@ -498,6 +498,16 @@ def build(context: Context) -> None:
                 lab_table = gr.Dataframe(label=ui("The latest merges"), interactive=False)
                 compare_button = gr.Button(ui("Compare the served models' tokenizers"), size="sm")
                 lab_compare = gr.HTML()
+        linkable = {"model": model, "text": text, "heads": chosen, "mode": mode, "clean": clean}
+        linkable |= {
+            "corrupted": corrupted,
+            "kv_text": kv_text,
+            "new_tokens": new_tokens,
+            "lab_text": lab_text,
+        }
+        linkable |= {"vocab_size": vocab_size, "min_frequency": min_frequency}
+        for name, component in linkable.items():
+            context.links.add("experiments", name, component)  # ?tab=experiments&text=… (ui/links.py)
         heads_state = session_state()
         lab_state = session_state()
         api_endpoint(heads_api, context, "heads", "experiments")
