@@ -9,3 +9,7 @@ ZH: dict[str, str] = {
     "model's probability (raw)": "模型给出的概率（原始）",
     "sampler's probability (after temperature, top-k, top-p)": "采样器使用的概率（经过温度、top-k、top-p 之后）",
 }
+ZH |= {
+    "The conversation outgrew this model's context of {context} tokens: the model no longer reads its {count} "
+    "oldest messages.": "对话超出了这个模型 {context} 个词元的上下文：模型不再读取最早的 {count} 条消息。",
+}
