@@ -87,25 +87,36 @@ def new_tokens_limit(context_length: int, cap: int) -> int:
     return max(1, min(cap, context_length - 8))
 
 
-def fitted(context: Context, follower: Follower):
-    """The update that fits one slider to its model (gr.skip() when the model's shape is unknown)."""
+def limits(context: Context, follower: Follower) -> tuple[int, int] | None:
+    """The maximum and the value that fit one slider to its model (None when the model's shape is unknown)."""
     shape = model_shape(context, follower.task)
     if shape is None:
-        return gr.skip()
-    if follower.what == "new_tokens" and shape.context:
+        return None
+    if follower.what == "new_tokens":
+        if not shape.context:
+            return None
         most = new_tokens_limit(shape.context, context.settings.max_new_tokens_cap)
-        return gr.Slider(maximum=most, value=min(follower.default, max(1, shape.context // 2), most))
+        return most, int(min(follower.default, max(1, shape.context // 2), most))
     count = shape.layers if follower.what == "layers" else shape.heads
-    if not count:
-        return gr.skip()
-    return gr.Slider(maximum=count, value=min(follower.default, count))
+    return (count, int(min(follower.default, count))) if count else None
+
+
+def fitted(context: Context, follower: Follower):
+    """The update that fits one slider to its model (gr.skip() when the model's shape is unknown)."""
+    fit = limits(context, follower)
+    return gr.skip() if fit is None else gr.update(maximum=fit[0], value=fit[1])
 
 
 def fit_to_models(demo: gr.Blocks, context: Context) -> None:
-    """When the page loads, every slider marked with `follows_model` fits the model it follows."""
+    """Every slider marked with `follows_model` fits the model it follows: as the page is built, and again
+    when a page loads (the models may have changed since: System tab)."""
     marked = followers(demo)
     if not marked:
         return
+    for follower in marked:  # the page as built already fits the models the server starts with: a click
+        fit = limits(context, follower)  # before the page-load event has answered sends a value that fits
+        if fit is not None:
+            follower.slider.maximum, follower.slider.value = fit
 
     def fit():
         return [fitted(context, follower) for follower in marked]
