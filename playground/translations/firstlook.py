@@ -20,3 +20,7 @@ ZH |= {
     "a tiny demo model trained on six sentences: on other texts its answer means little": "这是只用六句话训练的"
     "小演示模型：对其他文本，它的回答没有多大意义",
 }
+ZH |= {
+    "A tiny demo model trained on eight conversations: most of its replies are nonsense.": "这是只用八段对话训练的"
+    "小演示模型：它的大多数回复都没有意义。",
+}

@@ -46,7 +46,7 @@ def conversation(system: object, turns: list[dict]) -> list[dict]:
     return system_message + list(turns)
 
 
-def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult) -> dict:
+def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult, demo: bool = False) -> dict:
     """What the page shows of a reply: the conversation with it, the text the model read, the reply's
     coloured tokens; when it has finished, also the distribution its last token was drawn from."""
     shown = [*turns, {"role": "assistant", "content": result.reply}]
@@ -62,6 +62,10 @@ def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult) -> dict:
         )
     info = _("Seed **{seed}** · {status}", seed=result.generation.seed, status=status)
     notices = list(result.generation.notices)
+    if demo and result.finished:
+        notices.append(
+            _("A tiny demo model trained on eight conversations: most of its replies are nonsense.")
+        )
     if result.dropped:
         notices.append(
             _(
@@ -89,8 +93,10 @@ def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult) -> dict:
 def answer(context: Context, system, turns: list[dict], params: GenerationParams, progress=None):
     """Stream the model's reply to the last user turn."""
     loaded = context.model("chat", progress)
+    manager = context.manager
+    demo = context.settings.demo and loaded.model_id == manager.started_model_ids["chat"]
     for result in replies(context, loaded, conversation(system, turns), params):
-        yield reply_outputs(loaded, turns, result)
+        yield reply_outputs(loaded, turns, result, demo)
 
 
 def replies(context: Context, loaded, messages: list[dict], params: GenerationParams):

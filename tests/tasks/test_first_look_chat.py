@@ -82,3 +82,15 @@ def test_the_chinese_gpt_stops_at_its_sep_instead_of_printing_runs_of_it(tmp_pat
     result = generate(loaded, "今天天气", GenerationParams(30, temperature=0), MAX_CHARS, CAP)
     text = result.samples[0].continuation
     assert text.count("[SEP]") <= 1 and "[SEP] [SEP]" not in text and "[SEP][SEP]" not in text
+
+
+def test_in_the_demo_a_reply_says_next_to_it_that_it_is_a_tiny_models(settings, manager):
+    import dataclasses
+
+    from playground.ui import chat as chat_tab
+    from playground.ui.context import Context
+
+    for demo in (True, False):
+        context = Context.create(dataclasses.replace(settings, demo=demo), manager)
+        *_, last = chat_tab.send(context, [], "", "Hello!", 8, 0, 50, 1.0, 1.0, 0)
+        assert ("tiny demo model" in last["info"]) == demo
