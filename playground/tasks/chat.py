@@ -21,7 +21,13 @@ from transformers import PreTrainedTokenizerBase
 
 from playground.i18n import lazy
 from playground.models import LoadedModel
-from playground.tasks.generation import GenerationParams, GenerationResult, check_prompt_ids, stream_ids
+from playground.tasks.generation import (
+    GenerationParams,
+    GenerationResult,
+    check_prompt_ids,
+    room_for_prompt,
+    stream_ids,
+)
 from playground.tasks.text import readable_token
 from playground.tasks.validation import InputError, type_name
 
@@ -271,11 +277,14 @@ class ChatResult:
     reply: str
     finished: bool = False
     stop_ids: set[int] = field(default_factory=set)
+    dropped: int = 0  # the oldest messages left out of the prompt, so that the conversation fits the context
+    conversation: list[dict[str, str]] | None = None  # the whole conversation given, with those messages
 
     @property
     def messages(self) -> list[dict[str, str]]:
         """The conversation with the reply added, as the pipeline's `generated_text` for chat input."""
-        return [*self.prompt.messages, {"role": "assistant", "content": self.reply}]
+        given = self.prompt.messages if self.conversation is None else self.conversation
+        return [*given, {"role": "assistant", "content": self.reply}]
 
     @property
     def ended_turn(self) -> bool:
@@ -301,8 +310,10 @@ def stream_reply(
     With an `engine`, the reply is a row of its shared batch."""
     if params.num_samples != 1:
         raise InputError(lazy("A chat answers with one reply at a time: the number of samples must be 1."))
-    prompt = chat_prompt(loaded, messages, max_chars, max_messages)  # the conversation first: the main input
+    conversation = check_messages(messages, max_chars, max_messages)  # the conversation first: the main input
+    check_chat_model(loaded)
     params = params.validated(max_new_tokens_cap)
+    prompt, dropped = fitting_prompt(loaded, conversation, params.max_new_tokens, max_chars, max_messages)
     check_prompt_ids(loaded, prompt.ids, params.max_new_tokens, lazy("conversation"))
     stop_ids = end_of_turn_ids(loaded)
     tokenizer = loaded.tokenizer
@@ -314,8 +325,37 @@ def stream_reply(
         loaded, prompt.ids, params, stop_ids=stop_ids, prompt=prompt.text, new_text=new_text, engine=engine
     ):
         yield ChatResult(
-            prompt, generation, generation.samples[0].continuation, generation.finished, stop_ids
+            prompt,
+            generation,
+            generation.samples[0].continuation,
+            generation.finished,
+            stop_ids,
+            dropped,
+            conversation,
         )
+
+
+def fitting_prompt(
+    loaded: LoadedModel, messages: list[dict], max_new_tokens: int, max_chars: int, max_messages: int
+) -> tuple[ChatPrompt, int]:
+    """The conversation as the model reads it, its oldest turns left out while it and `max_new_tokens` new
+    tokens do not fit the context (a system prompt is kept, and so are the last user message and what follows
+    it); how many messages were left out. A conversation that outgrows a small model's context goes on,
+    forgetting its beginning."""
+    room = room_for_prompt(loaded, max_new_tokens)
+    kept = list(messages)
+    prompt = chat_prompt(loaded, kept, max_chars, max_messages)
+    while len(prompt.ids) > room:
+        first = next(i for i, m in enumerate(kept) if m["role"] != "system")
+        last = max((i for i, m in enumerate(kept) if m["role"] == "user"), default=len(kept) - 1)
+        if first >= last:
+            break  # only the last message (and what follows it) is left: check_prompt_ids says it is too long
+        end = first + 1  # the oldest turn: a message and the replies to it, up to the next user message
+        while end < last and kept[end]["role"] != "user":
+            end += 1
+        kept = kept[:first] + kept[end:]
+        prompt = chat_prompt(loaded, kept, max_chars, max_messages)
+    return prompt, len(messages) - len(kept)
 
 
 def reply(

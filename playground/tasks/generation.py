@@ -489,9 +489,14 @@ def _append_steps(tokenizer, samples: list[Sample], record: StepRecord) -> None:
 
 
 def _eos_token_ids(loaded: LoadedModel) -> set[int]:
+    """Where a generation ends: the model's end-of-text token; for a GPT that reads through a BERT tokenizer
+    (uer/gpt2-chinese-*, which has none), the [SEP] that closed each text it was trained on (else it writes
+    runs of [SEP])."""
     eos = loaded.model.generation_config.eos_token_id
     if eos is None:
         eos = loaded.tokenizer.eos_token_id
+    if eos is None and getattr(loaded.tokenizer, "sep_token_id", None) is not None:
+        eos = loaded.tokenizer.sep_token_id
     return set(eos) if isinstance(eos, list) else ({eos} if eos is not None else set())
 
 

@@ -19,6 +19,7 @@ from playground.tasks import attention_ops as ops
 from playground.tasks.validation import InputError
 from playground.ui.context import Context, session_state, summary_markdown
 from playground.ui.events import api_endpoint, on
+from playground.ui.model_limits import follows_model
 from playground.viz import attention as attention_viz
 from playground.viz import bertviz
 
@@ -281,6 +282,7 @@ def build(context: Context) -> None:
         with gr.Row():
             layer = gr.Slider(1, 12, value=1, step=1, label=ui("Layer"))
             head = gr.Slider(1, 12, value=1, step=1, label=ui("Head"))
+            follows_model(layer, model.value, "layers"), follows_model(head, model.value, "heads")
         context.links.add("attention", "model", model)  # linkable inputs: ?tab=attention&text=… (ui/links.py)
         context.links.add("attention", "text", text)
         context.links.add("attention", "view", kind)

@@ -14,6 +14,7 @@ from playground.tasks import attention
 from playground.tasks.validation import InputError
 from playground.ui.context import Context, session_state, summary_markdown
 from playground.ui.events import on
+from playground.ui.model_limits import follows_model
 from playground.viz import attention as attention_viz
 
 
@@ -132,6 +133,7 @@ def generation_attention_section(context: Context, step_state: gr.State) -> None
         with gr.Row():
             layer = gr.Slider(1, 12, value=1, step=1, label=ui("Layer"))
             head = gr.Slider(0, 12, value=0, step=1, label=ui("Head (0 = mean over heads)"))
+            follows_model(layer, "generation", "layers"), follows_model(head, "generation", "heads")
         info = gr.Markdown()
         plot = gr.Plot(label=ui("Attention over the generated text"), show_label=False)
     is_open = _open_close(accordion)

@@ -19,6 +19,7 @@ from playground.tasks.validation import InputError
 from playground.ui.context import Context, session_state, summary_markdown
 from playground.ui.events import api_endpoint, on
 from playground.ui.generate import ShownDistribution, decoding_controls, distribution_figure
+from playground.ui.model_limits import follows_model
 from playground.viz import chat as chat_viz
 
 EXAMPLES = {  # system prompt, message: for the English and the Chinese models
@@ -45,7 +46,7 @@ def conversation(system: object, turns: list[dict]) -> list[dict]:
     return system_message + list(turns)
 
 
-def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult) -> dict:
+def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult, demo: bool = False) -> dict:
     """What the page shows of a reply: the conversation with it, the text the model read, the reply's
     coloured tokens; when it has finished, also the distribution its last token was drawn from."""
     shown = [*turns, {"role": "assistant", "content": result.reply}]
@@ -60,11 +61,25 @@ def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult) -> dict:
             count=count,
         )
     info = _("Seed **{seed}** · {status}", seed=result.generation.seed, status=status)
+    notices = list(result.generation.notices)
+    if demo and result.finished:
+        notices.append(
+            _("A tiny demo model trained on eight conversations: most of its replies are nonsense.")
+        )
+    if result.dropped:
+        notices.append(
+            _(
+                "The conversation outgrew this model's context of {context} tokens: the model no longer reads "
+                "its {count} oldest messages.",
+                context=loaded.context_length,
+                count=result.dropped,
+            )
+        )
     outputs = {
         "chatbot": shown,
         "history": shown,
         "reply": chat_viz.reply_html(result),
-        "info": summary_markdown(info, result.generation.notices),
+        "info": summary_markdown(info, notices),
     }
     if count <= 1 or result.finished:  # the prompt does not change while the reply streams: drawn once
         outputs["template"] = chat_viz.prompt_html(result.prompt)
@@ -78,8 +93,10 @@ def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult) -> dict:
 def answer(context: Context, system, turns: list[dict], params: GenerationParams, progress=None):
     """Stream the model's reply to the last user turn."""
     loaded = context.model("chat", progress)
+    manager = context.manager
+    demo = context.settings.demo and loaded.model_id == manager.started_model_ids["chat"]
     for result in replies(context, loaded, conversation(system, turns), params):
-        yield reply_outputs(loaded, turns, result)
+        yield reply_outputs(loaded, turns, result, demo)
 
 
 def replies(context: Context, loaded, messages: list[dict], params: GenerationParams):
@@ -106,7 +123,12 @@ def send(
     params = GenerationParams(max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed)
     turns = [*(history or []), {"role": "user", "content": message}]
     yield {"message": "", "chatbot": turns}
-    yield from answer(context, system, turns, params, progress)
+    try:
+        yield from answer(context, system, turns, params, progress)
+    except (InputError, gr.Error):
+        # the page shows the conversation the server has, and the message is back in its box to edit
+        yield {"message": message, "chatbot": list(history or [])}
+        raise
 
 
 def reply_again(
@@ -130,6 +152,8 @@ def show_template(context: Context, history, system, message, progress=gr.Progre
     turns = list(history or [])
     if isinstance(message, str) and message.strip():
         turns.append({"role": "user", "content": message})
+    elif turns and turns[-1]["role"] == "assistant":
+        turns = turns[:-1]  # after a reply: what the model read to write it
     if not turns:
         raise InputError(lazy("Type a message first: the model reads the conversation it is given."))
     loaded = context.model("chat", progress)
@@ -223,6 +247,7 @@ def build(context: Context) -> None:
             with gr.Column(scale=2, min_width=280, elem_classes=["controls-settings"]):
                 default_length = min(128, settings.max_new_tokens_cap)
                 controls = decoding_controls(settings.max_new_tokens_cap, default_length, temperature=0.7)
+                follows_model(controls[0], "chat", "new_tokens")
                 seed = gr.Number(value=0, precision=0, label=ui("Seed"), minimum=-1)
         context.links.add("chat", "system", system)  # linkable inputs: ?tab=chat&message=… (ui/links.py)
         context.links.add("chat", "message", message)

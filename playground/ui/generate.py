@@ -19,6 +19,7 @@ from playground.tasks.validation import check_int
 from playground.ui.attention_sections import generation_attention_section
 from playground.ui.context import Context, session_state, summary_markdown
 from playground.ui.events import api_endpoint, on
+from playground.ui.model_limits import follows_model
 from playground.viz import charts, tokens
 
 EXAMPLES = {  # for the English and the Chinese models
@@ -325,6 +326,7 @@ def build(context: Context) -> None:
                 info = gr.Markdown()
             with gr.Column(scale=2, min_width=280, elem_classes=["controls-settings"]):
                 controls = decoding_controls(settings.max_new_tokens_cap)
+                follows_model(controls[0], "generation", "new_tokens")
                 max_new_tokens, temperature, top_k, top_p, repetition_penalty = controls
                 num_samples = gr.Slider(
                     1, generation.MAX_SAMPLES, value=1, step=1, label=ui("Samples side by side")

@@ -14,6 +14,7 @@ from playground.tasks import attention, inside
 from playground.ui.attention import MODEL_CHOICES, checked_model, choices
 from playground.ui.context import Context, summary_markdown
 from playground.ui.events import api_endpoint, on
+from playground.ui.model_limits import follows_model
 from playground.viz import inside as inside_viz
 
 EXAMPLES = {  # model, text: for the English and the Chinese models
@@ -237,6 +238,7 @@ def build(context: Context) -> None:
         with gr.Row():
             layer = gr.Slider(1, 12, value=1, step=1, label=ui("Layer"))
             head = gr.Slider(1, 12, value=1, step=1, label=ui("Head"))
+            follows_model(layer, model.value, "layers"), follows_model(head, model.value, "heads")
         context.links.add("inside", "model", model)  # linkable inputs: ?tab=inside&text=… (ui/links.py)
         context.links.add("inside", "text", text)
         context.links.add("inside", "layer", layer)

@@ -25,6 +25,7 @@ from playground.ui.events import on, session_key
 from playground.ui.keyboard import KEYBOARD_JS
 from playground.ui.language import follow_language_switch, language_switch
 from playground.ui.mcp import serve_playground_tools
+from playground.ui.model_limits import fit_to_models
 from playground.ui.no_urls import refuse_url_inputs
 from playground.ui.projector import projector_switch
 
@@ -107,6 +108,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             train.build(context)
             system.build(context)
         tabs_only(tabs)
+        fit_to_models(demo, context)  # sliders that depend on a model follow it (ui/model_limits.py)
         follow_language_switch(switch, demo)
         lesson_view = functools.partial(lessons.lesson_link_view, lessons_tab.lc)
         wiring = links.wire(

@@ -55,16 +55,27 @@ def predict_batch(context: Context, texts) -> list:
     return sentiment.classify_batch(context.model("sentiment"), texts, context.settings.max_input_chars)
 
 
-def render(result: sentiment.ClassificationResult) -> tuple:
-    """The label chart and the summary of one result."""
+def render(result: sentiment.ClassificationResult, demo: bool = False) -> tuple:
+    """The label chart and the summary of one result (with `demo`, a note that a demo model's number means little)."""
     top = result.scores[0]
     summary = _("Prediction: **{label}** ({score})", label=charts.label(top.label), score=f"{top.score:.1%}")
+    if demo:
+        summary += " · " + _(
+            "a tiny demo model trained on six sentences: on other texts its answer means little"
+        )
     return charts.label_figure(result), summary_markdown(summary, result.notices)
+
+
+def demo_model(context: Context) -> bool:
+    """Whether the classifier is still the tiny one of --demo."""
+    manager = context.manager
+    return context.settings.demo and manager.model_ids["sentiment"] == manager.started_model_ids["sentiment"]
 
 
 def run(context: Context, texts):
     """Classify (batched): the outputs of each request, in its own language."""
-    return batch_outputs(predict_batch(context, texts), render, 2)
+    demo = demo_model(context)
+    return batch_outputs(predict_batch(context, texts), lambda result: render(result, demo), 2)
 
 
 # Gradio calls this with a batch: one list per parameter. The hints describe one request (the API schema).
@@ -103,7 +114,7 @@ def run_explain(context: Context, text, target, progress=gr.Progress()) -> dict:
         summary += " " + _("The model itself predicts {label}.", label=charts.label(result.predicted))
     choices = [(_("the predicted label"), PREDICTED)] + [(label, label) for label in result.labels]
     values = [value for _label, value in choices]
-    plot, prediction = render(classified)
+    plot, prediction = render(classified, demo_model(context))
     return {
         "plot": plot,
         "summary": prediction,

@@ -40,9 +40,27 @@ def best_fill_html(result: FillMaskResult) -> str:
     )
 
 
+# Below this difference between the label's probability for the text and for the baseline, there is nothing
+# the words did to explain: their attributions are rounding noise, which colours scaled to the largest would paint
+# as bright as a real push.
+NOTHING_TO_EXPLAIN = 0.005
+
+
 def attribution_html(result: Explanation) -> str:
     """The text, each word on a green (pushed towards the label) or red (pushed away) background whose
-    strength is the word's share of the largest attribution; hover for the number and the pieces."""
+    strength is the word's share of the largest attribution; hover for the number and the pieces. When the
+    text moves the label's probability by less than NOTHING_TO_EXPLAIN from the baseline's, the text plain
+    and a sentence saying so."""
+    if abs(result.score - result.baseline_score) < NOTHING_TO_EXPLAIN:
+        text = "".join(_escape(word.space_before) + _escape(word.text) for word in result.words)
+        note = _(
+            "Nothing to explain: the model gives {label} {score} with these words and {baseline} without them "
+            "(the baseline), so no word moved the prediction.",
+            label=_escape(result.label),
+            score=percent(result.score),
+            baseline=percent(result.baseline_score),
+        )
+        return f"<div class='attributions'><div class='attr-text'>{text}</div><div class='legend'>{note}</div></div>"
     largest = max((abs(word.score) for word in result.words), default=0.0) or 1.0
     spans = []
     for word in result.words:

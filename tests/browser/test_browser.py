@@ -31,7 +31,8 @@ def test_generate(page, client):
     expect(sample).to_have_count(1)
     # Greedy decoding is deterministic: the page shows what the /generate endpoint answers, token by token
     # coloured, each with a tooltip of alternatives.
-    expected = client.predict("The cat sat on the", 50, 0.0, 50, 1.0, 1.0, 0, api_name="/generate")
+    new_tokens = int(panel.get_by_role("spinbutton", name="Max new tokens").input_value())  # fits the model
+    expected = client.predict("The cat sat on the", new_tokens, 0.0, 50, 1.0, 1.0, 0, api_name="/generate")
     expect(sample).to_have_text(expected[0]["generated_text"])
     assert "most likely here" in sample.locator(".tok").first.get_attribute("data-tip")
     chart = wait_for_chart(panel)

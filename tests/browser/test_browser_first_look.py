@@ -118,3 +118,22 @@ def test_inside_and_train_on_a_phone(browser, app_url, language):
             if text:
                 lines = header.evaluate(LINES)
                 assert lines == 1, f"the column name {text!r} is broken over {lines} lines"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_first_send_in_chat_works_with_the_pages_defaults(browser, app_url, language):
+    """Point 1: the page's default of new tokens fits the served chat model (a 64-token one in the tests), so
+    the first Send answers instead of refusing; the slider offers no more than the model takes."""
+    locale, first, _system = LANGUAGES[language]
+    chat, send, new_tokens = (
+        ("Chat", "Send", "Max new tokens") if language == "en" else ("对话", "发送", "最多新词元数")
+    )
+    with app_page(browser, app_url, locale=locale, first_tab=first) as page:
+        panel = open_tab(page, chat)
+        box = panel.get_by_label(f"number input for {new_tokens}").first
+        expect(box).to_have_value("32")  # half of the tiny model's 64 positions, not the 128 built in
+        assert int(box.get_attribute("max")) < 64
+        panel.get_by_role("button", name=send, exact=True).click()
+        expect(panel.locator("div.chat-template")).to_be_visible(timeout=120_000)
+        expect(page.get_by_test_id("toast-body")).to_have_count(0)
+        screenshot(page, f"first_look_chat_{language}")

@@ -268,9 +268,16 @@ def test_a_conversation_over_the_context_is_refused_clearly(llama):
     ):
         reply(llama, long, GREEDY, MAX_CHARS, CAP)
     fits = len(chat_prompt(llama, CONVERSATIONS[3], MAX_CHARS).ids)
+    # one token too many: the oldest turn is left out (issue 26), as long as the last message fits alone
+    over = reply(llama, CONVERSATIONS[3], GenerationParams(64 - fits + 1, temperature=0), MAX_CHARS, CAP)
+    assert over.finished and over.dropped == 2
+    last = len(chat_prompt(llama, CONVERSATIONS[3][-1:], MAX_CHARS).ids)
     with pytest.raises(InputError, match="fewer new tokens"):
-        reply(llama, CONVERSATIONS[3], GenerationParams(64 - fits + 1, temperature=0), MAX_CHARS, CAP)
-    assert reply(llama, CONVERSATIONS[3], GenerationParams(64 - fits, temperature=0), MAX_CHARS, CAP).finished
+        reply(llama, CONVERSATIONS[3], GenerationParams(64 - last + 1, temperature=0), MAX_CHARS, CAP)
+    assert (
+        reply(llama, CONVERSATIONS[3], GenerationParams(64 - fits, temperature=0), MAX_CHARS, CAP).dropped
+        == 0
+    )
 
 
 def test_one_sample_only(llama):
