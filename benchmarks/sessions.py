@@ -151,7 +151,10 @@ def worst_requests() -> dict[str, tuple[str, dict]]:
             {"prompt": prompt, "max_new_tokens": 256, "num_samples": 4, "temperature": 1.0, "seed": 1},
         ),
         "next token (/next_token, top 100)": ("next_token", {"text": prompt + " " + prompt, "top_n": 100}),
-        "fill-mask (/fill_mask, 5,000 chars)": ("fill_mask", {"text": "[MASK] " + long_text, "top_k": 50}),
+        "fill-mask (/fill_mask, 5,000 chars)": (
+            "fill_mask",
+            {"text": "[MASK] " + long_text[7:], "top_k": 50},
+        ),
         "sentiment (/classify, 5,000 chars)": ("classify", {"text": long_text}),
         "explain (/explain, 5,000 chars)": ("explain", {"text": long_text}),
         "attention (/attention, 128 tokens)": ("attention", {"text": long_text, "model": "fill-mask"}),
@@ -168,6 +171,9 @@ def worst_requests() -> dict[str, tuple[str, dict]]:
     }
 
 
+FIRST = ("attention", "fill_mask", "classify", "tokenize", "inside")  # the quick ones first
+
+
 def worst_case_peaks(models: dict[str, str]) -> list[list]:
     from gradio_client import Client
 
@@ -175,7 +181,8 @@ def worst_case_peaks(models: dict[str, str]) -> list[list]:
     rows = []
     try:
         client = Client(url, verbose=False)
-        for family, (endpoint, request) in worst_requests().items():
+        families = sorted(worst_requests().items(), key=lambda item: item[1][0] not in FIRST)
+        for family, (endpoint, request) in families:
             client.predict(**{**request, **small(endpoint)}, api_name=f"/{endpoint}")  # model loaded
             before = resident_mib(server.pid)[0]
             reset_peak(server.pid)
@@ -187,6 +194,7 @@ def worst_case_peaks(models: dict[str, str]) -> list[list]:
                 outcome = f"refused: {str(error)[:60]}"
             peak = resident_mib(server.pid)[1]
             rows.append([family, f"{peak - before:,.0f}", f"{peak:,.0f}", outcome])
+            print(" | ".join(rows[-1]), flush=True)  # as it comes: a long run can be read part-way
     finally:
         server.kill()
         server.wait()
@@ -203,7 +211,12 @@ def small(endpoint: str) -> dict:
 def run(root: Path | None = None, clients: int = 200, kept_clients: int = 5) -> str:
     models = default_shaped_models(root or Path(tempfile.gettempdir()) / "benchmarks-sessions-models")
     gained, seconds = one_off_clients(models, "forget", clients)
+    print(f"{clients} one-off clients: +{gained:.1f} MiB ({seconds:.1f} s each)", flush=True)
     kept, kept_seconds = one_off_clients(models, "keep", kept_clients)
+    print(
+        f"{kept_clients} one-off clients, copies kept: +{kept:.1f} MiB ({kept_seconds:.1f} s each)",
+        flush=True,
+    )
     sessions = [
         [
             f"{clients} one-off /attention clients, 128 tokens (now)",
