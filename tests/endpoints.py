@@ -48,9 +48,11 @@ VALID: dict[str, dict] = {
     },
     "/kv_cache": {"text": "The cat", "model": "generation", "new_tokens": 2},
     "/train_tokenizer": {"text": TRAINING_TEXT, "vocab_size": 300, "min_frequency": 2},
+    "/pretrain_mlm": {"text": TRAINING_TEXT, "steps": 2},
+    "/lessons": {"language": "en"},
 }
 # Endpoints whose every request trains a model: called with fewer generated cases (see `hostile_values`).
-SLOW = {"/fine_tune", "/train_tiny"}
+SLOW = {"/fine_tune", "/train_tiny", "/pretrain_mlm"}
 
 NASTY_TEXTS = {
     "empty": "",
