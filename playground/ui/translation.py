@@ -26,6 +26,7 @@ from playground.tasks.validation import InputError
 from playground.ui.context import Context, session_state, summary_markdown
 from playground.ui.evaluate import send_to_evaluate
 from playground.ui.events import api_endpoint, on
+from playground.ui.model_limits import follows_model
 from playground.viz import charts
 from playground.viz import chat as chat_viz
 from playground.viz import translation as translation_viz
@@ -345,8 +346,12 @@ def summarize_api(
 def chat_controls(max_new_tokens_cap: int) -> list:
     """Generate's decoding sliders but the repetition penalty (the endpoints take none); greedy by default."""
     return [
-        gr.Slider(
-            1, max_new_tokens_cap, value=min(128, max_new_tokens_cap), step=1, label=ui("Max new tokens")
+        follows_model(
+            gr.Slider(
+                1, max_new_tokens_cap, value=min(128, max_new_tokens_cap), step=1, label=ui("Max new tokens")
+            ),
+            "chat",
+            "new_tokens",
         ),
         gr.Slider(0, 2, value=0.0, step=0.05, label=ui("Temperature (0 = greedy)")),
         gr.Slider(0, 200, value=50, step=1, label=ui("Top-k (0 = off)")),
@@ -387,10 +392,10 @@ def build(context: Context) -> None:
                 )
                 info = gr.Markdown()
             with gr.Column(scale=2, min_width=280, elem_classes=["controls-settings"]):
-                max_new_tokens = gr.Slider(
+                max_new_tokens = follows_model(gr.Slider(
                     1, settings.max_new_tokens_cap, value=min(128, settings.max_new_tokens_cap), step=1,
                     label=ui("Max new tokens"),
-                )  # fmt: skip
+                ), "translation", "new_tokens")  # fmt: skip
                 num_beams = gr.Slider(
                     1, settings.max_beams, value=1, step=1, label=ui("Beams (1 = greedy search)")
                 )
@@ -402,6 +407,7 @@ def build(context: Context) -> None:
             with gr.Row():
                 layer = gr.Slider(1, 6, value=1, step=1, label=ui("Layer"))
                 head = gr.Slider(0, 8, value=0, step=1, label=ui(HEAD_HELP))
+                follows_model(layer, "translation", "layers"), follows_model(head, "translation", "heads")
             heatmap = gr.Plot(label=ui("Cross-attention"), show_label=False, elem_classes=["wide-chart"])
         with gr.Accordion(ui("bertviz: encoder, decoder and cross-attention (works offline)"), open=False):
             bertviz_button = gr.Button(ui("Draw bertviz model view"))
