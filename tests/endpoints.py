@@ -42,9 +42,11 @@ VALID: dict[str, dict] = {
     "/heads": {"text": TEXT, "model": "generation"},
     "/ablate": {"text": TEXT, "model": "generation", "heads": "1.1", "mode": "zero", "top_n": 3},
     "/patch": {
-        "clean": "The cat sat on the mat",
-        "corrupted": "The dog sat on the mat",
+        "clean": "The cat sat on the",
+        "corrupted": "The dog sat on the",
         "model": "generation",
+        "clean_answer": " mat",
+        "corrupted_answer": " cat",
     },
     "/kv_cache": {"text": "The cat", "model": "generation", "new_tokens": 2},
     "/train_tokenizer": {"text": TRAINING_TEXT, "vocab_size": 300, "min_frequency": 2},

@@ -55,7 +55,7 @@ def check_messages(
         raise InputError(
             lazy(
                 "The conversation must be a list of messages, each with a role and a content; got {type}.",
-                type=type(messages).__name__,
+                type=type_name(messages),
             )
         )
     if not messages:
@@ -101,7 +101,7 @@ def check_messages(
                 lazy(
                     "The content of message {number} must be text, not {type}.",
                     number=number,
-                    type=type(content).__name__,
+                    type=type_name(content),
                 )
             )
         if not content.strip():

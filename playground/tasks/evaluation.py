@@ -24,7 +24,7 @@ from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.tasks.generation import perplexity as token_logprobs
 from playground.tasks.text import token_strings
-from playground.tasks.validation import InputError, check_text
+from playground.tasks.validation import InputError, check_text, type_name
 
 # --- Perplexity ---------------------------------------------------------------------------------------------
 
@@ -219,7 +219,7 @@ def check_references(references: object, max_chars: int) -> list[str]:
         raise InputError(
             lazy(
                 'The references must be a list of texts, such as ["a reference", "another"]; got {type}.',
-                type=type(references).__name__,
+                type=type_name(references),
             )
         )
     if not references:
@@ -238,7 +238,7 @@ def check_references(references: object, max_chars: int) -> list[str]:
                 lazy(
                     "Reference {number} must be text, not {type}.",
                     number=number,
-                    type=type(reference).__name__,
+                    type=type_name(reference),
                 )
             )
         if not reference.strip():

@@ -39,7 +39,6 @@ ZH = {
     "end": "结束",
     "Rank": "名次",
     "Answer": "答案",
-    "Score": "得分",
     "Characters": "字符位置",
     "Window": "窗口",
     "The best spans: score = P(start) × P(end)": "最好的片段：得分 = P(开始) × P(结束)",

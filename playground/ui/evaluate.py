@@ -333,12 +333,12 @@ def build(context: Context) -> None:
                 value="zh" if settings.preset == "zh" else "en",
                 label=ui("Language of the texts"),
             )
+            score_button = gr.Button(ui("Score"), variant="primary")
         links = {"text_a": text_a, "text_b": text_b, "candidate": candidate, "language": language}
         for index, reference in enumerate(references, start=1):
             links[f"reference_{index}"] = reference
         for name, component in links.items():
             context.links.add(TAB_ID, name, component)  # ?tab=evaluate&candidate=… (ui/links.py)
-            score_button = gr.Button(ui("Score"), variant="primary")
         cards = gr.HTML()
         with gr.Row():
             with gr.Column():

@@ -22,7 +22,7 @@ from playground.lessons import MODEL_KINDS, Lesson, Step, course, question_text
 from playground.markup import escape_html, escape_markdown
 from playground.network import qr_svg, student_urls
 from playground.tasks import quiz
-from playground.ui.context import Context, current_session
+from playground.ui.context import Context, current_session, session_state
 from playground.ui.errors import as_gr_error
 from playground.ui.events import api_endpoint, on
 from playground.ui.links import View, Wiring, view_of
@@ -583,14 +583,14 @@ def build(context: Context) -> LessonsTab:
                 )
             parts["join"] = gr.HTML(visible=False)
             parts["stats"] = gr.HTML()
-        parts["index"] = gr.State(0)
+        parts["index"] = session_state(0)
         parts["code"] = gr.State("")
-        parts["version"] = gr.State(-1)
+        parts["version"] = session_state(-1)
         # where the class went ("lesson|step|version", or "ended"): a box the page keeps out of sight, since a
         # state changed by an event outside the queue does not trigger its change event
         parts["moved"] = gr.Textbox(elem_classes=["follow-signal"], container=False, show_label=False)
         parts["key"] = gr.State("")
-        parts["shown_stats"] = gr.State(None)
+        parts["shown_stats"] = session_state(None)
         parts["timer"] = gr.Timer(POLL_SECONDS, active=False)
         parts["teacher_timer"] = gr.Timer(1.0, active=False)
         parts["done"] = gr.BrowserState([], storage_key=STORAGE_KEY)

@@ -57,7 +57,7 @@ def test_experiments_find_knock_out_and_train(browser, app_url, language, locale
         panel.get_by_role("tab", name=words["ablation"]).click()
         expect(panel.get_by_label(words["heads"])).to_have_value("1.1, 2.2")  # the clicked head, added
         panel.get_by_role("button", name=words["knock"], exact=True).click()
-        expect(panel.locator("#experiments-ablation .js-plotly-plot")).to_have_count(1)
+        expect(panel.locator("#experiments-ablation .js-plotly-plot").first).to_be_visible()
         panel.get_by_role("tab", name=words["lab"]).click()
         panel.get_by_role("button", name=words["train"], exact=True).click()
         expect(panel.locator(".lab-piece").first).to_be_visible()

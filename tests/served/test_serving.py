@@ -27,9 +27,9 @@ def test_public_endpoints_are_batched_events(settings, manager):
     for name in BATCHED_ENDPOINTS:
         assert functions[name] == (True, 8)
     assert not functions["/explain"][0] and not functions["/generate"][0]
-    # The UI's Predict and Classify are batched too (private events, one per tab).
+    # The UI's Predict, Classify and Find the answer are batched too (private events, one per tab).
     private = [fn for fn in demo.fns.values() if fn.batch and fn.api_visibility == "private"]
-    assert len(private) == 2 and all(fn.max_batch_size == 8 for fn in private)
+    assert len(private) == 3 and all(fn.max_batch_size == 8 for fn in private)
 
 
 @pytest.fixture(scope="module")

@@ -53,7 +53,9 @@ def test_demo_settings_are_offline_and_name_the_demo_folders(tmp_path, monkeypat
 
 def test_prepare_builds_only_what_is_missing_and_never_half(tmp_path, monkeypatch, tiny_model_dirs):
     monkeypatch.setenv("PLAYGROUND_DEMO_DIR", str(tmp_path))
-    copy_fixture_models(tiny_model_dirs, tmp_path, ["fill-mask", "sentiment", "chat", "question-answering"])
+    copy_fixture_models(
+        tiny_model_dirs, tmp_path, ["fill-mask", "sentiment", "chat", "question-answering", "translation"]
+    )
     before = {p: p.stat().st_mtime for p in tmp_path.rglob("config.json")}
     lines = []
     folders = demo.prepare("en", report=lines.append)

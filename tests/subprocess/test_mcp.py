@@ -37,6 +37,16 @@ TOOLS = {
     "question_answering",
     "perplexity",
     "score_text",
+    "translate",
+    "cross_attention",
+    "translate_chat",
+    "summarize",
+    "heads",
+    "ablate",
+    "patch",
+    "kv_cache",
+    "train_tokenizer",
+    "lessons",
 }
 NOT_TOOLS = {
     "fine_tune",

@@ -134,8 +134,10 @@ def test_download_from_modelscope_into_folders_that_load_offline(
     assert out.startswith("Downloading the models of the all preset from ModelScope:\n")
     assert (
         "ModelScope has no known copy of distilbert/distilbert-base-uncased-finetuned-sst-2-english, "
-        "HuggingFaceTB/SmolLM2-135M-Instruct, uer/gpt2-chinese-cluecorpussmall and "
-        "uer/roberta-base-finetuned-dianping-chinese: fetch them through a mirror of the Hub with "
+        "HuggingFaceTB/SmolLM2-135M-Instruct, distilbert/distilbert-base-cased-distilled-squad, "
+        "Helsinki-NLP/opus-mt-en-zh, uer/gpt2-chinese-cluecorpussmall, "
+        "uer/roberta-base-finetuned-dianping-chinese, uer/roberta-base-chinese-extractive-qa and "
+        "Helsinki-NLP/opus-mt-zh-en: fetch them through a mirror of the Hub with "
         "`playground download --preset all --hub-endpoint https://hf-mirror.com` (the whole preset, into the "
         "Hugging Face cache, where the serve command below finds them).\n"
     ) in out

@@ -14,6 +14,7 @@ from playground.i18n import using
 from playground.models import ModelManager
 from playground.tasks import chat_tasks, translation
 from playground.tasks.generation import GenerationParams
+from playground.tasks.inside.adapters import parts_of
 from playground.tasks.translation import TranslationParams
 from playground.tasks.validation import InputError
 from playground.tiny_models import PARALLEL
@@ -246,7 +247,6 @@ def test_the_translations_of_the_tab_exist():
 
 
 def test_the_attention_tab_reads_the_encoder_and_inside_says_it_cannot(loaded, reference):
-    from playground.tasks import inside
     from playground.tasks.attention import attention
 
     result = attention(loaded, SOURCES[0], MAX_CHARS, 128)
@@ -258,7 +258,7 @@ def test_the_attention_tab_reads_the_encoder_and_inside_says_it_cannot(loaded, r
     np.testing.assert_allclose(result.attentions, torch.stack([a[0] for a in own]).numpy(), atol=1e-6)
     assert not result.causal and result.token_ids == inputs.input_ids[0].tolist()
     with pytest.raises(InputError, match="cannot show its insides"):
-        inside.parts_of(loaded.model)
+        parts_of(loaded.model)
 
 
 def test_download_fetches_marians_sentencepiece_models():

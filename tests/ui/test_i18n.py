@@ -187,3 +187,22 @@ def test_chinese_bold_text_closes():
             if not (before.isalnum() or before.isspace()) and (after.isalnum() or after == "{"):
                 broken.append(text[max(0, at - 12) : at + 6])
     assert not broken, broken
+
+
+def test_no_two_translation_modules_translate_one_text_differently():
+    """playground/translations merges one module per feature: a text two of them translate differently would
+    read one way in one tab and the other way in the next (the last module wins)."""
+    import importlib
+    import pkgutil
+
+    import playground.translations as package
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for module in pkgutil.iter_modules(package.__path__):
+        table = importlib.import_module(f"playground.translations.{module.name}").ZH
+        for english, chinese in table.items():
+            first = seen.setdefault(english, (module.name, chinese))
+            if first[1] != chinese:
+                clashes.append((english, first, (module.name, chinese)))
+    assert not clashes
