@@ -65,9 +65,10 @@ def app_page(browser, app_url: str, locale: str = "en-US", first_tab: str = "Gen
 
 
 def open_tab(page, name: str):
-    """Click a tab; the one visible tab panel (gradio renders only the selected tab's)."""
+    """Click a tab of the page; its one visible tab panel (gradio renders only the selected tab's)."""
     page.get_by_role("tab", name=name, exact=True).click()
-    panel = page.get_by_role("tabpanel")
+    # the page's own (visible) tab panel, not one inside it: Experiments has tabs of its own
+    panel = page.get_by_role("tabpanel").and_(page.locator(":not([role=tabpanel] *)"))
     expect(panel).to_have_count(1)
     return panel
 

@@ -80,6 +80,7 @@ def test_prepare_builds_only_what_is_missing_and_never_half(tmp_path, monkeypatc
         "tiny-distilbert-qa",
         "tiny-distilbert-sst2",
         "tiny-llama-chat",
+        "tiny-marian-en-zh",
     ]
 
 
