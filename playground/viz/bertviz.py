@@ -140,44 +140,12 @@ def bertviz_document(
         }
         controls = ""
     script = _bertviz_script(view).replace("PYTHON_PARAMS", json_for_script(params), 1)
-    notes = "".join(f'<p class="notice">⚠️ {html.escape(str(n))}</p>' for n in notices or [])
     help_text = (
         _("Hover a token to see what it attends to; click a coloured square to switch a head on or off.")
         if view == "head"
         else _("Each small picture is one head (rows: layers, columns: heads); click one to enlarge it.")
     )
-    lang = "zh-CN" if current_language() == "zh" else "en"
-    return f"""<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<style>
-body {{ margin: 8px; font-family: "Helvetica Neue", Helvetica, Arial, sans-serif; color: #111827;
-  background: #ffffff; }}
-.caption {{ margin: 0 0 4px; font-weight: 600; }}
-.help, .notice {{ margin: 0 0 6px; font-size: 0.9rem; }}
-.notice {{ color: #92400e; }}
-select {{ font-size: 1rem; }}
-@media (max-width: 360px) {{ body {{ zoom: 0.7; }} }}  /* a phone: the head view's 335 px fit */
-</style>
-</head>
-<body>
-<p class="caption">{html.escape(title)}</p>
-<p class="help">{html.escape(help_text)}</p>
-{notes}
-<div id="{root}" style="font-family:'Helvetica Neue', Helvetica, Arial, sans-serif;">
-{controls}
-<div id="vis"></div>
-</div>
-{_libraries()}
-<script>
-{_script_safe(script)}
-</script>
-</body>
-</html>
-"""
+    return _document(title, help_text, notices, root, controls, script, phone_zoom=True)
 
 
 def iframe(document: str, view: str, n_tokens: int, n_layers: int, total_heads: int, notices: int = 0) -> str:
@@ -260,12 +228,23 @@ def encoder_decoder_document(
     )
     menu = f'<span style="user-select:none">{html.escape(_("Attention:"))} <select id="filter">{options}</select></span>'
     script = _bertviz_script("model").replace("PYTHON_PARAMS", json_for_script(params), 1)
-    notes = "".join(f'<p class="notice">⚠️ {html.escape(str(n))}</p>' for n in notices or [])
     help_text = _(
         "Each small picture is one head (rows: layers, columns: heads); click one to enlarge it. The menu "
         "switches between the encoder's self-attention, the decoder's and the cross-attention."
     )
+    return _document(title, help_text, notices, root, menu, script)
+
+
+def _document(
+    title: str, help_text: str, notices, root: str, controls: str, script: str, phone_zoom: bool = False
+) -> str:
+    """A self-contained page for one bertviz view: its caption, help and notices, the controls above the view,
+    bertviz's libraries (vendored, offline) and its script; in the page's language. `phone_zoom`: the head
+    view's 335 px fit a phone's width."""
+    notes = "".join(f'<p class="notice">⚠️ {html.escape(str(n))}</p>' for n in notices or [])
     lang = "zh-CN" if current_language() == "zh" else "en"
+    zoom = "@media (max-width: 360px) { body { zoom: 0.7; } }  /* a phone: the head view's 335 px fit */\n"
+    zoom = zoom if phone_zoom else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head>
@@ -279,14 +258,14 @@ body {{ margin: 8px; font-family: "Helvetica Neue", Helvetica, Arial, sans-serif
 .help, .notice {{ margin: 0 0 6px; font-size: 0.9rem; }}
 .notice {{ color: #92400e; }}
 select {{ font-size: 1rem; }}
-</style>
+{zoom}</style>
 </head>
 <body>
 <p class="caption">{html.escape(title)}</p>
 <p class="help">{html.escape(help_text)}</p>
 {notes}
 <div id="{root}" style="font-family:'Helvetica Neue', Helvetica, Arial, sans-serif;">
-{menu}
+{controls}
 <div id="vis"></div>
 </div>
 {_libraries()}
