@@ -37,3 +37,25 @@ def install_in_hub_cache(
         (repo / "refs").mkdir(parents=True, exist_ok=True)
         (repo / "refs" / "main").write_text(revision)
     return snapshot
+
+
+def tiny_roberta(fill_mask_folder: str):
+    """A tiny untrained RoBERTa masked LM over the tiny BERT's WordPiece tokenizer (only its modules matter to
+    the tests that use it): a LoadedModel for the fill-mask task."""
+    from transformers import AutoTokenizer, RobertaConfig, RobertaForMaskedLM
+
+    from playground.models import LoadedModel
+
+    tokenizer = AutoTokenizer.from_pretrained(fill_mask_folder)
+    config = RobertaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=66,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    torch.manual_seed(0)
+    model = RobertaForMaskedLM(config).eval()
+    return LoadedModel("fill-mask", "tiny-roberta", model, tokenizer, torch.device("cpu"))

@@ -773,8 +773,14 @@ def tiny_tokenizer(text: str, settings: TinySettings, generation_tokenizer=None)
     """The tokenizer a tiny GPT learns with: one token per character, or a copy of the generation model's."""
     if settings.tokenizer == "characters":
         return char_tokenizer(text)
-    tokenizer = copy.deepcopy(generation_tokenizer)
-    tokenizer.model_max_length = int(1e30)  # the whole text is encoded at once, then cut into windows
+    return whole_text_copy(generation_tokenizer)
+
+
+def whole_text_copy(tokenizer):
+    """A copy of a served model's tokenizer for a training of its own (the shared one is never changed) that
+    encodes a whole text at once, to be cut into windows afterwards."""
+    tokenizer = copy.deepcopy(tokenizer)
+    tokenizer.model_max_length = int(1e30)
     return tokenizer
 
 

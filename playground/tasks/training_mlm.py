@@ -12,7 +12,6 @@ a sentence with [MASK], as the Fill-Mask tab makes them) at step 0, every `probe
 
 from __future__ import annotations
 
-import copy
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -37,6 +36,7 @@ from playground.tasks.training import (
     check_size,
     loop,
     vocabulary_notice,
+    whole_text_copy,
 )
 from playground.tasks.validation import InputError, check_float, check_int, check_text
 
@@ -282,9 +282,7 @@ def mlm_tokenizer(text: str, settings: MlmSettings, fill_mask_tokenizer=None):
     """The tokenizer a tiny BERT learns with: one token per character, or a copy of the fill-mask model's."""
     if settings.tokenizer == "characters":
         return bert_char_tokenizer(text)
-    tokenizer = copy.deepcopy(fill_mask_tokenizer)
-    tokenizer.model_max_length = int(1e30)  # the whole text is encoded at once, then cut into windows
-    return tokenizer
+    return whole_text_copy(fill_mask_tokenizer)
 
 
 def pretrain_mlm(

@@ -10,12 +10,12 @@ import pytest
 import torch
 from tokenizers import Tokenizer, decoders, pre_tokenizers, trainers
 from tokenizers.models import BPE
-from transformers import AutoTokenizer, RobertaConfig, RobertaForMaskedLM
 
 from playground import api
 from playground.models import LoadedModel
 from playground.tasks.experiments import ablation, heads, kv_cache, patching, tokenizer_lab
 from playground.tasks.validation import InputError
+from tests.tiny_models import tiny_roberta
 
 TEXT = "The cat sat on the mat. The cat sat on the mat."
 MASKED = "The cat sat on the [MASK]."
@@ -25,20 +25,7 @@ CAUSAL = ("gpt2", "llama")
 @pytest.fixture(scope="module")
 def roberta(tiny_model_dirs) -> LoadedModel:
     """A tiny untrained RoBERTa masked LM (BERT's WordPiece tokenizer: only the modules matter here)."""
-    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dirs["fill-mask"])
-    config = RobertaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        intermediate_size=64,
-        max_position_embeddings=66,
-        pad_token_id=tokenizer.pad_token_id,
-    )
-    torch.manual_seed(0)
-    return LoadedModel(
-        "fill-mask", "tiny-roberta", RobertaForMaskedLM(config).eval(), tokenizer, torch.device("cpu")
-    )
+    return tiny_roberta(tiny_model_dirs["fill-mask"])
 
 
 @pytest.fixture(scope="module")

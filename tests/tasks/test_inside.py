@@ -10,7 +10,6 @@ import types
 import numpy as np
 import pytest
 import torch
-from transformers import AutoTokenizer, RobertaConfig, RobertaForMaskedLM
 
 from playground import api
 from playground.models import LoadedModel, ModelManager, conv1d_as_linear
@@ -19,6 +18,7 @@ from playground.tasks.generation import GenerationParams, generate
 from playground.tasks.inside.adapters import parts_of
 from playground.tasks.text import bytes_text
 from playground.tasks.validation import InputError
+from tests.tiny_models import tiny_roberta
 
 TEXT = "The cat sat on the mat."
 MASKED = "The cat sat on the [MASK]."
@@ -33,19 +33,7 @@ def chinese(chinese_gpt2_dir) -> LoadedModel:
 @pytest.fixture(scope="module")
 def roberta(tiny_model_dirs) -> LoadedModel:
     """A tiny untrained RoBERTa masked LM (BERT's WordPiece tokenizer: the adapter only needs the modules)."""
-    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dirs["fill-mask"])
-    config = RobertaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        intermediate_size=64,
-        max_position_embeddings=66,
-        pad_token_id=tokenizer.pad_token_id,
-    )
-    torch.manual_seed(0)
-    model = RobertaForMaskedLM(config).eval()
-    return LoadedModel("fill-mask", "tiny-roberta", model, tokenizer, torch.device("cpu"))
+    return tiny_roberta(tiny_model_dirs["fill-mask"])
 
 
 @pytest.fixture(scope="module")
