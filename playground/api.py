@@ -94,7 +94,7 @@ def tokenize_json(result: Tokenization) -> dict:
 def inside_json(result: HeadStep) -> dict:
     """`{"model", "tokens", "ids", "layer", "head", "d_k", "q", "k", "v", "scores", "masked", "weights",
     "head_output"}`: one head step by step (q, k after RoPE where the model has it; scores before the mask)."""
-    return {
+    shape = {
         "model": result.model_id,
         "tokens": result.tokens,
         "ids": result.ids,
@@ -106,6 +106,9 @@ def inside_json(result: HeadStep) -> dict:
         "weights": _rounded(result.weights),
         "head_output": _rounded(result.head_output),
     }
+    if result.key_tokens is not None:  # cross-attention: the keys and values are the source's tokens
+        shape["key_tokens"] = result.key_tokens
+    return shape
 
 
 def logit_lens_json(result: LogitLens) -> dict:

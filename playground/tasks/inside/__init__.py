@@ -12,7 +12,7 @@ are 1-based (as on the page); token positions are 0-based indices into `tokens`.
 
 from playground.tasks.inside.blocks import MAX_NEURONS, BlockView, Neuron, block
 from playground.tasks.inside.embedding import POSITION_ROWS, Embeddings, embeddings
-from playground.tasks.inside.head import HeadStep, head_step
+from playground.tasks.inside.head import HeadStep, cross_step, head_step
 from playground.tasks.inside.hooks import Pass, Recorder, hooked
 from playground.tasks.inside.lens import MAX_TOP_K, LensPrediction, LogitLens, logit_lens
 from playground.tasks.inside.tokens import Token, Tokenization, tokenize
@@ -36,6 +36,7 @@ __all__ = [
     "Token",
     "Tokenization",
     "block",
+    "cross_step",
     "embeddings",
     "head_step",
     "hooked",
