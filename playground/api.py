@@ -72,12 +72,15 @@ def question_answering_json(result: QuestionAnsweringResult) -> list[dict]:
 
 def attention_json(result: AttentionResult) -> dict:
     """`{"model", "tokens", "attentions": [layer][head][query][key]}`, floats rounded for transport."""
-    return {
+    shape = {
         "model": result.model_id,
         "tokens": result.tokens,
         # rounded in float64: float32 values would print as 0.007812000072002411 instead of 0.007812
         "attentions": result.attentions.astype("float64").round(ATTENTION_DECIMALS).tolist(),
     }
+    if getattr(result, "key_tokens", None) is not None:  # cross-attention: its columns are the source's
+        shape["key_tokens"] = result.key_tokens
+    return shape
 
 
 def _rounded(array) -> list:

@@ -72,7 +72,11 @@ def test_the_decoder_view_is_the_models_own(loaded, layer, head):
     cross = view.cross
     T, S = len(decoder_ids), len(source_ids)
     assert cross.cross and cross.weights.shape == cross.scores.shape == (T, S) and not cross.masked.any()
-    assert cross.key_tokens == [t.text for t in view.source.tokens] and cross.q.shape == (T, cross.d_k) and cross.k.shape == (S, cross.d_k)
+    assert (
+        cross.key_tokens == [t.text for t in view.source.tokens]
+        and cross.q.shape == (T, cross.d_k)
+        and cross.k.shape == (S, cross.d_k)
+    )
     np.testing.assert_allclose(cross.weights, np_(out.cross_attentions[layer - 1][0, h]), atol=ATOL)
     softmax = np.exp(cross.scores - cross.scores.max(-1, keepdims=True))
     np.testing.assert_allclose(softmax / softmax.sum(-1, keepdims=True), cross.weights, atol=ATOL)
@@ -134,7 +138,10 @@ def test_the_single_views_and_the_api(loaded):
     block = inside.block(loaded, TEXT, MAX_CHARS, MAX_TOKENS, 2, None, 5, part="decoder")
     assert block.position == len(step.ids) - 1 and len(block.neurons) == 5
     as_json = api.inside_json(cross)
-    assert as_json["key_tokens"] == cross.key_tokens and np.array(as_json["weights"]).shape == cross.weights.shape
+    assert (
+        as_json["key_tokens"] == cross.key_tokens
+        and np.array(as_json["weights"]).shape == cross.weights.shape
+    )
     assert "key_tokens" not in api.inside_json(inside.head_step(loaded, TEXT, MAX_CHARS, MAX_TOKENS, 1, 1))
 
 

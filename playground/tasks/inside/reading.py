@@ -112,3 +112,11 @@ def _typed_prefix(loaded: LoadedModel, target: str) -> list[int]:
     if not ids:
         raise InputError(lazy("The translation has no tokens the model knows. Please type some words."))
     return list(ids)
+
+
+def stack_size(loaded: LoadedModel, part: object = None) -> tuple[int, int]:
+    """The layers and heads of the stack shown (an encoder-decoder's encoder or decoder; else the model)."""
+    from playground.tasks.inside.adapters import parts_of
+
+    parts = parts_of(loaded.model, part if is_encoder_decoder(loaded) else None)
+    return parts.num_layers, parts.num_heads
