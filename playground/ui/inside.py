@@ -38,9 +38,11 @@ FORMULAS = (
 )
 
 
-CROSS_FORMULA = (
-    "$$Z_1 = \\mathrm{LayerNorm}(X + \\mathrm{MaskedMultiHead}(X, X, X))$$\n"
-    "$$Z_2 = \\mathrm{LayerNorm}(Z_1 + \\mathrm{MultiHead}(Z_1, X^{(L)}, X^{(L)}))$$"
+CROSS_FORMULA = (  # short lines: a phone has no room for a whole decoder layer on one
+    "$$A_1 = \\mathrm{MaskedMultiHead}(X, X, X)$$\n"
+    "$$Z_1 = \\mathrm{LayerNorm}(X + A_1)$$\n"
+    "$$A_2 = \\mathrm{MultiHead}(Z_1, X^{(L)}, X^{(L)})$$\n"
+    "$$Z_2 = \\mathrm{LayerNorm}(Z_1 + A_2)$$"
 )
 PART_CHOICES = [
     ("Encoder: reads the source sentence, both ways", "encoder"),

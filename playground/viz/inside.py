@@ -182,7 +182,7 @@ def head_step_figures(step: HeadStep) -> dict[str, go.Figure]:
     kv = "" if step.num_kv_heads == step.num_heads else " " + _("(key/value head {kv})", kv=step.kv_head)
     if step.cross:
         titles = {
-            "x": _("Z₁: the decoder's stream after its masked self-attention ({n} × {d})", n=n, d=d),
+            "x": _("Z₁: after the masked self-attention ({n} × {d})", n=n, d=d),
             "q": _("Q = Z₁·W_Q ({n} × {d_k})", n=n, d_k=d_k),
             "k": _("K = X⁽ᴸ⁾·W_K: the encoder's output ({s} × {d_k})", s=s, d_k=d_k),
             "v": _("V = X⁽ᴸ⁾·W_V: the encoder's output ({s} × {d_k})", s=s, d_k=d_k),
