@@ -58,6 +58,13 @@ def test_the_attention_tab_draws_each_of_the_three(context):
         shown = attention_tab.run(context, "translation", TEXT, "head", 1, 1, False, [], [], False, part)
         assert shown["shown"].part == part and shown["plot"] is not None
     assert "cross-attention" in shown["info"] and "source" in shown["info"]
+    npz = next(
+        path
+        for path in attention_tab.prepare_downloads(context, shown["shown"])["files"]
+        if path.endswith(".npz")
+    )
+    with np.load(npz) as saved:
+        assert saved["attentions"].shape[2:] == (len(saved["tokens"]), len(saved["key_tokens"]))
     with pytest.raises(InputError, match="Translation tab"):
         attention_tab.bertviz_view(context, TEXT, "translation", "head", [1], [1], part="cross")
     document = attention_tab.attention_view_api(context, TEXT, "translation", "head", part="decoder")
