@@ -72,12 +72,15 @@ def question_answering_json(result: QuestionAnsweringResult) -> list[dict]:
 
 def attention_json(result: AttentionResult) -> dict:
     """`{"model", "tokens", "attentions": [layer][head][query][key]}`, floats rounded for transport."""
-    return {
+    shape = {
         "model": result.model_id,
         "tokens": result.tokens,
         # rounded in float64: float32 values would print as 0.007812000072002411 instead of 0.007812
         "attentions": result.attentions.astype("float64").round(ATTENTION_DECIMALS).tolist(),
     }
+    if getattr(result, "key_tokens", None) is not None:  # cross-attention: its columns are the source's
+        shape["key_tokens"] = result.key_tokens
+    return shape
 
 
 def _rounded(array) -> list:
@@ -94,7 +97,7 @@ def tokenize_json(result: Tokenization) -> dict:
 def inside_json(result: HeadStep) -> dict:
     """`{"model", "tokens", "ids", "layer", "head", "d_k", "q", "k", "v", "scores", "masked", "weights",
     "head_output"}`: one head step by step (q, k after RoPE where the model has it; scores before the mask)."""
-    return {
+    shape = {
         "model": result.model_id,
         "tokens": result.tokens,
         "ids": result.ids,
@@ -106,6 +109,9 @@ def inside_json(result: HeadStep) -> dict:
         "weights": _rounded(result.weights),
         "head_output": _rounded(result.head_output),
     }
+    if result.key_tokens is not None:  # cross-attention: the keys and values are the source's tokens
+        shape["key_tokens"] = result.key_tokens
+    return shape
 
 
 def logit_lens_json(result: LogitLens) -> dict:

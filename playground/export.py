@@ -53,7 +53,8 @@ def new_file(model_id: str, what: str, suffix: str) -> Path:
 
 
 def write_npz(result: AttentionResult) -> Path:
-    """`attentions` (layers, heads, query, key) float32, `tokens`, `token_ids`, `model`, `causal`.
+    """`attentions` (layers, heads, query, key) float32, `tokens`, `token_ids`, `model`, `causal` (and the
+    cross-attention's `key_tokens`).
     Loads with `numpy.load(path)` (no pickle needed)."""
     path = new_file(result.model_id, "attention", ".npz")
     np.savez_compressed(
@@ -63,6 +64,8 @@ def write_npz(result: AttentionResult) -> Path:
         token_ids=np.array(result.token_ids, dtype=np.int64),
         model=np.array(result.model_id),
         causal=np.array(result.causal),
+        # the translation model's cross-attention: its columns (keys) are the source's tokens
+        **({"key_tokens": np.array(result.key_tokens, dtype=str)} if result.key_tokens is not None else {}),
     )
     return path
 

@@ -158,8 +158,7 @@ REGISTRY: dict[str, TaskSpec] = {
             label="Translation",
             help="Hub id or local folder of the translation model: an encoder-decoder (seq2seq) such as Marian",
             tab="translation",
-            attention_label="Translation: the encoder (reads the source both ways; the decoder and the "
-            "cross-attention are in the Translation tab)",
+            attention_label="Translation (an encoder-decoder: its encoder, its decoder or its cross-attention)",
             endpoints=("translate", "cross_attention", "translate_chat", "summarize"),
         ),
     )

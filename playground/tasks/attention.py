@@ -19,6 +19,7 @@ from playground.tasks.attention_ops import mean_over_heads
 from playground.tasks.batching import encode_truncated
 from playground.tasks.fill_mask import normalise_masks
 from playground.tasks.text import token_strings
+from playground.tasks.translation import pieces as translation_pieces
 from playground.tasks.validation import InputError, check_text
 
 
@@ -32,6 +33,11 @@ class AttentionResult:
     token_ids: list[int] = field(default_factory=list)
     special: list[bool] = field(default_factory=list)  # [CLS], [SEP], <|endoftext|>, padding
     prompt_length: int | None = None  # for a generation: the first prompt_length tokens are the prompt
+    # a translation model: which attention ("encoder", "decoder" or "cross"); the cross-attention's keys are
+    # the source tokens (key_tokens, key_special) and its queries the decoder's tokens
+    part: str | None = None
+    key_tokens: list[str] | None = None
+    key_special: list[bool] | None = None
 
     @property
     def num_layers(self) -> int:
@@ -59,15 +65,40 @@ def in_full(result: AttentionResult) -> AttentionResult:
     return replace(result, attentions=weights)
 
 
-def layers_and_heads(loaded: LoadedModel) -> tuple[int, int]:
-    """How many layers and heads per layer the model has (from its config; no forward pass)."""
+def layers_and_heads(loaded: LoadedModel, part: str | None = None) -> tuple[int, int]:
+    """How many layers and heads per layer the model has (from its config; no forward pass); a translation
+    model: its encoder's, or its decoder's for `part` "decoder" or "cross"."""
     config = loaded.model.config
+    if getattr(config, "is_encoder_decoder", False) and check_part(part) != "encoder":
+        layers = getattr(config, "decoder_layers", None) or config.num_hidden_layers
+        return layers, getattr(config, "decoder_attention_heads", None) or config.num_attention_heads
     return config.num_hidden_layers, config.num_attention_heads
 
 
-def attention(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int) -> AttentionResult:
-    """Attention of `text` in every layer and head, cut to `max_tokens` tokens (with a notice)."""
+PARTS = ("encoder", "decoder", "cross")
+
+
+def check_part(part: object) -> str:
+    """A translation model's attention: "encoder" (also for None), "decoder" or "cross"; else InputError."""
+    if part is None or part == "":
+        return "encoder"
+    if part not in PARTS:
+        raise InputError(
+            lazy("Unknown part {part}: choose 'encoder', 'decoder' or 'cross'.", part=repr(part)[:40])
+        )
+    return part
+
+
+def attention(
+    loaded: LoadedModel, text: str, max_chars: int, max_tokens: int, part: str | None = None
+) -> AttentionResult:
+    """Attention of `text` in every layer and head, cut to `max_tokens` tokens (with a notice). A translation
+    model: its encoder's self-attention over `text` (`part` "encoder"), its decoder's masked self-attention
+    over its own greedy translation ("decoder"), or the cross-attention of the translation over the source
+    ("cross"), all from one forward pass."""
     text = check_text(text, max_chars)
+    if loaded.model.config.is_encoder_decoder and check_part(part) != "encoder":
+        return _translation_attention(loaded, text, max_chars, max_tokens, part)
     causal = REGISTRY[loaded.task].causal
     limit = min(max_tokens, loaded.context_length)
     encoded, notices = encode_truncated(loaded.tokenizer, text, limit, add_special_tokens=not causal)
@@ -112,18 +143,57 @@ def _forward(
         )
     # outputs.attentions: layers x (1, heads, T, T) -> (layers, heads, T, T)
     weights = torch.stack([layer[0] for layer in outputs.attentions]).float().cpu().numpy()
-    structural = {
-        getattr(tokenizer, f"{name}_token_id", None) for name in ("cls", "sep", "bos", "eos", "pad")
-    } - {None}
+    structural = _structural(tokenizer)
+    seq2seq = bool(loaded.model.config.is_encoder_decoder)
     return AttentionResult(
         model_id=loaded.model_id,
-        tokens=token_strings(tokenizer, ids),
+        tokens=translation_pieces(tokenizer, ids) if seq2seq else token_strings(tokenizer, ids),
         attentions=weights,
         causal=REGISTRY[loaded.task].causal,
         notices=notices,
         token_ids=ids,
         special=[i in structural for i in ids],
         prompt_length=prompt_length,
+        part="encoder" if seq2seq else None,
+    )
+
+
+def _structural(tokenizer) -> set[int]:
+    return {getattr(tokenizer, f"{name}_token_id", None) for name in ("cls", "sep", "bos", "eos", "pad")} - {
+        None
+    }
+
+
+def _translation_attention(
+    loaded: LoadedModel, text: str, max_chars: int, max_tokens: int, part: str
+) -> AttentionResult:
+    """The decoder's self-attention or the cross-attention of one forward pass over the source and the
+    model's greedy translation (the decoder reads its start token, then the translation but its </s>)."""
+    from playground.tasks.inside.reading import read
+
+    reading = read(loaded, text, max_chars, max_tokens, "decoder")
+    source = torch.tensor([reading.source_ids], device=loaded.device)  # (1, S)
+    with loaded.eager_attention() as model, torch.inference_mode():
+        outputs = model(
+            input_ids=source,
+            attention_mask=torch.ones_like(source),
+            decoder_input_ids=torch.tensor([reading.ids], device=loaded.device),  # (1, T)
+            output_attentions=True,
+        )
+    cross = part == "cross"
+    chosen = outputs.cross_attentions if cross else outputs.decoder_attentions
+    structural = _structural(loaded.tokenizer)
+    return AttentionResult(
+        model_id=loaded.model_id,
+        tokens=reading.tokens,
+        attentions=torch.stack([layer[0] for layer in chosen]).float().cpu().numpy(),
+        causal=not cross,
+        notices=list(reading.notices),
+        token_ids=list(reading.ids),
+        special=[i in structural for i in reading.ids],
+        part=part,
+        key_tokens=list(reading.source_tokens) if cross else None,
+        key_special=[i in structural for i in reading.source_ids] if cross else None,
     )
 
 

@@ -41,6 +41,11 @@ MODELS = sorted(
 )
 MODEL_CHOICES = [(REGISTRY[name].attention_label, name) for name in MODELS]
 BERTVIZ_CHOICES = [("Head view", "head"), ("Model view", "model")]
+PART_CHOICES = [  # the translation model's three attentions
+    ("Encoder: self-attention over the source", "encoder"),
+    ("Decoder: masked self-attention over the translation", "decoder"),
+    ("Cross-attention: each translation token over the source", "cross"),
+]
 HIDE_SPECIAL_LABEL = "Hide special tokens ([CLS], [SEP], <|endoftext|>) and renormalise the rows"
 OWN_SCALE_LABEL = "Colours to each head's own largest weight (a head that spreads its attention shows up)"
 
@@ -58,10 +63,11 @@ class Shown:
     model: str
     text: str
     kept: attention.AttentionResult
+    part: str | None = None  # the translation model: "encoder", "decoder" or "cross"
 
     @classmethod
-    def of(cls, model: str, text: str, result: attention.AttentionResult) -> Shown:
-        return cls(model, text, attention.kept_half(result))
+    def of(cls, model: str, text: str, result: attention.AttentionResult, part: str | None = None) -> Shown:
+        return cls(model, text, attention.kept_half(result), part)
 
     @property
     def result(self) -> attention.AttentionResult:
@@ -76,6 +82,8 @@ def fit_choice(values: list[int] | None, count: int) -> list[int]:
 
 
 def describe(result: attention.AttentionResult) -> str:
+    if result.part is not None:
+        return _describe_translation(result)
     kind = (
         _(
             "This model reads left to right: a token attends only to itself and the tokens before it, "
@@ -93,6 +101,39 @@ def describe(result: attention.AttentionResult) -> str:
     return f"{shape} {kind}"
 
 
+def _describe_translation(result: attention.AttentionResult) -> str:
+    """The translation model's encoder, decoder or cross-attention, named."""
+    if result.part == "cross":
+        return _(
+            "The cross-attention (encoder-decoder attention): {tokens} tokens of the model's own translation "
+            "(rows) × {source} source tokens (columns) · {layers} decoder layers × {heads} heads. Each row "
+            "adds up to 1 over the source: the alignment.",
+            tokens=len(result.tokens),
+            source=len(result.key_tokens or []),
+            layers=result.num_layers,
+            heads=result.num_heads,
+        )
+    shape = _(
+        "{tokens} tokens · {layers} layers × {heads} heads.",
+        tokens=len(result.tokens),
+        layers=result.num_layers,
+        heads=result.num_heads,
+    )
+    if result.part == "decoder":
+        return f"{shape} " + _(
+            "The decoder's masked self-attention over the model's own translation (its start token first): "
+            "each token sees itself and the tokens written before it."
+        )
+    return f"{shape} " + _(
+        "The encoder's self-attention over the source: every token may attend to every other token."
+    )
+
+
+def checked_part(model: str, part: object) -> str | None:
+    """The translation model's attention ("encoder", "decoder" or "cross"); None for the other models."""
+    return attention.check_part(part) if model == "translation" else None
+
+
 def checked_model(model: object) -> str:
     """The task name of a model whose attention can be shown, else InputError."""
     if model not in MODELS:
@@ -106,11 +147,15 @@ def checked_model(model: object) -> str:
     return model
 
 
-def compute(context: Context, text, model, progress=None, max_tokens: int | None = None):
-    """The attention of a served model on the text, cut to `max_tokens` (default: the server's limit)."""
+def compute(
+    context: Context, text, model, progress=None, max_tokens: int | None = None, part: str | None = None
+):
+    """The attention of a served model on the text, cut to `max_tokens` (default: the server's limit); the
+    translation model's encoder, decoder or cross-attention (`part`)."""
     loaded = context.model(checked_model(model), progress)
     limit = context.settings.max_attention_tokens if max_tokens is None else max_tokens
-    return attention.attention(loaded, text, context.settings.max_input_chars, limit)
+    part = checked_part(model, part)
+    return attention.attention(loaded, text, context.settings.max_input_chars, limit, part)
 
 
 def within_budget(
@@ -126,7 +171,7 @@ def within_budget(
     the attention of the text shown (`shown.result`)."""
 
     def reread(max_tokens: int) -> attention.AttentionResult:
-        return compute(context, shown.text, shown.model, max_tokens=max_tokens)
+        return compute(context, shown.text, shown.model, max_tokens=max_tokens, part=shown.part)
 
     limit = context.settings.max_attention_tokens
     return ops.fit_to_budget(result, matrices, budget, limit, reread, view_name, what)
@@ -155,12 +200,12 @@ def draw(
 
 def run(
     context: Context,
-    model, text, kind, layer, head, hide_special, layers, heads, own_scale=False,
+    model, text, kind, layer, head, hide_special, layers, heads, own_scale=False, part="encoder",
     progress=gr.Progress(track_tqdm=True),
 ) -> dict:  # fmt: skip
     """Show attention: run the model on the text, fit the sliders to its layers and heads, draw the view."""
-    result = compute(context, text, model, progress)
-    shown = Shown.of(model, text, result)
+    result = compute(context, text, model, progress, part=part)
+    shown = Shown.of(model, text, result, checked_part(model, part))
     n_layers, n_heads = result.num_layers, result.num_heads
     layer, head = min(int(layer), n_layers), min(int(head), n_heads)
     layers, heads = fit_choice(layers, n_layers), fit_choice(heads, n_heads)
@@ -174,6 +219,11 @@ def run(
     }
 
 
+def _part_for(model) -> dict:
+    """The encoder/decoder/cross choice, shown for the translation model only."""
+    return {"part": gr.Radio(visible=model == "translation")}
+
+
 def sliders_for(kind) -> dict:
     """Only the sliders the view reads: the head one for a single head, the layer one unless the overview."""
     return {
@@ -183,17 +233,27 @@ def sliders_for(kind) -> dict:
 
 
 def bertviz_view(
-    context: Context, text, model, view, layers, heads, hide_special=False, layer=1, progress=None
-):
+    context: Context,
+    text, model, view, layers, heads, hide_special=False, layer=1, progress=None, part="encoder",
+):  # fmt: skip
     """bertviz's head or model view of the text, as a standalone HTML document, its iframe and the result."""
     if not isinstance(view, str) or view not in bertviz.VIEW_NAMES:  # a list or a dict cannot be looked up
         raise InputError(lazy("Unknown view {view}: choose 'head' or 'model'.", view=repr(view)[:40]))
-    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model), progress))
+    part = checked_part(model, part)
+    if part == "cross":
+        raise InputError(
+            lazy(
+                "bertviz draws the cross-attention together with the encoder and the decoder: open it in the "
+                "Translation tab (bertviz: encoder, decoder and cross-attention)."
+            )
+        )
+    loaded = context.model(checked_model(model), progress)
+    n_layers, n_heads = attention.layers_and_heads(loaded, part)
     layers = ops.check_selection(layers, n_layers, "layer")
     heads = ops.check_selection(heads, n_heads, "head")
     matrices = len(layers) * (len(heads) if view == "model" else n_heads)
-    full = compute(context, text, model, progress)
-    shown = Shown(model, text, full)
+    full = compute(context, text, model, progress, part=part)
+    shown = Shown(model, text, full, part)
     name = "bertviz " + _(bertviz.VIEW_NAMES[view])
     budget = ops.BERTVIZ_LINE_BUDGET
     result, notices = within_budget(context, shown, full, matrices, budget, name, _("attention lines"))
@@ -210,13 +270,15 @@ def bertviz_view(
 
 
 def draw_bertviz(
-    context: Context, model, text, view, layers, heads, hide_special, layer, progress=gr.Progress()
-) -> dict:
+    context: Context,
+    model, text, view, layers, heads, hide_special, layer, part="encoder", progress=gr.Progress(),
+) -> dict:  # fmt: skip
     """Draw bertviz view: the view in a sandboxed frame, and its HTML to download."""
-    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model), progress))
+    loaded = context.model(checked_model(model), progress)
+    n_layers, n_heads = attention.layers_and_heads(loaded, checked_part(model, part))
     layers, heads = fit_choice(layers, n_layers), fit_choice(heads, n_heads)
     document, frame, result = bertviz_view(
-        context, text, model, view, layers, heads, hide_special, layer, progress
+        context, text, model, view, layers, heads, hide_special, layer, progress, part
     )
     path = export.write_html(document, result.model_id, f"bertviz-{view}-view")
     return {"frame": frame, "download": gr.DownloadButton(value=str(path), interactive=True)}
@@ -227,20 +289,23 @@ def prepare_downloads(context: Context, shown: Shown | None, progress=gr.Progres
     session keeps it at half precision)."""
     if shown is None:
         raise InputError(lazy("Click “Show attention” first; then its attention can be downloaded."))
-    result = compute(context, shown.text, shown.model, progress)
+    result = compute(context, shown.text, shown.model, progress, part=shown.part)
     return {"files": [str(export.write_npz(result)), str(export.write_json(result))]}
 
 
-def attention_api(context: Context, text: str, model: str = "fill-mask") -> dict:
+def attention_api(context: Context, text: str, model: str = "fill-mask", part: str = "encoder") -> dict:
     """The attention weights of every layer and head of a model for a text: {"model": its id, "tokens",
     "attentions": [layer][head][query][key]}, each query's row adding up to 1 (as output_attentions gives).
+    The translation model's cross-attention adds "key_tokens" (the source tokens of its columns).
 
     Args:
         text: the text to read
         model: which served model: "fill-mask", "generation", "sentiment" or "chat" (default "fill-mask"), or
-            "translation" (its encoder's self-attention over the text)
+            "translation"
+        part: the translation model only: "encoder" (default: its self-attention over the text), "decoder"
+            (its masked self-attention over its own greedy translation) or "cross" (translation × source)
     """
-    return api.attention_json(compute(context, text, model))
+    return api.attention_json(compute(context, text, model, part=part))
 
 
 def attention_view_api(
@@ -250,13 +315,16 @@ def attention_view_api(
     view: str = "head",
     layers: str = "",
     heads: str = "",
+    part: str = "encoder",
 ) -> str:
     """bertviz's head or model view as a standalone HTML document that draws with no internet.
-    layers, heads: e.g. "1-3, 6" (1-based; empty = all); fewer of them leave room for more tokens."""
-    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model)))
+    layers, heads: e.g. "1-3, 6" (1-based; empty = all); fewer of them leave room for more tokens.
+    part: the translation model only, "encoder" (default) or "decoder"."""
+    part_checked = checked_part(model, part)
+    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model)), part_checked)
     chosen_layers = [i + 1 for i in ops.parse_selection(layers, n_layers, "layer")]
     chosen_heads = [i + 1 for i in ops.parse_selection(heads, n_heads, "head")]
-    return bertviz_view(context, text, model, view, chosen_layers, chosen_heads)[0]
+    return bertviz_view(context, text, model, view, chosen_layers, chosen_heads, part=part)[0]
 
 
 def build(context: Context) -> None:
@@ -272,6 +340,12 @@ def build(context: Context) -> None:
             )
         )
         model = gr.Radio(choices(MODEL_CHOICES), value="fill-mask", label=ui("Model"))
+        part = gr.Radio(
+            choices(PART_CHOICES),
+            value="encoder",
+            label=ui("Which attention of the translation model"),
+            visible=False,
+        )
         text = gr.Textbox(
             label=ui("Text"), lines=2, value=examples[0][1], max_length=settings.max_input_chars
         )
@@ -339,7 +413,15 @@ def build(context: Context) -> None:
     view_inputs = [kind, layer, head, hide_special, layers, heads, own_scale]
     drawn = {"plot": plot, "info": info}
     fitted = {"shown": shown_state, "layer": layer, "head": head, "layers": layers, "heads": heads}
-    on([button.click, text.submit], run, context, [model, text] + view_inputs, fitted | drawn, "attention")
+    on(
+        [button.click, text.submit],
+        run,
+        context,
+        [model, text] + view_inputs + [part],
+        fitted | drawn,
+        "attention",
+    )
+    on([model.change], _part_for, None, [model], {"part": part})
     on(  # a new view of what is shown: no model run, except to cut a long text for a big view
         [
             kind.input,
@@ -361,7 +443,7 @@ def build(context: Context) -> None:
         [bertviz_button.click],
         draw_bertviz,
         context,
-        [model, text, bertviz_kind, layers, heads, hide_special, layer],
+        [model, text, bertviz_kind, layers, heads, hide_special, layer, part],
         {"frame": bertviz_html, "download": bertviz_download},
         "attention",
     )

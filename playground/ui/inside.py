@@ -10,7 +10,7 @@ import gradio as gr
 from playground import api
 from playground.i18n import _, ui
 from playground.registry import REGISTRY
-from playground.tasks import attention, inside
+from playground.tasks import inside
 from playground.ui.attention import MODEL_CHOICES, checked_model, choices
 from playground.ui.context import Context, summary_markdown
 from playground.ui.events import api_endpoint, on
@@ -22,11 +22,13 @@ EXAMPLES = {  # model, text: for the English and the Chinese models
         ["generation", "The cat sat on the mat because it was tired."],
         ["fill-mask", "Paris is the [MASK] of France."],
         ["generation", "unbelievable tokenization"],
+        ["translation", "I read a book in the library yesterday."],
     ],
     "zh": [
         ["generation", "小猫坐在垫子上，因为它累了。"],
         ["fill-mask", "巴黎是法国的[MASK]都。"],
         ["generation", "今天天气很好"],
+        ["translation", "我昨天在图书馆看书。"],
     ],
 }
 FORMULAS = (
@@ -36,16 +38,29 @@ FORMULAS = (
 )
 
 
+CROSS_FORMULA = (  # short lines: a phone has no room for a whole decoder layer on one
+    "$$A_1 = \\mathrm{MaskedMultiHead}(X, X, X)$$\n"
+    "$$Z_1 = \\mathrm{LayerNorm}(X + A_1)$$\n"
+    "$$A_2 = \\mathrm{MultiHead}(Z_1, X^{(L)}, X^{(L)})$$\n"
+    "$$Z_2 = \\mathrm{LayerNorm}(Z_1 + A_2)$$"
+)
+PART_CHOICES = [
+    ("Encoder: reads the source sentence, both ways", "encoder"),
+    ("Decoder: writes the translation; masked self-attention, then cross-attention", "decoder"),
+]
 COMPARED = ("generation", "fill-mask", "sentiment")  # byte-level BPE, WordPiece, the classifier's tokenizer
 NEURONS = 12
 LENS_COLUMNS = 24  # positions of the logit lens drawn: the last ones of the text
 
 
-def look_inside(context: Context, model, text, layer, head, progress=gr.Progress()) -> dict:
+def look_inside(
+    context: Context, model, text, layer, head, part="encoder", target="", progress=gr.Progress()
+) -> dict:
     """Look inside: the tokens, the embeddings, the chosen head step by step, the block and the logit lens,
-    all from one forward pass; the query token is the text's last word."""
+    all from one forward pass; the query token is the text's last word. The translation model: its encoder
+    or its decoder (`part`), the decoder reading `target` (empty: the model's own translation)."""
     task = checked_model(model)
-    view = _look(context, context.model(task, progress), text, layer, head, None)
+    view = _look(context, context.model(task, progress), text, layer, head, None, part=part, target=target)
     embedded = view.embeddings
     embeddings_info = inside_viz.embeddings_sum_text(embedded)
     if embedded.position_note is not None:
@@ -60,29 +75,32 @@ def look_inside(context: Context, model, text, layer, head, progress=gr.Progress
         return outputs | {"lens": None, "lens_info": f"⚠️ {view.lens_error}"}
     lens_info = _("Layer 0 is the embeddings; the last layer is the model's own output.")
     shown = len(view.lens.positions)
-    if REGISTRY[task].causal and shown < len(view.tokens.tokens):
+    if (REGISTRY[task].causal or view.head.causal) and shown < len(view.tokens.tokens):
         lens_info += " " + _(
             "The last {shown} of {total} positions are shown; /logit_lens gives them all.",
             shown=shown,
             total=len(view.tokens.tokens),
         )
     return outputs | {
-        "lens": inside_viz.logit_lens_figure(view.lens, REGISTRY[task].causal),
+        "lens": inside_viz.logit_lens_figure(view.lens, REGISTRY[task].causal or view.head.causal),
         "lens_info": summary_markdown(lens_info, view.lens.notices),
     }
 
 
-def look_at_head(context: Context, model, text, layer, head, query) -> dict:
+def look_at_head(context: Context, model, text, layer, head, query, part="encoder", target="") -> dict:
     """The chosen head step by step, the chosen query token's row of it, and the block of that layer."""
-    view = _look(context, context.model(checked_model(model)), text, layer, head, query, lens=False)
+    loaded = context.model(checked_model(model))
+    view = _look(context, loaded, text, layer, head, query, lens=False, part=part, target=target)
     return _head_outputs(view)
 
 
-def _look(context: Context, loaded, text, layer, head, query, lens: bool = True) -> inside.InsideView:
+def _look(
+    context: Context, loaded, text, layer, head, query, lens: bool = True, part="encoder", target=""
+) -> inside.InsideView:
     """One forward pass for every view; layer and head clipped to the model (the sliders may be set for a
     bigger one)."""
     limits = context.settings
-    n_layers, n_heads = attention.layers_and_heads(loaded)
+    n_layers, n_heads = inside.stack_size(loaded, part)
     return inside.look(
         loaded,
         text,
@@ -93,19 +111,49 @@ def _look(context: Context, loaded, text, layer, head, query, lens: bool = True)
         int(query) if isinstance(query, int | float) else None,
         NEURONS,
         LENS_COLUMNS if lens else 0,
+        part=part,
+        target=target if isinstance(target, str) else "",
     )
 
 
 def _head_outputs(view: inside.InsideView) -> dict:
     step, n_layers, n_heads = view.head, len(view.block.residual_norms) - 1, view.head.num_heads
     figures = inside_viz.head_step_figures(step)
-    return {f"head_{name}": figures[name] for name in inside_viz.HEAD_PANELS} | {
-        "head_info": summary_markdown(_head_summary(step), step.notices),
-        "query_plot": inside_viz.query_row_figure(step, view.block.position),
-        "residual": inside_viz.residual_figure(view.block),
-        "neurons": inside_viz.neurons_figure(view.block),
-        "layer": gr.Slider(maximum=n_layers, value=step.layer),
-        "head": gr.Slider(maximum=n_heads, value=step.head),
+    return (
+        {f"head_{name}": figures[name] for name in inside_viz.HEAD_PANELS}
+        | {
+            "head_info": summary_markdown(_head_summary(step), step.notices),
+            "query_plot": inside_viz.query_row_figure(step, view.block.position),
+            "residual": inside_viz.residual_figure(view.block),
+            "neurons": inside_viz.neurons_figure(view.block),
+            "layer": gr.Slider(maximum=n_layers, value=step.layer),
+            "head": gr.Slider(maximum=n_heads, value=step.head),
+        }
+        | _cross_outputs(view)
+    )
+
+
+def _cross_outputs(view: inside.InsideView) -> dict:
+    """The decoder's cross-attention sub-layer, shown only for a translation model's decoder."""
+    cross = view.cross
+    if cross is None:
+        return {"cross_section": gr.Column(visible=False)}
+    figures = inside_viz.head_step_figures(cross)
+    query = min(view.block.position, len(cross.tokens) - 1)
+    info = _(
+        "Layer {layer} of the decoder, head {head} of {heads}: each of the {n} tokens written so far (rows) "
+        "looks at the {s} source tokens (columns), the encoder's output X⁽ᴸ⁾; no mask: the whole source is "
+        "there from the start. Its residual sum Z₁ + cross-attention gets its own LayerNorm, Z₂.",
+        layer=cross.layer,
+        head=cross.head,
+        heads=cross.num_heads,
+        n=len(cross.tokens),
+        s=len(cross.keys),
+    )
+    return {f"cross_{name}": figures[name] for name in inside_viz.HEAD_PANELS} | {
+        "cross_section": gr.Column(visible=True),
+        "cross_info": summary_markdown(info, []),
+        "cross_query_plot": inside_viz.query_row_figure(cross, query),
     }
 
 
@@ -129,6 +177,16 @@ def _head_summary(step: inside.HeadStep) -> str:
         summary += " " + _(
             "Position enters by rotating q and k (RoPE): the Q and K shown are after the rotation."
         )
+    if step.stack == "encoder":
+        summary += " " + _(
+            "The translation model's encoder: it reads the whole source sentence, each token every other; its "
+            "output X⁽ᴸ⁾ is what the decoder's cross-attention reads."
+        )
+    elif step.stack == "decoder":
+        summary += " " + _(
+            "The translation model's decoder reads the start token and the translation so far; its "
+            "self-attention is masked, and its cross-attention (below) reads the source."
+        )
     if step.causal:
         summary += " " + _("The mask hides each token's future: the blank cells of the scores.")
     if not step.pre_norm:
@@ -137,6 +195,11 @@ def _head_summary(step: inside.HeadStep) -> str:
             "follows the residual sum."
         )
     return summary
+
+
+def _stack_row(model) -> dict:
+    """The encoder/decoder choice, shown for the translation model only."""
+    return {"stack_row": gr.Row(visible=model == "translation")}
 
 
 def _query_choices(tokens: inside.Tokenization) -> list[tuple[str, int]]:
@@ -169,25 +232,49 @@ def tokenize_api(context: Context, text: str, model: str = "fill-mask") -> dict:
     )
 
 
-def inside_api(context: Context, text: str, model: str = "fill-mask", layer: int = 1, head: int = 1) -> dict:
+def inside_api(
+    context: Context,
+    text: str,
+    model: str = "fill-mask",
+    layer: int = 1,
+    head: int = 1,
+    part: str = "encoder",
+    target: str = "",
+) -> dict:
     """One attention head computed step by step from the model's own tensors: {"model", "tokens", "ids",
     "layer", "head", "d_k", "q", "k", "v", "scores", "masked", "weights", "head_output"}: q, k, v
     (tokens x d_k) after RoPE where the model has it, scores = q·kᵀ/√d_k before the mask, masked the causal
-    mask, weights the softmax (equal to output_attentions), head_output = weights·v.
+    mask, weights the softmax (equal to output_attentions), head_output = weights·v. The cross-attention
+    adds "key_tokens": the source tokens its keys and values belong to.
 
     Args:
-        text: the text to read
-        model: which served model: "fill-mask", "generation", "sentiment" or "chat" (default "fill-mask")
+        text: the text to read (the translation model: the source sentence)
+        model: which served model: "fill-mask", "generation", "sentiment", "chat" or "translation" (default
+            "fill-mask")
         layer: the layer, 1-based (default 1)
         head: the head, 1-based (default 1)
+        part: the translation model only: "encoder" (default), "decoder" (its masked self-attention) or
+            "cross" (the decoder's cross-attention over the source)
+        target: the translation model's decoder only: the translation it reads (empty: its own greedy one)
     """
     limits = context.settings
     loaded = context.model(checked_model(model))
-    step = inside.head_step(loaded, text, limits.max_input_chars, limits.max_attention_tokens, layer, head)
+    chars, tokens = limits.max_input_chars, limits.max_attention_tokens
+    target = target if isinstance(target, str) else ""
+    if part == "cross" and inside.is_encoder_decoder(loaded):
+        return api.inside_json(inside.cross_step(loaded, text, chars, tokens, layer, head, target))
+    step = inside.head_step(loaded, text, chars, tokens, layer, head, part, target)
     return api.inside_json(step)
 
 
-def logit_lens_api(context: Context, text: str, model: str = "generation", top_k: int = 5) -> dict:
+def logit_lens_api(
+    context: Context,
+    text: str,
+    model: str = "generation",
+    top_k: int = 5,
+    part: str = "decoder",
+    target: str = "",
+) -> dict:
     """The logit lens: what the model would predict if it stopped after each layer (the final norm and the
     unembedding applied to each layer's residual stream): {"model", "tokens", "ids", "positions", "layers":
     [l][i] -> top_k [{"token", "token_str", "score"}]}, l = 0 (the embeddings) to the number of layers (the
@@ -195,12 +282,17 @@ def logit_lens_api(context: Context, text: str, model: str = "generation", top_k
 
     Args:
         text: the text to read (with a [MASK] for the fill-mask model)
-        model: "generation", "chat" or "fill-mask" (default "generation")
+        model: "generation", "chat", "fill-mask" or "translation" (its decoder) (default "generation")
         top_k: how many predictions per layer and position, 1 to 50 (default 5)
+        part: the translation model only: "decoder" (default; the encoder predicts no tokens)
+        target: the translation model only: the translation its decoder reads (empty: its own greedy one)
     """
     limits = context.settings
     loaded = context.model(checked_model(model))
-    lens = inside.logit_lens(loaded, text, limits.max_input_chars, limits.max_attention_tokens, top_k)
+    target = target if isinstance(target, str) else ""
+    lens = inside.logit_lens(
+        loaded, text, limits.max_input_chars, limits.max_attention_tokens, top_k, part, target
+    )
     return api.logit_lens_json(lens)
 
 
@@ -217,6 +309,13 @@ def build(context: Context) -> None:
             )
         )
         model = gr.Radio(choices(MODEL_CHOICES), value=examples[0][0], label=ui("Model"))
+        with gr.Row(visible=model.value == "translation") as stack_row:
+            part = gr.Radio(choices(PART_CHOICES), value="encoder", label=ui("Part of the translation model"))
+            target = gr.Textbox(
+                label=ui("Translation the decoder reads (empty: the model's own translation)"),
+                lines=1,
+                max_length=settings.max_input_chars,
+            )
         text = gr.Textbox(
             label=ui("Text"), lines=2, value=examples[0][1], max_length=settings.max_input_chars
         )
@@ -250,6 +349,16 @@ def build(context: Context) -> None:
             for name in inside_viz.HEAD_PANELS:
                 with gr.Column(min_width=320):
                     head_plots[f"head_{name}"] = gr.Plot(show_label=False)
+        cross_plots = {}
+        with gr.Column(visible=False) as cross_section:
+            gr.Markdown("### " + ui("The decoder's cross-attention (encoder-decoder attention)"))
+            gr.Markdown(CROSS_FORMULA, latex_delimiters=[{"left": "$$", "right": "$$", "display": True}])
+            cross_info = gr.Markdown()
+            with gr.Row(elem_classes="inside-grid"):
+                for name in inside_viz.HEAD_PANELS:
+                    with gr.Column(min_width=320):
+                        cross_plots[f"cross_{name}"] = gr.Plot(show_label=False)
+            cross_query_plot = gr.Plot(label=ui("One query token"), show_label=False)
         gr.Markdown("### " + ui("One query token"))
         query = gr.Dropdown(
             choices=[],
@@ -275,7 +384,11 @@ def build(context: Context) -> None:
         api_endpoint(inside_api, context, "inside", "inside")
         api_endpoint(logit_lens_api, context, "logit_lens", "inside")
 
-    head_outputs = head_plots | {
+    head_outputs = head_plots | cross_plots
+    head_outputs |= {
+        "cross_section": cross_section,
+        "cross_info": cross_info,
+        "cross_query_plot": cross_query_plot,
         "head_info": head_info,
         "query_plot": query_plot,
         "residual": residual_plot,
@@ -291,13 +404,21 @@ def build(context: Context) -> None:
     }
     outputs |= {"embeddings": embeddings_plot, "embeddings_info": embeddings_info}
     inputs = [model, text, layer, head]
-    on([button.click, text.submit], look_inside, context, inputs, outputs, "inside")
+    on(
+        [button.click, text.submit, target.submit],
+        look_inside,
+        context,
+        inputs + [part, target],
+        outputs,
+        "inside",
+    )
     on(
         [layer.release, head.release, query.input],
         look_at_head,
         context,
-        inputs + [query],
+        inputs + [query, part, target],
         head_outputs,
         "inside",
     )
+    on([model.change], _stack_row, None, [model], {"stack_row": stack_row})
     on([compare_button.click], compare_tokenizers, context, [text], {"compare": compare_html})

@@ -50,6 +50,11 @@ class AttentionView:
     column_names: list[str] = field(default_factory=list)  # overview: one per column (heads)
     short_column_names: list[str] = field(default_factory=list)  # overview: "H3" for "Head 3"
     own_scale: bool = False  # colours run to each panel's largest weight, not to 1
+    key_tokens: list[str] | None = None  # the cross-attention's columns: the source tokens (None: `tokens`)
+
+    @property
+    def keys(self) -> list[str]:
+        return self.tokens if self.key_tokens is None else self.key_tokens
 
 
 def make_view(
@@ -70,8 +75,17 @@ def make_view(
         raise InputError(
             lazy("Unknown view {view}: choose one of {views}.", view=repr(kind), views=", ".join(VIEWS))
         )
-    weights = result.attentions  # (layers, heads, T, T)
+    weights = result.attentions  # (layers, heads, T, T); the cross-attention (layers, heads, T, S)
     n_layers, n_heads = weights.shape[:2]
+    cross = getattr(result, "key_tokens", None) is not None
+    if cross and kind in ("rollout", "overview"):
+        raise InputError(
+            lazy(
+                "The cross-attention joins the translation to the source, so it cannot be followed through "
+                "the layers (rollout) nor drawn as the overview: choose one head, the mean or all heads of a "
+                "layer."
+            )
+        )
     li = check_selection([int(layer)], n_layers, lazy("layer"))[0]
     hi = check_selection([int(head)], n_heads, lazy("head"))[0]
     if kind == "head":
@@ -90,8 +104,11 @@ def make_view(
         panels = weights[np.ix_(layers, heads)].reshape(-1, *weights.shape[2:])
         titles = [_("L{layer} H{head}", layer=lay + 1, head=h + 1) for lay in layers for h in heads]
     tokens, prompt_length = list(result.tokens), result.prompt_length
+    key_tokens = list(result.key_tokens) if cross else None
     notices: list[Message] = []
-    if hide_special:
+    if hide_special and cross:  # rows (the translation) and columns (the source) each lose their own
+        tokens, key_tokens, panels, notices = _hide_special_cross(result, panels)
+    elif hide_special:
         tokens, panels, notices = hide_special_tokens(tokens, result.special, panels)
         if prompt_length is not None:
             prompt_length = int((~np.asarray(result.special[:prompt_length], dtype=bool)).sum())
@@ -116,7 +133,29 @@ def make_view(
         column_names=[_("Head {head}", head=h + 1) for h in heads] if kind == "overview" else [],
         short_column_names=[_("H{head}", head=h + 1) for h in heads] if kind == "overview" else [],
         own_scale=own_scale,
+        key_tokens=key_tokens,
     )
+
+
+def _hide_special_cross(result, panels: np.ndarray):
+    """The cross-attention without its special rows (the decoder's start token) and columns (the source's
+    </s>), each row renormalised over the source tokens left."""
+    rows = ~np.asarray(result.special, dtype=bool)
+    columns = ~np.asarray(result.key_special, dtype=bool)
+    if not rows.any() or not columns.any():
+        raise InputError(lazy("The text has only special tokens, so hiding them leaves nothing to show."))
+    kept = panels[:, rows][:, :, columns]
+    totals = kept.sum(axis=-1, keepdims=True)
+    kept = np.divide(kept, totals, out=np.zeros_like(kept), where=totals > 0)
+    hidden = [t for t, k in zip(result.tokens, rows, strict=True) if not k]
+    hidden += [t for t, k in zip(result.key_tokens, columns, strict=True) if not k]
+    said = lazy(
+        "Hidden: {tokens}; each row is renormalised to sum to 1 over the tokens left.",
+        tokens=", ".join(dict.fromkeys(hidden)),
+    )
+    tokens = [t for t, k in zip(result.tokens, rows, strict=True) if k]
+    keys = [t for t, k in zip(result.key_tokens, columns, strict=True) if k]
+    return tokens, keys, kept, [said] if hidden else []
 
 
 DECIMALS = 3
@@ -221,11 +260,12 @@ def view_figure(view: AttentionView) -> go.Figure:
 def heatmap_figure(view: AttentionView) -> go.Figure:
     n = len(view.tokens)
     names = axis_labels(view.tokens)
+    keys = axis_labels(view.keys)
     panels, colors = _shown_panels(view)
     fig = go.Figure(
         go.Heatmap(
             z=rounded(panels[0], view.causal),
-            x=names,
+            x=keys,
             y=names,
             coloraxis="coloraxis",
             hoverongaps=False,
@@ -240,8 +280,8 @@ def heatmap_figure(view: AttentionView) -> go.Figure:
     if view.prompt_length is not None and 0 < view.prompt_length < n:
         _mark_prompt(fig, view.prompt_length, n)
     # room above the plot for the title and for the key labels, which sit on top at -60 degrees
-    tick_room = _label_room(names, n)
-    size = min(900, 200 + 22 * n)
+    tick_room = _label_room(keys, len(keys))
+    size = min(900, 200 + 22 * max(n, len(keys)))
     _layout(fig, title, size + 120 + tick_room)
     fig.update_layout(coloraxis=colors, margin={"t": 75 + tick_room, "b": 70})
     if view.causal:
@@ -275,6 +315,7 @@ def grid_figure(view: AttentionView) -> go.Figure:
     columns = max(1, min(view.columns, count))
     rows = math.ceil(count / columns)
     names = axis_labels(view.tokens)
+    keys = axis_labels(view.keys)
     small = columns > 6
     panels, colors = _shown_panels(view)
     hover = "%{z:.0%}" if view.own_scale else "%{z:.3f}"
@@ -288,7 +329,7 @@ def grid_figure(view: AttentionView) -> go.Figure:
     traces = [
         go.Heatmap(
             z=rounded(panel, view.causal),
-            x=names,
+            x=keys,
             y=names,
             coloraxis="coloraxis",
             hoverongaps=False,
@@ -301,7 +342,9 @@ def grid_figure(view: AttentionView) -> go.Figure:
     axes = {"type": "category", "showticklabels": False, "ticks": "", "showgrid": False}
     fig.update_xaxes(**axes)
     fig.update_yaxes(autorange="reversed", **axes)
-    if not small and len(names) <= GRID_LABELS:  # token names beside the first column, under the last row
+    if (
+        not small and max(len(names), len(keys)) <= GRID_LABELS
+    ):  # token names beside the first column, under the last row
         font = {"size": 11 if len(names) > 12 else 12}
         fig.update_yaxes(showticklabels=True, tickfont=font, col=1)
         for column in range(1, columns + 1):

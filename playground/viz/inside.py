@@ -172,35 +172,50 @@ MAX_COLUMNS = 64  # dimensions of a (T, d) matrix drawn at most: d = 768 would s
 def head_step_figures(step: HeadStep) -> dict[str, go.Figure]:
     """Every step of the head as its own heatmap titled with its formula and shape, by the names of
     HEAD_PANELS: X, Q, K, V, the scores QKᵀ/√d_k (masked cells blank), the softmax weights A, the head
-    output A·V, all heads joined and projected by W_O, and the residual stream after attention."""
+    output A·V, all heads joined and projected by W_O, and the residual stream after attention. A
+    cross-attention head: Q from the decoder's stream Z₁, K and V from the encoder's output X⁽ᴸ⁾ (one row per
+    source token), scores and weights target × source."""
     tokens = axis_labels(step.tokens)
-    n, d, d_k = len(tokens), step.x.shape[1], step.d_k
+    keys = axis_labels(step.keys) if step.cross else tokens
+    n, s, d, d_k = len(tokens), len(keys), step.x.shape[1], step.d_k
     scores = np.where(step.masked, np.nan, step.scores)
     kv = "" if step.num_kv_heads == step.num_heads else " " + _("(key/value head {kv})", kv=step.kv_head)
-    panels = {
-        "x": (_("X: the input ({n} × {d})", n=n, d=d), step.x, None, DIVERGING),
-        "q": (_("Q = X·W_Q ({n} × {d_k})", n=n, d_k=d_k), step.q, None, DIVERGING),
-        "k": (_("K = X·W_K ({n} × {d_k})", n=n, d_k=d_k) + kv, step.k, None, DIVERGING),
-        "v": (_("V = X·W_V ({n} × {d_k})", n=n, d_k=d_k) + kv, step.v, None, DIVERGING),
-        "scores": (_("scores Q·Kᵀ/√d_k, masked ({n} × {n})", n=n), scores, tokens, DIVERGING),
-        "weights": (_("A = softmax(scores) ({n} × {n})", n=n), step.weights, tokens, WEIGHTS),
-        "head_output": (_("head output A·V ({n} × {d_k})", n=n, d_k=d_k), step.head_output, None, DIVERGING),
-        "projected": (
-            _("all heads joined, times W_O ({n} × {d})", n=n, d=d),
-            step.attention_output,
-            None,
-            DIVERGING,
-        ),
-        "residual": (
-            _("residual stream: X_in + attention ({n} × {d})", n=n, d=d),
-            step.residual,
-            None,
-            DIVERGING,
-        ),
+    if step.cross:
+        titles = {
+            "x": _("Z₁: after the masked self-attention ({n} × {d})", n=n, d=d),
+            "q": _("Q = Z₁·W_Q ({n} × {d_k})", n=n, d_k=d_k),
+            "k": _("K = X⁽ᴸ⁾·W_K: the encoder's output ({s} × {d_k})", s=s, d_k=d_k),
+            "v": _("V = X⁽ᴸ⁾·W_V: the encoder's output ({s} × {d_k})", s=s, d_k=d_k),
+            "scores": _("scores Q·Kᵀ/√d_k: target × source ({n} × {s})", n=n, s=s),
+            "weights": _("A = softmax(scores): target × source ({n} × {s})", n=n, s=s),
+            "residual": _("residual stream: Z₁ + cross-attention ({n} × {d})", n=n, d=d),
+        }
+    else:
+        titles = {
+            "x": _("X: the input ({n} × {d})", n=n, d=d),
+            "q": _("Q = X·W_Q ({n} × {d_k})", n=n, d_k=d_k),
+            "k": _("K = X·W_K ({n} × {d_k})", n=n, d_k=d_k) + kv,
+            "v": _("V = X·W_V ({n} × {d_k})", n=n, d_k=d_k) + kv,
+            "scores": _("scores Q·Kᵀ/√d_k, masked ({n} × {n})", n=n),
+            "weights": _("A = softmax(scores) ({n} × {n})", n=n),
+            "residual": _("residual stream: X_in + attention ({n} × {d})", n=n, d=d),
+        }
+    panels = {  # name: (matrix, its rows, its columns (None: dimensions), colour scale)
+        "x": (step.x, tokens, None, DIVERGING),
+        "q": (step.q, tokens, None, DIVERGING),
+        "k": (step.k, keys, None, DIVERGING),
+        "v": (step.v, keys, None, DIVERGING),
+        "scores": (scores, tokens, keys, DIVERGING),
+        "weights": (step.weights, tokens, keys, WEIGHTS),
+        "head_output": (step.head_output, tokens, None, DIVERGING),
+        "projected": (step.attention_output, tokens, None, DIVERGING),
+        "residual": (step.residual, tokens, None, DIVERGING),
     }
+    titles["head_output"] = _("head output A·V ({n} × {d_k})", n=n, d_k=d_k)
+    titles["projected"] = _("all heads joined, times W_O ({n} × {d})", n=n, d=d)
     return {
-        name: _matrix_figure(title, matrix, tokens, x, scale)
-        for name, (title, matrix, x, scale) in panels.items()
+        name: _matrix_figure(titles[name], matrix, rows, x, scale)
+        for name, (matrix, rows, x, scale) in panels.items()
     }
 
 
@@ -240,7 +255,7 @@ def _height(n_rows: int) -> int:
 def query_row_figure(step: HeadStep, query: int) -> go.Figure:
     """For one query token (0-based), its row of scores before the softmax and of weights after it, one bar
     per key; hovering a score shows q_i·k_j as the sum over the d_k dimensions it is."""
-    keys = axis_labels(step.tokens)
+    keys = axis_labels(step.keys)
     allowed = ~step.masked[query]
     fig = make_subplots(
         rows=1,

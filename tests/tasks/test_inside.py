@@ -359,7 +359,7 @@ def test_an_unknown_architecture_is_one_sentence(models):
     with pytest.raises(InputError) as error:
         inside.head_step(unknown, TEXT, 100, 64)
     assert str(error.value).startswith(
-        "The Inside views know GPT-2, BERT, RoBERTa, DistilBERT, Llama and Qwen2"
+        "The Inside views know GPT-2, BERT, RoBERTa, DistilBERT, Llama, Qwen2 and Marian"
     )
     assert "t5" in str(error.value)
 

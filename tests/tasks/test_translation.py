@@ -246,7 +246,7 @@ def test_the_translations_of_the_tab_exist():
         assert english in ZH
 
 
-def test_the_attention_tab_reads_the_encoder_and_inside_says_it_cannot(loaded, reference):
+def test_the_attention_tab_reads_the_encoder_by_default_and_inside_knows_both_stacks(loaded, reference):
     from playground.tasks.attention import attention
 
     result = attention(loaded, SOURCES[0], MAX_CHARS, 128)
@@ -257,8 +257,7 @@ def test_the_attention_tab_reads_the_encoder_and_inside_says_it_cannot(loaded, r
         own = model.get_encoder()(**inputs, output_attentions=True).attentions
     np.testing.assert_allclose(result.attentions, torch.stack([a[0] for a in own]).numpy(), atol=1e-6)
     assert not result.causal and result.token_ids == inputs.input_ids[0].tolist()
-    with pytest.raises(InputError, match="cannot show its insides"):
-        parts_of(loaded.model)
+    assert parts_of(loaded.model).stack == "encoder" and parts_of(loaded.model, "decoder").stack == "decoder"
 
 
 def test_download_fetches_marians_sentencepiece_models():

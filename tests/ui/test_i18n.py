@@ -14,7 +14,7 @@ from playground.i18n import _, language_of, lazy, page_translations, ui, using
 from playground.tasks.validation import InputError
 from playground.translations import ZH
 from playground.ui.events import batch_outputs
-from playground.ui.inside import FORMULAS
+from playground.ui.inside import CROSS_FORMULA, FORMULAS
 from playground.ui.language import in_languages, in_page_language, request_language
 from playground.ui.layout import build_demo
 
@@ -22,6 +22,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 MARKER = re.compile(r"__i18n__(\{.*?\})")
 # Text that reads the same in both languages: names, and what the page shows as data.
 SAME_IN_BOTH = {"# Transformer Playground", "Python", "English", "中文", FORMULAS}  # FORMULAS: LaTeX
+SAME_IN_BOTH.add(CROSS_FORMULA)  # the decoder layer's formulas in Inside: LaTeX too
 
 
 @pytest.mark.parametrize(

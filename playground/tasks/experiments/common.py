@@ -28,7 +28,17 @@ def read(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int) -> tup
 
 def prediction_kind(loaded: LoadedModel) -> str:
     """What the model answers with: CAUSAL (the next token), MASKED (the token at a [MASK]) or LABELS
-    (a classifier); InputError for a model that answers otherwise (a question-answering model's span)."""
+    (a classifier); InputError for a model that answers otherwise (a question-answering model's span, a
+    translation model's next token, which hangs on a source and a translation so far)."""
+    if getattr(loaded.model.config, "is_encoder_decoder", False):
+        raise InputError(
+            lazy(
+                "This experiment changes one text and watches one prediction; a translation model predicts "
+                "each token from a source and the translation so far, so it does not apply here (the Inside "
+                "tab shows its encoder and its decoder head by head). Choose the generation, chat or "
+                "fill-mask model."
+            )
+        )
     if REGISTRY[loaded.task].causal:
         return CAUSAL
     name = type(loaded.model).__name__

@@ -129,6 +129,13 @@ def head_scores(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int)
         "duplicate_token": duplicate_token(weights, ids),
         "induction": induction(twice.attentions.astype(np.float64), offset, n),
     }
+    if result.part == "encoder":  # the head finder reads a translation model's encoder
+        notices.append(
+            lazy(
+                "These are the heads of the translation model's encoder: its self-attention over the text "
+                "(the Attention tab shows its decoder and cross-attention too)."
+            )
+        )
     if len(set(ids)) == len(ids):
         notices.append(lazy("No token of the text repeats, so every duplicate-token score is 0."))
     return HeadScores(

@@ -77,6 +77,14 @@ def _timed(fn):
 def kv_cache(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int, new_tokens: int = 8) -> KVCache:
     """Greedy generation of `new_tokens` tokens (fewer when the model ends its text), each step with the cache
     and, timed beside it, without; the tokens equal greedy `model.generate`."""
+    if getattr(loaded.model.config, "is_encoder_decoder", False):
+        raise InputError(
+            lazy(
+                "A translation model's decoder keeps a KV cache too (and the source's keys and values for its "
+                "cross-attention, computed once), but this experiment continues one text: choose the "
+                "generation or chat model."
+            )
+        )
     if not REGISTRY[loaded.task].causal:
         raise InputError(
             lazy(

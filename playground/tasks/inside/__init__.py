@@ -12,9 +12,10 @@ are 1-based (as on the page); token positions are 0-based indices into `tokens`.
 
 from playground.tasks.inside.blocks import MAX_NEURONS, BlockView, Neuron, block
 from playground.tasks.inside.embedding import POSITION_ROWS, Embeddings, embeddings
-from playground.tasks.inside.head import HeadStep, head_step
+from playground.tasks.inside.head import HeadStep, cross_step, head_step
 from playground.tasks.inside.hooks import Pass, Recorder, hooked
 from playground.tasks.inside.lens import MAX_TOP_K, LensPrediction, LogitLens, logit_lens
+from playground.tasks.inside.reading import Reading, is_encoder_decoder, stack_size
 from playground.tasks.inside.tokens import Token, Tokenization, tokenize
 from playground.tasks.inside.view import InsideView, look
 
@@ -35,7 +36,11 @@ __all__ = [
     "Recorder",
     "Token",
     "Tokenization",
+    "Reading",
     "block",
+    "is_encoder_decoder",
+    "stack_size",
+    "cross_step",
     "embeddings",
     "head_step",
     "hooked",

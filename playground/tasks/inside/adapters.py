@@ -5,7 +5,9 @@ norm, the unembedding); nothing here computes what the model computes. The task 
 during one ordinary forward pass and reads what they produced.
 
 Families: GPT-2 (fused `c_attn`, Conv1D or, after `models.conv1d_as_linear`, nn.Linear), BERT and RoBERTa,
-DistilBERT, Llama and Qwen2 (separate q/k/v projections, rotary positions, grouped-query attention).
+DistilBERT, Llama and Qwen2 (separate q/k/v projections, rotary positions, grouped-query attention), and
+Marian's encoder-decoder (opus-mt): its encoder and its decoder each a stack of its own (`parts_of(model,
+"decoder")`), the decoder's layers with a cross-attention sub-layer (`CrossParts`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,17 @@ from playground.tasks.validation import InputError
 
 
 @dataclass(frozen=True)
+class CrossParts:
+    """A decoder layer's encoder-decoder (cross-) attention: queries from the decoder's stream, keys and values
+    from the encoder's output X⁽ᴸ⁾; then its own residual sum and LayerNorm (post-norm models)."""
+
+    attention: nn.Module  # its `scaling` is the model's own 1/√d_k
+    qkv: tuple[nn.Module, nn.Module, nn.Module]  # q reads the decoder's stream, k and v read X⁽ᴸ⁾
+    out: nn.Module  # W_O of the cross-attention
+    norm: nn.Module | None  # LayerNorm(Z₁ + cross-attention output)
+
+
+@dataclass(frozen=True)
 class LayerParts:
     """The modules of one transformer block that the hooks listen to."""
 
@@ -32,6 +45,7 @@ class LayerParts:
     out: nn.Module  # W_O: its input is the concatenated heads, its output the attention module's output
     mlp_down: nn.Module  # the MLP's last projection: its input is the neurons' activations
     post_attention_norm: nn.Module | None  # post-norm models: LayerNorm(X + attention output)
+    cross: CrossParts | None = None  # an encoder-decoder's decoder layer: its cross-attention sub-layer
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,8 @@ class Parts:
     head: Callable[[torch.Tensor], torch.Tensor] | None  # residual stream -> logits (with the final norm)
     rotary: nn.Module | None = None  # the rotary embedding module: its output is (cos, sin)
     apply_rotary: Callable | None = None  # the model's own apply_rotary_pos_emb(q, k, cos, sin)
+    stack: str | None = None  # an encoder-decoder: "encoder" or "decoder", the stack these parts are of
+    embedding_scale: float = 1.0  # the model's own factor on the token embedding (Marian: √d_model)
 
     @property
     def num_layers(self) -> int:
@@ -205,6 +221,63 @@ def _llama(model: nn.Module) -> Parts:
     )
 
 
+STACKS = ("encoder", "decoder")
+
+
+def _marian(model: nn.Module, stack: str = "encoder") -> Parts:
+    """Marian (opus-mt): post-norm encoder and decoder layers (self_attn, self_attn_layer_norm, fc1, fc2,
+    final_layer_norm), the decoder's with encoder_attn and encoder_attn_layer_norm between them; sinusoidal
+    positions; token embeddings scaled by √d_model; the decoder's logits lm_head(h) + final_logits_bias."""
+    side = model.get_encoder() if stack == "encoder" else model.get_decoder()
+
+    def cross(layer: nn.Module) -> CrossParts | None:
+        attention = getattr(layer, "encoder_attn", None)
+        if attention is None:
+            return None
+        projections = (attention.q_proj, attention.k_proj, attention.v_proj)
+        return CrossParts(attention, projections, attention.out_proj, layer.encoder_attn_layer_norm)
+
+    layers = [
+        LayerParts(
+            block=layer,
+            attention=layer.self_attn,
+            qkv=(layer.self_attn.q_proj, layer.self_attn.k_proj, layer.self_attn.v_proj),
+            fused_qkv=None,
+            out=layer.self_attn.out_proj,
+            mlp_down=layer.fc2,
+            post_attention_norm=layer.self_attn_layer_norm,
+            cross=cross(layer),
+        )
+        for layer in side.layers
+    ]
+    head = None
+    lm_head = getattr(model, "lm_head", None)
+    if stack == "decoder" and lm_head is not None:
+        bias = getattr(model, "final_logits_bias", None)
+
+        def head(h: torch.Tensor) -> torch.Tensor:
+            logits = lm_head(h)
+            return logits if bias is None else logits + bias[0]
+
+    attention = layers[0].attention
+    return Parts(
+        family="marian",
+        layers=layers,
+        num_heads=attention.num_heads,
+        num_kv_heads=attention.num_heads,
+        head_dim=attention.head_dim,
+        pre_norm=False,
+        token_embedding=side.embed_tokens,
+        position_embedding=side.embed_positions,
+        token_type_embedding=None,
+        embedding_norm=getattr(side, "layernorm_embedding", None),
+        final_norm=None,
+        head=head,
+        stack=stack,
+        embedding_scale=float(getattr(side, "embed_scale", 1.0) or 1.0),
+    )
+
+
 FAMILIES: dict[str, Callable[[nn.Module], Parts]] = {
     "gpt2": _gpt2,
     "bert": _bert,
@@ -213,22 +286,26 @@ FAMILIES: dict[str, Callable[[nn.Module], Parts]] = {
     "llama": _llama,
     "qwen2": _llama,
     "mistral": _llama,
+    "marian": _marian,
 }
 
 
-def parts_of(model: nn.Module) -> Parts:
-    """The adapter's map of `model`, or InputError for an architecture the Inside views do not know."""
+def parts_of(model: nn.Module, stack: str | None = None) -> Parts:
+    """The adapter's map of `model`, or InputError for an architecture the Inside views do not know. An
+    encoder-decoder's `stack` ("encoder", the default, or "decoder") picks which of its two stacks."""
     model_type = getattr(model.config, "model_type", None)
     family = FAMILIES.get(model_type)
     if family is None:
         raise InputError(
             lazy(
-                "The Inside views know GPT-2, BERT, RoBERTa, DistilBERT, Llama and Qwen2 models; this model "
+                "The Inside views know GPT-2, BERT, RoBERTa, DistilBERT, Llama, Qwen2 and Marian models; this model "
                 "is a {architecture}, so they cannot show its insides (the Attention tab still can).",
                 architecture=model_type or type(model).__name__,
             )
         )
     try:
+        if getattr(model.config, "is_encoder_decoder", False):
+            return family(model, check_stack(stack))
         return family(model)
     except AttributeError as error:  # a model of the family built differently (e.g. another head)
         raise InputError(
@@ -239,3 +316,12 @@ def parts_of(model: nn.Module) -> Parts:
                 reason=str(error),
             )
         ) from error
+
+
+def check_stack(stack: object) -> str:
+    """ "encoder" (also for None) or "decoder", else InputError."""
+    if stack is None or stack == "":
+        return "encoder"
+    if stack not in STACKS:
+        raise InputError(lazy("Unknown part {part}: choose 'encoder' or 'decoder'.", part=repr(stack)[:40]))
+    return stack

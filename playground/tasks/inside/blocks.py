@@ -11,8 +11,7 @@ from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.tasks.inside.adapters import Parts, parts_of
 from playground.tasks.inside.hooks import Pass, Recorder, check_layer, hooked, to_numpy
-from playground.tasks.inside.tokens import encode
-from playground.tasks.text import token_strings
+from playground.tasks.inside.reading import read
 from playground.tasks.validation import check_int, check_text
 
 MAX_NEURONS = 100
@@ -45,17 +44,19 @@ def block(
     layer: int = 1,
     position: int | None = None,
     top_n: int = 10,
+    part: str | None = None,
+    target: str = "",
 ) -> BlockView:
     """The size of the residual stream at every layer and position, and for one token (`position`,
     0-based; None: the last) the most active neurons of layer `layer`'s MLP (its down projection's input)."""
     text = check_text(text, max_chars)
-    parts = parts_of(loaded.model)
+    parts = parts_of(loaded.model, part)
     layer = check_layer(parts, layer)
     top_n = check_int(top_n, lazy("The number of neurons"), 1, MAX_NEURONS)
-    ids, notices = encode(loaded, text, max_tokens)
-    position = _check_position(position, ids)
-    with hooked(loaded, ids, block_recorder(layer)) as run:
-        return block_of(loaded, run, layer, position, top_n, notices)
+    reading = read(loaded, text, max_chars, max_tokens, part, target)
+    position = _check_position(position, reading.ids)
+    with hooked(loaded, reading, block_recorder(layer)) as run:
+        return block_of(loaded, run, layer, position, top_n, reading.notices)
 
 
 def _check_position(position: object, ids: list[int]) -> int:
@@ -86,7 +87,7 @@ def block_of(
     top = activations.abs().topk(min(top_n, activations.numel())).indices.tolist()
     return BlockView(
         model_id=loaded.model_id,
-        tokens=token_strings(loaded.tokenizer, run.ids),
+        tokens=run.tokens,
         ids=run.ids,
         residual_norms=norms,
         layer=layer,

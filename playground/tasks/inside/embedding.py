@@ -10,8 +10,7 @@ from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.tasks.inside.adapters import Parts
 from playground.tasks.inside.hooks import Pass, Recorder, hooked, to_numpy
-from playground.tasks.inside.tokens import encode
-from playground.tasks.text import token_strings
+from playground.tasks.inside.reading import read
 from playground.tasks.validation import check_text
 
 POSITION_ROWS = 64  # rows of a learned position-embedding matrix shown at most
@@ -39,13 +38,20 @@ class Embeddings:
 
 
 def embeddings(
-    loaded: LoadedModel, text: str, max_chars: int, max_tokens: int, position_rows: int = POSITION_ROWS
+    loaded: LoadedModel,
+    text: str,
+    max_chars: int,
+    max_tokens: int,
+    position_rows: int = POSITION_ROWS,
+    part: str | None = None,
+    target: str = "",
 ) -> Embeddings:
-    """The input embeddings of `text`, read by hooks on the model's own embedding modules."""
+    """The input embeddings of `text`, read by hooks on the model's own embedding modules (an encoder-decoder:
+    of its `part`, "encoder" or "decoder")."""
     text = check_text(text, max_chars)
-    ids, notices = encode(loaded, text, max_tokens)
-    with hooked(loaded, ids, record_embeddings) as run:
-        return embeddings_of(loaded, run, notices, position_rows)
+    reading = read(loaded, text, max_chars, max_tokens, part, target)
+    with hooked(loaded, reading, record_embeddings) as run:
+        return embeddings_of(loaded, run, reading.notices, position_rows)
 
 
 def record_embeddings(recorder: Recorder, parts: Parts) -> None:
@@ -59,27 +65,35 @@ def embeddings_of(
     loaded: LoadedModel, run: Pass, notices: list[Message], position_rows: int = POSITION_ROWS
 ) -> Embeddings:
     seen, parts, ids = run.seen, run.parts, run.ids
-    token = to_numpy(seen["token"][0])
-    position = to_numpy(seen["position"][0]) if "position" in seen else None
+    # the model's own factor on the token embedding (Marian multiplies by √d_model before adding positions)
+    token = to_numpy(seen["token"][0]) * parts.embedding_scale
+    position = None
+    if "position" in seen:  # (1, T, d), or (T, d) from a sinusoidal table indexed by position ids
+        position = seen["position"]
+        position = to_numpy(position[0] if position.dim() == 3 else position)
     token_type = to_numpy(seen["token_type"][0]) if "token_type" in seen else None
     total = token + (position if position is not None else 0) + (token_type if token_type is not None else 0)
     matrix = None
-    if parts.position_embedding is not None:
+    if parts.position_embedding is not None and hasattr(parts.position_embedding, "weight"):
         weight = parts.position_embedding.weight
         matrix = to_numpy(weight[: min(max(position_rows, len(ids)), weight.shape[0])])
     layer_input = to_numpy(run.hidden_states[0])
     rotary = parts.rotary is not None
-    note = (
-        lazy(
+    note = None
+    if rotary:
+        note = lazy(
             "This model has no position vectors to add: position enters in every layer by rotating each "
             "query and key by an angle that grows with the token's position (rotary embeddings, RoPE)."
         )
-        if rotary
-        else None
-    )
+    elif parts.embedding_scale != 1.0:
+        note = lazy(
+            "This model multiplies each token embedding by √d = {scale} before adding the position "
+            "vector (fixed sines and cosines, as in the original Transformer).",
+            scale=f"{parts.embedding_scale:.3g}",
+        )
     return Embeddings(
         model_id=loaded.model_id,
-        tokens=token_strings(loaded.tokenizer, ids),
+        tokens=run.tokens,
         ids=ids,
         token=token,
         position=position,

@@ -16,7 +16,10 @@ from torch import nn
 
 from playground.i18n import lazy
 from playground.models import LoadedModel
+from playground.registry import REGISTRY
 from playground.tasks.inside.adapters import Parts, parts_of
+from playground.tasks.inside.reading import Reading
+from playground.tasks.text import token_strings
 from playground.tasks.validation import check_int
 
 
@@ -67,20 +70,38 @@ class Pass:
     logits: torch.Tensor | None  # (lens positions, vocab) when the model predicts tokens and they were asked
     # the lens: per layer 0 .. L, the (positions, top_k) probabilities and token ids of its top_k tokens
     lens_top: list[tuple[torch.Tensor, torch.Tensor]] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)  # each id as a reader sees it
+    causal: bool = False  # the self-attention hides each token's future
+    # an encoder-decoder's decoder: L of (H, T, S) cross-attention weights, the source and X⁽ᴸ⁾ (S, d)
+    cross_attentions: list[torch.Tensor] = field(default_factory=list)
+    source_ids: list[int] = field(default_factory=list)
+    source_tokens: list[str] = field(default_factory=list)
+    encoder_output: torch.Tensor | None = None
 
 
 @contextmanager
 def hooked(
     loaded: LoadedModel,
-    ids: list[int],
+    ids: list[int] | Reading,
     register,
     lens_positions: list[int] | None = None,
     lens_top_k: int = 5,
 ) -> Iterator[Pass]:
-    """One forward pass over `ids` with the hooks `register(recorder, parts)` adds, all removed again.
-    With `lens_positions`, the unembedding of every layer's residual stream at those positions (the logit
-    lens) and the model's logits there, each kept as its `lens_top_k` most probable tokens; without, the
-    logits are skipped where the model allows it."""
+    """One forward pass over `ids` (or a `reading.Reading`) with the hooks `register(recorder, parts)` adds,
+    all removed again. With `lens_positions`, the unembedding of every layer's residual stream at those
+    positions (the logit lens) and the model's logits there, each kept as its `lens_top_k` most probable
+    tokens; without, the logits are skipped where the model allows it.
+
+    An encoder-decoder: its encoder alone over the source (stack "encoder"), or the encoder without hooks and
+    then the whole model with the hooks over the decoder's ids (stack "decoder"): the two stacks share their
+    token embedding, so a hook on it hears only the stack shown."""
+    reading = ids if isinstance(ids, Reading) else None
+    if reading is not None and reading.stack is not None:
+        with _hooked_seq2seq(loaded, reading, register, lens_positions, lens_top_k) as result:
+            yield result
+        return
+    if reading is not None:
+        ids = reading.ids
     parts = parts_of(loaded.model)
     input_ids = torch.tensor([ids], device=loaded.device)
     recorder = Recorder()
@@ -114,12 +135,68 @@ def hooked(
             hidden_states=[h[0] for h in outputs.hidden_states],
             attentions=[a[0] for a in outputs.attentions],
             logits=logits,
+            tokens=reading.tokens if reading is not None else token_strings(loaded.tokenizer, ids),
+            causal=REGISTRY[loaded.task].causal,
         )
-        if lens_positions is not None:  # the unembedding of each layer's residual stream, under the lock
-            for hidden in result.hidden_states[:-1]:  # one layer at a time: (positions, vocab) is large
-                result.lens_top.append(most_probable(parts.head(hidden[lens_positions]), lens_top_k))
-            result.lens_top.append(most_probable(logits, lens_top_k))  # the model's own output
+        _lens(result, lens_positions, lens_top_k)
     yield result
+
+
+@contextmanager
+def _hooked_seq2seq(
+    loaded: LoadedModel, reading: Reading, register, lens_positions: list[int] | None, lens_top_k: int
+) -> Iterator[Pass]:
+    parts = parts_of(loaded.model, reading.stack)
+    decoder = reading.stack == "decoder"
+    source = torch.tensor([reading.source_ids if decoder else reading.ids], device=loaded.device)  # (1, S)
+    recorder = Recorder()
+    with loaded.eager_attention() as model, torch.inference_mode():
+        flags = {"output_attentions": True, "output_hidden_states": True}
+        encoder = model.get_encoder()
+        mask = torch.ones_like(source)
+        if decoder:
+            encoded = encoder(input_ids=source, attention_mask=mask)  # no hooks yet: X⁽ᴸ⁾ only
+        try:
+            register(recorder, parts)
+            if decoder:
+                decoder_ids = torch.tensor([reading.ids], device=loaded.device)  # (1, T)
+                outputs = model(
+                    encoder_outputs=encoded, attention_mask=mask, decoder_input_ids=decoder_ids, **flags
+                )
+            else:
+                outputs = encoder(input_ids=source, attention_mask=mask, **flags)
+        finally:
+            recorder.remove()
+        if decoder:
+            hidden, attentions = outputs.decoder_hidden_states, outputs.decoder_attentions
+            logits = outputs.logits[0] if lens_positions is None else outputs.logits[0][lens_positions]
+        else:
+            hidden, attentions, logits = outputs.hidden_states, outputs.attentions, None
+        result = Pass(
+            parts=parts,
+            ids=reading.ids,
+            seen=recorder.seen,
+            hidden_states=[h[0] for h in hidden],
+            attentions=[a[0] for a in attentions],
+            logits=logits,
+            tokens=reading.tokens,
+            causal=decoder,
+            cross_attentions=[a[0] for a in outputs.cross_attentions] if decoder else [],
+            source_ids=reading.source_ids,
+            source_tokens=reading.source_tokens,
+            encoder_output=encoded.last_hidden_state[0] if decoder else None,
+        )
+        if parts.head is not None:
+            _lens(result, lens_positions, lens_top_k)
+    yield result
+
+
+def _lens(result: Pass, lens_positions: list[int] | None, lens_top_k: int) -> None:
+    """The unembedding of each layer's residual stream, under the lock."""
+    if lens_positions is not None:
+        for hidden in result.hidden_states[:-1]:  # one layer at a time: (positions, vocab) is large
+            result.lens_top.append(most_probable(result.parts.head(hidden[lens_positions]), lens_top_k))
+        result.lens_top.append(most_probable(result.logits, lens_top_k))  # the model's own output
 
 
 def to_numpy(tensor: torch.Tensor) -> np.ndarray:

@@ -10,10 +10,10 @@ from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.registry import REGISTRY
 from playground.tasks.fill_mask import normalise_masks
-from playground.tasks.inside.adapters import parts_of
+from playground.tasks.inside.adapters import check_stack, parts_of
 from playground.tasks.inside.hooks import Pass, hooked
-from playground.tasks.inside.tokens import encode
-from playground.tasks.text import readable_token, token_strings
+from playground.tasks.inside.reading import is_encoder_decoder, read
+from playground.tasks.text import readable_token
 from playground.tasks.validation import InputError, check_int, check_text
 
 MAX_TOP_K = 50
@@ -37,22 +37,41 @@ class LogitLens:
     notices: list[Message] = field(default_factory=list)
 
 
-def logit_lens(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int, top_k: int = 5) -> LogitLens:
+def logit_lens(
+    loaded: LoadedModel,
+    text: str,
+    max_chars: int,
+    max_tokens: int,
+    top_k: int = 5,
+    part: str | None = None,
+    target: str = "",
+) -> LogitLens:
     """What the model would predict if it stopped after each layer: the final norm and the unembedding (the
     MLM head for fill-mask) applied to each layer's residual stream; the last layer is the model's own
-    output. Causal models: the next token at every position; fill-mask models: each [MASK]."""
+    output. Causal models and a translation model's decoder: the next token at every position; fill-mask
+    models: each [MASK]."""
     text = check_text(text, max_chars)
     top_k = check_int(top_k, lazy("Top-k"), 1, MAX_TOP_K)
-    text = lens_text(loaded, text)
-    ids, notices = encode(loaded, text, max_tokens)
-    positions = lens_positions(loaded, ids)
-    with hooked(loaded, ids, lambda recorder, parts: None, positions, top_k) as run:
-        return lens_of(loaded, run, positions, top_k, notices)
+    text = lens_text(loaded, text, part)
+    reading = read(loaded, text, max_chars, max_tokens, part, target)
+    positions = lens_positions(loaded, reading.ids, reading.causal)
+    with hooked(loaded, reading, lambda recorder, parts: None, positions, top_k) as run:
+        return lens_of(loaded, run, positions, top_k, reading.notices)
 
 
-def lens_text(loaded: LoadedModel, text: str) -> str:
+def lens_text(loaded: LoadedModel, text: str, part: str | None = None) -> str:
     """The text the lens reads, or InputError when the model has no token head to look through; a masked
-    LM's masks written as its own mask token."""
+    LM's masks written as its own mask token. A translation model: its decoder predicts tokens, its encoder
+    does not."""
+    if is_encoder_decoder(loaded):
+        if check_stack(part) == "decoder":
+            return text
+        raise InputError(
+            lazy(
+                "The logit lens needs a stack that predicts tokens: this translation model's encoder hands "
+                "its output to the decoder instead. Choose the decoder."
+            )
+        )
     if parts_of(loaded.model).head is None and loaded.task == "question-answering":
         raise InputError(
             lazy(
@@ -76,9 +95,10 @@ def lens_text(loaded: LoadedModel, text: str) -> str:
     return normalise_masks(text, loaded.tokenizer.mask_token)
 
 
-def lens_positions(loaded: LoadedModel, ids: list[int]) -> list[int]:
-    """Every position of a causal model; each [MASK] of a masked one (InputError when there is none)."""
-    if REGISTRY[loaded.task].causal:
+def lens_positions(loaded: LoadedModel, ids: list[int], causal: bool | None = None) -> list[int]:
+    """Every position of a causal model (or of a decoder: `causal`); each [MASK] of a masked one (InputError
+    when there is none)."""
+    if causal or REGISTRY[loaded.task].causal:
         return list(range(len(ids)))
     positions = [i for i, t in enumerate(ids) if t == loaded.tokenizer.mask_token_id]
     if not positions:
@@ -94,9 +114,7 @@ def lens_of(
     loaded: LoadedModel, run: Pass, positions: list[int], top_k: int, notices: list[Message]
 ) -> LogitLens:
     layers = [_predictions(loaded.tokenizer, probs, ids) for probs, ids in run.lens_top]
-    return LogitLens(
-        loaded.model_id, token_strings(loaded.tokenizer, run.ids), run.ids, positions, layers, notices
-    )
+    return LogitLens(loaded.model_id, run.tokens, run.ids, positions, layers, notices)
 
 
 def _predictions(tokenizer, probs: torch.Tensor, top: torch.Tensor) -> list[list[LensPrediction]]:

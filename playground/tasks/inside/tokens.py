@@ -40,6 +40,10 @@ def tokenize(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int | N
     models, [CLS] ... [SEP] for encoders), each with its piece, readable text and place in the text."""
     text = check_text(text, max_chars)
     tokenizer = loaded.tokenizer
+    if getattr(loaded.model.config, "is_encoder_decoder", False):  # a translation model's source
+        from playground.tasks.inside.reading import read
+
+        return tokens_of(loaded, text, read(loaded, text, max_chars, max_tokens))
     ids, notices = encode(loaded, text, max_tokens)
     offsets: list[tuple[int, int] | None] = [None] * len(ids)
     if tokenizer.is_fast:
@@ -84,3 +88,15 @@ def encode(loaded: LoadedModel, text: str, max_tokens: int | None) -> tuple[list
     causal = REGISTRY[loaded.task].causal
     encoded, notices = encode_truncated(loaded.tokenizer, text, limit, add_special_tokens=not causal)
     return encoded["input_ids"][0].tolist(), notices
+
+
+def tokens_of(loaded: LoadedModel, text: str, reading) -> Tokenization:
+    """The tokens of a `reading.Reading` (an encoder-decoder's source or decoder input): pieces and their
+    readable text, without character offsets (a slow SentencePiece tokenizer gives none)."""
+    special = special_ids(loaded.tokenizer) - {loaded.tokenizer.unk_token_id}
+    pieces = loaded.tokenizer.convert_ids_to_tokens(reading.ids)
+    tokens = [
+        Token(id=i, piece=piece, text=shown, start=None, end=None, special=i in special)
+        for i, piece, shown in zip(reading.ids, pieces, reading.tokens, strict=True)
+    ]
+    return Tokenization(loaded.model_id, text, tokens, list(reading.notices))
