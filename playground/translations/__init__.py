@@ -8,6 +8,7 @@ from playground.translations import (
     charts,
     evaluate,
     experiments,
+    experiments2,
     firstlook,
     hardening,
     lessons,
@@ -31,5 +32,6 @@ for _module in (
     experiments,
     firstlook,
     lessons,
+    experiments2,
 ):
     ZH.update(_module.ZH)

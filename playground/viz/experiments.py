@@ -47,8 +47,11 @@ def head_table(result: HeadScores, kind: str):
     )
     frame.insert(0, _("Layer"), frame.index)
     heads = [str(h) for h in range(1, matrix.shape[1] + 1)]
-    top = max(float(matrix.max()), 1e-9)  # colours run to the map's largest score: a weak kind still shows
-    return frame.style.format("{:.2f}", subset=heads).map(lambda v: _shade(v / top), subset=heads)
+    finite = matrix[np.isfinite(matrix)]  # a linear-attention layer (no matrix) has no scores: "–"
+    top = max(float(finite.max()) if finite.size else 0.0, 1e-9)  # colours run to the map's largest score
+    return frame.style.format("{:.2f}", subset=heads, na_rep="–").map(
+        lambda v: "" if v != v else _shade(v / top), subset=heads
+    )
 
 
 def top_heads_markdown(result: HeadScores, n: int = 3) -> str:

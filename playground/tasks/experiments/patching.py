@@ -24,6 +24,7 @@ from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.tasks.experiments.common import (
     LABELS,
+    MASKED,
     answer_logits,
     answer_position,
     model_inputs,
@@ -103,6 +104,26 @@ def replayed(blocks: list[torch.nn.Module], outputs: list[object], rows: int):
     finally:
         for block in blocks:
             del block.forward
+
+
+@contextmanager
+def unembedded_at(model: torch.nn.Module, kind: str, position: int | None):
+    """A masked LM unembeds only the position read (the [MASK]), as a causal model keeps only its last logits:
+    a pre-hook on the output embedding passes it that position alone (logits (batch, 1, vocab)); the vocabulary
+    projection of a 30k-word BERT over every position costs as much as a third of its blocks."""
+    unembedding = model.get_output_embeddings() if kind == MASKED else None
+    if unembedding is None:
+        yield position  # where the logits are read
+        return
+
+    def only_the_position(_module, args):
+        return (args[0][:, position : position + 1], *args[1:])
+
+    handle = unembedding.register_forward_pre_hook(only_the_position)
+    try:
+        yield 0
+    finally:
+        handle.remove()
 
 
 def _answer_id(loaded: LoadedModel, answer: object, which: Message) -> int | None:
@@ -257,8 +278,12 @@ def patch(
                     part.block for part in parts.layers[:layer]
                 ]  # blocks 1..l: as in the corrupted run
                 try:
-                    with replayed(skipped, kept[:layer], len(positions)):
-                        logits = answer_logits(model(**model_inputs(loaded, batch, kind)), kind, position)
+                    with (
+                        replayed(skipped, kept[:layer], len(positions)),
+                        unembedded_at(model, kind, position) as read_at,
+                    ):
+                        outputs = model(**model_inputs(loaded, batch, kind))
+                        logits = answer_logits(outputs, kind, read_at)
                 finally:
                     handle.remove()
                 patched = difference(logits).cpu().numpy()
