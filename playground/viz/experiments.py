@@ -20,6 +20,7 @@ from playground.tasks.experiments.patching import Patching
 from playground.tasks.experiments.tokenizer_lab import Piece, Tokenized, TrainedTokenizer, merge_text
 from playground.viz.attention import axis_labels
 from playground.viz.charts import BAR_COLOR, LEGEND_BELOW, LEGEND_ROOM, label, layout, percent
+from playground.viz.marks import tokens_mark
 
 AFTER_COLOR = "#ea580c"
 UNCACHED_COLOR = "#dc2626"
@@ -265,9 +266,7 @@ def pieces_html(pieces: list[Piece], count: int, title: str = "") -> str:
     chips = []
     for piece in pieces:
         text = html.escape(_visible(piece.text)) or "&nbsp;"
-        mark = ""
-        if piece.tokens > 1:
-            mark = f"<sub class='lab-mark'>{html.escape(_('{count} tokens', count=piece.tokens))}</sub>"
+        mark = tokens_mark(piece.tokens)
         hover = html.escape(" + ".join(piece.pieces))
         chips.append(f"<span class='lab-piece' title='{hover}'>{text}{mark}</span>")
     heading = html.escape(_("{count} tokens", count=count))
