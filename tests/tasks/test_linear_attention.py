@@ -20,6 +20,7 @@ from playground.tasks.experiments import heads
 from playground.tasks.inside.adapters import parts_of
 from playground.tasks.validation import InputError
 from playground.viz import attention as attention_viz
+from playground.viz import bertviz
 from playground.viz import experiments as viz
 
 LAYER_TYPES = ["linear_attention", "full_attention", "linear_attention", "full_attention"]
@@ -65,8 +66,15 @@ def test_attention_names_the_linear_layers_and_keeps_the_others_in_place(hybrid)
     body = json.loads(json.dumps(api.attention_json(result), allow_nan=False))  # valid JSON: no NaN
     assert body["attentions"][0] is None and body["attentions"][2] is None
     assert np.allclose(np.sum(body["attentions"][1], axis=-1), 1, atol=1e-4)
-    figure = attention_viz.view_figure(attention_viz.make_view(result, "head", 1, 1))  # a linear layer: drawn
-    assert figure.to_json()
+    for kind in attention_viz.VIEWS:  # every view of the Attention tab draws, a linear layer chosen or not
+        for layer in (1, 2):
+            assert attention_viz.view_figure(
+                attention_viz.make_view(result, kind, layer, 1, [0, 1], [0])
+            ).to_json()
+    document = bertviz.view_document(
+        "head", result.model_id, result.tokens, result.attentions, [0, 1], [0], []
+    )
+    assert "<script" in document
 
 
 def test_head_finder_leaves_the_linear_layers_empty(hybrid):
