@@ -6,6 +6,8 @@ import csv
 import io
 from dataclasses import asdict
 
+import numpy as np
+
 from playground.tasks.attention import AttentionResult
 from playground.tasks.chat import ChatPrompt, ChatResult
 from playground.tasks.evaluation import NgramMatch, TextPerplexity, TextScores
@@ -76,7 +78,12 @@ def attention_json(result: AttentionResult) -> dict:
         "model": result.model_id,
         "tokens": result.tokens,
         # rounded in float64: float32 values would print as 0.007812000072002411 instead of 0.007812
-        "attentions": result.attentions.astype("float64").round(ATTENTION_DECIMALS).tolist(),
+        "attentions": [
+            None if layer in result.no_matrix else weights  # a linear-attention layer has no matrix: null
+            for layer, weights in enumerate(
+                result.attentions.astype("float64").round(ATTENTION_DECIMALS).tolist(), 1
+            )
+        ],
     }
     if getattr(result, "key_tokens", None) is not None:  # cross-attention: its columns are the source's
         shape["key_tokens"] = result.key_tokens
@@ -84,8 +91,12 @@ def attention_json(result: AttentionResult) -> dict:
 
 
 def _rounded(array) -> list:
-    # rounded in float64: float32 values would print as 0.007812000072002411 instead of 0.007812
-    return array.astype("float64").round(ATTENTION_DECIMALS).tolist()
+    # rounded in float64: float32 values would print as 0.007812000072002411 instead of 0.007812; NaN (a
+    # linear-attention layer's score: no matrix) as null, which JSON has
+    rounded = array.astype("float64").round(ATTENTION_DECIMALS)
+    if not np.isnan(rounded).any():
+        return rounded.tolist()
+    return np.where(np.isnan(rounded), None, rounded.astype(object)).tolist()
 
 
 def tokenize_json(result: Tokenization) -> dict:

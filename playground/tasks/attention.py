@@ -38,6 +38,7 @@ class AttentionResult:
     part: str | None = None
     key_tokens: list[str] | None = None
     key_special: list[bool] | None = None
+    no_matrix: list[int] = field(default_factory=list)  # 1-based layers without one (linear attention): NaN
 
     @property
     def num_layers(self) -> int:
@@ -143,6 +144,9 @@ def _forward(
         )
     # outputs.attentions: layers x (1, heads, T, T) -> (layers, heads, T, T)
     weights = torch.stack([layer[0] for layer in outputs.attentions]).float().cpu().numpy()
+    weights, no_matrix = in_their_layers(weights, model.config)
+    if no_matrix:
+        notices.append(no_matrix_notice(no_matrix))
     structural = _structural(tokenizer)
     seq2seq = bool(loaded.model.config.is_encoder_decoder)
     return AttentionResult(
@@ -155,6 +159,7 @@ def _forward(
         special=[i in structural for i in ids],
         prompt_length=prompt_length,
         part="encoder" if seq2seq else None,
+        no_matrix=no_matrix,
     )
 
 
@@ -194,6 +199,33 @@ def _translation_attention(
         part=part,
         key_tokens=list(reading.source_tokens) if cross else None,
         key_special=[i in structural for i in reading.source_ids] if cross else None,
+    )
+
+
+def layers_without_matrix(config) -> list[int]:
+    """The 1-based layers of a hybrid model (Qwen3.5, Qwen3-Next, ...) that mix tokens without an attention
+    matrix: their `config.layer_types` entry names linear attention (or another recurrent mixer)."""
+    kinds = getattr(config, "layer_types", None) or []
+    return [i + 1 for i, kind in enumerate(kinds) if "attention" not in kind or "linear" in kind]
+
+
+def in_their_layers(weights: np.ndarray, config) -> tuple[np.ndarray, list[int]]:
+    """`output_attentions` of a hybrid model holds only its attention layers' weights: (attention layers,
+    heads, T, T) -> (layers, heads, T, T) with NaN where a layer has no matrix, and those layers (1-based)."""
+    missing = layers_without_matrix(config)
+    layers = getattr(config, "num_hidden_layers", len(weights))
+    if not missing or len(weights) != layers - len(missing):
+        return weights, []
+    spread = np.full((layers, *weights.shape[1:]), np.nan, dtype=weights.dtype)
+    spread[[i for i in range(layers) if i + 1 not in missing]] = weights
+    return spread, missing
+
+
+def no_matrix_notice(layers: list[int]) -> Message:
+    return lazy(
+        "Layers {layers} are linear-attention layers: they mix the tokens through a running state, without an "
+        "attention matrix, so they have no weights to show (their maps are empty).",
+        layers=", ".join(map(str, layers)),
     )
 
 

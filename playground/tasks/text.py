@@ -69,6 +69,45 @@ def bytes_text(data: bytes) -> str:
     return "".join(out)
 
 
+_BYTE_NOTATION = re.compile(r"<0x([0-9A-F]{2})>")
+
+
+def _text_bytes(text: str) -> bytes:
+    """A readable token text back to its bytes: '<0xE4><0xBB>' -> b'\\xe4\\xbb', other characters as UTF-8."""
+    out, at = b"", 0
+    for match in _BYTE_NOTATION.finditer(text):
+        out += text[at : match.start()].encode("utf-8") + bytes([int(match[1], 16)])
+        at = match.end()
+    return out + text[at:].encode("utf-8")
+
+
+def character_runs(texts: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Readable token texts (`readable_token`: half a character as '<0xE4><0xBB>') grouped into the characters
+    they form: (first token, number of tokens, text). A Chinese character cut into three byte tokens is one run
+    '今' of 3 tokens; a token that is whole characters is a run of 1 with its own text."""
+    runs: list[tuple[int, int, str]] = []
+    start, data = 0, b""
+    for i, text in enumerate(texts):
+        if not data and not _BYTE_NOTATION.search(text):
+            runs.append((i, 1, text))
+            start = i + 1
+            continue
+        data += _text_bytes(text)
+        try:
+            joined = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            if (
+                error.reason == "unexpected end of data"
+                and len(data) - error.start < 4
+                and i + 1 < len(texts)
+            ):
+                continue  # the character goes on in the next token
+            joined = bytes_text(data)
+        runs.append((start, i + 1 - start, joined))
+        start, data = i + 1, b""
+    return runs
+
+
 # Chinese characters, Japanese kana, CJK and full-width punctuation: written without spaces between them.
 _CJK = "\u2e80-\u2fdf\u3000-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")

@@ -9,6 +9,7 @@ from playground.translations import (
     encdec,
     evaluate,
     experiments,
+    experiments2,
     firstlook,
     hardening,
     lessons,
@@ -33,5 +34,6 @@ for _module in (
     firstlook,
     lessons,
     encdec,
+    experiments2,
 ):
     ZH.update(_module.ZH)

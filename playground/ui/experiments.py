@@ -371,7 +371,9 @@ def build(context: Context) -> None:
             value="generation" if "generation" in MODELS else MODELS[0],
             label=ui("Model"),
         )
-        with gr.Tabs():
+        # Every experiment in view on a phone too: the names wrap onto more rows (as the main tabs do) instead
+        # of hiding in gradio's "•••" menu.
+        with gr.Tabs(overflow_behavior="wrap", elem_id="experiments-tabs"):
             with gr.Tab(ui("Head finder"), id="experiments-heads", elem_id="experiments-heads"):
                 gr.Markdown(
                     ui(

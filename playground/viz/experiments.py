@@ -20,6 +20,7 @@ from playground.tasks.experiments.patching import Patching
 from playground.tasks.experiments.tokenizer_lab import Piece, Tokenized, TrainedTokenizer, merge_text
 from playground.viz.attention import axis_labels
 from playground.viz.charts import BAR_COLOR, LEGEND_BELOW, LEGEND_ROOM, label, layout, percent
+from playground.viz.marks import tokens_mark
 
 AFTER_COLOR = "#ea580c"
 UNCACHED_COLOR = "#dc2626"
@@ -47,8 +48,11 @@ def head_table(result: HeadScores, kind: str):
     )
     frame.insert(0, _("Layer"), frame.index)
     heads = [str(h) for h in range(1, matrix.shape[1] + 1)]
-    top = max(float(matrix.max()), 1e-9)  # colours run to the map's largest score: a weak kind still shows
-    return frame.style.format("{:.2f}", subset=heads).map(lambda v: _shade(v / top), subset=heads)
+    finite = matrix[np.isfinite(matrix)]  # a linear-attention layer (no matrix) has no scores: "–"
+    top = max(float(finite.max()) if finite.size else 0.0, 1e-9)  # colours run to the map's largest score
+    return frame.style.format("{:.2f}", subset=heads, na_rep="–").map(
+        lambda v: "" if v != v else _shade(v / top), subset=heads
+    )
 
 
 def top_heads_markdown(result: HeadScores, n: int = 3) -> str:
@@ -262,9 +266,7 @@ def pieces_html(pieces: list[Piece], count: int, title: str = "") -> str:
     chips = []
     for piece in pieces:
         text = html.escape(_visible(piece.text)) or "&nbsp;"
-        mark = ""
-        if piece.tokens > 1:
-            mark = f"<sub class='lab-mark'>{html.escape(_('{count} tokens', count=piece.tokens))}</sub>"
+        mark = tokens_mark(piece.tokens)
         hover = html.escape(" + ".join(piece.pieces))
         chips.append(f"<span class='lab-piece' title='{hover}'>{text}{mark}</span>")
     heading = html.escape(_("{count} tokens", count=count))

@@ -14,8 +14,10 @@ from plotly.subplots import make_subplots
 
 from playground.i18n import _
 from playground.tasks.inside import BlockView, Embeddings, HeadStep, LogitLens, Tokenization
+from playground.tasks.text import character_runs
 from playground.viz.attention import axis_labels
 from playground.viz.charts import BAR_COLOR, FONT, label, white_figure
+from playground.viz.marks import tokens_mark
 
 DIVERGING = "RdBu"  # q, k, v, scores: signed numbers, 0 in white
 WEIGHTS = "Blues"  # softmax weights and probabilities: 0..1
@@ -70,24 +72,38 @@ def highlighted_text(result: Tokenization) -> str:
 
 
 def _chips(result: Tokenization) -> str:
-    chips = []
-    for token in result.tokens:
-        kind = "inside-special" if token.special else "inside-token"
-        shown = token.text.replace("\n", "↵") or " "
-        title = _(
-            "id {id} · piece {piece} · characters {start}–{end}",
-            id=token.id,
-            piece=token.piece,
-            start="–" if token.start is None else token.start,
-            end="–" if token.end is None else token.end,
-        )
-        chips.append(
-            f"<span class='{kind}' title='{html.escape(title, quote=True)}'>"
-            f"<span class='inside-text'>{html.escape(shown)}</span>"
-            f"<span class='inside-piece'>{html.escape(token.piece)}</span>"
-            f"<span class='inside-id'>{token.id}</span></span>"
-        )
-    return "".join(chips)
+    """Each token a chip (its text, piece and id); the tokens that make one character together (byte-level
+    pieces of a Chinese character) grouped under that character with its "N tokens" mark."""
+    chips = [_chip(token) for token in result.tokens]
+    grouped = []
+    for first, count, text in character_runs([token.text for token in result.tokens]):
+        if count == 1:
+            grouped.append(chips[first])
+        else:
+            grouped.append(
+                f"<span class='tokens-group'><span class='tokens-group-text'>{html.escape(text)}"
+                f"{tokens_mark(count)}</span><span class='tokens-group-chips'>"
+                f"{''.join(chips[first : first + count])}</span></span>"
+            )
+    return "".join(grouped)
+
+
+def _chip(token) -> str:
+    kind = "inside-special" if token.special else "inside-token"
+    shown = token.text.replace("\n", "↵") or " "
+    title = _(
+        "id {id} · piece {piece} · characters {start}–{end}",
+        id=token.id,
+        piece=token.piece,
+        start="–" if token.start is None else token.start,
+        end="–" if token.end is None else token.end,
+    )
+    return (
+        f"<span class='{kind}' title='{html.escape(title, quote=True)}'>"
+        f"<span class='inside-text'>{html.escape(shown)}</span>"
+        f"<span class='inside-piece'>{html.escape(token.piece)}</span>"
+        f"<span class='inside-id'>{token.id}</span></span>"
+    )
 
 
 def _heatmap(matrix: np.ndarray, rows: list[str], columns: list[str] | None, colorscale: str, **options):

@@ -9,9 +9,13 @@ Every piece of text is HTML-escaped: prompts and tokens are user-controlled.
 
 from __future__ import annotations
 
+import math
+
 from playground.i18n import _
 from playground.markup import escape_html as _escape
 from playground.tasks.generation import GenerationResult, Sample
+from playground.tasks.text import character_runs
+from playground.viz.marks import tokens_mark
 
 # Probability -> background, from unlikely (warm) to likely (cool). Thresholds are upper bounds.
 COLOUR_SCALE = [(0.05, "#fecaca"), (0.2, "#fed7aa"), (0.5, "#fef08a"), (0.8, "#bbf7d0"), (1.01, "#bfdbfe")]
@@ -33,13 +37,21 @@ def _tooltip(step) -> str:
 
 
 def sample_html(prompt: str, sample: Sample, title: str = "") -> str:
-    """One sample: the prompt in plain text, then its tokens coloured by probability."""
-    spans = "".join(
-        f'<span class="tok" style="background:{colour(step.prob)}" tabindex="0" role="button" '
-        f'data-tip="{_escape(_tooltip(step))}" aria-label="{_escape(step.token + " · " + _tooltip(step))}">'
-        f"{_escape(step.token)}</span>"
-        for step in sample.steps
-    )
+    """One sample: the prompt in plain text, then its tokens coloured by probability. The tokens that make one
+    character together (byte-level pieces of a Chinese character) are one span: the character, its "N tokens"
+    mark, coloured by the product of their probabilities (the model's probability of the character), each
+    token's probabilities in the tooltip."""
+    spans = []
+    for first, count, text in character_runs([step.token for step in sample.steps]):
+        steps = sample.steps[first : first + count]
+        prob = math.prod(step.prob for step in steps)
+        tip = "\n\n".join(_tooltip(step) for step in steps)
+        spans.append(
+            f'<span class="tok" style="background:{colour(prob)}" tabindex="0" role="button" '
+            f'data-tip="{_escape(tip)}" aria-label="{_escape(text + " · " + tip)}">'
+            f"{_escape(text)}{tokens_mark(count)}</span>"
+        )
+    spans = "".join(spans)
     heading = f"<div class='sample-title'>{_escape(title)}</div>" if title else ""
     return f"<div class='sample'>{heading}<span class='prompt'>{_escape(prompt)}</span>{spans}</div>"
 

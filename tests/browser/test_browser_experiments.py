@@ -63,3 +63,29 @@ def test_experiments_find_knock_out_and_train(browser, app_url, language, locale
         expect(panel.locator(".lab-piece").first).to_be_visible()
         assert "\ufffd" not in panel.locator(".lab-pieces").first.inner_text()
         screenshot(page, f"experiments_lab_{language}")
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+SUB_TABS = {
+    "en": ["Head finder", "Knock heads out", "Activation patching", "KV cache", "Tokenizer lab"],
+    "zh": ["找注意力头", "敲掉注意力头", "激活修补", "KV 缓存", "分词器实验室"],
+}
+
+
+@pytest.mark.parametrize("language, locale", [("en", "en-US"), ("zh", "zh-CN")])
+def test_on_a_phone_every_experiment_is_a_visible_tab(browser, app_url, language, locale):
+    """The sub-tabs wrap onto more rows instead of hiding in gradio's "•••" menu (as the main tabs do)."""
+    words = WORDS[language]
+    with app_page(browser, app_url, locale=locale, first_tab=words["first"], **PHONE) as page:
+        panel = open_experiments(page, words["tab"])
+        bar = panel.locator("#experiments-tabs [role=tablist]").first
+        expect(bar.get_by_role("tab", name=SUB_TABS[language][0], exact=True)).to_be_visible()
+        assert panel.locator("#experiments-tabs .overflow-menu:visible").count() == 0
+        for name in SUB_TABS[language]:
+            tab = bar.get_by_role("tab", name=name, exact=True)
+            expect(tab).to_be_visible()
+            box = tab.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, box)
+        bar.get_by_role("tab", name=SUB_TABS[language][3], exact=True).click()  # the KV cache, after a wrap
+        expect(panel.locator("#experiments-kv")).to_be_visible()
+        screenshot(page, f"experiments_phone_{language}")

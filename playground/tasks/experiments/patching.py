@@ -7,11 +7,14 @@ before any final norm), by forward hooks on the blocks; LD = logit(clean answer)
 the last position (a masked LM: at the first [MASK]) and effect = (LD_patched − LD_corrupted) /
 (LD_clean − LD_corrupted): 1 where the patch brings the clean answer back entirely, 0 where it changes nothing.
 
-The patched runs of one layer are one batch: row p patches position p.
+The patched runs of one layer are one batch: row p patches position p. A patch at the output of block l leaves
+blocks 1..l as they were in the corrupted run, so those blocks are not run again: each answers with its output in
+the corrupted run (kept once, by a hook), and only blocks l + 1..L compute (half the work of running them all).
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +24,7 @@ from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.tasks.experiments.common import (
     LABELS,
+    MASKED,
     answer_logits,
     answer_position,
     model_inputs,
@@ -81,6 +85,45 @@ def output_patch(rows: torch.Tensor, positions: torch.Tensor, clean: torch.Tenso
         return (hidden, *output[1:]) if isinstance(output, tuple) else hidden
 
     return hook
+
+
+@contextmanager
+def replayed(blocks: list[torch.nn.Module], outputs: list[object], rows: int):
+    """Blocks that answer with their kept output (of a batch of one) for `rows` rows instead of computing it:
+    a block's `forward` is set on the instance for the time of the context, and removed in any case."""
+    for block, output in zip(blocks, outputs, strict=True):
+
+        def forward(*_args, output=output, **_kwargs):
+            if isinstance(output, tuple):
+                return (output[0].expand(rows, -1, -1), *output[1:])
+            return output.expand(rows, -1, -1)
+
+        block.forward = forward
+    try:
+        yield
+    finally:
+        for block in blocks:
+            del block.forward
+
+
+@contextmanager
+def unembedded_at(model: torch.nn.Module, kind: str, position: int | None):
+    """A masked LM unembeds only the position read (the [MASK]), as a causal model keeps only its last logits:
+    a pre-hook on the output embedding passes it that position alone (logits (batch, 1, vocab)); the vocabulary
+    projection of a 30k-word BERT over every position costs as much as a third of its blocks."""
+    unembedding = model.get_output_embeddings() if kind == MASKED else None
+    if unembedding is None:
+        yield position  # where the logits are read
+        return
+
+    def only_the_position(_module, args):
+        return (args[0][:, position : position + 1], *args[1:])
+
+    handle = unembedding.register_forward_pre_hook(only_the_position)
+    try:
+        yield 0
+    finally:
+        handle.remove()
 
 
 def _answer_id(loaded: LoadedModel, answer: object, which: Message) -> int | None:
@@ -175,9 +218,24 @@ def patch(
             for handle in handles:
                 handle.remove()
         corrupted_row = torch.tensor([corrupted_ids], device=device)
-        corrupted_logits = answer_logits(model(**model_inputs(loaded, corrupted_row, kind)), kind, position)[
-            0
+        kept: list[object] = [None] * L  # each block's output in the corrupted run
+
+        def corrupted_keeper(layer: int):
+            def keep_output(_module, _args, output):
+                kept[layer] = output
+
+            return keep_output
+
+        handles = [
+            part.block.register_forward_hook(corrupted_keeper(i)) for i, part in enumerate(parts.layers)
         ]
+        try:
+            corrupted_logits = answer_logits(
+                model(**model_inputs(loaded, corrupted_row, kind)), kind, position
+            )[0]
+        finally:
+            for handle in handles:
+                handle.remove()
         answers = [
             chosen[0] if chosen[0] is not None else int(clean_logits.argmax()),
             chosen[1] if chosen[1] is not None else int(corrupted_logits.argmax()),
@@ -216,8 +274,16 @@ def patch(
                     handle = parts.layers[layer - 1].block.register_forward_hook(
                         output_patch(rows, positions, streams[layer])
                     )
+                skipped = [
+                    part.block for part in parts.layers[:layer]
+                ]  # blocks 1..l: as in the corrupted run
                 try:
-                    logits = answer_logits(model(**model_inputs(loaded, batch, kind)), kind, position)
+                    with (
+                        replayed(skipped, kept[:layer], len(positions)),
+                        unembedded_at(model, kind, position) as read_at,
+                    ):
+                        outputs = model(**model_inputs(loaded, batch, kind))
+                        logits = answer_logits(outputs, kind, read_at)
                 finally:
                     handle.remove()
                 patched = difference(logits).cpu().numpy()
