@@ -21,7 +21,7 @@ from playground.registry import REGISTRY
 
 DEFAULT_MODELS = PRESETS[DEFAULT_PRESET].model_ids
 DEVICES = ("auto", "cpu", "cuda", "mps")
-DTYPES = ("auto", "float32", "float16", "bfloat16")
+DTYPES = ("auto", "float32", "float16", "bfloat16", "int8")
 ENV_PREFIX = "PLAYGROUND_"
 MCP_MISSING = (
     '--mcp needs the mcp package, which is not installed: pip install -e ".[mcp]" (or pip install "gradio[mcp]") '

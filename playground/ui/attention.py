@@ -108,7 +108,7 @@ def checked_model(model: object) -> str:
 
 def compute(context: Context, text, model, progress=None, max_tokens: int | None = None):
     """The attention of a served model on the text, cut to `max_tokens` (default: the server's limit)."""
-    loaded = context.model(checked_model(model), progress)
+    loaded = context.model(checked_model(model), progress, exact=True)
     limit = context.settings.max_attention_tokens if max_tokens is None else max_tokens
     return attention.attention(loaded, text, context.settings.max_input_chars, limit)
 
@@ -188,7 +188,7 @@ def bertviz_view(
     """bertviz's head or model view of the text, as a standalone HTML document, its iframe and the result."""
     if not isinstance(view, str) or view not in bertviz.VIEW_NAMES:  # a list or a dict cannot be looked up
         raise InputError(lazy("Unknown view {view}: choose 'head' or 'model'.", view=repr(view)[:40]))
-    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model), progress))
+    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model), progress, exact=True))
     layers = ops.check_selection(layers, n_layers, "layer")
     heads = ops.check_selection(heads, n_heads, "head")
     matrices = len(layers) * (len(heads) if view == "model" else n_heads)
@@ -213,7 +213,7 @@ def draw_bertviz(
     context: Context, model, text, view, layers, heads, hide_special, layer, progress=gr.Progress()
 ) -> dict:
     """Draw bertviz view: the view in a sandboxed frame, and its HTML to download."""
-    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model), progress))
+    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model), progress, exact=True))
     layers, heads = fit_choice(layers, n_layers), fit_choice(heads, n_heads)
     document, frame, result = bertviz_view(
         context, text, model, view, layers, heads, hide_special, layer, progress
@@ -253,7 +253,7 @@ def attention_view_api(
 ) -> str:
     """bertviz's head or model view as a standalone HTML document that draws with no internet.
     layers, heads: e.g. "1-3, 6" (1-based; empty = all); fewer of them leave room for more tokens."""
-    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model)))
+    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model), exact=True))
     chosen_layers = [i + 1 for i in ops.parse_selection(layers, n_layers, "layer")]
     chosen_heads = [i + 1 for i in ops.parse_selection(heads, n_heads, "head")]
     return bertviz_view(context, text, model, view, chosen_layers, chosen_heads)[0]

@@ -45,7 +45,7 @@ def look_inside(context: Context, model, text, layer, head, progress=gr.Progress
     """Look inside: the tokens, the embeddings, the chosen head step by step, the block and the logit lens,
     all from one forward pass; the query token is the text's last word."""
     task = checked_model(model)
-    view = _look(context, context.model(task, progress), text, layer, head, None)
+    view = _look(context, context.model(task, progress, exact=True), text, layer, head, None)
     embedded = view.embeddings
     embeddings_info = inside_viz.embeddings_sum_text(embedded)
     if embedded.position_note is not None:
@@ -74,7 +74,9 @@ def look_inside(context: Context, model, text, layer, head, progress=gr.Progress
 
 def look_at_head(context: Context, model, text, layer, head, query) -> dict:
     """The chosen head step by step, the chosen query token's row of it, and the block of that layer."""
-    view = _look(context, context.model(checked_model(model)), text, layer, head, query, lens=False)
+    view = _look(
+        context, context.model(checked_model(model), exact=True), text, layer, head, query, lens=False
+    )
     return _head_outputs(view)
 
 
@@ -148,7 +150,7 @@ def compare_tokenizers(context: Context, text, progress=gr.Progress()) -> dict:
     limits = context.settings
     results = []
     for task in COMPARED:
-        loaded = context.model(task, progress)
+        loaded = context.model(task, progress, exact=True)
         results.append((_(REGISTRY[task].label), inside.tokenize(loaded, text, limits.max_input_chars)))
     return {"compare": inside_viz.compare_tokens_html(results)}
 
@@ -163,7 +165,7 @@ def tokenize_api(context: Context, text: str, model: str = "fill-mask") -> dict:
         model: which served model: "fill-mask", "generation", "sentiment" or "chat" (default "fill-mask")
     """
     limits = context.settings
-    loaded = context.model(checked_model(model))
+    loaded = context.model(checked_model(model), exact=True)
     return api.tokenize_json(
         inside.tokenize(loaded, text, limits.max_input_chars, limits.max_attention_tokens)
     )
@@ -182,7 +184,7 @@ def inside_api(context: Context, text: str, model: str = "fill-mask", layer: int
         head: the head, 1-based (default 1)
     """
     limits = context.settings
-    loaded = context.model(checked_model(model))
+    loaded = context.model(checked_model(model), exact=True)
     step = inside.head_step(loaded, text, limits.max_input_chars, limits.max_attention_tokens, layer, head)
     return api.inside_json(step)
 
@@ -199,7 +201,7 @@ def logit_lens_api(context: Context, text: str, model: str = "generation", top_k
         top_k: how many predictions per layer and position, 1 to 50 (default 5)
     """
     limits = context.settings
-    loaded = context.model(checked_model(model))
+    loaded = context.model(checked_model(model), exact=True)
     lens = inside.logit_lens(loaded, text, limits.max_input_chars, limits.max_attention_tokens, top_k)
     return api.logit_lens_json(lens)
 
