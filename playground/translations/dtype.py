@@ -1,7 +1,7 @@
 """Chinese for the CPU precisions (--dtype int8 / bfloat16): the System tab's precision and the load errors."""
 
 ZH = {
-    "{precision} (float32 copy for attention, Inside, experiments)": "{precision}（注意力、模型内部、实验用 float32 副本）",
+    "{precision} + float32 copy": "{precision} + float32 副本",
     "int8 weights (float32 activations)": "int8 权重（float32 激活）",
     "**Precision:** generation, next token, chat, fill-mask, sentiment, question answering and perplexity "
     "run on the {precision} copy of each model (faster, probabilities within about 0.02 of float32's); "

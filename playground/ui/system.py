@@ -44,7 +44,7 @@ def precision(loaded: LoadedModel) -> str:
     """The precision a model runs at, and, when it is not float32, what the views of internals use."""
     if loaded.exact_model is None:
         return loaded.runs_at
-    return _("{precision} (float32 copy for attention, Inside, experiments)", precision=loaded.runs_at)
+    return _("{precision} + float32 copy", precision=loaded.runs_at)
 
 
 def device_summary(manager: ModelManager) -> str:

@@ -103,3 +103,29 @@ def test_every_task_works_and_agrees_with_float32(reduced, manager):
     )
     assert ours.scores[0].label == exact.scores[0].label
     assert abs(ours.scores[0].score - exact.scores[0].score) < BOUND
+
+
+def test_chat_question_answering_and_translation_run_on_the_reduced_copy(reduced, manager):
+    from playground.tasks.chat import stream_reply
+    from playground.tasks.question_answering import answer
+    from playground.tasks.translation import TranslationParams, attention_of, translate
+
+    messages = [{"role": "user", "content": "hello"}]
+    params = GenerationParams(6, temperature=0)
+    *_, ours = stream_reply(reduced.get("chat"), messages, params, MAX_CHARS, CAP)
+    assert ours.finished and ours.generation.token_ids
+
+    question, context = "Where did the cat sit?", "The cat sat on the mat."
+    ours, exact = (
+        answer(reduced.get("question-answering"), question, context, MAX_CHARS),
+        answer(manager.get("question-answering"), question, context, MAX_CHARS),
+    )
+    assert ours.spans[0].answer == exact.spans[0].answer
+
+    loaded = reduced.get("translation")
+    translated = translate(loaded, "I read a book.", TranslationParams(8, 2), MAX_CHARS, CAP, 4)
+    assert translated.target_ids
+    # its attention is read from the float32 model: the float32 server's numbers exactly
+    ours = attention_of(loaded, translated.source, translated.target_ids)
+    exact = attention_of(manager.get("translation"), translated.source, translated.target_ids)
+    assert (ours.cross == exact.cross).all()

@@ -29,7 +29,7 @@ def test_the_system_tab_shows_each_model_s_precision(int8_context):
     manager.get("sentiment")
     [[task, _model, device, dtype, parameters, memory]] = system.loaded_rows(manager)
     assert task == "Sentiment" and device == "cpu"
-    assert dtype == "int8 (float32 copy for attention, Inside, experiments)"
+    assert dtype == "int8 + float32 copy"
     loaded = manager.get("sentiment")
     assert parameters == round(loaded.exact_model.num_parameters() / 1e6, 1)  # the int8 layers' too
     assert (
@@ -39,7 +39,7 @@ def test_the_system_tab_shows_each_model_s_precision(int8_context):
     summary = system.status(int8_context)["summary"]
     assert "**Precision:**" in summary and "int8 copy" in summary
     with using("zh"):
-        assert system.loaded_rows(manager)[0][3] == "int8（注意力、模型内部、实验用 float32 副本）"
+        assert system.loaded_rows(manager)[0][3] == "int8 + float32 副本"
         assert "**精度：**" in system.status(int8_context)["summary"]
 
 
