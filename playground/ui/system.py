@@ -86,10 +86,10 @@ def status(context: Context) -> dict:
     )
     if any(m.exact_model is not None for m in manager.loaded()):
         summary += "  \n" + _(
-            "**Precision:** generation, next token, chat, fill-mask, sentiment, question answering and perplexity "
-            "run on the {precision} copy of each model (faster, probabilities within about 0.02 of float32's); "
-            "attention, Inside, experiments, explanations and training read the float32 model kept beside it "
-            "(exact numbers, more memory).",
+            "**Precision:** generation, next token, chat, fill-mask, sentiment, question answering, translation "
+            "and perplexity run on the {precision} copy of each model (faster, probabilities within about 0.02 of "
+            "float32's); attention, Inside, experiments, explanations and training read the float32 model kept "
+            "beside it (exact numbers, more memory).",
             precision=manager.requested_dtype,
         )
     notices = "\n".join(f"- {notice}" for notice in manager.notices[-10:]) or _("Nothing unloaded yet.")

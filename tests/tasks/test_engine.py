@@ -267,7 +267,9 @@ def test_a_reader_that_stops_reading_holds_its_row_back(gpt2):
     idle = stream(gpt2, "The dog", params, MAX_CHARS, CAP, engine=engine)
     next(idle)
     time.sleep(0.5)
-    assert engine.stats.steps <= 1
+    assert (
+        engine.stats.steps <= AHEAD
+    )  # the reader took the prefill's token; the engine drew AHEAD more at most
     idle.close()
 
 
