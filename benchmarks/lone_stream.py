@@ -87,7 +87,9 @@ def run(tokens: int = 128, rounds: int = 5, baseline_dir: Path | None = None, po
     if baseline_dir is not None:
         apps = {"baseline": App(baseline_dir, folder, port + 1)} | apps
     with contextlib_exit_all(apps.values()):
-        clients = {name: Client(app.url, verbose=False) for name, app in apps.items()}
+        clients = {
+            name: Client(app.url, verbose=False, httpx_kwargs={"timeout": 900}) for name, app in apps.items()
+        }
 
         def through(client, prompt: str) -> str:
             job = client.submit(prompt, tokens, 0.0, 50, 1.0, 1.0, 0, 1, api_name="/generate")
