@@ -85,9 +85,8 @@ class LoadedModel:
     tokenizer: PreTrainedTokenizerBase
     device: torch.device
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    precision: str = (
-        ""  # what `model` runs at: "float32", "bfloat16", "int8" (weights), ...; "" = model.dtype
-    )
+    # What `model` runs at: "float32", "bfloat16", "int8" (weights), ...; "" = model.dtype (`runs_at`).
+    precision: str = ""
     exact_model: PreTrainedModel | None = field(default=None, repr=False)  # float32, when `model` is reduced
     _exact: LoadedModel | None = field(default=None, init=False, repr=False)
 
@@ -413,8 +412,6 @@ class ModelManager:
         problem = check(tokenizer, model_id) if check else None
         if problem is not None:
             raise ModelLoadError(problem)
-        if device.type == "cpu" and dtype in (torch.float16, torch.bfloat16):
-            conv1d_as_linear(model)
         model.to(device).eval()
         if not reduced:
             return LoadedModel(task=task, model_id=model_id, model=model, tokenizer=tokenizer, device=device)
