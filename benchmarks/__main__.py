@@ -27,6 +27,7 @@ SECTIONS = [
     ("question_answering", "Question answering (CPU)", {"repeats": 1}),
     ("evaluation", "Evaluate", {"repeats": 2}),
     ("experiments", "Experiments", {}),
+    ("dtype", "CPU precision", {"tokens": 8, "rounds": 1, "rows": 4, "train_steps": 2}),
 ]
 
 

@@ -9,9 +9,11 @@ implementation for the moment attention weights are needed (SDPA returns none in
 from __future__ import annotations
 
 import contextlib
+import copy
 import gc
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,9 +47,25 @@ def pick_device(requested: str = "auto") -> torch.device:
     return torch.device(requested)
 
 
+# The precisions a CPU serves from a copy of the float32 model made at load (`reduced_copy`); the float32 model
+# stays beside it for the views that read internals (`LoadedModel.exact`).
+CPU_REDUCED = ("float16", "bfloat16", "int8")
+
+
 def pick_dtype(device: torch.device, requested: str = "auto") -> torch.dtype:
     """The dtype asked for; for "auto", float32 on CPU (exact: the numbers of the reference code), bfloat16 on
-    GPUs that have it, else float16."""
+    GPUs that have it, else float16. "int8" (weights in int8, activations in float32) is float32 here: the
+    weights are quantized after the float32 model loads, on a CPU only."""
+    if requested == "int8":
+        if device.type != "cpu":
+            raise ModelLoadError(
+                lazy(
+                    "--dtype int8 runs on a CPU only (PyTorch's int8 kernels); on {device} use --dtype bfloat16 "
+                    "or float16.",
+                    device=device.type,
+                )
+            )
+        return torch.float32
     if requested != "auto":
         return getattr(torch, requested)
     if device.type == "cuda":
@@ -67,6 +85,31 @@ class LoadedModel:
     tokenizer: PreTrainedTokenizerBase
     device: torch.device
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # What `model` runs at: "float32", "bfloat16", "int8" (weights), ...; "" = model.dtype (`runs_at`).
+    precision: str = ""
+    exact_model: PreTrainedModel | None = field(default=None, repr=False)  # float32, when `model` is reduced
+    _exact: LoadedModel | None = field(default=None, init=False, repr=False)
+
+    @property
+    def runs_at(self) -> str:
+        """The precision `model` computes in, e.g. "float32", "bfloat16" or "int8"."""
+        return self.precision or str(self.model.dtype).removeprefix("torch.")
+
+    def exact(self) -> LoadedModel:
+        """This model at float32 for the views that read internals (attention, Inside, experiments, integrated
+        gradients, training from it): itself when it runs at float32 already, else the float32 model kept beside
+        the reduced copy (it has a lock of its own, so these views do not wait for generation)."""
+        if self.exact_model is None:
+            return self
+        if self._exact is None:
+            self._exact = LoadedModel(
+                task=self.task,
+                model_id=self.model_id,
+                model=self.exact_model,
+                tokenizer=self.tokenizer,
+                device=self.device,
+            )
+        return self._exact
 
     @property
     def context_length(self) -> int:
@@ -79,9 +122,11 @@ class LoadedModel:
 
     @property
     def memory_bytes(self) -> int:
-        """Bytes of the model's parameters and buffers."""
-        tensors = list(self.model.parameters()) + list(self.model.buffers())
-        return sum(t.numel() * t.element_size() for t in tensors)
+        """Bytes of the model's parameters, buffers and int8 weights, and of its float32 copy if it has one
+        (tensors the two share counted once)."""
+        seen: set[int] = set()
+        models = [self.model] if self.exact_model is None else [self.model, self.exact_model]
+        return sum(_tensor_bytes(t, seen) for m in models for t in _tensors(m))
 
     @contextlib.contextmanager
     def eager_attention(self) -> Iterator[PreTrainedModel]:
@@ -337,6 +382,9 @@ class ModelManager:
         model_id = self.model_ids[task]
         device = pick_device(self.requested_device)
         dtype = pick_dtype(device, self.requested_dtype)
+        reduced = device.type == "cpu" and self.requested_dtype in CPU_REDUCED
+        if reduced:
+            dtype = torch.float32  # the exact model first; the reduced copy is made from it below
         folder = Path(model_id)
         if not folder.is_dir() and not _is_hub_id(model_id):  # a path, and nothing there
             raise ModelLoadError(_missing_folder_message(task, model_id))
@@ -364,10 +412,18 @@ class ModelManager:
         problem = check(tokenizer, model_id) if check else None
         if problem is not None:
             raise ModelLoadError(problem)
-        if device.type == "cpu" and dtype in (torch.float16, torch.bfloat16):
-            conv1d_as_linear(model)
         model.to(device).eval()
-        return LoadedModel(task=task, model_id=model_id, model=model, tokenizer=tokenizer, device=device)
+        if not reduced:
+            return LoadedModel(task=task, model_id=model_id, model=model, tokenizer=tokenizer, device=device)
+        return LoadedModel(
+            task=task,
+            model_id=model_id,
+            model=reduced_copy(model, self.requested_dtype),
+            tokenizer=tokenizer,
+            device=device,
+            precision=self.requested_dtype,
+            exact_model=model,
+        )
 
     def _source_options(self, model_id: str) -> dict:
         """from_pretrained's options for where the files come from: a preset's pinned revision for its Hub
@@ -416,6 +472,55 @@ def conv1d_as_linear(model: torch.nn.Module) -> None:
                 linear.weight = torch.nn.Parameter(child.weight.detach().T.contiguous(), requires_grad=False)
                 linear.bias = torch.nn.Parameter(child.bias.detach(), requires_grad=False)
                 setattr(module, name, linear)
+
+
+def reduced_copy(model: PreTrainedModel, precision: str) -> PreTrainedModel:
+    """A copy of a float32 CPU model that runs at `precision`, made once at load; `model` is not changed.
+
+    - "int8": every nn.Linear (GPT-2's Conv1D layers first turned into the nn.Linear they compute) becomes
+      PyTorch's dynamically quantized Linear: weights in int8, one scale per output channel; each input is
+      quantized on the fly, multiplied in int8 (VNNI where the CPU has it) and the result comes back in float32.
+      Embeddings, layer norms and biases stay float32 and are shared with `model` (no second copy).
+    - "float16", "bfloat16": every weight in that precision (a full copy, half the size), Conv1D as nn.Linear.
+    """
+    if precision == "int8":
+        shared = {id(t): t for t in _tensors(model)}  # copy the modules, not the weights
+        fast = copy.deepcopy(model, shared)
+        conv1d_as_linear(fast)  # new transposed weights, only until they are quantized
+        with warnings.catch_warnings():  # torch.ao.quantization announces its move to torchao
+            warnings.simplefilter("ignore")
+            torch.ao.quantization.quantize_dynamic(
+                fast,
+                {torch.nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig},
+                dtype=torch.qint8,
+                inplace=True,
+            )
+        return fast.eval()
+    fast = copy.deepcopy(model).to(getattr(torch, precision))
+    conv1d_as_linear(fast)
+    return fast.eval()
+
+
+def _tensors(model: torch.nn.Module) -> list[torch.Tensor]:
+    """The parameters and buffers of `model`, and the int8 weights and biases of its quantized Linear layers."""
+    tensors = list(model.parameters()) + list(model.buffers())
+    for module in model.modules():
+        if isinstance(module, torch.ao.nn.quantized.dynamic.Linear):
+            weight, bias = module._weight_bias()
+            tensors += [weight] + ([bias] if bias is not None else [])
+    return tensors
+
+
+def _tensor_bytes(tensor: torch.Tensor, seen: set[int]) -> int:
+    """Bytes of `tensor`'s storage, 0 if a tensor of the same storage was counted already (`seen`)."""
+    try:
+        key = tensor.untyped_storage().data_ptr()
+    except (NotImplementedError, RuntimeError):  # a quantized tensor's storage
+        key = id(tensor)
+    if key in seen:
+        return 0
+    seen.add(key)
+    return tensor.numel() * tensor.element_size()
 
 
 def is_out_of_memory(error: BaseException) -> bool:

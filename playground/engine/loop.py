@@ -2,8 +2,8 @@
 
 One `Engine` per generation model, with one decoding thread of its own (started when a request comes, ended
 when none is left). The readers (gradio's threads, one per stream) only wait for records, so the engine draws a
-request's next token while its reader is still sending the one before (one step ahead at most: `AHEAD`), and no
-step waits for a reader's page update. Each iteration:
+request's next token while its reader is still sending the one before (`AHEAD` records ahead at most), and no
+step waits for a reader's page update nor for its thread to wake. Each iteration:
 
 1. requests that were stopped (Stop, a closed tab: their stream was closed) leave the batch;
 2. waiting requests join, first come first served, while the batch has room (`max_rows`): their prompts are
@@ -54,7 +54,10 @@ BATCHED_PREFILL = (
     True  # see Engine._admit; measured exact (benchmarks/serving.py counts the tokens it changes)
 )
 FINISHED_CACHE = 64  # finished requests kept for identical requests (each holds only lists of numbers)
-AHEAD = 1  # records drawn that no reader has taken yet, at most, per request (so decoding overlaps sending)
+# Records drawn that no reader has taken yet, at most, per request (so decoding overlaps sending). 2: the engine
+# draws the next token at once, without waiting for the reader's thread to wake and take the last one (with 1,
+# that hand-over, and the reader's hold on the GIL while it does, sat between every two tokens of a lone stream).
+AHEAD = 2
 
 
 @dataclass

@@ -360,9 +360,11 @@ class CrossAttention:
 
 def attention_of(loaded: LoadedModel, source: Source, target_ids: list[int]) -> CrossAttention:
     """The weights of one forward pass with decoder_input_ids = the start token, then `target_ids` but the
-    last, from the eager attention implementation (output_attentions=True)."""
+    last, from the eager attention implementation (output_attentions=True), of the float32 model whatever
+    --dtype says (`LoadedModel.exact`)."""
     if not target_ids:
         raise InputError(lazy("There is no translation yet: translate the text first."))
+    loaded = loaded.exact()
     decoder_ids = [start_id(loaded), *target_ids[:-1]]
     decoder_input_ids = torch.tensor([decoder_ids], device=loaded.device)  # (1, T)
     with loaded.eager_attention() as model, torch.inference_mode():
@@ -444,7 +446,7 @@ def architecture(loaded: LoadedModel) -> Architecture:
         d_ff=size("encoder_ffn_dim", "d_ff"),
         vocab_size=config.vocab_size,
         max_positions=loaded.context_length,
-        parameters=sum(p.numel() for p in loaded.model.parameters()),
+        parameters=sum(p.numel() for p in loaded.exact().model.parameters()),  # int8 layers have none
     )
 
 

@@ -6,6 +6,7 @@ One module per layer: `page` for the tabs, `messages` for what the tasks and mod
 
 from playground.translations import (
     charts,
+    dtype,
     encdec,
     evaluate,
     experiments,
@@ -35,5 +36,6 @@ for _module in (
     lessons,
     encdec,
     experiments2,
+    dtype,
 ):
     ZH.update(_module.ZH)

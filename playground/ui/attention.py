@@ -152,7 +152,7 @@ def compute(
 ):
     """The attention of a served model on the text, cut to `max_tokens` (default: the server's limit); the
     translation model's encoder, decoder or cross-attention (`part`)."""
-    loaded = context.model(checked_model(model), progress)
+    loaded = context.model(checked_model(model), progress, exact=True)
     limit = context.settings.max_attention_tokens if max_tokens is None else max_tokens
     part = checked_part(model, part)
     return attention.attention(loaded, text, context.settings.max_input_chars, limit, part)
@@ -247,7 +247,7 @@ def bertviz_view(
                 "Translation tab (bertviz: encoder, decoder and cross-attention)."
             )
         )
-    loaded = context.model(checked_model(model), progress)
+    loaded = context.model(checked_model(model), progress, exact=True)
     n_layers, n_heads = attention.layers_and_heads(loaded, part)
     layers = ops.check_selection(layers, n_layers, "layer")
     heads = ops.check_selection(heads, n_heads, "head")
@@ -274,7 +274,7 @@ def draw_bertviz(
     model, text, view, layers, heads, hide_special, layer, part="encoder", progress=gr.Progress(),
 ) -> dict:  # fmt: skip
     """Draw bertviz view: the view in a sandboxed frame, and its HTML to download."""
-    loaded = context.model(checked_model(model), progress)
+    loaded = context.model(checked_model(model), progress, exact=True)
     n_layers, n_heads = attention.layers_and_heads(loaded, checked_part(model, part))
     layers, heads = fit_choice(layers, n_layers), fit_choice(heads, n_heads)
     document, frame, result = bertviz_view(
@@ -321,7 +321,7 @@ def attention_view_api(
     layers, heads: e.g. "1-3, 6" (1-based; empty = all); fewer of them leave room for more tokens.
     part: the translation model only, "encoder" (default) or "decoder"."""
     part_checked = checked_part(model, part)
-    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model)), part_checked)
+    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model), exact=True), part_checked)
     chosen_layers = [i + 1 for i in ops.parse_selection(layers, n_layers, "layer")]
     chosen_heads = [i + 1 for i in ops.parse_selection(heads, n_heads, "head")]
     return bertviz_view(context, text, model, view, chosen_layers, chosen_heads, part=part)[0]

@@ -30,7 +30,7 @@ def draw_mask_attention(context: Context, text, is_open=True, progress=gr.Progre
     """Fill-Mask's section: per [MASK], per layer, the heads' mean attention to every token."""
     if not is_open:
         return {}
-    loaded = context.model("fill-mask", progress)
+    loaded = context.model("fill-mask", progress, exact=True)
     limits = context.settings
     try:
         result = attention.mask_attention(loaded, text, limits.max_input_chars, limits.max_attention_tokens)
@@ -86,7 +86,7 @@ def draw_generation_attention(context: Context, state, is_open, layer, head, pro
             "plot": None,
             "info": _("Generate some text first (or draw tokens with Next token)."),
         }
-    loaded = context.model("generation", progress)
+    loaded = context.model("generation", progress, exact=True)
     if state.model_id != loaded.model_id:
         raise InputError(_("The generation model has changed since this text was made. Generate again."))
     prompt_length = len(state.prompt_ids)

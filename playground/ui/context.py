@@ -43,17 +43,22 @@ class Context:
             )
         return cls(manager, settings)
 
-    def model(self, task: str, progress: gr.Progress | None = None) -> LoadedModel:
+    def model(self, task: str, progress: gr.Progress | None = None, exact: bool = False) -> LoadedModel:
         """The task's model: the one this visitor trained, if they chose to use it (Train tab), else the
-        server's; the first time, a progress bar shows while the server's downloads and loads."""
+        server's; the first time, a progress bar shows while the server's downloads and loads. `exact`: at
+        float32 whatever --dtype says (the views that read internals: attention, Inside, experiments, integrated
+        gradients)."""
         own = self.manager.sessions.in_use(current_session(), task)
-        return own if own is not None else self.server_model(task, progress)
+        return own if own is not None else self.server_model(task, progress, exact)
 
-    def server_model(self, task: str, progress: gr.Progress | None = None) -> LoadedModel:
-        """The server's model of the task, whatever this visitor trained (training starts from it)."""
+    def server_model(
+        self, task: str, progress: gr.Progress | None = None, exact: bool = False
+    ) -> LoadedModel:
+        """The server's model of the task, whatever this visitor trained (training starts from it: `exact`)."""
         if progress is not None and not self.manager.is_loaded(task):
             progress(0, desc=_("Loading {model}…", model=self.manager.model_ids[task]))
-        return self.manager.get(task)
+        loaded = self.manager.get(task)
+        return loaded.exact() if exact else loaded
 
     def engine(self, loaded: LoadedModel) -> Engine | None:
         """The shared decoding loop of a generation model (None with --max-generation-batch 0)."""

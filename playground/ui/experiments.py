@@ -62,7 +62,7 @@ COMPARED = ("generation", "fill-mask", "sentiment")  # byte-level BPE, WordPiece
 
 
 def _model(context: Context, model, progress=None):
-    return context.model(checked_model(model), progress)
+    return context.model(checked_model(model), progress, exact=True)
 
 
 # --- head finder ----------------------------------------------------------------------------------

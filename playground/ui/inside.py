@@ -60,7 +60,7 @@ def look_inside(
     all from one forward pass; the query token is the text's last word. The translation model: its encoder
     or its decoder (`part`), the decoder reading `target` (empty: the model's own translation)."""
     task = checked_model(model)
-    view = _look(context, context.model(task, progress), text, layer, head, None, part=part, target=target)
+    view = _look(context, context.model(task, progress, exact=True), text, layer, head, None, part=part, target=target)
     embedded = view.embeddings
     embeddings_info = inside_viz.embeddings_sum_text(embedded)
     if embedded.position_note is not None:
@@ -89,7 +89,7 @@ def look_inside(
 
 def look_at_head(context: Context, model, text, layer, head, query, part="encoder", target="") -> dict:
     """The chosen head step by step, the chosen query token's row of it, and the block of that layer."""
-    loaded = context.model(checked_model(model))
+    loaded = context.model(checked_model(model), exact=True)
     view = _look(context, loaded, text, layer, head, query, lens=False, part=part, target=target)
     return _head_outputs(view)
 
@@ -211,7 +211,7 @@ def compare_tokenizers(context: Context, text, progress=gr.Progress()) -> dict:
     limits = context.settings
     results = []
     for task in COMPARED:
-        loaded = context.model(task, progress)
+        loaded = context.model(task, progress, exact=True)
         results.append((_(REGISTRY[task].label), inside.tokenize(loaded, text, limits.max_input_chars)))
     return {"compare": inside_viz.compare_tokens_html(results)}
 
@@ -226,7 +226,7 @@ def tokenize_api(context: Context, text: str, model: str = "fill-mask") -> dict:
         model: which served model: "fill-mask", "generation", "sentiment" or "chat" (default "fill-mask")
     """
     limits = context.settings
-    loaded = context.model(checked_model(model))
+    loaded = context.model(checked_model(model), exact=True)
     return api.tokenize_json(
         inside.tokenize(loaded, text, limits.max_input_chars, limits.max_attention_tokens)
     )
@@ -258,7 +258,7 @@ def inside_api(
         target: the translation model's decoder only: the translation it reads (empty: its own greedy one)
     """
     limits = context.settings
-    loaded = context.model(checked_model(model))
+    loaded = context.model(checked_model(model), exact=True)
     chars, tokens = limits.max_input_chars, limits.max_attention_tokens
     target = target if isinstance(target, str) else ""
     if part == "cross" and inside.is_encoder_decoder(loaded):
@@ -288,7 +288,7 @@ def logit_lens_api(
         target: the translation model only: the translation its decoder reads (empty: its own greedy one)
     """
     limits = context.settings
-    loaded = context.model(checked_model(model))
+    loaded = context.model(checked_model(model), exact=True)
     target = target if isinstance(target, str) else ""
     lens = inside.logit_lens(
         loaded, text, limits.max_input_chars, limits.max_attention_tokens, top_k, part, target

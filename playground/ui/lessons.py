@@ -84,7 +84,7 @@ def model_answer(lc: LessonsContext, step: Step) -> quiz.ModelAnswer:
         return quiz.fill(lc.context.model("fill-mask"), text, limits.max_input_chars)
     if kind == "label":
         return quiz.label(lc.context.model("sentiment"), text, limits.max_input_chars)
-    loaded = lc.context.model(inputs["model"])
+    loaded = lc.context.model(inputs["model"], exact=True)
     if kind == "tokens":
         return quiz.token_count(loaded, text, limits.max_input_chars)
     return quiz.most_attended(

@@ -90,7 +90,7 @@ def classify_api(context: Context, text: str) -> list[dict]:
 
 
 def compute_explanation(context: Context, text, target, progress=None) -> explain.Explanation:
-    loaded = context.model("sentiment", progress)
+    loaded = context.model("sentiment", progress, exact=True)
     target = None if target in (None, "", PREDICTED) else target
     return explain.explain(loaded, text, context.settings.max_input_chars, target)
 

@@ -9,7 +9,7 @@ import gradio as gr
 import torch
 
 from playground.i18n import _, ui
-from playground.models import ModelManager, pick_device, pick_dtype
+from playground.models import LoadedModel, ModelManager, pick_device, pick_dtype
 from playground.presets import PRESETS
 from playground.registry import REGISTRY
 from playground.ui.context import Context
@@ -32,18 +32,28 @@ def loaded_rows(manager: ModelManager) -> list[list]:
             task_name(m.task),
             m.model_id,
             str(m.device),
-            str(m.model.dtype).removeprefix("torch."),
-            round(m.model.num_parameters() / 1e6, 1),
+            precision(m),
+            round(m.exact().model.num_parameters() / 1e6, 1),
             round(m.memory_bytes / 2**20, 1),
         ]
         for m in manager.loaded()
     ]
 
 
+def precision(loaded: LoadedModel) -> str:
+    """The precision a model runs at, and, when it is not float32, what the views of internals use."""
+    if loaded.exact_model is None:
+        return loaded.runs_at
+    return _("{precision} + float32 copy", precision=loaded.runs_at)
+
+
 def device_summary(manager: ModelManager) -> str:
     """Where models run and in which precision, e.g. "cpu, float32, 2 CPU threads"."""
     device = pick_device(manager.requested_device)
-    summary = f"{device}, {str(pick_dtype(device, manager.requested_dtype)).removeprefix('torch.')}"
+    if device.type == "cpu" and manager.requested_dtype == "int8":
+        summary = f"{device}, " + _("int8 weights (float32 activations)")
+    else:
+        summary = f"{device}, {str(pick_dtype(device, manager.requested_dtype)).removeprefix('torch.')}"
     if device.type == "cuda":
         free, total = torch.cuda.mem_get_info()
         summary += f", {torch.cuda.get_device_name()} " + _(
@@ -74,6 +84,14 @@ def status(context: Context) -> dict:
             ),
         ]
     )
+    if any(m.exact_model is not None for m in manager.loaded()):
+        summary += "  \n" + _(
+            "**Precision:** generation, next token, chat, fill-mask, sentiment, question answering, translation "
+            "and perplexity run on the {precision} copy of each model (faster, probabilities within about 0.02 of "
+            "float32's); attention, Inside, experiments, explanations and training read the float32 model kept "
+            "beside it (exact numbers, more memory).",
+            precision=manager.requested_dtype,
+        )
     notices = "\n".join(f"- {notice}" for notice in manager.notices[-10:]) or _("Nothing unloaded yet.")
     return {
         "summary": summary,

@@ -195,7 +195,7 @@ def run_fine_tune(context: Context, table, epochs, learning_rate, batch_size, tr
     settings = training.check_fine_tune(
         examples, training.FineTuneSettings(epochs, learning_rate, batch_size, train, seed), limits(context)
     )
-    loaded = context.server_model("sentiment", gr.Progress())
+    loaded = context.server_model("sentiment", gr.Progress(), exact=True)
     epochs_done: list[Epoch] = []
 
     def figure(steps: list[Step], total: int):
@@ -447,7 +447,7 @@ def fine_tune_api(
     if any(not e.text.strip() or not e.label.strip() for e in examples):
         raise InputError(lazy("Every text and every label must be non-empty."))
     settings = training.FineTuneSettings(epochs, learning_rate, batch_size, train, seed)
-    loaded = context.server_model("sentiment")
+    loaded = context.server_model("sentiment", exact=True)
     events = training.fine_tune(loaded, examples, settings, limits(context), evaluate_on_training=True)
     for event in events:
         if isinstance(event, Step):

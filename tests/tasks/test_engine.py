@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from playground.engine import Engine, engine_for
+from playground.engine.loop import AHEAD
 from playground.settings import Settings
 from playground.tasks.chat import stream_reply
 from playground.tasks.generation import (
@@ -248,7 +249,9 @@ def test_a_stopped_stream_leaves_the_batch_at_the_next_step(gpt2):
     stopped.close()  # what gradio does on Stop and when the browser tab closes
     wait_until(lambda: not engine._batch and not engine._waiting)
     steps = engine.stats.steps
-    assert steps <= 3  # the steps drawn, none ahead of the reader
+    assert (
+        steps <= 2 + AHEAD
+    )  # the steps the reader took (the first token comes from the prefill), AHEAD more
     time.sleep(0.3)
     assert engine.stats.steps == steps
     # Another request with other settings runs to the end; the stopped one was not kept as finished.
@@ -264,7 +267,9 @@ def test_a_reader_that_stops_reading_holds_its_row_back(gpt2):
     idle = stream(gpt2, "The dog", params, MAX_CHARS, CAP, engine=engine)
     next(idle)
     time.sleep(0.5)
-    assert engine.stats.steps <= 1
+    assert (
+        engine.stats.steps <= AHEAD
+    )  # the reader took the prefill's token; the engine drew AHEAD more at most
     idle.close()
 
 

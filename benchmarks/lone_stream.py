@@ -1,0 +1,173 @@
+"""One stream alone: a streamed `/generate` through `gradio_client` against plain `model.generate` on the same
+prompt (greedy, the GPT-2-small shape with random weights), rounds interleaved; the goal is >= 0.95x.
+
+    python -m benchmarks.lone_stream [--tokens 128] [--rounds 5] [--baseline-dir /path/to/other/checkout]
+
+The app runs in a subprocess (`app.py --max-generation-batch 16`: the shared engine, as served by default) with
+the model folder given; `model.generate` runs in this process, in a thread, while the app sits idle. With
+`--baseline-dir`, a second app runs from that checkout (e.g. the code before a change), on the next port, and is
+measured in the same rounds: before and after side by side. Each round uses a prompt of its own (the engine
+replays a finished identical request from a cache), the same for every variant of the round; the apps' texts are
+checked to equal `model.generate`'s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import ROOT, default_shaped_models, in_a_thread, table
+from benchmarks.startup import wait_for_200
+
+
+class App:
+    """`python app.py` of a checkout in a subprocess on `port`, serving `folder` as the generation model."""
+
+    def __init__(self, checkout: Path, folder: str, port: int):
+        command = [sys.executable, "app.py", "--port", str(port), "--generation-model", folder]
+        env = {
+            **os.environ,
+            "HF_HUB_OFFLINE": "1",
+            "GRADIO_ANALYTICS_ENABLED": "False",
+            "PYTHONPATH": str(checkout),
+        }
+        self.url = f"http://127.0.0.1:{port}/"
+        self.process = subprocess.Popen(
+            command, cwd=checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def __enter__(self) -> App:
+        try:
+            wait_for_200(self.url, timeout=600)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
+
+
+def prompt_of(round_: int) -> str:
+    """16 single-byte tokens, different in each round."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return " ".join(letters[(round_ * 7 + i) % 26] for i in range(8)) + f" {round_ % 10}"
+
+
+def run(tokens: int = 128, rounds: int = 5, baseline_dir: Path | None = None, port: int = 7828) -> str:
+    import torch
+    from gradio_client import Client
+
+    from playground.models import ModelManager
+
+    folder = default_shaped_models(Path(tempfile.mkdtemp()), ("generation",))["generation"]
+    loaded = ModelManager({"generation": folder}, device="cpu").get("generation")
+    model, tokenizer = loaded.model, loaded.tokenizer
+
+    def generate(prompt: str) -> tuple[str, int]:
+        ids = tokenizer(prompt, return_tensors="pt").input_ids
+        with torch.inference_mode():
+            out = model.generate(
+                ids,
+                attention_mask=torch.ones_like(ids),
+                max_new_tokens=tokens,
+                do_sample=False,
+                pad_token_id=tokenizer.eos_token_id,
+            )
+        return tokenizer.decode(out[0], skip_special_tokens=True), out.shape[1] - ids.shape[1]
+
+    apps = {"this checkout": App(ROOT, folder, port)}
+    if baseline_dir is not None:
+        apps = {"baseline": App(baseline_dir, folder, port + 1)} | apps
+    with contextlib_exit_all(apps.values()):
+        clients = {
+            name: Client(app.url, verbose=False, httpx_kwargs={"timeout": 900}) for name, app in apps.items()
+        }
+
+        def through(client, prompt: str) -> str:
+            job = client.submit(prompt, tokens, 0.0, 50, 1.0, 1.0, 0, 1, api_name="/generate")
+            for _update in job:  # the stream, update by update, as a client reads it
+                pass
+            return job.result()[0]["generated_text"]
+
+        for client in clients.values():  # warm-up: the model loads, the engine's thread starts
+            through(client, prompt_of(1000))
+        in_a_thread(generate, prompt_of(1000))
+        seconds: dict[str, list[float]] = {"model.generate": []} | {name: [] for name in clients}
+        mismatches = 0
+        for round_ in range(rounds):
+            prompt = prompt_of(round_)
+            start = time.perf_counter()
+            expected, produced = in_a_thread(generate, prompt)
+            seconds["model.generate"].append((time.perf_counter() - start) / produced)
+            for name, client in clients.items():
+                start = time.perf_counter()
+                text = in_a_thread(through, client, prompt)
+                seconds[name].append((time.perf_counter() - start) / produced)
+                mismatches += text != expected
+            print(
+                round_, {name: f"{1 / values[-1]:.1f} tok/s" for name, values in seconds.items()}, flush=True
+            )
+    reference = statistics.median(seconds["model.generate"])
+    rows = []
+    for name, values in seconds.items():
+        ratios = [g / v for g, v in zip(seconds["model.generate"], values, strict=True)]
+        rows.append(
+            [
+                name if name == "model.generate" else f"/generate via gradio_client ({name})",
+                f"{1 / statistics.median(values):.1f}",
+                f"{reference / statistics.median(values):.3f}×",
+                ", ".join(f"{r:.2f}" for r in ratios),
+            ]
+        )
+    notes = (
+        f"- {tokens} greedy new tokens after a 16-token prompt, GPT-2 small shape (random weights), median of "
+        f"{rounds} interleaved rounds; texts differing from `model.generate`'s: {mismatches}.\n"
+        f"- Load average (1 / 5 / 15 min) at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}."
+    )
+    headers = ["variant", "tokens/s", "vs model.generate (medians)", "per-round ratios"]
+    return table(headers, rows) + "\n\n" + notes
+
+
+class contextlib_exit_all:
+    """Enter every app (start them all, then wait for each), exit them all."""
+
+    def __init__(self, apps):
+        self.apps = list(apps)
+
+    def __enter__(self):
+        entered = []
+        try:
+            for app in self.apps:
+                entered.append(app.__enter__())
+        except BaseException:
+            for app in entered:
+                app.__exit__()
+            raise
+
+    def __exit__(self, *exc):
+        for app in self.apps:
+            app.__exit__()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tokens", type=int, default=128)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--port", type=int, default=7828)
+    parser.add_argument("--baseline-dir", type=Path, help="another checkout whose app runs beside this one")
+    args = parser.parse_args()
+    print(run(args.tokens, args.rounds, args.baseline_dir, args.port))
+
+
+if __name__ == "__main__":
+    main()
