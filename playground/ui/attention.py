@@ -321,7 +321,9 @@ def attention_view_api(
     layers, heads: e.g. "1-3, 6" (1-based; empty = all); fewer of them leave room for more tokens.
     part: the translation model only, "encoder" (default) or "decoder"."""
     part_checked = checked_part(model, part)
-    n_layers, n_heads = attention.layers_and_heads(context.model(checked_model(model), exact=True), part_checked)
+    n_layers, n_heads = attention.layers_and_heads(
+        context.model(checked_model(model), exact=True), part_checked
+    )
     chosen_layers = [i + 1 for i in ops.parse_selection(layers, n_layers, "layer")]
     chosen_heads = [i + 1 for i in ops.parse_selection(heads, n_heads, "head")]
     return bertviz_view(context, text, model, view, chosen_layers, chosen_heads, part=part)[0]

@@ -60,7 +60,9 @@ def look_inside(
     all from one forward pass; the query token is the text's last word. The translation model: its encoder
     or its decoder (`part`), the decoder reading `target` (empty: the model's own translation)."""
     task = checked_model(model)
-    view = _look(context, context.model(task, progress, exact=True), text, layer, head, None, part=part, target=target)
+    view = _look(
+        context, context.model(task, progress, exact=True), text, layer, head, None, part=part, target=target
+    )
     embedded = view.embeddings
     embeddings_info = inside_viz.embeddings_sum_text(embedded)
     if embedded.position_note is not None:
