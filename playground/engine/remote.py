@@ -131,12 +131,16 @@ class RemoteEngine:
         raw = self._one_token(context_ids, NEUTRAL, top_n, seed)
         after = self._one_token(context_ids, params, top_n, seed)
         ranked = sorted(raw["top"].items(), key=lambda item: item[1], reverse=True)[:top_n]
+        if params.greedy:  # a greedy sampler draws the most likely token: all of its probability is there
+            probs_after = [float(token == after["token"]) for token, _ in ranked]
+        else:
+            probs_after = [_prob(after["top"].get(token, NO_LOGPROB)) for token, _ in ranked]
         return (
             Distribution(
                 ids=[token for token, _ in ranked],
                 logits=[logprob for _, logprob in ranked],
                 probs=[_prob(logprob) for _, logprob in ranked],
-                probs_after=[_prob(after["top"].get(token, NO_LOGPROB)) for token, _ in ranked],
+                probs_after=probs_after,
             ),
             after["token"],
         )
@@ -288,8 +292,14 @@ class RemoteSubscription:
 
     def close(self) -> None:
         if self._response is not None:
-            self._response.close()
-        self._records.close()
+            self._response.close()  # the server aborts the request (a reader in another thread stops too)
+        try:
+            self._records.close()
+        except ValueError:  # running in another thread: it ends with its closed stream
+            pass
+
+    def __del__(self):
+        self.close()
 
     def _run(self) -> Iterator[StepRecord]:
         params, engine = self._params, self._engine

@@ -16,6 +16,7 @@ from playground.translations import (
     page,
     question_answering,
     translate,
+    vllm,
 )
 
 ZH: dict[str, str] = {}
@@ -31,5 +32,6 @@ for _module in (
     experiments,
     firstlook,
     lessons,
+    vllm,
 ):
     ZH.update(_module.ZH)
