@@ -421,16 +421,17 @@ def _prob(logprob: float | None) -> float:
 
 # --- one engine per server, and the check at start ----------------------------------------------------------
 
-_ENGINES: dict[str, RemoteEngine] = {}
+_ENGINES: dict[tuple[str, str], RemoteEngine] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
 def engine_for_server(url: str, task: str) -> RemoteEngine:
-    """The engine of the server at `url` (one per URL, kept)."""
+    """The engine of the server at `url` for a task's model (one per URL and task, kept: its sentences name
+    the task's flag)."""
     with _ENGINES_LOCK:
-        engine = _ENGINES.get(url)
+        engine = _ENGINES.get((url, task))
         if engine is None:
-            engine = _ENGINES[url] = RemoteEngine(url, FLAGS.get(task, "--generation-server"))
+            engine = _ENGINES[url, task] = RemoteEngine(url, FLAGS.get(task, "--generation-server"))
         return engine
 
 
