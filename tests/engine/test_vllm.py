@@ -93,23 +93,27 @@ def test_a_seed_gives_the_same_text_on_the_server_with_the_samplers_probabilitie
         context.append(step.token_id)
 
 
+def _metric(root: str, name: str) -> float:
+    """A counter or gauge of vLLM's /metrics (Prometheus text)."""
+    found = re.search(
+        rf"^vllm:{name}\{{[^}}]*\}} ([0-9.e+]+)$", httpx.get(root + "/metrics", timeout=5).text, re.M
+    )
+    return float(found.group(1))
+
+
 def test_stop_aborts_the_servers_request_and_the_server_goes_on(served, vllm_gpt2):
     loaded, engine = served
     root = vllm_gpt2[1].removesuffix("/v1")
-    stream = generation.stream(loaded, "The cat", GenerationParams(40, temperature=1.0), 2000, 60, engine)
-    next(stream), next(stream)
-    stream.close()  # what Stop or a closed tab does to the generator: the HTTP stream is closed
-    aborted = 0.0
+    before = _metric(root, "generation_tokens_total")
+    steps = engine.submit([10, 11], GenerationParams(250, temperature=1.0, seed=1), [0])
+    next(steps), next(steps)
+    steps.close()  # what Stop or a closed tab does: the HTTP stream is closed, and vLLM aborts the request
     for _ in range(60):
-        metrics = httpx.get(root + "/metrics", timeout=5).text
-        found = re.search(
-            r'vllm:request_success_total\{[^}]*finished_reason="abort"[^}]*\} ([0-9.]+)', metrics
-        )
-        aborted = float(found.group(1)) if found else 0.0
-        if aborted:
+        if _metric(root, "num_requests_running") == 0:
             break
         time.sleep(0.5)
-    assert aborted == 1
+    assert _metric(root, "num_requests_running") == 0
+    assert _metric(root, "generation_tokens_total") - before < 100  # of the 250 asked for
     after = generation.generate(
         loaded, "The cat", GenerationParams(5, temperature=0), 2000, 60, engine=engine
     )
