@@ -23,6 +23,7 @@ not answer, or too slowly, is reported in one sentence naming the flag (`ServerE
 from __future__ import annotations
 
 import json
+import logging
 import math
 import threading
 from collections.abc import Collection, Iterator
@@ -39,6 +40,8 @@ from playground.tasks.generation import (
     StepRecord,
 )
 from playground.tasks.validation import InputError
+
+log = logging.getLogger("playground")
 
 CONNECT_SECONDS = 5.0  # a server that does not accept the connection by then is down
 READ_SECONDS = (
@@ -77,6 +80,7 @@ class RemoteEngine:
         )
         self._served: ServedModel | None = None
         self._lock = threading.Lock()
+        self.unchecked: tuple | None = None  # (tokenizer, model id) to check on first contact (down at start)
 
     # --- what the server serves -----------------------------------------------------------------------------
 
@@ -115,6 +119,7 @@ class RemoteEngine:
     ) -> RemoteSubscription:
         """Decode after `prompt_ids` on the server (the seed from `params`, or from `rng_state` in step mode):
         the steps, as they come."""
+        self._check()
         seed = params.seed if rng_state is None else int.from_bytes(rng_state, "big")
         return RemoteSubscription(self, list(prompt_ids), params, sorted(eos_ids), seed, top_n)
 
@@ -122,7 +127,15 @@ class RemoteEngine:
         """The next-token distribution after `context_ids`, in detail (`describe`'s fields): its `top_n` tokens
         by raw log-probability (reported as the logit: the logits up to a constant), their probabilities, and
         their probabilities under `params`."""
+        self._check()
         return self._distribution(context_ids, params, top_n, params.seed)[0]
+
+    def _check(self) -> None:
+        """The start check of a server that was down when the app started, on first contact."""
+        if self.unchecked is not None:
+            tokenizer, model_id = self.unchecked
+            check_same_model(self, tokenizer, model_id)
+            self.unchecked = None
 
     def _distribution(
         self, context_ids: list[int], params: GenerationParams, top_n: int, seed: int
@@ -464,7 +477,8 @@ def check_same_model(engine: RemoteEngine, tokenizer, model_id: str) -> None:
 
 def check_servers(settings) -> None:
     """At start: each server given (--generation-server, --chat-server) serves its task's model, else
-    ServerError in one sentence (the app does not start)."""
+    ServerError in one sentence (the app does not start). A server that is down is checked when it first
+    answers (the app starts, and says so)."""
     from pathlib import Path
 
     from transformers import AutoTokenizer
@@ -482,4 +496,11 @@ def check_servers(settings) -> None:
             if pinned_revision(model_id):
                 source["revision"] = pinned_revision(model_id)
         tokenizer = AutoTokenizer.from_pretrained(model_id, trust_remote_code=False, **source)
-        check_same_model(engine_for_server(url, task), tokenizer, model_id)
+        engine = engine_for_server(url, task)
+        try:
+            served = engine.served  # noqa: F841 (asked once, kept)
+        except ServerError as error:  # down (vLLM may start after the app): checked on first contact
+            log.warning("%s The other tabs work; it is checked when it first answers.", error)
+            engine.unchecked = tokenizer, model_id
+            continue
+        check_same_model(engine, tokenizer, model_id)

@@ -72,3 +72,24 @@ def test_the_app_refuses_to_start_beside_a_server_of_another_model(fake, tiny_mo
     message = str(refused.value)
     assert "--generation-server" in message and "whose tokens differ" in message
     assert message.count(". ") == 0 and message.endswith("as the app.")
+
+
+def test_a_server_down_at_start_is_checked_when_it_first_answers(fake, tiny_model_dirs, manager):
+    from transformers import AutoTokenizer
+
+    from playground.engine.remote import ServerError, check_servers, engine_for_server
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = f"http://127.0.0.1:{port}/v1"
+    check_servers(
+        Settings(models={"chat": tiny_model_dirs["chat"]}, chat_server=down)
+    )  # starts: no SystemExit
+    assert engine_for_server(down, "chat").unchecked is not None
+    later = engine_for_server(fake.url, "chat")  # the server answers later, serving another model
+    later.unchecked = AutoTokenizer.from_pretrained(tiny_model_dirs["chat"]), "my-chat-model"
+    with pytest.raises(ServerError, match="whose tokens differ"):
+        generation.generate(
+            manager.get("chat"), "Hello", generation.GenerationParams(3), 2000, 60, engine=later
+        )
