@@ -361,9 +361,18 @@ class RemoteSubscription:
                         return
         finally:
             self._response.close()
-        if records:  # the stream ended without a last step (no token at all: nothing to record)
-            records[-1].last = True
-        return
+        if records:  # the stream's end came after its last token: a step of no token ends it
+            yield StepRecord(
+                tokens=[self._eos_ids[0] if self._eos_ids else 0] * n,
+                previous=previous,
+                active=[False] * n,
+                probs=[0.0] * n,
+                top_ids=[[] for _ in range(n)],
+                top_probs=[[] for _ in range(n)],
+                sampler_probs=[0.0] * n,
+                last=True,
+                rescored=engine.scores(self._prompt_ids, samples),
+            )
 
     def _step(self, pending, previous, samples) -> StepRecord:
         """The next step of every sample that has one (finished samples get padding, as the engine's)."""

@@ -156,3 +156,18 @@ def test_chat_replies_on_the_chat_server(tiny_model_dirs, manager):
     assert served.generation.token_ids == local.generation.token_ids
     assert served.messages == local.messages
     assert stops and set(chat.end_of_turn_ids(loaded)) <= set(stops[0])
+
+
+def test_a_stream_whose_end_comes_after_its_last_token_still_ends_with_the_models_probabilities(
+    loaded, engine
+):
+    greedy = generation.generate(loaded, "The cat sat", GenerationParams(6, temperature=0), 2000, 60)
+    stop = greedy.token_ids[2]  # the third token ends the generation, well before max_new_tokens
+    prompt_ids = greedy.prompt_ids
+    records = list(engine.submit(prompt_ids, GenerationParams(6, temperature=0), [stop]))
+    drawn = [r.tokens[0] for r in records if r.active[0]]
+    assert drawn == greedy.token_ids[: greedy.token_ids.index(stop) + 1]
+    assert (
+        records[-1].last and records[-1].rescored is not None and len(records[-1].rescored[0]) == len(drawn)
+    )
+    assert not any(r.last for r in records[:-1])
