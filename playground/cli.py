@@ -41,6 +41,13 @@ def create_demo(settings: Settings):
         from playground.demo import prepare
 
         prepare(settings.preset, report=lambda line: print(line, flush=True))
+    if settings.generation_server or settings.chat_server:
+        from playground.engine.remote import ServerError, check_servers
+
+        try:
+            check_servers(settings)
+        except ServerError as error:
+            raise SystemExit(str(error)) from None
     from playground.ui.layout import build_demo  # gradio and torch load here, after --help is answered
 
     return build_demo(settings).queue(max_size=settings.queue_size)

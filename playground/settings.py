@@ -67,6 +67,8 @@ class Settings:
     root_path: str = ""
     admin_password: str = field(default="", repr=False)  # "" = nobody may change or unload the models
     max_beams: int = 8
+    generation_server: str = ""  # an OpenAI-compatible server (vLLM) that generates with the generation model
+    chat_server: str = ""  # the same for the chat model
 
     def __post_init__(self):
         if self.preset not in PRESETS:
@@ -92,6 +94,10 @@ class Settings:
         if self.demo:
             return demo_models(self.preset)[task]
         return PRESETS[self.preset].model_ids[task]
+
+    def server(self, task: str) -> str:
+        """The generation server of a task's model ("" for none): --generation-server, --chat-server."""
+        return {"generation": self.generation_server, "chat": self.chat_server}.get(task, "")
 
     @property
     def model_ids(self) -> dict[str, str]:
@@ -165,6 +171,11 @@ _HELP = {
     "root_path; empty: GRADIO_ROOT_PATH, or none)",
     "hub_endpoint": HUB_ENDPOINT_HELP,
     "max_beams": "most beams (num_beams) one translation may search with",
+    "generation_server": "an OpenAI-compatible server's base URL, e.g. http://127.0.0.1:8000/v1 (vLLM, started "
+    "with --logprobs-mode processed_logprobs) serving the same model as --generation-model: it draws every "
+    "generated token and next-token distribution; the local copy still serves attention, Inside and experiments",
+    "chat_server": "the same as --generation-server, for the chat model (--chat-model): Chat, /chat, and the "
+    "chat model's translations and summaries",
     "demo": "serve tiny models made on this computer (about a minute, the first time only; kept in "
     "~/.cache/transformer-playground): no download, no internet; their answers only show how the app works",
 }

@@ -30,7 +30,7 @@ from tests.tiny_models import (  # noqa: E402
 
 TESTS = Path(__file__).parent
 # Tier folders, lowest first; each is also the name of its pytest marker (registered in pyproject.toml).
-TIERS = ("tasks", "ui", "served", "browser", "subprocess")
+TIERS = ("tasks", "ui", "served", "browser", "subprocess", "engine")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -208,6 +208,7 @@ class GenerationResult:
     params: GenerationParams
     finished: bool = False
     notices: list[str] = field(default_factory=list)
+    drawn_by: str = ""  # who drew the tokens when not this app: "vLLM at http://…/v1" (--generation-server)
 
     @property
     def generated_texts(self) -> list[str]:
@@ -282,6 +283,8 @@ def stream_ids(
 
     samples = [Sample() for _ in range(params.num_samples)]
     result = GenerationResult(prompt, list(prompt_ids), samples, params.seed, params, notices=notices or [])
+    if getattr(engine, "remote", False):
+        result.drawn_by = engine.label
     if engine is None:
         records = decode_steps(loaded, prompt_ids, params, eos_ids)
     else:
@@ -289,6 +292,8 @@ def stream_ids(
     try:
         for record in records:
             _append_steps(tokenizer, samples, record)
+            if record.rescored is not None:
+                _rescore(tokenizer, samples, record.rescored)
             for sample in samples:
                 sample.continuation = new_text(sample.token_ids)
             if record.last:
@@ -316,6 +321,9 @@ class StepRecord:
     last: bool = False  # the request has ended with this step (every sample finished, or max_new_tokens)
     distribution: Distribution | None = None  # the first sample's, in detail (a request with `top_n`)
     rng_state: bytes | None = None  # the sampler's state after the draw (a request with `top_n`)
+    # a server's engine (engine/remote.py), on the last record: per sample, per new token, the model's own
+    # (probability of the token, top ids, their probabilities), which its stream did not give
+    rescored: list[list[tuple[float, list[int], list[float]]]] | None = None
 
 
 @dataclass
@@ -488,6 +496,16 @@ def _append_steps(tokenizer, samples: list[Sample], record: StepRecord) -> None:
         sample.steps.append(Step(token_id, text, record.probs[i], alternatives, record.sampler_probs[i]))
 
 
+def _rescore(tokenizer, samples: list[Sample], rescored: list) -> None:
+    """The model's own probabilities and alternatives of each sample's tokens, from a server's scoring call."""
+    for sample, scored in zip(samples, rescored, strict=True):
+        for step, (prob, top_ids, top_probs) in zip(sample.steps, scored, strict=True):
+            step.prob = prob
+            step.alternatives = [
+                (readable_token(tokenizer, t), p) for t, p in zip(top_ids, top_probs, strict=True)
+            ]
+
+
 def _eos_token_ids(loaded: LoadedModel) -> set[int]:
     """Where a generation ends: the model's end-of-text token; for a GPT that reads through a BERT tokenizer
     (uer/gpt2-chinese-*, which has none), the [SEP] that closed each text it was trained on (else it writes
@@ -551,7 +569,9 @@ def next_token(
     """
     one = replace(params, max_new_tokens=1)
     record = None
-    if draw_one and engine is not None:
+    if not draw_one and getattr(engine, "remote", False):  # a server's: two one-token calls
+        shown = engine.distribution(list(context_ids), params, top_n)
+    elif draw_one and engine is not None:
         records = engine.submit(context_ids, one, (), rng_state=rng_state, top_n=top_n)
         try:
             record = next(records)

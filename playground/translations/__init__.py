@@ -19,6 +19,7 @@ from playground.translations import (
     page,
     question_answering,
     translate,
+    vllm,
 )
 
 ZH: dict[str, str] = {}
@@ -37,5 +38,6 @@ for _module in (
     encdec,
     experiments2,
     dtype,
+    vllm,
 ):
     ZH.update(_module.ZH)

@@ -18,7 +18,7 @@ from playground.tasks.generation import GenerationParams
 from playground.tasks.validation import InputError
 from playground.ui.context import Context, session_state, summary_markdown
 from playground.ui.events import api_endpoint, on
-from playground.ui.generate import ShownDistribution, decoding_controls, distribution_figure
+from playground.ui.generate import ShownDistribution, decoding_controls, distribution_figure, drawn_by
 from playground.ui.model_limits import follows_model
 from playground.viz import chat as chat_viz
 
@@ -46,7 +46,9 @@ def conversation(system: object, turns: list[dict]) -> list[dict]:
     return system_message + list(turns)
 
 
-def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult, demo: bool = False) -> dict:
+def reply_outputs(
+    loaded, turns: list[dict], result: chat.ChatResult, demo: bool = False, engine=None
+) -> dict:
     """What the page shows of a reply: the conversation with it, the text the model read, the reply's
     coloured tokens; when it has finished, also the distribution its last token was drawn from."""
     shown = [*turns, {"role": "assistant", "content": result.reply}]
@@ -61,6 +63,7 @@ def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult, demo: bool
             count=count,
         )
     info = _("Seed **{seed}** · {status}", seed=result.generation.seed, status=status)
+    info += drawn_by(result.generation)
     notices = list(result.generation.notices)
     if demo and result.finished:
         notices.append(
@@ -86,7 +89,7 @@ def reply_outputs(loaded, turns: list[dict], result: chat.ChatResult, demo: bool
     if result.finished and count:
         ids = result.prompt.ids + result.generation.token_ids
         drawn = ShownDistribution(ids[:-1], ids[-1], step=count)
-        outputs["distribution"] = distribution_figure(loaded, drawn, result.generation.params)
+        outputs["distribution"] = distribution_figure(loaded, drawn, result.generation.params, engine)
     return outputs
 
 
@@ -96,7 +99,7 @@ def answer(context: Context, system, turns: list[dict], params: GenerationParams
     manager = context.manager
     demo = context.settings.demo and loaded.model_id == manager.started_model_ids["chat"]
     for result in replies(context, loaded, conversation(system, turns), params):
-        yield reply_outputs(loaded, turns, result, demo)
+        yield reply_outputs(loaded, turns, result, demo, context.engine(loaded))
 
 
 def replies(context: Context, loaded, messages: list[dict], params: GenerationParams):

@@ -14,6 +14,7 @@ import gradio as gr
 from gradio.context import LocalContext
 
 from playground.engine import Engine, engine_for
+from playground.engine.remote import RemoteEngine, engine_for_server
 from playground.i18n import _
 from playground.markup import escape_markdown
 from playground.models import LoadedModel, ModelManager
@@ -60,8 +61,13 @@ class Context:
         loaded = self.manager.get(task)
         return loaded.exact() if exact else loaded
 
-    def engine(self, loaded: LoadedModel) -> Engine | None:
-        """The shared decoding loop of a generation model (None with --max-generation-batch 0)."""
+    def engine(self, loaded: LoadedModel) -> Engine | RemoteEngine | None:
+        """The shared decoding loop of a generation model (None with --max-generation-batch 0); the server's
+        (--generation-server, --chat-server) for the server's own model of that task (not a model a visitor
+        trained, nor one the teacher loaded since)."""
+        server = self.settings.server(loaded.task)
+        if server and loaded.model_id == self.settings.model_id(loaded.task):
+            return engine_for_server(server, loaded.task)
         return engine_for(loaded, self.settings.max_generation_batch)
 
     def examples(self, examples: dict[str, list]) -> list:

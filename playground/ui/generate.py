@@ -55,10 +55,21 @@ def sampler_params(temperature, top_k, top_p, repetition_penalty, seed) -> Gener
     return GenerationParams(1, temperature, top_k, top_p, repetition_penalty, seed).validated(1)
 
 
-def distribution_figure(loaded, shown: ShownDistribution, params: GenerationParams):
-    result = generation.next_token(loaded, shown.context_ids, params, TOP_N)
+def distribution_figure(loaded, shown: ShownDistribution, params: GenerationParams, engine=None):
+    result = generation.next_token(loaded, shown.context_ids, params, TOP_N, engine=remote_only(engine))
     result.drawn_id = shown.drawn_id
     return charts.next_token_figure(result, shown.step, shown.sample)
+
+
+def remote_only(engine):
+    """The engine when it is a server's (--generation-server): the chart's distribution comes from it; the
+    local engine's distribution is one forward pass in the caller's thread."""
+    return engine if getattr(engine, "remote", False) else None
+
+
+def drawn_by(result) -> str:
+    """ " · drawn by vLLM at …" when a server drew the tokens, else nothing."""
+    return _(" · drawn by {engine}", engine=result.drawn_by) if result.drawn_by else ""
 
 
 def stopped(info) -> dict:
@@ -73,6 +84,7 @@ def generation_outputs(context: Context, loaded, result: generation.GenerationRe
     """What the page shows of a generation: the streamed text while it runs; when it has finished, also the
     distribution of its last token, its perplexity, the code that reproduces it and the state of step mode."""
     info = _("Seed **{seed}** · {count} new tokens", seed=result.seed, count=len(result.token_ids))
+    info += drawn_by(result)
     info = summary_markdown(info + ("" if result.finished else _(" · generating…")), result.notices)
     outputs = {
         "html": tokens.result_html(result),
@@ -88,7 +100,7 @@ def generation_outputs(context: Context, loaded, result: generation.GenerationRe
         result.prompt_ids + first.token_ids[:-1], first.token_ids[-1], len(first.token_ids), sample
     )
     return outputs | {
-        "distribution": distribution_figure(loaded, shown, result.params),
+        "distribution": distribution_figure(loaded, shown, result.params, context.engine(loaded)),
         "perplexity": charts.perplexity_figure(
             generation.perplexity(loaded, result.prompt_ids, first.token_ids), sample
         ),
@@ -159,7 +171,8 @@ def undo_step(context: Context, state, temperature, top_k, top_p, repetition_pen
     state = generation.undo_step(state)
     params = sampler_params(temperature, top_k, top_p, repetition_penalty, seed)
     shown = ShownDistribution(state.context_ids, step=len(state.steps) + 1)  # the token to draw next
-    return step_outputs(state, distribution_figure(context.model("generation"), shown, params), shown)
+    loaded = context.model("generation")
+    return step_outputs(state, distribution_figure(loaded, shown, params, context.engine(loaded)), shown)
 
 
 def redraw_distribution(context: Context, shown, temperature, top_k, top_p, repetition_penalty, seed):
@@ -167,7 +180,8 @@ def redraw_distribution(context: Context, shown, temperature, top_k, top_p, repe
     if shown is None:
         return {}
     params = sampler_params(temperature, top_k, top_p, repetition_penalty, seed)
-    return {"distribution": distribution_figure(context.model("generation"), shown, params)}
+    loaded = context.model("generation")
+    return {"distribution": distribution_figure(loaded, shown, params, context.engine(loaded))}
 
 
 def compare(
@@ -278,7 +292,8 @@ def next_token_api(
     params = GenerationParams(1, temperature, top_k, top_p).validated(max_new_tokens_cap=1)
     loaded = context.model("generation")
     context_ids, _notices = generation.encode_context(loaded, text, context.settings.max_input_chars)
-    return api.next_token_json(generation.next_token(loaded, context_ids, params, top_n))
+    engine = remote_only(context.engine(loaded))
+    return api.next_token_json(generation.next_token(loaded, context_ids, params, top_n, engine=engine))
 
 
 def decoding_controls(max_new_tokens_cap: int, max_new_tokens: int = 50, temperature: float = 1.0) -> list:
