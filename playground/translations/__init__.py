@@ -11,6 +11,7 @@ from playground.translations import (
     firstlook,
     hardening,
     lessons,
+    lessons4,
     messages,
     mlm,
     page,
@@ -31,5 +32,6 @@ for _module in (
     experiments,
     firstlook,
     lessons,
+    lessons4,
 ):
     ZH.update(_module.ZH)

@@ -228,6 +228,7 @@ def build(context: Context) -> None:
             visible_columns=[1],
         )
         button = gr.Button(ui("Look inside"), variant="primary")
+        context.links.action("inside", "look", button)  # what "Try it" runs (first: before "shuffle")
         gr.Markdown("### " + ui("Tokens"))
         tokens_html = gr.HTML()
         compare_button = gr.Button(ui("Compare the tokenizers of the served models"), size="sm")
@@ -248,7 +249,6 @@ def build(context: Context) -> None:
         context.links.add("inside", "text", text)
         context.links.add("inside", "layer", layer)
         context.links.add("inside", "head", head)
-        context.links.action("inside", "look", button)  # what "Try it" runs
         gr.Markdown(FORMULAS, latex_delimiters=[{"left": "$$", "right": "$$", "display": True}])
         head_info = gr.Markdown()
         head_plots = {}

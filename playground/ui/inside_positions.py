@@ -194,6 +194,7 @@ def build_positions(context: Context, model, text, layer, head, triggers: list) 
     with gr.Row():
         seed = gr.Number(value=0, precision=0, minimum=0, label=ui("Seed"), scale=1, min_width=120)
         button = gr.Button(ui("Shuffle the words"), scale=2, elem_id="inside-shuffle")
+    context.links.action("inside", "shuffle", button)  # a lesson step's `run: shuffle`
     order_info = gr.Markdown()
     with gr.Row(elem_classes="inside-grid"):
         with gr.Column(min_width=320):

@@ -53,6 +53,7 @@ def random_mask_section(context: Context, text) -> None:
     with gr.Row():
         seed = gr.Number(value=0, precision=0, minimum=0, label=ui("Seed"), scale=1, min_width=120)
         button = gr.Button(ui("Mask 15% at random"), scale=2, elem_id="fill-mask-random")
+    context.links.action("fill-mask", "random", button)  # a lesson step's `run: random`
     summary = gr.Markdown()
     table = gr.HTML()
     on(
