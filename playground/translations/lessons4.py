@@ -11,8 +11,8 @@ ZH = {
     "Positions: fixed waves or learned": "位置：固定的波还是学来的",
     "Attention by itself does not see word order, so each token's vector gets its position added. The original "
     "Transformer used fixed sine and cosine waves (left); GPT-2 and BERT learn a vector per position (right, read "
-    "from the model).": "注意力本身看不出词序，所以每个词元的向量都要加上它的位置。最初的 Transformer 用固定的正弦和余弦波（左）；"
-    "GPT-2 和 BERT 为每个位置学一个向量（右，从模型里读出）。",
+    "from the model).": "注意力本身看不出词序，所以每个词元的向量都要加上它的位置。最初的 Transformer 用固定的"
+    "正弦和余弦波（左）；GPT-2 和 BERT 为每个位置学一个向量（右，从模型里读出）。",
     "This model learned its own position vectors: a table of {size} rows (its longest input) × {d}; the first {n} "
     "rows are drawn on the right.": "这个模型学了自己的位置向量：一张 {size} 行（它最长的输入）× {d} 的表；右边画出前 {n} 行。",
     "Sinusoidal encoding": "正弦位置编码",

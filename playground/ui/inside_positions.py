@@ -24,6 +24,11 @@ SINUSOID = (
     "PE_{(pos,\\,2i+1)} = \\cos\\!\\left(\\frac{pos}{10000^{2i/d}}\\right)$$"
 )
 LATEX = [{"left": "$$", "right": "$$", "display": True}]
+POSITIONS_TEXT = (
+    "Attention by itself does not see word order, so each token's vector gets its position added. The original "
+    "Transformer used fixed sine and cosine waves (left); GPT-2 and BERT learn a vector per position (right, read "
+    "from the model)."
+)
 
 
 def show_positions(context: Context, model) -> dict:
@@ -46,7 +51,7 @@ def show_positions(context: Context, model) -> dict:
     return {
         "sinusoidal": positions_viz.sinusoidal_figure(result),
         "learned": positions_viz.learned_figure(result),
-        "positions_info": summary_markdown(info, result.notices),
+        "positions_info": SINUSOID + "\n\n" + summary_markdown(info, result.notices),
     }
 
 
@@ -169,15 +174,8 @@ def block_structure_api(context: Context, text: str, model: str = "generation", 
 def build_positions(context: Context, model, text, layer, head, triggers: list) -> None:
     """The positions section (inside the Inside tab, after the embeddings)."""
     gr.Markdown("### " + ui("Positions: fixed waves or learned"))
-    gr.Markdown(
-        ui(
-            "Attention by itself does not see word order, so each token's vector gets its position added. The "
-            "original Transformer used fixed sine and cosine waves (left); GPT-2 and BERT learn a vector per "
-            "position (right, read from the model)."
-        )
-    )
-    gr.Markdown(SINUSOID, latex_delimiters=LATEX)
-    info = gr.Markdown()
+    gr.Markdown(ui(POSITIONS_TEXT))
+    info = gr.Markdown(latex_delimiters=LATEX)  # the formula, then what this model has
     with gr.Row(elem_classes="inside-grid"):
         with gr.Column(min_width=320):
             sinusoidal = gr.Plot(label=ui("Sinusoidal encoding"), show_label=False)
