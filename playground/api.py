@@ -336,7 +336,7 @@ def word_order_json(result) -> dict:
 def block_structure_json(result) -> dict:
     """`{"model", "family", "pre_norm", "layer", "num_layers", "d_model", "d_ff", "num_heads", "num_kv_heads",
     "head_dim", "first_norm", "attention", "second_norm", "mlp", "embedding_norm", "final_norm", "residuals"}`:
-    parts as `{"path", "kind", "shape"}`, residuals as `{"name", "difference", "size"}`."""
+    parts as `{"module", "kind", "shape"}` (no "path": gradio_client would read it as a file), residuals as `{"name", "difference", "size"}`."""
     data = asdict(result)
     data["model"] = data.pop("model_id")
     data.pop("notices", None)

@@ -25,7 +25,7 @@ def _parts(parts: list[Part]) -> str:
     for part in parts:
         shape = f" <b>{html.escape(part.shape)}</b>" if part.shape else ""
         rows.append(
-            f"<div style='font-size:0.85em'><code>{html.escape(part.path)}</code> · "
+            f"<div style='font-size:0.85em'><code>{html.escape(part.module)}</code> · "
             f"{html.escape(part.kind)}{shape}</div>"
         )
     return "".join(rows)
@@ -110,4 +110,4 @@ def block_diagram_html(result: BlockStructure) -> str:
 
 
 def _part_text(part: Part) -> str:
-    return f"{part.path} ({part.kind} {part.shape})".strip()
+    return f"{part.module} ({part.kind} {part.shape})".strip()

@@ -125,11 +125,11 @@ def test_the_block_is_read_from_the_model_and_its_residual_sums_are_x_plus_f_x(m
         assert residual.size > 0 and residual.difference <= 1e-5 * max(1.0, residual.size)
     if name == "gpt2":
         assert result.d_model == config.n_embd and result.d_ff == (config.n_inner or 4 * config.n_embd)
-        assert result.first_norm.path == "ln_1" and result.first_norm.kind == "LayerNorm"
+        assert result.first_norm.module == "ln_1" and result.first_norm.kind == "LayerNorm"
         assert result.final_norm is not None and result.embedding_norm is None
     if name == "bert":
         assert result.d_ff == config.intermediate_size
-        assert result.first_norm.path == "attention.output.LayerNorm" and result.embedding_norm is not None
+        assert result.first_norm.module == "attention.output.LayerNorm" and result.embedding_norm is not None
         assert f"{config.hidden_size} → {config.intermediate_size}" == result.mlp[0].shape
     if name == "llama":
         assert "RMSNorm" in result.first_norm.kind and result.num_kv_heads == config.num_key_value_heads

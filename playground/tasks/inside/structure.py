@@ -29,7 +29,7 @@ from playground.tasks.validation import check_text
 class Part:
     """One module of the block, as the model names it."""
 
-    path: str  # its name inside the block, e.g. "ln_1", "attention.self.query"
+    module: str  # its name inside the block, e.g. "ln_1", "attention.self.query"
     kind: str  # its class, e.g. "LayerNorm", "Conv1D", "LlamaRMSNorm", "NewGELUActivation"
     shape: str  # "32 → 96" for a projection, "(32,) eps 1e-05" for a norm, "" for an activation
 
