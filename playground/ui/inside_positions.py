@@ -19,9 +19,9 @@ from playground.ui.events import api_endpoint, on
 from playground.viz import block_diagram
 from playground.viz import positions as positions_viz
 
-SINUSOID = (
-    "$$PE_{(pos,\\,2i)} = \\sin\\!\\left(\\frac{pos}{10000^{2i/d}}\\right),\\qquad "
-    "PE_{(pos,\\,2i+1)} = \\cos\\!\\left(\\frac{pos}{10000^{2i/d}}\\right)$$"
+SINUSOID = (  # two lines: one is wider than a phone
+    "$$PE_{(pos,\\,2i)} = \\sin\\!\\left(\\frac{pos}{10000^{2i/d}}\\right)$$\n"
+    "$$PE_{(pos,\\,2i+1)} = \\cos\\!\\left(\\frac{pos}{10000^{2i/d}}\\right)$$"
 )
 LATEX = [{"left": "$$", "right": "$$", "display": True}]
 POSITIONS_TEXT = (

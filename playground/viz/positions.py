@@ -92,11 +92,20 @@ def _table_figure(
     fig.update_yaxes(autorange="reversed", row=2, col=1)
     fig.update_xaxes(title_text=_("position"), row=1, col=1)
     fig.update_layout(  # the curves' title is the figure's, with the legend under it
-        title={"text": two_lines(curves_title, 40), "font": {"size": 14}, "x": 0.5, "xanchor": "center"},
+        title={
+            "text": two_lines(curves_title, 40),
+            "font": {"size": 14},
+            "x": 0.5,
+            "xanchor": "center",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 10},
+        },
         font=FONT,
-        height=CURVES_HEIGHT + MAP_HEIGHT + 200,
-        margin={"l": 10, "r": 10, "t": 110, "b": 10},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "font": {"size": 11}},
+        height=CURVES_HEIGHT + MAP_HEIGHT + 240,
+        margin={"l": 10, "r": 10, "t": 150, "b": 10},  # the title, then the legend (two rows on a phone)
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 11}},
     )
     fig.update_annotations(font={"size": 14})
     return fig
