@@ -103,8 +103,8 @@ def _table_figure(
             "pad": {"t": 10},
         },
         font=FONT,
-        height=CURVES_HEIGHT + MAP_HEIGHT + 240,
-        margin={"l": 10, "r": 10, "t": 150, "b": 10},  # the title, then the legend (two rows on a phone)
+        height=CURVES_HEIGHT + MAP_HEIGHT + 215,
+        margin={"l": 10, "r": 10, "t": 125, "b": 10},  # the title, then the legend (two rows on a phone)
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "font": {"size": 11}},
     )
     fig.update_annotations(font={"size": 14})
