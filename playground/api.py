@@ -301,3 +301,83 @@ def kv_cache_json(result: KVCache) -> dict:
 def train_tokenizer_json(result: TrainedTokenizer) -> dict:
     """`{"merges": [[left, right], ...], "vocab_size"}`, as the `tokenizers` library writes them."""
     return {"merges": [list(merge) for merge in result.merges], "vocab_size": result.vocab_size}
+
+
+# --- positions, word order, the block, BERT's masking rule (issue 27, point 4) ------------------------------
+
+
+def positions_json(result) -> dict:
+    """`{"model", "d_model", "positions", "sinusoidal", "sinusoidal_dot", "dimensions", "learned",
+    "learned_similarity", "table_size", "rotary"}`: the sinusoidal encoding (positions × d_model) and its dot
+    products beside the model's learned position embeddings and their cosine similarity (null for rotary)."""
+    learned = result.learned
+    return {
+        "model": result.model_id,
+        "d_model": result.d_model,
+        "positions": result.positions,
+        "sinusoidal": _rounded(result.sinusoidal),
+        "sinusoidal_dot": _rounded(result.sinusoidal_dot),
+        "dimensions": result.dimensions,
+        "learned": None if learned is None else _rounded(learned),
+        "learned_similarity": None if learned is None else _rounded(result.learned_similarity),
+        "table_size": result.table_size,
+        "rotary": result.rotary,
+    }
+
+
+def word_order_json(result) -> dict:
+    """`{"model", "tokens", "shuffled_tokens", "order", "measure", "layer", "head", "with_positions",
+    "without_positions"}`, each condition `{"original", "shuffled_back", "difference", "size"}`."""
+
+    def check(c) -> dict:
+        return {
+            "original": _rounded(c.original),
+            "shuffled_back": _rounded(c.shuffled_back),
+            "difference": c.difference,
+            "size": c.size,
+        }
+
+    return {
+        "model": result.model_id,
+        "tokens": result.tokens,
+        "shuffled_tokens": result.shuffled_tokens,
+        "order": result.order,
+        "measure": result.measure,
+        "layer": result.layer,
+        "head": result.head,
+        "with_positions": check(result.with_positions),
+        "without_positions": check(result.without_positions),
+    }
+
+
+def block_structure_json(result) -> dict:
+    """`{"model", "family", "pre_norm", "layer", "num_layers", "d_model", "d_ff", "num_heads", "num_kv_heads",
+    "head_dim", "first_norm", "attention", "second_norm", "mlp", "embedding_norm", "final_norm", "residuals"}`:
+    parts as `{"module", "kind", "shape"}` (no "path": gradio_client would read it as a file), residuals as `{"name", "difference", "size"}`."""
+    data = asdict(result)
+    data["model"] = data.pop("model_id")
+    data.pop("notices", None)
+    data.pop("tokens", None)
+    return data
+
+
+def random_mask_json(result) -> dict:
+    """`{"model", "probability", "seed", "tokens": [{"token", "original", "kind"}], "masked": [{"position",
+    "original", "input", "kind", "predictions": [{"token_str", "score"}], "right"}]}`."""
+    return {
+        "model": result.model_id,
+        "probability": result.probability,
+        "seed": result.seed,
+        "tokens": [{"token": c.token, "original": c.original, "kind": c.kind} for c in result.cells],
+        "masked": [
+            {
+                "position": p.position,
+                "original": p.original,
+                "input": p.shown,
+                "kind": p.kind,
+                "predictions": [{"token_str": g.token, "score": g.score} for g in p.guesses],
+                "right": p.right,
+            }
+            for p in result.places
+        ],
+    }

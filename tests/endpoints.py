@@ -52,6 +52,10 @@ VALID: dict[str, dict] = {
     "/train_tokenizer": {"text": TRAINING_TEXT, "vocab_size": 300, "min_frequency": 2},
     "/pretrain_mlm": {"text": TRAINING_TEXT, "steps": 2},
     "/lessons": {"language": "en"},
+    "/positions": {"model": "generation", "positions": 16},
+    "/word_order": {"text": TEXT, "model": "fill-mask", "seed": 1},
+    "/block_structure": {"text": TEXT, "model": "generation", "layer": 1},
+    "/random_mask": {"text": TEXT, "probability": 0.5, "seed": 0},
 }
 # Endpoints whose every request trains a model: called with fewer generated cases (see `hostile_values`).
 SLOW = {"/fine_tune", "/train_tiny", "/pretrain_mlm"}

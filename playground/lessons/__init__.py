@@ -12,6 +12,8 @@ A lesson file (see 01-next-token.yaml; the README's "Adding a lesson" says the s
         inputs: {prompt: "The cat"}     # that tab's inputs, by their link names (ui/links.py); for the
         inputs_zh: {prompt: "小猫"}      #   Chinese models (--preset zh) `inputs_zh` where they differ
         requires_tab: translation       # optional: the step is left out where the page has no such tab
+        run: pretrain                   # optional: the tab's action "Try it" runs after opening it (ui/links.py
+                                        #   `action`); by default the tab's first; `run: false` runs none
         question:                       # optional
           kind: choice                  # a fixed question: choices and the index of the right one
           prompt: {en: …, zh: …}
@@ -73,6 +75,7 @@ class Step:
     question: Question | None = None
     notice: dict[str, str] = field(default_factory=dict)
     requires_tab: str | None = None
+    run: str | bool | None = None  # the action "Try it" runs: None the tab's first, False none, else its name
 
     def inputs_for(self, models_language: str) -> dict:
         """The inputs for the served models' language ("zh": the Chinese preset's models)."""
@@ -145,7 +148,14 @@ def _step(value, where: str) -> Step:
         question=question,
         notice=notice,
         requires_tab=value.get("requires_tab"),
+        run=_run(value.get("run", None), where),
     )
+
+
+def _run(value, where: str) -> str | bool | None:
+    if value is None or value is False or (isinstance(value, str) and value):
+        return value
+    raise LessonError(f"{where}: run is the name of an action of the step's tab, or false")
 
 
 def question_text(inputs: dict) -> str | None:

@@ -14,6 +14,7 @@ from playground.translations import (
     firstlook,
     hardening,
     lessons,
+    lessons4,
     messages,
     mlm,
     page,
@@ -39,5 +40,6 @@ for _module in (
     experiments2,
     dtype,
     vllm,
+    lessons4,
 ):
     ZH.update(_module.ZH)

@@ -364,6 +364,17 @@ def build(context: Context) -> None:
         context.links.add("attention", "view", kind)
         context.links.add("attention", "layer", layer)
         context.links.add("attention", "head", head)
+        context.links.action("attention", "show", button)  # what "Try it" runs
+        step_by_step = gr.Button(
+            ui("This head step by step (Inside) ▸"), size="sm", elem_id="attention-to-inside"
+        )
+        context.links.jump(  # opens Inside's Q = XW_Q … softmax(QKᵀ/√d_k)V with this model, text, layer, head
+            step_by_step,
+            "inside",
+            {"model": model, "text": text, "layer": layer, "head": head},
+            run="look",
+            anchor="inside-formula",
+        )
         with gr.Row():
             hide_special = gr.Checkbox(value=False, label=ui(HIDE_SPECIAL_LABEL))
             own_scale = gr.Checkbox(value=False, label=ui(OWN_SCALE_LABEL))

@@ -259,6 +259,7 @@ def build(context: Context) -> None:
         context.links.add("chat", "top_k", controls[2])
         context.links.add("chat", "top_p", controls[3])
         context.links.add("chat", "seed", seed)
+        context.links.action("chat", "send", send_button)  # what "Try it" runs
         with gr.Accordion(
             ui("What the model reads: the conversation as one text, token by token"), open=True
         ):

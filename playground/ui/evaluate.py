@@ -339,6 +339,8 @@ def build(context: Context) -> None:
             links[f"reference_{index}"] = reference
         for name, component in links.items():
             context.links.add(TAB_ID, name, component)  # ?tab=evaluate&candidate=… (ui/links.py)
+        context.links.action(TAB_ID, "perplexity", compute_button)  # what "Try it" runs
+        context.links.action(TAB_ID, "score", score_button)
         cards = gr.HTML()
         with gr.Row():
             with gr.Column():

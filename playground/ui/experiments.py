@@ -393,6 +393,7 @@ def build(context: Context) -> None:
                     visible_columns=[1],
                 )
                 find_button = gr.Button(ui("Find heads"), variant="primary")
+                context.links.action("experiments", "heads", find_button)  # what "Try it" runs
                 heads_info = gr.Markdown()
                 top = gr.Markdown()
                 maps = {}

@@ -12,6 +12,7 @@ from playground.ui.attention_sections import mask_attention_section
 from playground.ui.context import Context, summary_markdown
 from playground.ui.errors import api_answers
 from playground.ui.events import api_endpoint, batch_outputs, batched
+from playground.ui.random_mask import random_mask_section
 from playground.viz import charts, highlight
 
 EXAMPLES = {  # for the English and the Chinese models (bert-base-chinese: one character per mask)
@@ -119,6 +120,7 @@ def build(context: Context) -> None:
         context.links.add("fill-mask", "text", text)  # linkable inputs: ?tab=fill-mask&text=… (ui/links.py)
         context.links.add("fill-mask", "targets", targets)
         context.links.add("fill-mask", "top_k", top_k)
+        context.links.action("fill-mask", "predict", button)  # what "Try it" runs
         summary = gr.Markdown()
         best_fill = gr.HTML()
         plot = gr.Plot(label=ui("Candidates"), show_label=False)
@@ -126,6 +128,7 @@ def build(context: Context) -> None:
         gr.Examples(examples, inputs=[text, top_k, targets], label=ui("Examples: click one, then Predict"))
         api_endpoint(fill_mask_api, context, "fill_mask", "fill-mask", settings.max_batch_size)
         mask_attention_section(context, text, [button.click, text.submit])
+        random_mask_section(context, text)
 
     batched(
         [button.click, text.submit, targets.submit],

@@ -359,6 +359,7 @@ def build(context: Context) -> None:
         context.links.add("generate", "top_p", top_p)
         context.links.add("generate", "repetition_penalty", repetition_penalty)
         context.links.add("generate", "seed", seed)
+        context.links.action("generate", "generate", generate_button)  # what "Try it" runs
         context.links.add("generate", "num_samples", num_samples)
         gr.Examples(context.examples(EXAMPLES), inputs=inputs, label=ui("Examples: click one, then Generate"))
         distribution_plot = gr.Plot(label=ui("Next-token distribution"), show_label=False)

@@ -14,6 +14,7 @@ from playground.tasks import inside
 from playground.ui.attention import MODEL_CHOICES, checked_model, choices
 from playground.ui.context import Context, summary_markdown
 from playground.ui.events import api_endpoint, on
+from playground.ui.inside_positions import build_block, build_positions
 from playground.ui.model_limits import follows_model
 from playground.viz import inside as inside_viz
 
@@ -328,6 +329,7 @@ def build(context: Context) -> None:
             visible_columns=[1],
         )
         button = gr.Button(ui("Look inside"), variant="primary")
+        context.links.action("inside", "look", button)  # what "Try it" runs (first: before "shuffle")
         gr.Markdown("### " + ui("Tokens"))
         tokens_html = gr.HTML()
         compare_button = gr.Button(ui("Compare the tokenizers of the served models"), size="sm")
@@ -335,11 +337,15 @@ def build(context: Context) -> None:
         gr.Markdown("### " + ui("Embeddings"))
         embeddings_info = gr.Markdown()
         embeddings_plot = gr.Plot(label=ui("Embeddings"), show_label=False)
-        gr.Markdown("### " + ui("One attention head, step by step"))
+        # the head's layer and head, made here for the positions section, drawn in the head section below
+        layer = gr.Slider(1, 12, value=1, step=1, label=ui("Layer"), render=False)
+        head = gr.Slider(1, 12, value=1, step=1, label=ui("Head"), render=False)
+        follows_model(layer, model.value, "layers"), follows_model(head, model.value, "heads")
+        build_positions(context, model, text, layer, head, [button.click, text.submit])
+        gr.Markdown("### " + ui("One attention head, step by step"), elem_id="inside-formula")
         with gr.Row():
-            layer = gr.Slider(1, 12, value=1, step=1, label=ui("Layer"))
-            head = gr.Slider(1, 12, value=1, step=1, label=ui("Head"))
-            follows_model(layer, model.value, "layers"), follows_model(head, model.value, "heads")
+            layer.render()
+            head.render()
         context.links.add("inside", "model", model)  # linkable inputs: ?tab=inside&text=… (ui/links.py)
         context.links.add("inside", "text", text)
         context.links.add("inside", "layer", layer)
@@ -374,6 +380,7 @@ def build(context: Context) -> None:
                 "residual stream carries the sum of everything the layers have added."
             )
         )
+        build_block(context, model, text, layer, [button.click, text.submit])
         with gr.Row(elem_classes="inside-grid"):
             with gr.Column(min_width=320):
                 residual_plot = gr.Plot(label=ui("Residual stream"), show_label=False)

@@ -25,7 +25,7 @@ from playground.tasks import quiz
 from playground.ui.context import Context, current_session, session_state
 from playground.ui.errors import as_gr_error
 from playground.ui.events import api_endpoint, on
-from playground.ui.links import View, Wiring, view_of
+from playground.ui.links import RUN_JS, View, Wiring, view_of
 
 TAB = "lessons"
 STORAGE_KEY = "playground-lessons-done"
@@ -281,9 +281,12 @@ def step_view(lc: LessonsContext, lesson: Lesson, index: int) -> View:
 
 
 def try_it(lc: LessonsContext, lesson_id, index) -> list:
-    """Try it: the step's tab, opened with its inputs (the same as its link)."""
-    lesson, index, _step = lc.step(lesson_id, index)
-    return lc.wiring.show(step_view(lc, lesson, index))
+    """Try it: the step's tab, opened with its inputs (the same as its link), and the elem_id of the button
+    the page then clicks to run the step (its `run` action; "" for none)."""
+    lesson, index, step = lc.step(lesson_id, index)
+    view = step_view(lc, lesson, index)
+    target = "" if step.run is False or view.tab is None else lc.wiring.links.action_id(step.tab, step.run)
+    return [*lc.wiring.show(view), target]
 
 
 def lesson_link_view(lc: LessonsContext, params: Mapping) -> View | None:
@@ -590,6 +593,7 @@ def build(context: Context) -> LessonsTab:
         # state changed by an event outside the queue does not trigger its change event
         parts["moved"] = gr.Textbox(elem_classes=["follow-signal"], container=False, show_label=False)
         parts["key"] = gr.State("")
+        parts["run"] = gr.Textbox(visible=False)  # the button "Try it" clicks once the step's tab is open
         parts["shown_stats"] = session_state(None)
         parts["timer"] = gr.Timer(POLL_SECONDS, active=False)
         parts["teacher_timer"] = gr.Timer(1.0, active=False)
@@ -628,7 +632,9 @@ def wire(tab: LessonsTab, demo: gr.Blocks, wiring: Wiring, language_switch=None)
     inputs = [p["lesson"], p["index"], p["answer"], p["done"], p["code"]]
     on([p["check"].click], check, lc, inputs, result, clear_on_error=False)
     fn = in_page_language_of(lambda lesson_id, index: try_it(lc, lesson_id, index))
-    p["try_it"].click(fn, [p["lesson"], p["index"]], wiring.outputs, api_visibility="private")
+    p["try_it"].click(
+        fn, [p["lesson"], p["index"]], [*wiring.outputs, p["run"]], api_visibility="private"
+    ).then(None, p["run"], None, js=RUN_JS, api_visibility="private")  # then run it, as a click would
 
     # following the teacher: cheap polls, outside the queue; nothing is sent back until the class moves
     def tick(code, version, request: gr.Request):

@@ -12,6 +12,14 @@ and the page says so in one sentence; text from a link only ever becomes a compo
 After every tab is built, `wire(demo, context, ...)` (ui/layout.py) reads the link when a page loads and
 puts a "Copy link" button in the page header, which writes the link of the selected tab's current inputs.
 The Lessons tab's "Try it" uses the same `open_view`.
+
+A tab's buttons that compute its view are registered as its actions, so "Try it" can also run the step:
+
+    context.links.action("fill-mask", "predict", button)   # the first of a tab is what "Try it" clicks
+
+and a button in one tab may open another tab with inputs taken from its own (then click that tab's action):
+
+    context.links.jump(button, "inside", {"text": text, "layer": layer}, run="look", anchor="inside-formula")
 """
 
 from __future__ import annotations
@@ -39,6 +47,8 @@ class Links:
     """The linkable inputs of the page being built: tab id -> {input name -> component}, in build order."""
 
     inputs: dict[str, dict[str, gr.components.Component]] = field(default_factory=dict)
+    actions: dict[str, dict[str, gr.Button]] = field(default_factory=dict)  # tab id -> {name -> button}
+    jumps: list[Jump] = field(default_factory=list)
 
     def add(self, tab: str, name: str, component: gr.components.Component) -> None:
         """Register one input of a tab (see the module docstring)."""
@@ -47,6 +57,33 @@ class Links:
         if name in RESERVED:
             raise ValueError(f"{name!r} is a reserved query key")
         self.inputs.setdefault(tab, {})[name] = component
+
+    def action(self, tab: str, name: str, button: gr.Button) -> None:
+        """Register a button that computes `tab`'s view; the page finds it by its elem_id (given here when it
+        has none). A tab's first action is the one "Try it" runs unless the step names another."""
+        if not button.elem_id:
+            button.elem_id = f"run-{tab}-{name}"
+        self.actions.setdefault(tab, {})[name] = button
+
+    def action_id(self, tab: str, name: str | None = None) -> str:
+        """The elem_id of `tab`'s action `name` (None: its first); "" where it has none."""
+        actions = self.actions.get(tab, {})
+        if name is None:
+            name = next(iter(actions), None)
+        button = actions.get(name)
+        return button.elem_id if button is not None else ""
+
+    def jump(
+        self,
+        button: gr.Button,
+        tab: str,
+        sources: Mapping[str, gr.components.Component],
+        run: str | None = None,
+        anchor: str | None = None,
+    ) -> None:
+        """When `button` is clicked, open `tab` with its inputs {input name: the value of a component here},
+        then click its action `run` (None: its first) and scroll to the element `anchor` (an elem_id)."""
+        self.jumps.append(Jump(button, tab, dict(sources), run, anchor))
 
     def components(self) -> list[gr.components.Component]:
         """Every registered component, once, in registration order (the outputs of the link handlers)."""
@@ -57,6 +94,17 @@ class Links:
                     seen.add(id(component))
                     flat.append(component)
         return flat
+
+
+@dataclass
+class Jump:
+    """A button that opens another tab with inputs taken from its own tab (`Links.jump`)."""
+
+    button: gr.Button
+    tab: str
+    sources: dict[str, gr.components.Component]
+    run: str | None = None
+    anchor: str | None = None
 
 
 class BadValue(ValueError):
@@ -212,6 +260,34 @@ COPY_JS = """
 """
 
 
+# Click a tab's action once it is on the page (a tab just selected may render a moment later), then scroll to
+# the anchor if one is named. `target` is "<button elem_id> <anchor elem_id>" (either may be missing).
+RUN_JS = """
+(target) => {
+  const [button, anchor] = String(target || "").split(" ");
+  if (!button) return;
+  let tries = 0;
+  const run = () => {
+    const found = document.getElementById(button);
+    const shown = found && found.offsetParent !== null;
+    if (found && (shown || tries > 10)) {
+      found.click();
+      const place = anchor ? document.getElementById(anchor) : null;
+      if (place) place.scrollIntoView({ block: "start" });
+    } else if (tries++ < 50) {
+      setTimeout(run, 100);
+    }
+  };
+  setTimeout(run, 100);
+}
+"""
+
+
+def run_target(button_id: str, anchor: str | None = None) -> str:
+    """What RUN_JS reads: the button to click and where to scroll."""
+    return f"{button_id} {anchor}" if button_id and anchor else button_id
+
+
 @dataclass
 class Wiring:
     """What `wire` made: the outputs that open a view (the Tabs, the box holding the selected tab's id, every
@@ -305,4 +381,24 @@ def wire(
     copy.button.click(
         query_of, [copy.selected, *all_inputs], copy.box, api_visibility="private", queue=False
     ).then(None, copy.box, copy.box, js=COPY_JS, api_visibility="private", queue=False)
+    for jump in links.jumps:
+        wire_jump(wiring, jump)
     return wiring
+
+
+def wire_jump(wiring: Wiring, jump: Jump) -> None:
+    """`jump.button` opens its tab with the values of its sources, then runs the tab's action."""
+    names, sources = list(jump.sources), list(jump.sources.values())
+    target = run_target(wiring.links.action_id(jump.tab, jump.run), jump.anchor)
+
+    def open_tab(*values):
+        view = view_of(wiring.links, jump.tab, dict(zip(names, values, strict=True)), wiring.ids)
+        return wiring.show(view)
+
+    from playground.ui.language import in_page_language
+
+    jump.button.click(
+        in_page_language(open_tab), sources, wiring.outputs, api_visibility="private", queue=False
+    ).then(
+        None, None, None, js=RUN_JS.replace("(target) =>", f"(target = {json.dumps(target)}) =>"), queue=False
+    )

@@ -157,6 +157,7 @@ def build(app: Context) -> None:
                 "question-answering", name, component
             )  # ?tab=question-answering&question=… (ui/links.py)
         app.links.add("question-answering", "max_answer_len", max_answer_len)
+        app.links.action("question-answering", "answer", button)  # what "Try it" runs
         summary = gr.Markdown()
         marked = gr.HTML()
         spans = gr.HTML()

@@ -196,6 +196,7 @@ def build(context: Context) -> None:
         )
         button = gr.Button(ui("Classify"), variant="primary")
         context.links.add("sentiment", "text", text)  # linkable inputs: ?tab=sentiment&text=… (ui/links.py)
+        context.links.action("sentiment", "classify", button)  # what "Try it" runs
         summary = gr.Markdown()
         plot = gr.Plot(label=ui("Label probabilities"), show_label=False)
         error = gr.Textbox(visible=False)

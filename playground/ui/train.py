@@ -644,9 +644,11 @@ def build(context: Context) -> None:
             context.links.add("train", "tokenizer", tokenizer)
             context.links.add("train", "steps", steps)
             context.links.add("train", "sample_every", sample_every)
+            context.links.action("train", "fine-tune", train_button)  # what "Try it" runs
             with gr.Row():
                 tiny_button = gr.Button(ui("Pretrain"), variant="primary")
                 tiny_stop = gr.Button(ui("Stop"), variant="stop")
+            context.links.action("train", "pretrain", tiny_button)
             tiny_progress = gr.HTML()
             tiny_plot = gr.Plot(show_label=False)
             tiny_summary = gr.Markdown()
@@ -712,6 +714,7 @@ def build(context: Context) -> None:
             with gr.Row():
                 mlm_button = gr.Button(ui("Pretrain the BERT"), variant="primary")
                 mlm_stop = gr.Button(ui("Stop"), variant="stop")
+            context.links.action("train", "pretrain-bert", mlm_button)
             mlm_progress = gr.HTML()
             mlm_plot = gr.Plot(show_label=False)
             mlm_summary = gr.Markdown()

@@ -402,6 +402,7 @@ def build(context: Context) -> None:
         gr.Examples(examples, inputs=[text], label=ui("Examples: click one, then Translate"))
         for name, component in (("text", text), ("max_new_tokens", max_new_tokens), ("num_beams", num_beams)):
             context.links.add("translation", name, component)  # ?tab=translation&text=… (ui/links.py)
+        context.links.action("translation", "translate", translate_button)  # what "Try it" runs
         distribution_plot = gr.Plot(label=ui("Next-token distribution"), show_label=False)
         with gr.Accordion(ui("Cross-attention: which source tokens each output token looked at"), open=True):
             with gr.Row():

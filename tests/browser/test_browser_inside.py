@@ -25,7 +25,8 @@ WORDS = {
         "query": "查询词元：它那一行的分数和权重，以及它的 MLP 神经元",
     },
 }
-PLOTS = 14  # embeddings, 9 panels of the head, the query row, residual stream, neurons, logit lens
+PLOTS = 16  # embeddings, the sinusoidal and learned positions, 9 panels of the head, the query row, residual
+# stream, neurons, logit lens
 
 
 @pytest.mark.parametrize("language, locale", [("en", "en-US"), ("zh", "zh-CN")])

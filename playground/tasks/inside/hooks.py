@@ -54,6 +54,12 @@ class Recorder:
         removed with the recorder's own hooks."""
         self._handles.append(module.register_forward_pre_hook(hook, with_kwargs=True))
 
+    def change_output(self, module: nn.Module, hook) -> None:
+        """A forward hook that replaces what `module` produced (its return value, when not None: e.g. the
+        position embeddings switched off), removed with the recorder's own hooks. Register it before the hooks
+        that record the same module, so that they see the changed output."""
+        self._handles.append(module.register_forward_hook(hook))
+
     def remove(self) -> None:
         for handle in self._handles:
             handle.remove()
