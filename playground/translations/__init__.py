@@ -10,6 +10,7 @@ from playground.translations import (
     experiments,
     firstlook,
     hardening,
+    hardening2,
     lessons,
     messages,
     mlm,
@@ -31,5 +32,6 @@ for _module in (
     experiments,
     firstlook,
     lessons,
+    hardening2,
 ):
     ZH.update(_module.ZH)
