@@ -125,8 +125,14 @@ def one_off_clients(models: dict[str, str], mode: str, clients: int) -> tuple[fl
             assert one_off_call(url, index, [text, "fill-mask"])["success"]
         before = resident_mib(server.pid)[0]
         began = time.perf_counter()
-        for _client in range(clients):
+        for client in range(1, clients + 1):
             assert one_off_call(url, index, [text, "fill-mask"])["success"]
+            if (
+                client % 20 == 0 or client == clients
+            ):  # as it goes: a long run on a busy machine can be read part-way
+                gained = resident_mib(server.pid)[0] - before
+                elapsed = time.perf_counter() - began
+                print(f"  {client} clients: +{gained:.1f} MiB ({elapsed / client:.1f} s each)", flush=True)
         seconds = (time.perf_counter() - began) / clients
         return resident_mib(server.pid)[0] - before, seconds
     finally:
