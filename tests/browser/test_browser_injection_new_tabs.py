@@ -1,5 +1,5 @@
 """Issue 30, red team of the tabs added since the last hardening: markup typed into the Experiments tab
-(ablation, patching, the tokenizer lab) and the Translation tab is shown as written, through every view that
+(head finder and ablation, patching, the tokenizer lab) and the Translation tab is shown as written, through every view that
 shows its tokens (HTML chips, plotly axes and hovers): no element made from it, no request to its host."""
 
 from __future__ import annotations
@@ -15,9 +15,13 @@ PAYLOAD = f"<img src=http://{HOST}/x.png> <svg onload=alert(1)> <a href=javascri
 def test_markup_in_the_experiments_inputs_stays_text(page):
     requested = watch(page)
     panel = open_experiments(page, "Experiments")
+    finder = panel.locator("#experiments-heads")
+    finder.get_by_label("Text", exact=True).fill(PAYLOAD)  # the text of the head finder and of the ablation
+    finder.get_by_role("button", name="Find heads", exact=True).click()
+    expect(finder.locator(".js-plotly-plot").first).to_be_visible()  # the top induction head's pattern
+    assert_nothing_live(page, requested)
     panel.get_by_role("tab", name="Knock heads out").click()
     ablation = panel.locator("#experiments-ablation")
-    ablation.get_by_label("Text", exact=True).fill(PAYLOAD)
     ablation.get_by_role("button", name="Knock out", exact=True).click()
     expect(ablation.locator(".js-plotly-plot").first).to_be_visible()
     assert_nothing_live(page, requested)
