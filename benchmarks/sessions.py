@@ -13,6 +13,8 @@ real shapes). Two measurements:
    request through /proc/PID/clear_refs) above its resident memory before the request.
 
     python -m benchmarks.sessions [--clients 200] [--results benchmarks/RESULTS.md]
+    python -m benchmarks.sessions --part clients --clients 200    # the one-off clients alone
+    python -m benchmarks.sessions --part peaks --only ablation    # some worst-case peaks alone
 
 The tables are printed and written under the heading "Sessions and worst-case memory" in --results.
 """
@@ -123,8 +125,14 @@ def one_off_clients(models: dict[str, str], mode: str, clients: int) -> tuple[fl
             assert one_off_call(url, index, [text, "fill-mask"])["success"]
         before = resident_mib(server.pid)[0]
         began = time.perf_counter()
-        for _client in range(clients):
+        for client in range(1, clients + 1):
             assert one_off_call(url, index, [text, "fill-mask"])["success"]
+            if (
+                client % 20 == 0 or client == clients
+            ):  # as it goes: a long run on a busy machine can be read part-way
+                gained = resident_mib(server.pid)[0] - before
+                elapsed = time.perf_counter() - began
+                print(f"  {client} clients: +{gained:.1f} MiB ({elapsed / client:.1f} s each)", flush=True)
         seconds = (time.perf_counter() - began) / clients
         return resident_mib(server.pid)[0] - before, seconds
     finally:
@@ -168,22 +176,72 @@ def worst_requests() -> dict[str, tuple[str, dict]]:
             "logit_lens",
             {"text": prompt + " " + prompt, "model": "generation", "top_k": 50},
         ),
+        **experiments_requests(long_text),
+    }
+
+
+def experiments_requests(long_text: str) -> dict[str, tuple[str, dict]]:
+    """The Experiments tab's largest allowed requests: the tokenizer lab on 5,000 characters that are all
+    different (the largest vocabulary, every pair merged), patching at 64 tokens (every layer at every position;
+    on GPT-2's byte-level benchmark vocabulary one token a character), ablation of all 144 heads at 128 tokens."""
+    distinct = "".join(chr(0x4E00 + i) + ("\n" if i % 60 == 59 else "") for i in range(5000))[:5000]
+    clean = ("the cat sat on the mat " * 3)[:64]  # 64 characters: 64 tokens
+    words = " ".join(
+        ("the cat sat on the mat and the dog " * 8).split()[:61]
+    )  # [CLS] [MASK] 61 [SEP]: 64 tokens
+    every_head = ", ".join(f"{layer}.{head}" for layer in range(1, 13) for head in range(1, 13))
+    return {
+        "tokenizer lab (/train_tokenizer, 5,000 distinct chars, vocabulary 5,000)": (
+            "train_tokenizer",
+            {"text": distinct, "vocab_size": 5000, "min_frequency": 1},
+        ),
+        "patching (/patch, GPT-2, 64 tokens)": (
+            "patch",
+            {"clean": clean, "corrupted": "a" + clean[1:], "model": "generation"},
+        ),
+        "patching (/patch, BERT, 64 tokens)": (
+            "patch",
+            {
+                "clean": "[MASK] " + words,
+                "corrupted": "[MASK] " + words.replace("cat", "dog", 1),
+                "model": "fill-mask",
+            },
+        ),
+        "ablation (/ablate, GPT-2, 144 heads, 128 tokens)": (
+            "ablate",
+            {"text": long_text, "model": "generation", "heads": every_head, "mode": "mean", "top_n": 50},
+        ),
+        "ablation (/ablate, BERT, 144 heads, 128 tokens)": (
+            "ablate",
+            {
+                "text": "[MASK] " + long_text[7:],
+                "model": "fill-mask",
+                "heads": every_head,
+                "mode": "mean",
+                "top_n": 50,
+            },
+        ),
     }
 
 
 FIRST = ("attention", "fill_mask", "classify", "tokenize", "inside")  # the quick ones first
 
 
-def worst_case_peaks(models: dict[str, str]) -> list[list]:
+def worst_case_peaks(models: dict[str, str], only: str = "") -> list[list]:
+    """The peak rows of the families whose name holds `only` (all by default)."""
     from gradio_client import Client
 
     server, url, _config = start(models, "forget", 200)
     rows = []
     try:
         client = Client(url, verbose=False)
-        families = sorted(worst_requests().items(), key=lambda item: item[1][0] not in FIRST)
+        chosen = {family: found for family, found in worst_requests().items() if only in family}
+        families = sorted(chosen.items(), key=lambda item: item[1][0] not in FIRST)
         for family, (endpoint, request) in families:
-            client.predict(**{**request, **small(endpoint)}, api_name=f"/{endpoint}")  # model loaded
+            try:  # the model loaded (two alike answers of random weights may be refused: loaded all the same)
+                client.predict(**{**request, **small(endpoint)}, api_name=f"/{endpoint}")
+            except Exception as error:
+                print(f"{family}: the small request: {str(error)[:80]}", flush=True)
             before = resident_mib(server.pid)[0]
             reset_peak(server.pid)
             began = time.perf_counter()
@@ -205,11 +263,35 @@ def small(endpoint: str) -> dict:
     """Changes that make an endpoint's request quick (to load its model before measuring)."""
     if endpoint == "generate":
         return {"max_new_tokens": 2, "num_samples": 1}
+    if endpoint == "train_tokenizer":
+        return {"text": "the cat sat\n" * 20, "vocab_size": 300}
+    if endpoint == "patch":
+        return {"clean": "[MASK] the cat", "corrupted": "[MASK] the dog"}
+    if endpoint == "ablate":
+        return {"heads": "1.1"}
     return {}
 
 
-def run(root: Path | None = None, clients: int = 200, kept_clients: int = 5) -> str:
+def run(
+    root: Path | None = None, clients: int = 200, kept_clients: int = 5, part: str = "all", only: str = ""
+) -> str:
     models = default_shaped_models(root or Path(tempfile.gettempdir()) / "benchmarks-sessions-models")
+    if part == "peaks":
+        return peaks_table(worst_case_peaks(models, only))
+    if part == "clients":
+        gained, seconds = one_off_clients(models, "forget", clients)
+        print(f"{clients} one-off clients: +{gained:.1f} MiB ({seconds:.1f} s each)", flush=True)
+        return table(
+            ["BERT-base-shaped fill-mask model", "server gained (MiB)", "per client (MiB)", "s per client"],
+            [
+                [
+                    f"{clients} one-off /attention clients, 128 tokens",
+                    f"{gained:,.1f}",
+                    f"{gained / clients:.2f}",
+                    f"{seconds:.1f}",
+                ]
+            ],
+        )
     gained, seconds = one_off_clients(models, "forget", clients)
     print(f"{clients} one-off clients: +{gained:.1f} MiB ({seconds:.1f} s each)", flush=True)
     kept, kept_seconds = one_off_clients(models, "keep", kept_clients)
@@ -232,19 +314,23 @@ def run(root: Path | None = None, clients: int = 200, kept_clients: int = 5) -> 
     parts = [
         table(["BERT-base-shaped fill-mask model", "server gained (MiB)", "per client (MiB)"], sessions),
         table(["per visitor, kept up to an hour or until the page closes", "MiB"], attention_state_mib()),
-        table(
-            [
-                "endpoint family: largest allowed request",
-                "peak above before (MiB)",
-                "peak resident (MiB)",
-                "time",
-            ],
-            worst_case_peaks(models),
-        ),
+        peaks_table(worst_case_peaks(models)),
         f"_({machine()}; one process serves the three models, fp32 on CPU; before each peak the family's model "
         "is loaded by a small request. Measured by `python -m benchmarks.sessions`.)_",
     ]
     return "\n\n".join(parts)
+
+
+def peaks_table(rows: list[list]) -> str:
+    return table(
+        [
+            "endpoint family: largest allowed request",
+            "peak above before (MiB)",
+            "peak resident (MiB)",
+            "time",
+        ],
+        rows,
+    )
 
 
 def main() -> None:
@@ -252,10 +338,19 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument(
+        "--part",
+        choices=["all", "clients", "peaks"],
+        default="all",
+        help="clients: the one-off clients alone; peaks: the worst-case peaks alone (printed, not written)",
+    )
+    parser.add_argument("--only", default="", help="with --part peaks: the families whose name holds this")
     parser.add_argument("--results", type=Path, default=Path(__file__).resolve().parent / "RESULTS.md")
     args = parser.parse_args()
-    body = run(clients=args.clients)
+    body = run(clients=args.clients, part=args.part, only=args.only)
     print(body)
+    if args.part != "all":
+        return  # a part alone: printed, the section left as it is
     from benchmarks.serving import write_section
 
     write_section(args.results, HEADING, body)

@@ -16,6 +16,9 @@ import time
 from dataclasses import dataclass, field
 
 PRESENT_SECONDS = 10.0  # a follower whose page asked within this long counts as joined
+# At most this many followers are remembered at once (a classroom is far smaller): anyone with the join code
+# could otherwise grow the class without bound by polling as ever new pages while no teacher's page prunes it.
+MAX_FOLLOWERS = 2000
 
 
 @dataclass
@@ -95,7 +98,8 @@ class Classroom:
         led = self._class
         if led is None or not isinstance(code, str) or not secrets.compare_digest(code, led.code):
             return False
-        led.seen[follower] = self._clock()  # one dict write: cheap enough without the lock
+        if follower in led.seen or self._room_for_one(led):
+            led.seen[follower] = self._clock()  # one dict write: cheap enough without the lock
         if known_version == led.version:
             return None
         return Position(led.lesson, led.step, led.version)
@@ -117,9 +121,22 @@ class Classroom:
                 return False
             if choice not in led.choices:
                 return False
+            if follower not in led.seen and not self._room_for_one(led):
+                return False
             led.answers[follower] = choice
             led.seen[follower] = self._clock()
             return True
+
+    def _room_for_one(self, led: _Class) -> bool:
+        """Whether one more follower may be remembered: past MAX_FOLLOWERS, those not seen for PRESENT_SECONDS
+        are forgotten first (their answers too); if the class is still full, the newcomer is not counted."""
+        if len(led.seen) < MAX_FOLLOWERS:
+            return True
+        now = self._clock()
+        for follower in [f for f, when in list(led.seen.items()) if now - when > PRESENT_SECONDS]:
+            led.seen.pop(follower, None)
+            led.answers.pop(follower, None)
+        return len(led.seen) < MAX_FOLLOWERS
 
     def stats(self, key: str | None) -> Stats | None:
         """What the teacher sees: how many follow now, how many answered, how many chose each choice."""

@@ -358,6 +358,24 @@ class CrossAttention:
         return self.cross.shape[1]
 
 
+def kept_for_redraw(result: CrossAttention) -> CrossAttention:
+    """What a session keeps of `result` to redraw the cross-attention heatmap for another layer or head: the
+    cross-attention alone, at half precision (issue 30: the encoder's and decoder's self-attention of a
+    512-token source took ~60 MB more per visitor, kept for an hour). `cross_in_full` gives float32 back."""
+    empty = np.zeros((0,), dtype=np.float16)
+    return replace(result, encoder=empty, decoder=empty, cross=result.cross.astype(np.float16))
+
+
+def cross_in_full(result: CrossAttention) -> CrossAttention:
+    """The float32 cross-attention of a `kept_for_redraw` result, each row renormalised to add up to 1."""
+    if result.cross.dtype == np.float32:
+        return result
+    weights = result.cross.astype(np.float32)
+    totals = weights.sum(axis=-1, keepdims=True)
+    np.divide(weights, totals, out=weights, where=totals > 0)
+    return replace(result, cross=weights)
+
+
 def attention_of(loaded: LoadedModel, source: Source, target_ids: list[int]) -> CrossAttention:
     """The weights of one forward pass with decoder_input_ids = the start token, then `target_ids` but the
     last, from the eager attention implementation (output_attentions=True), of the float32 model whatever

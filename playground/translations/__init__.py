@@ -13,6 +13,7 @@ from playground.translations import (
     experiments2,
     firstlook,
     hardening,
+    hardening2,
     lessons,
     lessons4,
     messages,
@@ -41,5 +42,6 @@ for _module in (
     dtype,
     vllm,
     lessons4,
+    hardening2,
 ):
     ZH.update(_module.ZH)

@@ -12,7 +12,10 @@
   bare "Error" pop-up, and a dropdown's value that is not among its choices with "Value: … is not in the list of
   choices: […]" quoting the choices, which may be a CSV's headers or a text's tokens. Each input is checked
   first (`checked_inputs`): a number where a number is expected, within the slider's range; a choice among the
-  choices this session was given. A refusal names the field, in the page's language.
+  choices this session was given. A refusal names the field, in the page's language. On the page, such a
+  refusal is one pop-up and the event ends without failing (`refused_quietly`), as a handler's refusal does
+  (ui/events.py): gradio would also mark each output with a bare "Error" badge. The outputs that show a result
+  are cleared, the others stay.
 - **Every error a page shows is escaped.** The page renders pop-ups as HTML: an error of a page event that the
   app did not write itself (gradio's, raised before or after the handler) is escaped on its way out, as the
   app's own sentences are (ui/errors.py); anything else becomes the server's one sentence.
@@ -51,7 +54,12 @@ class PlaygroundBlocks(gr.Blocks):
         try:
             return await super().process_api(fn, inputs, state, request, *args, **kwargs)
         except Exception as error:
-            raise _shown_error(error, page=is_page_event(fn)) from error
+            shown = _shown_error(error, page=is_page_event(fn))
+            if is_refusal(error) and is_page_event(fn) and not fn.batch:
+                quiet = await self.refused_quietly(fn, shown, state, kwargs.get("event_id"))
+                if quiet is not None:
+                    return quiet
+            raise shown from error
         finally:
             _request.reset(token)
             forget_values(self, state)
@@ -60,6 +68,42 @@ class PlaygroundBlocks(gr.Blocks):
         with using(_language()):
             checked_inputs(block_fn, inputs, state, page=is_page_event(block_fn))
         return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+
+    async def refused_quietly(self, fn, error: gr.Error, state, event_id: str | None) -> dict | None:
+        """The answer of a page event whose input was refused before its handler ran: `error` shown as the
+        page's pop-up, the outputs that show a result cleared (see ui/events.py), no "Error" badge; None where
+        no pop-up can be sent (no queued event)."""
+        from gradio.context import LocalContext
+
+        from playground.ui.errors import show_error
+        from playground.ui.events import cleared, shows_result
+
+        if event_id is None or getattr(self, "_queue", None) is None:
+            return None
+        blocks_token, event_token = LocalContext.blocks.set(self), LocalContext.event_id.set(event_id)
+        try:
+            if not show_error(error):
+                return None
+        finally:
+            LocalContext.blocks.reset(blocks_token)
+            LocalContext.event_id.reset(event_token)
+        inputs = {id(block) for block in fn.inputs}
+        updates = [
+            cleared(block) if shows_result(block) and id(block) not in inputs else gr.skip()
+            for block in fn.outputs
+        ]
+        prediction = updates[0] if len(updates) == 1 else updates
+        data = await self.postprocess_data(fn, prediction, state) if updates else []
+        return {
+            "data": data,
+            "is_generating": False,
+            "iterator": None,
+            "duration": 0.0,
+            "average_duration": None,
+            "render_config": None,
+            "changed_state_ids": [],
+            "used_cache": None,
+        }
 
     def _forget_closed_session(self, request: gr.Request) -> None:
         """The page was closed: its session is forgotten, its gr.States with it (not kept for an hour)."""
@@ -135,8 +179,15 @@ def shown_value(value: object) -> str:
 
 
 def refuse(message: str, page: bool) -> gr.Error:
+    """The gr.Error that refuses an input before its handler runs (escaped for the page with `page`)."""
     error = gr.Error(escape_html(message) if page else message, title=_("Error"), print_exception=False)
+    error.playground_refusal = True
     return mark_escaped(error) if page else error
+
+
+def is_refusal(error: BaseException) -> bool:
+    """Whether `error` refused an input before the handler ran (`refuse`)."""
+    return getattr(error, "playground_refusal", False)
 
 
 def checked_inputs(block_fn, inputs: list, state, page: bool) -> None:
@@ -162,20 +213,21 @@ def check_number(block, value: object, page: bool) -> None:
         return  # an empty number box: the handler says what it needs
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not is_number or not math.isfinite(value):
-        raise refuse(
-            _(
-                "“{name}” needs a number, and the page sent {value}. Move the slider or type a number, then "
-                "try again.",
-                name=field_name(block),
-                value=shown_value(value),
-            ),
-            page,
+        words = (
+            "“{name}” needs a number, and the page sent {value}. Move the slider or type a number, then try again."
+            if page
+            else "“{name}” needs a number, and this request sent {value}."
         )
+        raise refuse(_(words, name=field_name(block), value=shown_value(value)), page)
     if (low is not None and value < low) or (high is not None and value > high):
+        words = (
+            "“{name}” must be between {low} and {high}; the page sent {value}. Move the slider, then try again."
+            if page
+            else "“{name}” must be between {low} and {high}; this request sent {value}."
+        )
         raise refuse(
             _(
-                "“{name}” must be between {low} and {high}; the page sent {value}. Move the slider, then try "
-                "again.",
+                words,
                 name=field_name(block),
                 low=f"{low:g}" if low is not None else "−∞",
                 high=f"{high:g}" if high is not None else "∞",
@@ -201,10 +253,15 @@ def check_choice(block, value: object, page: bool) -> None:
         except TypeError:  # an unhashable value compared with the choices
             missing = True
         if missing:
+            words = (
+                "“{name}” does not offer {value} now: its choices may have changed meanwhile (a new file or "
+                "text). Please choose again."
+                if page
+                else "“{name}” does not offer {value}: send one of its choices."
+            )
             raise refuse(
                 _(
-                    "“{name}” does not offer {value} now: its choices may have changed meanwhile (a new file or "
-                    "text). Please choose again.",
+                    words,
                     name=field_name(block),
                     value=shown_value(item),
                 ),

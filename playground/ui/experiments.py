@@ -5,11 +5,14 @@ tokenizer, each on the served models' own tensors (tasks/experiments). Endpoints
 
 from __future__ import annotations
 
+import dataclasses
+
 import gradio as gr
 
 from playground import api
 from playground.i18n import _, lazy, ui
 from playground.registry import REGISTRY
+from playground.tasks import attention
 from playground.tasks.experiments import ablation, heads, kv_cache, patching, tokenizer_lab
 from playground.tasks.validation import InputError, check_float
 from playground.ui.attention import MODEL_CHOICES, MODELS, checked_model, choices
@@ -84,7 +87,9 @@ def find_heads(context: Context, model, text, progress=gr.Progress()) -> dict:
         heads=result.num_heads,
     )
     return {
-        "heads_state": result,
+        # kept in the session for the clicks on the maps: the weights at half precision (issue 30, as the
+        # Attention tab keeps them), the scores as they are
+        "heads_state": dataclasses.replace(result, attention=attention.kept_half(result.attention)),
         "top": viz.top_heads_markdown(result),
         "heads_info": summary_markdown(summary, result.notices),
         **{f"map_{kind}": viz.head_table(result, kind) for kind in heads.KINDS},
@@ -93,7 +98,8 @@ def find_heads(context: Context, model, text, progress=gr.Progress()) -> dict:
 
 
 def _pattern(result: heads.HeadScores, layer: int, head: int):
-    return attention_viz.view_figure(attention_viz.make_view(result.attention, "head", layer, head))
+    weights = attention.in_full(result.attention)  # float32 again where the session kept half precision
+    return attention_viz.view_figure(attention_viz.make_view(weights, "head", layer, head))
 
 
 def head_picker(kind: str):

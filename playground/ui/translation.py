@@ -80,7 +80,7 @@ def _shown(
         outputs["distribution"] = None
     if state.steps:
         cross = translation.attention_of(loaded, state.source, state.target_ids)
-        outputs |= {"cross": cross, **draw_cross(cross, layer, head)}
+        outputs |= {"cross": translation.kept_for_redraw(cross), **draw_cross(cross, layer, head)}
         outputs["architecture"] = translation_viz.architecture_markdown(
             translation.architecture(loaded), len(state.source.ids), len(state.steps)
         )
@@ -151,7 +151,7 @@ def draw_cross(cross, layer, head) -> dict:
 
 def redraw_cross(cross, layer, head) -> dict:
     """A slider moved: the same cross-attention, another layer or head."""
-    outputs = draw_cross(cross, layer, head)
+    outputs = draw_cross(None if cross is None else translation.cross_in_full(cross), layer, head)
     return {"heatmap": outputs["heatmap"]} if outputs else {}
 
 
