@@ -187,8 +187,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     exit_on_sigterm()
     from playground.ui.layout import launch_options
 
-    create_demo(settings).launch(
-        server_name=settings.host, server_port=settings.port, share=settings.share, **launch_options(settings)
+    demo = create_demo(settings)
+    demo.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        share=settings.share,
+        **launch_options(settings, demo),
     )
 
 

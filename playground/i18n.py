@@ -101,8 +101,10 @@ def ui(english: str):
 
 
 @functools.cache
-def page_translations():
-    """The gr.I18n of every translated text, for `launch(i18n=...)` and `ui()`."""
+def page_translations(values: frozenset[str] = frozenset()):
+    """The gr.I18n of every translated text, for `launch(i18n=...)` and `ui()`. The browser translates any
+    string that equals a key, a choice's value included ("head" became 头 and was sent back so): the
+    page's choice values (`values`) are left out of it."""
     import gradio as gr
 
-    return gr.I18n(en={}, zh=dict(ZH))
+    return gr.I18n(en={}, zh={key: text for key, text in ZH.items() if key not in values})

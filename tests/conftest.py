@@ -189,7 +189,7 @@ def served_demo(settings, manager):
         server_port=None,
         prevent_thread_lock=True,
         quiet=True,
-        **launch_options(settings),
+        **launch_options(settings, demo),
     )
     yield demo
     demo.close()

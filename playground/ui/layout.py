@@ -171,18 +171,29 @@ def theme() -> gr.themes.Base:
     )
 
 
-def launch_options(settings: Settings | None = None) -> dict:
+def choice_values(blocks: gr.Blocks) -> frozenset[str]:
+    """Every value a choice of the page (radio, dropdown, checkboxes) can send."""
+    values = set()
+    for component in blocks.blocks.values():
+        for choice in getattr(component, "choices", None) or []:
+            value = choice[1] if isinstance(choice, tuple | list) else choice
+            if isinstance(value, str):
+                values.add(value)
+    return frozenset(values)
+
+
+def launch_options(settings: Settings | None = None, blocks: gr.Blocks | None = None) -> dict:
     """Theme, CSS, scripts and the page's translations (gradio 6 takes them in launch()); with `settings`, the
     largest upload gradio accepts (--max-upload-mb), the most sessions it keeps (--max-sessions), the MCP
     server (--mcp; off also when GRADIO_MCP_SERVER says otherwise) and the path prefix (--root-path). Every answer
     to a browser without one sets the replica cookie (playground/replica_cookie.py) that a proxy in front of
-    several replicas hashes."""
+    several replicas hashes. With `blocks`, the page's choice values are not translated (`page_translations`)."""
     options = {
         "app_kwargs": {"middleware": [Middleware(ReplicaCookie)]},
         "theme": theme(),
         "head": ACCESSIBILITY_JS + KEYBOARD_JS,
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,
-        "i18n": page_translations(),
+        "i18n": page_translations(choice_values(blocks) if blocks is not None else frozenset()),
     }
     if settings is not None:
         options["max_file_size"] = settings.max_upload_mb * 2**20
