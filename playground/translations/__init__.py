@@ -13,6 +13,7 @@ from playground.translations import (
     lessons,
     messages,
     mlm,
+    mlm2,
     page,
     question_answering,
     translate,
@@ -31,5 +32,6 @@ for _module in (
     experiments,
     firstlook,
     lessons,
+    mlm2,
 ):
     ZH.update(_module.ZH)
