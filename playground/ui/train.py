@@ -43,7 +43,7 @@ TOKENIZER_LABELS = {
     "generation": "the generation model's tokenizer",
 }
 MLM_TOKENIZER_LABELS = {
-    "words": "words: a WordPiece vocabulary trained on the text (Chinese: one token per character)",
+    "words": "words: a WordPiece vocabulary of the text (Chinese: one token per character)",
     "characters": "one token per character, and [PAD] [UNK] [CLS] [SEP] [MASK]",
     "fill-mask": "the fill-mask model's tokenizer",
 }
@@ -491,7 +491,7 @@ def train_tiny_api(context: Context, text: str, steps: int = 300, seed: int = 0)
 def pretrain_mlm_api(
     context: Context, text: str, steps: int = 300, seed: int = 0, mask_probability: float = 0.15
 ) -> Iterator[dict]:
-    """Pretrain the smallest tiny BERT (a WordPiece vocabulary trained on the text) on `text` with BERT's masked language model
+    """Pretrain the smallest tiny BERT (a WordPiece vocabulary of the text's words) on `text` with BERT's masked language model
     (`mask_probability` of the tokens chosen; of those 80% [MASK], 10% a random token, 10% kept), streaming
     {"step", "total", "loss", "masked_accuracy"} after each step (and {"step", "probe"} with each probe's top
     guesses); the last message is {"losses", "masked_accuracy", "probes": [{"step", "text", "predictions":
