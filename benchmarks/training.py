@@ -109,7 +109,7 @@ def side_by_side(steps: int, size: str = "tiny", rounds: int = 2) -> str:
         [f"`{size}`, {steps} steps, {rounds} turns each (median)", "seconds", "vs tiny GPT"],
         [
             ["tiny GPT (16 windows of 64 characters a step)", f"{gpt_s:.1f}", "1.00x"],
-            ["tiny BERT (128 windows of 30 words a step)", f"{bert_s:.1f}", f"{bert_s / gpt_s:.2f}x"],
+            ["tiny BERT (256 windows of 30 words a step)", f"{bert_s:.1f}", f"{bert_s / gpt_s:.2f}x"],
         ],
     )
 
@@ -207,7 +207,7 @@ def run(steps: int = 20, fine_tune_steps: int = 3, seconds: float = 2.0) -> str:
                 ],
             ),
             f"{torch.get_num_threads()} PyTorch threads; tiny GPT and tiny BERT: {steps} steps each, batch 16 "
-            "(the BERT: 128 windows of 30 words, 15% of the tokens masked, a probe at the last step); fine-tuning: "
+            "(the BERT: 256 windows of 30 words, 15% of the tokens masked, a probe at the last step); fine-tuning: "
             f"{fine_tune_steps} steps each. The /classify cases were measured in turns, side by side: compare "
             "their ratios; absolute times depend on what else the machine runs.",
         ]

@@ -82,7 +82,8 @@ def test_the_shown_batch_is_the_collator_s_own_with_each_chosen_token_marked():
 
 def test_80_10_10_over_many_steps():
     result = training.last(training_mlm.pretrain_mlm(EN, MlmSettings(steps=2, probe_every=1), LIMITS))
-    assert result.batch.counts["tokens"] == 128 * 30  # a step: 128 windows of 30 tokens
+    size = training_mlm.MLM_SIZES["tiny"]
+    assert result.batch.counts["tokens"] == size.batch_size * (size.block_size - 2)  # a step's windows
     counts = result.batch.counts
     assert 0.08 < counts["chosen"] / counts["tokens"] < 0.22  # about 15% of the tokens
     assert counts["masked"] / counts["chosen"] > 0.6
@@ -260,7 +261,8 @@ def test_a_large_vocabulary_takes_fewer_windows_a_step_and_the_show_code_follows
     code = training_code.tiny_code(EN, settings, None, gpt.batch_size)
     assert run_code(code) == pytest.approx(gpt.losses, rel=1e-5, abs=1e-6)
     bert = training.last(training_mlm.pretrain_mlm(EN, MlmSettings(steps=4, probe_every=4), LIMITS))
-    assert bert.batch_size == 64 * gpt_vocab * 3 // (32 * bert.vocab_size) < 128
+    size = training_mlm.MLM_SIZES["tiny"]
+    assert bert.batch_size == 64 * gpt_vocab * 3 // (size.block_size * bert.vocab_size) < size.batch_size
     code = mlm_code(EN, MlmSettings(steps=4, probe_every=4), bert.probe, None, bert.batch_size)
     assert run_code(code) == pytest.approx(bert.losses, rel=1e-5, abs=1e-6)
 
