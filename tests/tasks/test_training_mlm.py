@@ -273,3 +273,16 @@ def test_perplexity_in_chunks_is_the_perplexity_in_one_pass(monkeypatch):
     whole = training.perplexity(result.model.model, ids, 64)
     monkeypatch.setattr(training, "EVAL_LOGITS", 64 * result.vocab_size * 2)  # two windows a pass
     assert training.perplexity(result.model.model, ids, 64) == pytest.approx(whole, rel=1e-5)
+
+
+def test_the_shown_batch_keeps_words_apart_and_characters_together(quick):
+    from playground.viz.training import masked_batch_html
+
+    words = masked_batch_html(quick[1].batch)  # the word tokenizer: a space between tokens
+    assert "[CLS]</span> <span" in words
+    tokenizer = training_mlm.bert_char_tokenizer(EN)
+    rows = torch.tensor([[2, *tokenizer(EN[:30], add_special_tokens=False).input_ids, 3]])
+    batch = DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15, seed=1)(rows.tolist())
+    characters = masked_batch_html(training_mlm.shown_batch(1, rows, batch, tokenizer))
+    shown = characters.split("[CLS]", 1)[1]  # the rows, after the counts and the legend
+    assert shown.startswith("</span><span") and "</span> <span" not in shown
