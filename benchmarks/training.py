@@ -92,6 +92,28 @@ def mlm_rows(steps: int) -> list[list]:
     return rows
 
 
+def side_by_side(steps: int, size: str = "tiny", rounds: int = 2) -> str:
+    """The tiny GPT and the tiny BERT (page defaults, built-in English text) of one size, `steps` steps each,
+    in turns: on a busy machine their ratio means more than either time."""
+    from playground.tasks import training, training_mlm
+
+    text, limits = training.builtin_text("en"), training.TrainingLimits()
+    gpt, bert = [], []
+    for _round in range(rounds):
+        settings = training.TinySettings(steps=steps, size=size, sample_every=10**5, sample_length=1)
+        gpt.append(training.last(training.train_tiny(text, settings, limits)).seconds)
+        mlm = training_mlm.MlmSettings(steps=steps, size=size, probe_every=10**5)
+        bert.append(training.last(training_mlm.pretrain_mlm(text, mlm, limits)).seconds)
+    gpt_s, bert_s = statistics.median(gpt), statistics.median(bert)
+    return table(
+        [f"`{size}`, {steps} steps, {rounds} turns each (median)", "seconds", "vs tiny GPT"],
+        [
+            ["tiny GPT (16 windows of 64 characters a step)", f"{gpt_s:.1f}", "1.00x"],
+            ["tiny BERT (256 windows of 30 words a step)", f"{bert_s:.1f}", f"{bert_s / gpt_s:.2f}x"],
+        ],
+    )
+
+
 def fine_tune_rows(models, steps: int) -> list[list]:
     from playground.tasks import training
 
@@ -185,7 +207,7 @@ def run(steps: int = 20, fine_tune_steps: int = 3, seconds: float = 2.0) -> str:
                 ],
             ),
             f"{torch.get_num_threads()} PyTorch threads; tiny GPT and tiny BERT: {steps} steps each, batch 16 "
-            "(the BERT: 15% of the tokens masked, a probe at the last step); fine-tuning: "
+            "(the BERT: 256 windows of 30 words, 15% of the tokens masked, a probe at the last step); fine-tuning: "
             f"{fine_tune_steps} steps each. The /classify cases were measured in turns, side by side: compare "
             "their ratios; absolute times depend on what else the machine runs.",
         ]
@@ -199,7 +221,13 @@ def main() -> None:
     parser.add_argument(
         "--seconds", type=float, default=2.0, help="each turn of measuring /classify (3 turns)"
     )
+    parser.add_argument(
+        "--side-by-side", action="store_true", help="only the tiny GPT and tiny BERT (`tiny`), in turns"
+    )
     args = parser.parse_args()
+    if args.side_by_side:
+        print(side_by_side(args.steps))
+        return
     print(run(args.steps, args.fine_tune_steps, args.seconds))
 
 

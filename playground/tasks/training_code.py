@@ -17,7 +17,14 @@ from playground.tasks.training import (
     FineTuneSettings,
     TinySettings,
 )
-from playground.tasks.training_mlm import SPECIALS, MlmSettings
+from playground.tasks.training_mlm import (
+    INITIALIZER_RANGE,
+    MAX_PIECES,
+    MAX_WORD_VOCAB,
+    MLM_SIZES,
+    SPECIALS,
+    MlmSettings,
+)
 
 
 def _rows(examples: Sequence[Example]) -> str:
@@ -219,9 +226,55 @@ def mlm_code(
 ) -> str:
     """The loop of one tiny-BERT pretraining run, then its guesses for `probe` (`fill_mask_model`: the tokenizer's model, for
     tokenizer="fill-mask"; `batch_size`: the windows per step the run took, if not the size's)."""
-    size = SIZES[settings.size]
+    size = MLM_SIZES[settings.size]
     batch_size = size.batch_size if batch_size is None else batch_size
-    if settings.tokenizer == "characters":
+    bert_tokenizer = [
+        "backend.post_processor = processors.TemplateProcessing(",
+        "    single='[CLS] $A [SEP]', pair='[CLS] $A [SEP] $B [SEP]', special_tokens=[('[CLS]', 2), ('[SEP]', 3)]",
+        ")",
+        "tokenizer = PreTrainedTokenizerFast(",
+        "    tokenizer_object=backend, pad_token='[PAD]', unk_token='[UNK]', cls_token='[CLS]', sep_token='[SEP]',",
+        "    mask_token='[MASK]',",
+        ")",
+    ]
+    if settings.tokenizer == "words":
+        tokenizer = [
+            "# BERT's special tokens, then the text's own words, read as bert-base-uncased reads: lowercased, split",
+            "# at spaces and punctuation, each Chinese character a word of its own.",
+            f"SPECIALS = {SPECIALS!r}",
+            f"MAX_VOCAB, MAX_PIECES = {MAX_WORD_VOCAB}, {MAX_PIECES}",
+            "backend = Tokenizer(models.WordPiece({'[UNK]': 0}, unk_token='[UNK]'))",
+            "backend.normalizer = normalizers.BertNormalizer(lowercase=True, handle_chinese_chars=True, "
+            "strip_accents=False)",
+            "backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()",
+            "normalized = backend.normalizer.normalize_str(TEXT)",
+            "words = Counter(word for word, _span in backend.pre_tokenizer.pre_tokenize_str(normalized))",
+            "starts, insides = Counter(), Counter()",
+            "for word, count in words.items():",
+            "    starts[word[0]] += count",
+            "    for char in word[1:]:",
+            "        insides[char] += count",
+            "# The most frequent first and inside (##) characters spell any other word; then the words, whole.",
+            "pieces = [c for c, _n in starts.most_common(MAX_PIECES)]",
+            "pieces += ['##' + c for c, _n in insides.most_common(MAX_PIECES)]",
+            "room = MAX_VOCAB - len(SPECIALS) - len(pieces)",
+            "whole = [word for word, _n in words.most_common() if word not in set(pieces)][:room]",
+            "vocab = {token: i for i, token in enumerate(SPECIALS + pieces + whole)}",
+            "backend.model = models.WordPiece(vocab, unk_token='[UNK]')",
+            "backend.add_special_tokens(SPECIALS)",
+            "backend.decoder = decoders.WordPiece()",
+            *bert_tokenizer,
+        ]
+        imports = [
+            "from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors",
+            "from transformers import (",
+            "    BertConfig,",
+            "    BertForMaskedLM,",
+            "    DataCollatorForLanguageModeling,",
+            "    PreTrainedTokenizerFast,",
+            ")",
+        ]
+    elif settings.tokenizer == "characters":
         tokenizer = [
             "# BERT's special tokens, then one token per character of the text ([UNK] for any other).",
             f"SPECIALS = {SPECIALS!r}",
@@ -230,13 +283,7 @@ def mlm_code(
             "backend = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token='[UNK]'))  # no merges: characters",
             "backend.add_special_tokens(SPECIALS)",
             "backend.decoder = decoders.Fuse()",
-            "backend.post_processor = processors.TemplateProcessing(",
-            "    single='[CLS] $A [SEP]', pair='[CLS] $A [SEP] $B [SEP]', special_tokens=[('[CLS]', 2), ('[SEP]', 3)]",
-            ")",
-            "tokenizer = PreTrainedTokenizerFast(",
-            "    tokenizer_object=backend, pad_token='[PAD]', unk_token='[UNK]', cls_token='[CLS]', sep_token='[SEP]',",
-            "    mask_token='[MASK]',",
-            ")",
+            *bert_tokenizer,
         ]
         imports = [
             "from tokenizers import Tokenizer, decoders, models, processors",
@@ -273,6 +320,7 @@ def mlm_code(
         "config = BertConfig(",
         "    vocab_size=len(tokenizer), hidden_size=N_EMBD, num_hidden_layers=N_LAYER, num_attention_heads=N_HEAD,",
         "    intermediate_size=4 * N_EMBD, max_position_embeddings=BLOCK_SIZE,",
+        f"    initializer_range={INITIALIZER_RANGE!r},  # BERT's is 0.02: a tiny model learns sooner from a wider start",
         "    hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, pad_token_id=tokenizer.pad_token_id,",
         ")",
         "model = BertForMaskedLM(config)",

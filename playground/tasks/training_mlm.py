@@ -8,23 +8,30 @@ the chosen tokens. Progress: a Step (with the accuracy on the chosen tokens) per
 batch as the model sees it) at the first step and with every probe, and a `Probe` (the top predictions for
 a sentence with [MASK], as the Fill-Mask tab makes them) at step 0, every `probe_every` steps and at the last.
 `training_code.mlm_code` writes the plain loop that gives the same losses.
+
+By default the model reads words (`bert_word_tokenizer`: the text's own words, counted, as bert-base-uncased
+splits them; each Chinese character a token), in 256 windows of 30 tokens a step (`MLM_SIZES`): with one token
+per character it could only learn which letters are frequent in 300 steps, and the probe never left noise.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import torch
-from tokenizers import Tokenizer, decoders, models, processors
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 from transformers import BertConfig, BertForMaskedLM, DataCollatorForLanguageModeling, PreTrainedTokenizerFast
 
 from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.tasks import fill_mask
 from playground.tasks.training import (
+    MAX_CHAR_VOCAB,
     SIZES,
     Objective,
     ShouldStop,
@@ -32,6 +39,7 @@ from playground.tasks.training import (
     TrainingLimits,
     batch_for,
     batch_notice,
+    builtin_text,
     char_vocabulary,
     check_size,
     loop,
@@ -40,12 +48,25 @@ from playground.tasks.training import (
 )
 from playground.tasks.validation import InputError, check_float, check_int, check_text
 
-SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]  # ids 0..4 of the character tokenizer, as BERT's
-MLM_TOKENIZERS = ("characters", "fill-mask")  # one token per character; the fill-mask model's tokenizer
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]  # ids 0..4 of the text's own tokenizers, as BERT's
+# words: the text's own words (WordPiece, spelled in pieces past the cap; Chinese: one token per character);
+# one token per character; the fill-mask model's tokenizer
+MLM_TOKENIZERS = ("words", "characters", "fill-mask")
+MAX_WORD_VOCAB = MAX_CHAR_VOCAB + len(SPECIALS)  # the words' vocabulary is capped as the characters' is
+MAX_PIECES = MAX_CHAR_VOCAB // 2  # of it, at most this many first characters, and as many ##inside ones
 SHOWN_ROWS = 4  # the rows of a batch the page shows
 TOP_K = 5  # predictions per probe
 MAX_PROBE_CHARS = 300
 KINDS = ("masked", "replaced", "kept")  # what the collator did with a chosen token
+# The tiny BERT's sizes: the tiny GPT's layers and widths, with shorter windows and many more of them a step,
+# since BERT learns only at the 15% of the tokens chosen (256 windows of 30 tokens: about 1,150 a step; 16 of
+# 62, the GPT's shape, gave 150 and a model still guessing "the" everywhere after 300 steps).
+MLM_SIZES = {name: dataclasses.replace(size, block_size=32, batch_size=256) for name, size in SIZES.items()}
+# The weights start wider than BERT's 0.02: a 64-wide model's attention then leaves its uniform start (where
+# every guess is the text's most frequent word) within the first hundred steps.
+INITIALIZER_RANGE = 0.1
+# The probe for each built-in text: one of its sentences, a word (a character, in Chinese) masked.
+BUILTIN_PROBES = {"en": "The cat sat on the [MASK] by the window.", "zh": "小猫坐在窗边的[MASK]子上。"}
 
 
 @dataclass(frozen=True)
@@ -53,7 +74,7 @@ class MlmSettings:
     steps: int = 300
     seed: int = 0
     size: str = "tiny"
-    tokenizer: str = "characters"
+    tokenizer: str = "words"
     learning_rate: float = 2e-3
     mask_probability: float = 0.15
     probe_every: int = 50
@@ -124,6 +145,83 @@ def bert_char_tokenizer(text: str) -> PreTrainedTokenizerFast:
     )
 
 
+def word_splitter() -> Tokenizer:
+    """bert-base-uncased's way into words: lowercased, split at spaces and punctuation, each Chinese character
+    a word of its own (handle_chinese_chars)."""
+    backend = Tokenizer(models.WordPiece({"[UNK]": 0}, unk_token="[UNK]"))
+    backend.normalizer = normalizers.BertNormalizer(
+        lowercase=True, handle_chinese_chars=True, strip_accents=False
+    )
+    backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    return backend
+
+
+def text_words(text: str) -> Counter:
+    """How often each word of the text occurs, in the order first seen."""
+    splitter = word_splitter()
+    normalized = splitter.normalizer.normalize_str(text)
+    return Counter(word for word, _span in splitter.pre_tokenizer.pre_tokenize_str(normalized))
+
+
+def word_vocabulary(text: str) -> list[str]:
+    """The word tokenizer's tokens, in id order: BERT's special tokens; the MAX_PIECES most frequent first
+    characters of a word and the MAX_PIECES most frequent characters inside one (##c), so that any word of
+    those is spelled out; then the text's words, the most frequent first (ties: the first seen), as many as
+    fit in MAX_WORD_VOCAB. Counted, never sampled: the same text gives the same vocabulary."""
+    words = text_words(text)
+    starts, insides = Counter(), Counter()
+    for word, count in words.items():
+        starts[word[0]] += count
+        for char in word[1:]:
+            insides[char] += count
+    pieces = [c for c, _n in starts.most_common(MAX_PIECES)]
+    pieces += ["##" + c for c, _n in insides.most_common(MAX_PIECES)]
+    room = MAX_WORD_VOCAB - len(SPECIALS) - len(pieces)
+    known = set(pieces)
+    whole = [word for word, _n in words.most_common() if word not in known][:room]
+    return SPECIALS + pieces + whole
+
+
+def unknown_notice(text: str, vocabulary: list[str]) -> list[Message]:
+    """One sentence when some of the text's characters cannot be spelled with the vocabulary."""
+    chars = set("".join(text_words(text)))
+    unknown = {c for c in chars if c not in vocabulary and "##" + c not in vocabulary}
+    if not unknown:
+        return []
+    return [
+        lazy(
+            "The text has {count} different characters; the model learns the {limit} most frequent, and reads "
+            "each of the other {rest} as the one unknown token {unknown}.",
+            count=f"{len(chars):,}",
+            limit=f"{len(chars) - len(unknown):,}",
+            rest=f"{len(unknown):,}",
+            unknown="[UNK]",
+        )
+    ]
+
+
+def bert_word_tokenizer(text: str) -> PreTrainedTokenizerFast:
+    """BERT's special tokens, then the text's own words (`word_vocabulary`) read as bert-base-uncased reads
+    (`word_splitter`, WordPiece: a word in the vocabulary is one token, another is spelled in pieces, [UNK]
+    when it cannot be). Encoding adds [CLS] … [SEP], as BERT's."""
+    vocabulary = word_vocabulary(text)
+    backend = word_splitter()
+    backend.model = models.WordPiece({token: i for i, token in enumerate(vocabulary)}, unk_token="[UNK]")
+    backend.add_special_tokens(SPECIALS)  # "[MASK]" typed in a text is the mask token
+    backend.decoder = decoders.WordPiece()
+    backend.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=backend,
+        pad_token="[PAD]",
+        unk_token="[UNK]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+    )
+
+
 def init_bert(model: BertForMaskedLM, generator: torch.Generator) -> None:
     """BERT's initialisation (normal std 0.02, LayerNorm 1 and 0, biases 0) drawn from `generator`."""
     std = model.config.initializer_range
@@ -164,6 +262,14 @@ def default_probe(text: str, tokenizer, kind: str) -> str:
     best = min(preferred, key=lambda i: abs((spans[i][0] + spans[i][1]) / 2 - middle))
     start, end = spans[best]
     return sentence[:start] + "[MASK]" + sentence[end:]
+
+
+def builtin_probe(text: str) -> str | None:
+    """The probe of a built-in text (BUILTIN_PROBES), None for any other text."""
+    for language, probe in BUILTIN_PROBES.items():
+        if text.strip() == builtin_text(language).strip():
+            return probe
+    return None
 
 
 def check_mlm(text: object, settings: MlmSettings, limits: TrainingLimits) -> MlmSettings:
@@ -279,7 +385,10 @@ def probe_predictions(loaded: LoadedModel, probe: str, step: int) -> Probe:
 
 
 def mlm_tokenizer(text: str, settings: MlmSettings, fill_mask_tokenizer=None):
-    """The tokenizer a tiny BERT learns with: one token per character, or a copy of the fill-mask model's."""
+    """The tokenizer a tiny BERT learns with: a WordPiece vocabulary of the text's words, one token per
+    character, or a copy of the fill-mask model's."""
+    if settings.tokenizer == "words":
+        return bert_word_tokenizer(text)
     if settings.tokenizer == "characters":
         return bert_char_tokenizer(text)
     return whole_text_copy(fill_mask_tokenizer)
@@ -296,7 +405,7 @@ def pretrain_mlm(
     optimisation step, MaskedBatch and Probe events, and, last, the result. `fill_mask_tokenizer` is used for
     tokenizer="fill-mask"."""
     settings = check_mlm(text, settings, limits)
-    size = SIZES[settings.size]
+    size = MLM_SIZES[settings.size]
     started = time.monotonic()
     tokenizer = mlm_tokenizer(text, settings, fill_mask_tokenizer)
     if tokenizer.mask_token_id is None or tokenizer.cls_token_id is None or tokenizer.sep_token_id is None:
@@ -326,6 +435,7 @@ def pretrain_mlm(
         hidden_dropout_prob=0.0,
         attention_probs_dropout_prob=0.0,
         pad_token_id=tokenizer.pad_token_id,
+        initializer_range=INITIALIZER_RANGE,
     )
     generator = torch.Generator().manual_seed(settings.seed)
     model = BertForMaskedLM(config)
@@ -339,13 +449,17 @@ def pretrain_mlm(
         tokenizer=tokenizer,
         device=torch.device("cpu"),
     )
-    probe = settings.probe or default_probe(text, tokenizer, settings.tokenizer)
+    probe = settings.probe or builtin_probe(text) or default_probe(text, tokenizer, settings.tokenizer)
     first = probe_predictions(loaded, probe, 0)  # a probe that cannot be read is refused before any training
     collator = DataCollatorForLanguageModeling(
         tokenizer, mlm_probability=settings.mask_probability, seed=settings.seed
     )
     batch_size = batch_for(size.batch_size, size.block_size, len(tokenizer))
-    notices = vocabulary_notice(text, "[UNK]") if settings.tokenizer == "characters" else []
+    notices = []
+    if settings.tokenizer == "characters":
+        notices = vocabulary_notice(text, "[UNK]")
+    elif settings.tokenizer == "words":
+        notices = unknown_notice(text, tokenizer.convert_ids_to_tokens(list(range(len(tokenizer)))))
     notices += batch_notice(batch_size, size.batch_size)
     objective = MaskedTokens(
         ids=ids,

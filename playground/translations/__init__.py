@@ -18,6 +18,7 @@ from playground.translations import (
     lessons4,
     messages,
     mlm,
+    mlm2,
     page,
     question_answering,
     translate,
@@ -43,5 +44,6 @@ for _module in (
     vllm,
     lessons4,
     hardening2,
+    mlm2,
 ):
     ZH.update(_module.ZH)

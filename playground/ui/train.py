@@ -43,6 +43,7 @@ TOKENIZER_LABELS = {
     "generation": "the generation model's tokenizer",
 }
 MLM_TOKENIZER_LABELS = {
+    "words": "words: a WordPiece vocabulary of the text (Chinese: one token per character)",
     "characters": "one token per character, and [PAD] [UNK] [CLS] [SEP] [MASK]",
     "fill-mask": "the fill-mask model's tokenizer",
 }
@@ -235,6 +236,12 @@ def run_fine_tune(context: Context, table, epochs, learning_rate, batch_size, tr
 def choose_text(choice, current) -> dict:
     """A built-in text, or the text box emptied for the visitor's own."""
     return {"text": training.builtin_text(choice) if choice in ("en", "zh") else ""}
+
+
+def choose_mlm_text(choice, current) -> dict:
+    """A built-in text and its probe sentence, or both emptied for the visitor's own (a probe is then made
+    from the text)."""
+    return choose_text(choice, current) | {"probe": training_mlm.BUILTIN_PROBES.get(choice, "")}
 
 
 def samples_rows(samples: list[Sample]) -> list[list]:
@@ -484,7 +491,7 @@ def train_tiny_api(context: Context, text: str, steps: int = 300, seed: int = 0)
 def pretrain_mlm_api(
     context: Context, text: str, steps: int = 300, seed: int = 0, mask_probability: float = 0.15
 ) -> Iterator[dict]:
-    """Pretrain the smallest tiny BERT (one token per character) on `text` with BERT's masked language model
+    """Pretrain the smallest tiny BERT (a WordPiece vocabulary of the text's words) on `text` with BERT's masked language model
     (`mask_probability` of the tokens chosen; of those 80% [MASK], 10% a random token, 10% kept), streaming
     {"step", "total", "loss", "masked_accuracy"} after each step (and {"step", "probe"} with each probe's top
     guesses); the last message is {"losses", "masked_accuracy", "probes": [{"step", "text", "predictions":
@@ -694,11 +701,11 @@ def build(context: Context) -> None:
                 )
                 mlm_tokenizer = gr.Radio(
                     [(ui(label), key) for key, label in MLM_TOKENIZER_LABELS.items()],
-                    value="characters",
+                    value=training_mlm.MlmSettings.tokenizer,
                     label=ui("Tokenizer"),
                 )
             mlm_probe = gr.Textbox(
-                value="",
+                value=training_mlm.BUILTIN_PROBES.get(language, ""),
                 label=ui("Probe sentence with [MASK] (empty: one is made from the text)"),
                 max_length=training_mlm.MAX_PROBE_CHARS,
             )
@@ -709,7 +716,12 @@ def build(context: Context) -> None:
                 probe_every = gr.Slider(10, 500, value=50, step=10, label=ui("A probe every … steps"))
                 mask_probability = gr.Slider(0.05, 0.5, value=0.15, step=0.01, label=ui("Mask probability"))
             with gr.Row():
-                mlm_rate = gr.Number(value=2e-3, label=ui("Learning rate"), minimum=1e-6, maximum=1.0)
+                mlm_rate = gr.Number(
+                    value=training_mlm.MlmSettings.learning_rate,
+                    label=ui("Learning rate"),
+                    minimum=1e-6,
+                    maximum=1.0,
+                )
                 mlm_seed = gr.Number(value=0, precision=0, minimum=0, label=ui("Seed"))
             with gr.Row():
                 mlm_button = gr.Button(ui("Pretrain the BERT"), variant="primary")
@@ -764,10 +776,10 @@ def build(context: Context) -> None:
     )
     on(
         [mlm_text_choice.change],
-        choose_text,
+        choose_mlm_text,
         None,
         [mlm_text_choice, mlm_text],
-        {"text": mlm_text},
+        {"text": mlm_text, "probe": mlm_probe},
         queue=False,
     )
     mlm_outputs = {"progress": mlm_progress, "plot": mlm_plot, "summary": mlm_summary, "batch": mlm_batch}

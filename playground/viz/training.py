@@ -174,9 +174,17 @@ def masked_batch_html(batch) -> str:
         tokens=counts["tokens"],
         share=f"{counts['chosen'] / max(1, counts['tokens']):.0%}",
     )
+    # word tokens (a word vocabulary, not one token per character) are shown apart, a piece (##) joined on
+    words_apart = any(
+        len(c.original) > 1 and not c.original.startswith("[") for row in batch.rows for c in row
+    )
+
+    def apart(i: int, cell) -> str:
+        return " " if words_apart and i and not cell.original.startswith("##") else ""
+
     rows = "".join(
         f"<div style='margin:6px 0;line-height:2.2;word-break:break-all;white-space:pre-wrap'>"
-        f"{''.join(_cell(cell) for cell in row)}</div>"
+        f"{''.join(apart(i, cell) + _cell(cell) for i, cell in enumerate(row))}</div>"
         for row in batch.rows
     )
     heading = html.escape(_("The first {count} sequences of the batch:", count=len(batch.rows)))

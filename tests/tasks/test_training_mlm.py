@@ -2,7 +2,9 @@
 makes it (the batch shown is the collator's own, each chosen token marked as it was treated), the loss is the
 model's own on the chosen tokens and falls, the probes are the fill-mask pipeline's answers, the runs are
 deterministic, Stop ends within a step, the Show-code loop gives the same losses, and bad input gets one
-sentence. Issue 30: a character vocabulary is capped, and the page says so."""
+sentence. Issue 30: a character vocabulary is capped, and the page says so. Issue 24: by default the tiny BERT
+reads words (a WordPiece vocabulary trained on the text, capped as the characters' is), and at 300 steps with
+the page's defaults the built-in texts' probes are answered with the right word."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from playground.i18n import using
 from playground.tasks import training, training_code, training_mlm
 from playground.tasks.training import MAX_CHAR_VOCAB, Step, TrainingLimits
 from playground.tasks.training_code import mlm_code
-from playground.tasks.training_mlm import MaskedBatch, MlmSettings, Probe
+from playground.tasks.training_mlm import MAX_WORD_VOCAB, MaskedBatch, MlmSettings, Probe
 from playground.tasks.validation import InputError
 from tests.tasks.test_training import run_code, same_state, state
 
@@ -79,22 +81,88 @@ def test_the_shown_batch_is_the_collator_s_own_with_each_chosen_token_marked():
 
 
 def test_80_10_10_over_many_steps():
-    result = training.last(training_mlm.pretrain_mlm(EN, MlmSettings(steps=30, probe_every=1), LIMITS))
+    result = training.last(training_mlm.pretrain_mlm(EN, MlmSettings(steps=2, probe_every=1), LIMITS))
+    size = training_mlm.MLM_SIZES["tiny"]
+    assert result.batch.counts["tokens"] == size.batch_size * (size.block_size - 2)  # a step's windows
     counts = result.batch.counts
     assert 0.08 < counts["chosen"] / counts["tokens"] < 0.22  # about 15% of the tokens
     assert counts["masked"] / counts["chosen"] > 0.6
 
 
-def test_the_loss_falls_and_the_probes_are_the_fill_mask_pipeline_s_answers():
-    result = training.last(training_mlm.pretrain_mlm(EN, MlmSettings(steps=80, probe_every=40), LIMITS))
-    assert sum(result.losses[-10:]) / 10 < sum(result.losses[:5]) / 5 - 0.5
+@pytest.fixture(scope="module")
+def defaults():
+    """300 steps with the page's defaults on each built-in text."""
+    return {
+        language: training.last(training_mlm.pretrain_mlm(text, MlmSettings(), LIMITS))
+        for language, text in (("en", EN), ("zh", ZH))
+    }
+
+
+@pytest.mark.parametrize(("language", "word"), [("en", "mat"), ("zh", "垫")])
+def test_at_300_steps_the_probe_goes_from_noise_to_the_right_word(defaults, language, word):
+    result = defaults[language]
+    first, last = result.probes[0], result.probes[-1]
+    assert first.step == 0 and last.step == 300
+    assert last.text == first.text == training_mlm.BUILTIN_PROBES[language]
+    assert first.predictions[0].token_str != word  # the fresh model guesses at random
+    assert last.predictions[0].token_str == word
+    assert sum(result.losses[-10:]) / 10 < sum(result.losses[:5]) / 5 - 2
+
+
+def test_the_probes_are_the_fill_mask_pipeline_s_answers(defaults):
+    result = defaults["en"]
     model, tokenizer = result.model.model, result.model.tokenizer
     reference = pipeline("fill-mask", model=model, tokenizer=tokenizer, top_k=training_mlm.TOP_K)
     last = result.probes[-1]
-    assert last.step == 80 and "[MASK]" in last.text
     theirs = reference(last.text)
     assert [p.token_str for p in last.predictions] == [t["token_str"] for t in theirs]
     assert [p.score for p in last.predictions] == pytest.approx([t["score"] for t in theirs], abs=1e-5)
+
+
+def test_the_word_tokenizer_reads_whole_words_and_chinese_characters():
+    tokenizer = training_mlm.bert_word_tokenizer(EN)
+    assert tokenizer.tokenize("The cat sat on the [MASK] by the window.") == [
+        "the", "cat", "sat", "on", "the", "[MASK]", "by", "the", "window", ".",
+    ]  # fmt: skip
+    assert tokenizer.convert_ids_to_tokens(list(range(5))) == training_mlm.SPECIALS
+    assert tokenizer("cat").input_ids[0] == tokenizer.cls_token_id and len(tokenizer) < 400
+    assert "[UNK]" not in tokenizer.tokenize(EN)
+    chinese = training_mlm.bert_word_tokenizer(ZH)
+    assert chinese.tokenize("小猫坐在窗边的[MASK]子上。") == list("小猫坐在窗边的") + ["[MASK]"] + list(
+        "子上。"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "".join(
+            chr(0xAC00 + (i * 7919) % 11172) for i in range(20_000)
+        ),  # Korean without spaces: ##c for each
+        " ".join(
+            chr(0x4E00 + (i * 7919) % 20000) for i in range(20_000)
+        ),  # 20,000 different Chinese characters
+        " ".join(f"w{i}x{i * 31 % 997}" for i in range(8_000)),  # thousands of different words
+    ],
+    ids=["korean-run", "chinese-characters", "many-words"],
+)
+def test_the_word_vocabulary_is_capped_for_any_text(text):
+    tokenizer = training_mlm.bert_word_tokenizer(text)
+    assert len(tokenizer) <= MAX_WORD_VOCAB == MAX_CHAR_VOCAB + len(training_mlm.SPECIALS)
+    assert tokenizer.convert_ids_to_tokens(list(range(5))) == training_mlm.SPECIALS
+    namespace = {"TEXT": text}
+    lines = mlm_code(text, MlmSettings(), "[MASK]").splitlines()
+    tokenizer_lines = lines[
+        lines.index("import torch") + 1 : lines.index(
+            "ids = torch.tensor(tokenizer(TEXT, add_special_tokens=False).input_ids)"
+        )
+    ]
+    exec(
+        "from collections import Counter\n"
+        + "\n".join(line for line in tokenizer_lines if not line.startswith("TEXT")),
+        namespace,
+    )
+    assert namespace["tokenizer"].get_vocab() == tokenizer.get_vocab()  # Show code builds the same vocabulary
 
 
 def test_the_show_code_loop_reproduces_the_losses(quick):
@@ -171,7 +239,7 @@ def refused(text, settings, limits=LIMITS) -> InputError:
         (EN, MlmSettings(mask_probability="lots"), "mask probability"),
         (EN, MlmSettings(probe="no blank here"), "[MASK]"),
         (EN, MlmSettings(size="huge"), "model size"),
-        (EN, MlmSettings(tokenizer="words"), "tokenizer"),
+        (EN, MlmSettings(tokenizer="letters"), "tokenizer"),
     ],
 )
 def test_bad_input_gets_one_clear_sentence(text, settings, words):
@@ -193,7 +261,8 @@ def test_a_large_vocabulary_takes_fewer_windows_a_step_and_the_show_code_follows
     code = training_code.tiny_code(EN, settings, None, gpt.batch_size)
     assert run_code(code) == pytest.approx(gpt.losses, rel=1e-5, abs=1e-6)
     bert = training.last(training_mlm.pretrain_mlm(EN, MlmSettings(steps=4, probe_every=4), LIMITS))
-    assert bert.batch_size == 64 * gpt_vocab * 3 // (64 * bert.vocab_size) < 16
+    size = training_mlm.MLM_SIZES["tiny"]
+    assert bert.batch_size == 64 * gpt_vocab * 3 // (size.block_size * bert.vocab_size) < size.batch_size
     code = mlm_code(EN, MlmSettings(steps=4, probe_every=4), bert.probe, None, bert.batch_size)
     assert run_code(code) == pytest.approx(bert.losses, rel=1e-5, abs=1e-6)
 
@@ -204,3 +273,16 @@ def test_perplexity_in_chunks_is_the_perplexity_in_one_pass(monkeypatch):
     whole = training.perplexity(result.model.model, ids, 64)
     monkeypatch.setattr(training, "EVAL_LOGITS", 64 * result.vocab_size * 2)  # two windows a pass
     assert training.perplexity(result.model.model, ids, 64) == pytest.approx(whole, rel=1e-5)
+
+
+def test_the_shown_batch_keeps_words_apart_and_characters_together(quick):
+    from playground.viz.training import masked_batch_html
+
+    words = masked_batch_html(quick[1].batch)  # the word tokenizer: a space between tokens
+    assert "[CLS]</span> <span" in words
+    tokenizer = training_mlm.bert_char_tokenizer(EN)
+    rows = torch.tensor([[2, *tokenizer(EN[:30], add_special_tokens=False).input_ids, 3]])
+    batch = DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15, seed=1)(rows.tolist())
+    characters = masked_batch_html(training_mlm.shown_batch(1, rows, batch, tokenizer))
+    shown = characters.split("[CLS]", 1)[1]  # the rows, after the counts and the legend
+    assert shown.startswith("</span><span") and "</span> <span" not in shown

@@ -270,3 +270,15 @@ def test_pretraining_a_tiny_bert_shows_its_batch_and_probes_and_serves_the_sessi
     answered("ui-m", train.use_mine, context, False)
     with in_request("ui-m"):
         assert context.model("fill-mask") is server
+
+
+def test_the_bert_section_offers_each_built_in_text_with_its_probe_and_reads_words_by_default():
+    from playground.tasks import training_mlm
+
+    assert train.choose_mlm_text("zh", "") == {
+        "text": training.builtin_text("zh"),
+        "probe": "小猫坐在窗边的[MASK]子上。",
+    }
+    assert train.choose_mlm_text("en", "")["probe"] == "The cat sat on the [MASK] by the window."
+    assert train.choose_mlm_text("own", TEXT) == {"text": "", "probe": ""}  # a probe is made from their text
+    assert next(iter(train.MLM_TOKENIZER_LABELS)) == training_mlm.MlmSettings.tokenizer == "words"
