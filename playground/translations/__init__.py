@@ -6,6 +6,7 @@ One module per layer: `page` for the tabs, `messages` for what the tasks and mod
 
 from playground.translations import (
     charts,
+    demo,
     evaluate,
     experiments,
     firstlook,
@@ -31,5 +32,6 @@ for _module in (
     experiments,
     firstlook,
     lessons,
+    demo,
 ):
     ZH.update(_module.ZH)
