@@ -204,3 +204,23 @@ def test_the_reader_and_the_translator_still_work(loaded):
     assert translate(loaded("zh", "translation"), "火车站在哪里？", params, MAX_CHARS, 256, 4).text == (
         "Where is the train station?"
     )
+
+
+@pytest.mark.parametrize("preset", ["en", "zh"])
+def test_every_built_in_example_fits_the_demo_models(loaded, preset):
+    """Every tab's example text is read whole by the preset's GPT, BERT and classifier (a question-answering
+    context is read in windows, by design); the Generate examples leave room for their new tokens."""
+    from playground.ui.generate import EXAMPLES
+
+    for tab, texts in tab_examples(preset).items():
+        if tab == "question_answering":
+            continue
+        for task in ("generation", "fill-mask", "sentiment"):
+            model = loaded(preset, task)
+            for text in texts:
+                assert len(model.tokenizer(text)["input_ids"]) <= model.context_length, (tab, task, text)
+    model = loaded(preset, "generation")
+    for prompt, new, *_rest in EXAMPLES[preset]:
+        assert (
+            len(model.tokenizer(prompt, add_special_tokens=False)["input_ids"]) + new <= model.context_length
+        )
