@@ -45,4 +45,7 @@ def test_the_notices_reach_the_result(gpt2):
     inside, _between = cuts(gpt2)
     result = generate(gpt2, PROMPT, GenerationParams(max_new_tokens=inside[0], temperature=0), 10_000, 256)
     assert [str(n) for n in result.notices] == [str(n) for n in encode_prompt(gpt2, PROMPT, inside[0])[1]]
-    assert generate(gpt2, "The cat", GenerationParams(max_new_tokens=4, temperature=0), 10_000, 256).notices == []
+    assert (
+        generate(gpt2, "The cat", GenerationParams(max_new_tokens=4, temperature=0), 10_000, 256).notices
+        == []
+    )
