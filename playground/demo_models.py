@@ -377,11 +377,11 @@ def build_llama_chat(path: Path, seed: int = 0, steps: int = 400) -> Path:
 
 
 def build_distilbert_qa(path: Path, seed: int = 0) -> Path:
-    return tiny_models.build_distilbert_qa(path, seed, context=CONTEXT)
+    return tiny_models.build_distilbert_qa(path, seed, context=CONTEXT, extra=list(english_vocab()))
 
 
 def build_bert_qa_chinese(path: Path, seed: int = 0) -> Path:
-    return tiny_models.build_bert_qa_chinese(path, seed, context=CONTEXT)
+    return tiny_models.build_bert_qa_chinese(path, seed, context=CONTEXT, extra=list(chinese_vocab()))
 
 
 def build_marian(path: Path, seed: int = 0, source: str = "en") -> Path:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import string
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -313,7 +314,7 @@ QA_LR = 1e-2
 
 
 def build_distilbert_qa(
-    path: Path, seed: int = 0, steps: int = QA_TRAIN_STEPS, context: int = CONTEXT
+    path: Path, seed: int = 0, steps: int = QA_TRAIN_STEPS, context: int = CONTEXT, extra: Sequence[str] = ()
 ) -> Path:
     """A 2-layer DistilBERT extractive reader (start and end logits per token), like
     distilbert/distilbert-base-cased-distilled-squad, trained on QA_FACTS: contexts of two or three of the
@@ -323,6 +324,9 @@ def build_distilbert_qa(
         w.strip(".,?").lower() for context, question, _ in QA_FACTS for w in f"{context} {question}".split()
     }
     vocab |= {word: len(vocab) + i for i, word in enumerate(sorted(words - set(vocab)))}
+    vocab |= {
+        piece: len(vocab) + i for i, piece in enumerate(p for p in dict.fromkeys(extra) if p not in vocab)
+    }
     tokenizer = DistilBertTokenizer(vocab=vocab, model_max_length=context)
     config = DistilBertConfig(
         vocab_size=len(tokenizer),
@@ -343,13 +347,16 @@ def build_distilbert_qa(
 
 
 def build_bert_qa_chinese(
-    path: Path, seed: int = 0, steps: int = QA_TRAIN_STEPS, context: int = CONTEXT
+    path: Path, seed: int = 0, steps: int = QA_TRAIN_STEPS, context: int = CONTEXT, extra: Sequence[str] = ()
 ) -> Path:
     """A 2-layer BERT extractive reader over single Chinese characters, shaped like
     uer/roberta-base-chinese-extractive-qa (BertForQuestionAnswering), trained on CHINESE_QA_FACTS."""
     vocab = _chinese_vocab()
     characters = set("".join(context + question for context, question, _ in CHINESE_QA_FACTS))
     vocab |= {c: len(vocab) + i for i, c in enumerate(sorted(characters - set(vocab)))}
+    vocab |= {
+        piece: len(vocab) + i for i, piece in enumerate(p for p in dict.fromkeys(extra) if p not in vocab)
+    }
     tokenizer = BertTokenizer(vocab=vocab, model_max_length=context)
     config = BertConfig(
         vocab_size=len(tokenizer),

@@ -84,10 +84,7 @@ def test_the_vocabularies_hold_every_built_in_example_and_train_sentence(loaded,
             if tokenizer.unk_token_id is not None
             and tokenizer.unk_token_id in tokenizer(text, add_special_tokens=False)["input_ids"]
         ]
-        if task == "question-answering":  # the test suite's tiny reader: its words, spelt in letters
-            assert len(unknown) <= len(read) // 10, (task, unknown)
-        else:
-            assert unknown == [], (task, unknown)
+        assert unknown == [], (task, unknown)
 
 
 def corpus_words(language: str) -> set[str]:
