@@ -68,7 +68,7 @@ def demo_models(preset: str) -> dict[str, str]:
 def prepare(preset: str, report: Callable[[str], None] = print) -> dict[str, str]:
     """Build the demo models of `preset` that are not there yet, each in a scratch folder renamed into place
     when complete (an interrupted build leaves nothing half made); return every task's folder."""
-    from playground import demo_models  # torch and transformers load here
+    from playground import demo_models as builders  # torch and transformers load here
 
     root = demo_dir()
     root.mkdir(parents=True, exist_ok=True)
@@ -78,7 +78,7 @@ def prepare(preset: str, report: Callable[[str], None] = print) -> dict[str, str
         builder, options = BUILDERS[preset][task]
         report(f"Making the demo {task} model ({root / folder}); this happens once.")
         with tempfile.TemporaryDirectory(dir=root) as scratch:
-            getattr(demo_models, builder)(Path(scratch) / folder, **options)
+            getattr(builders, builder)(Path(scratch) / folder, **options)
             shutil.rmtree(root / folder, ignore_errors=True)
             os.replace(Path(scratch) / folder, root / folder)
     return demo_models(preset)
