@@ -304,7 +304,7 @@ def conversations(count: int, seed: int) -> list[list[dict[str, str]]]:
     return made
 
 
-def build_llama_chat(path: Path, seed: int = 0, steps: int = 400) -> Path:
+def build_llama_chat(path: Path, seed: int = 0, steps: int = 500) -> Path:
     """A 2-layer Llama (RoPE, grouped-query attention) chat model with ChatML turns (`<|im_end|>` ends a turn),
     a byte-level BPE tokenizer holding the words of its conversations, trained on conversations of chat.txt's
     questions and answers: the loss is on the assistant's replies and their end token."""

@@ -1,6 +1,9 @@
 """中文 for the demo models' notes (playground/ui/demo_notes.py) and the notice of a prompt cut inside a word."""
 
 ZH = {
+    "Demo models: small models trained on this computer, each on a page of text. They show how everything works, "
+    "not what a real model can do; start without --demo for real ones.": "演示模型：在这台电脑上训练的小模型，每个只学过一页文字。"
+    "它们展示一切是怎样运作的，而不是真正的模型能做什么；不加 --demo 启动即可使用真正的模型。",
     "A small demo model trained on a page of sentences: it continues those with their words; anything else it "
     "continues with nonsense.": "一个用一页句子训练的小演示模型：它会用这些句子里的词接着写这些句子；别的内容它只会接出胡话。",
     "A small demo model trained on a page of sentences: it fills the blanks of those; elsewhere its guesses "
