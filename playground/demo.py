@@ -1,5 +1,5 @@
-"""`playground --demo`: the app on tiny models made on this computer (playground/tiny_models.py), with no
-download and nothing written into the checkout.
+"""`playground --demo`: the app on small models made on this computer (playground/demo_models.py, from the
+texts in playground/demo_texts/), with no download and nothing written into the checkout.
 
 The models are built once, in about a minute, into `demo_dir()` ($PLAYGROUND_DEMO_DIR, else the user's cache
 folder, ~/.cache/transformer-playground/demo-N) and reused on every later start. This module is light (no
@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-DEMO_VERSION = 1  # raise when the tiny models change: a new folder is built, old ones are left alone
+DEMO_VERSION = 2  # raise when the demo models change: a new folder is built, old ones are left alone
 # preset -> task -> (folder, the builder in playground.tiny_models, its keyword arguments)
 FOLDERS: dict[str, dict[str, tuple[str, str, dict]]] = {
     "en": {
@@ -32,6 +32,24 @@ FOLDERS["zh"] = FOLDERS["en"] | {  # there is no tiny Chinese classifier: the En
 }
 FOLDERS["en"]["translation"] = ("tiny-marian-en-zh", "build_marian", {})
 FOLDERS["zh"]["translation"] = ("tiny-marian-zh-en", "build_marian", {"source": "zh"})
+# preset -> task -> (the builder in playground.demo_models, its keyword arguments): what `prepare` makes, in
+# FOLDERS' folders (the test suite's tiny models keep the builders above); one classifier reads both languages
+BUILDERS: dict[str, dict[str, tuple[str, dict]]] = {
+    "en": {
+        "generation": ("build_gpt2", {}),
+        "fill-mask": ("build_bert_mlm", {}),
+        "sentiment": ("build_classifier", {}),
+        "chat": ("build_llama_chat", {}),
+        "question-answering": ("build_distilbert_qa", {}),
+        "translation": ("build_marian", {}),
+    },
+}
+BUILDERS["zh"] = BUILDERS["en"] | {
+    "generation": ("build_chinese_gpt2", {}),
+    "fill-mask": ("build_bert_mlm", {"chinese": True}),
+    "question-answering": ("build_bert_qa_chinese", {}),
+    "translation": ("build_marian", {"source": "zh"}),
+}
 
 
 def demo_dir() -> Path:
@@ -50,16 +68,17 @@ def demo_models(preset: str) -> dict[str, str]:
 def prepare(preset: str, report: Callable[[str], None] = print) -> dict[str, str]:
     """Build the demo models of `preset` that are not there yet, each in a scratch folder renamed into place
     when complete (an interrupted build leaves nothing half made); return every task's folder."""
-    from playground import tiny_models  # torch and transformers load here
+    from playground import demo_models as builders  # torch and transformers load here
 
     root = demo_dir()
     root.mkdir(parents=True, exist_ok=True)
-    for task, (folder, builder, options) in FOLDERS[preset].items():
+    for task, (folder, _tiny, _options) in FOLDERS[preset].items():
         if (root / folder / "config.json").exists():
             continue
-        report(f"Making the tiny demo {task} model ({root / folder}); this happens once.")
+        builder, options = BUILDERS[preset][task]
+        report(f"Making the demo {task} model ({root / folder}); this happens once.")
         with tempfile.TemporaryDirectory(dir=root) as scratch:
-            getattr(tiny_models, builder)(Path(scratch) / folder, **options)
+            getattr(builders, builder)(Path(scratch) / folder, **options)
             shutil.rmtree(root / folder, ignore_errors=True)
             os.replace(Path(scratch) / folder, root / folder)
     return demo_models(preset)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import string
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -312,7 +313,9 @@ QA_TRAIN_STEPS = 600
 QA_LR = 1e-2
 
 
-def build_distilbert_qa(path: Path, seed: int = 0, steps: int = QA_TRAIN_STEPS) -> Path:
+def build_distilbert_qa(
+    path: Path, seed: int = 0, steps: int = QA_TRAIN_STEPS, context: int = CONTEXT, extra: Sequence[str] = ()
+) -> Path:
     """A 2-layer DistilBERT extractive reader (start and end logits per token), like
     distilbert/distilbert-base-cased-distilled-squad, trained on QA_FACTS: contexts of two or three of the
     sentences, a question about one of them, the answer's span as the target."""
@@ -321,7 +324,10 @@ def build_distilbert_qa(path: Path, seed: int = 0, steps: int = QA_TRAIN_STEPS) 
         w.strip(".,?").lower() for context, question, _ in QA_FACTS for w in f"{context} {question}".split()
     }
     vocab |= {word: len(vocab) + i for i, word in enumerate(sorted(words - set(vocab)))}
-    tokenizer = DistilBertTokenizer(vocab=vocab, model_max_length=CONTEXT)
+    vocab |= {
+        piece: len(vocab) + i for i, piece in enumerate(p for p in dict.fromkeys(extra) if p not in vocab)
+    }
+    tokenizer = DistilBertTokenizer(vocab=vocab, model_max_length=context)
     config = DistilBertConfig(
         vocab_size=len(tokenizer),
         dim=32,
@@ -331,7 +337,7 @@ def build_distilbert_qa(path: Path, seed: int = 0, steps: int = QA_TRAIN_STEPS) 
         dropout=0.0,
         attention_dropout=0.0,
         qa_dropout=0.0,
-        max_position_embeddings=CONTEXT,
+        max_position_embeddings=context,
     )
     torch.manual_seed(seed)
     model = DistilBertForQuestionAnswering(config)
@@ -340,13 +346,18 @@ def build_distilbert_qa(path: Path, seed: int = 0, steps: int = QA_TRAIN_STEPS) 
     return path
 
 
-def build_bert_qa_chinese(path: Path, seed: int = 0, steps: int = QA_TRAIN_STEPS) -> Path:
+def build_bert_qa_chinese(
+    path: Path, seed: int = 0, steps: int = QA_TRAIN_STEPS, context: int = CONTEXT, extra: Sequence[str] = ()
+) -> Path:
     """A 2-layer BERT extractive reader over single Chinese characters, shaped like
     uer/roberta-base-chinese-extractive-qa (BertForQuestionAnswering), trained on CHINESE_QA_FACTS."""
     vocab = _chinese_vocab()
     characters = set("".join(context + question for context, question, _ in CHINESE_QA_FACTS))
     vocab |= {c: len(vocab) + i for i, c in enumerate(sorted(characters - set(vocab)))}
-    tokenizer = BertTokenizer(vocab=vocab, model_max_length=CONTEXT)
+    vocab |= {
+        piece: len(vocab) + i for i, piece in enumerate(p for p in dict.fromkeys(extra) if p not in vocab)
+    }
+    tokenizer = BertTokenizer(vocab=vocab, model_max_length=context)
     config = BertConfig(
         vocab_size=len(tokenizer),
         hidden_size=32,
@@ -355,7 +366,7 @@ def build_bert_qa_chinese(path: Path, seed: int = 0, steps: int = QA_TRAIN_STEPS
         intermediate_size=64,
         hidden_dropout_prob=0.0,
         attention_probs_dropout_prob=0.0,
-        max_position_embeddings=CONTEXT,
+        max_position_embeddings=context,
     )
     torch.manual_seed(seed)
     model = BertForQuestionAnswering(config)
@@ -454,7 +465,9 @@ def _sentencepiece(path: Path, lines: list[str], vocab_size: int) -> list[str]:
     return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
 
 
-def build_marian(path: Path, seed: int = 0, source: str = "en", steps: int = 200) -> Path:
+def build_marian(
+    path: Path, seed: int = 0, source: str = "en", steps: int = 200, context: int = CONTEXT
+) -> Path:
     """A 2+2-layer Marian translation model (English to Chinese, or Chinese to English with source="zh") with
     a MarianTokenizer over sentencepiece models trained on PARALLEL, laid out as Helsinki-NLP/opus-mt-en-zh:
     one vocabulary for both sides, </s> = 0, <unk> = 1, <pad> last and the decoder's start token. Trained on
@@ -478,7 +491,7 @@ def build_marian(path: Path, seed: int = 0, source: str = "en", steps: int = 200
             vocab=str(scratch / "vocab.json"),
             source_lang=source,
             target_lang="zh" if source == "en" else "en",
-            model_max_length=CONTEXT,
+            model_max_length=context,
         )
         tokenizer.save_pretrained(path)
     pad = vocab["<pad>"]
@@ -491,7 +504,7 @@ def build_marian(path: Path, seed: int = 0, source: str = "en", steps: int = 200
         decoder_attention_heads=4,
         encoder_ffn_dim=128,
         decoder_ffn_dim=128,
-        max_position_embeddings=CONTEXT,
+        max_position_embeddings=context,
         pad_token_id=pad,
         eos_token_id=0,
         decoder_start_token_id=pad,

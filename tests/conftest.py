@@ -200,3 +200,21 @@ def client(app_url):
     from gradio_client import Client
 
     return Client(app_url, verbose=False)
+
+
+@pytest.fixture(scope="session")
+def demo_model_dirs(tmp_path_factory) -> dict[str, dict[str, str]]:
+    """The `--demo` models of both presets (playground/demo_models.py), built once: preset -> task -> folder.
+    Only the tests of the demo's quality use them; every other test keeps the tiny models above."""
+    from playground import demo
+
+    root = tmp_path_factory.mktemp("demo-models")
+    previous = os.environ.get("PLAYGROUND_DEMO_DIR")
+    os.environ["PLAYGROUND_DEMO_DIR"] = str(root)
+    try:
+        return {preset: demo.prepare(preset, report=lambda line: None) for preset in ("en", "zh")}
+    finally:
+        if previous is None:
+            os.environ.pop("PLAYGROUND_DEMO_DIR")
+        else:
+            os.environ["PLAYGROUND_DEMO_DIR"] = previous

@@ -170,7 +170,36 @@ def encode_prompt(loaded: LoadedModel, prompt: str, max_new_tokens: int) -> tupl
         room=room,
         context=context,
     )
-    return ids[-room:], [notice]
+    return ids[-room:], [notice, *cut_word_notice(loaded, prompt, len(ids) - room)]
+
+
+def cut_word_notice(loaded: LoadedModel, prompt: str, dropped: int) -> list[Message]:
+    """A notice when the prompt's first `dropped` tokens end inside a word: the model reads that word's end only."""
+    if not getattr(loaded.tokenizer, "is_fast", False):  # only a fast tokenizer knows where its tokens are
+        return []
+    offsets = loaded.tokenizer(prompt, add_special_tokens=False, return_offsets_mapping=True)[
+        "offset_mapping"
+    ]
+    if dropped <= 0 or dropped >= len(offsets):
+        return []
+    start = offsets[dropped][0]
+    if not (0 < start < len(prompt)) or not (_in_word(prompt[start - 1]) and _in_word(prompt[start])):
+        return []
+    end = start
+    while end < len(prompt) and _in_word(prompt[end]):
+        end += 1
+    return [
+        lazy(
+            "The start of your prompt was cut in the middle of a word: the model reads “{piece}” without "
+            "its beginning.",
+            piece=prompt[start:end],
+        )
+    ]
+
+
+def _in_word(character: str) -> bool:
+    """A letter or digit of a word written with spaces between words (not a Chinese character)."""
+    return character.isalnum() and character.isascii() or character.isalpha() and ord(character) < 0x2E80
 
 
 @dataclass

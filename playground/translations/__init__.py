@@ -6,6 +6,7 @@ One module per layer: `page` for the tabs, `messages` for what the tasks and mod
 
 from playground.translations import (
     charts,
+    demo,
     dtype,
     encdec,
     evaluate,
@@ -45,5 +46,6 @@ for _module in (
     lessons4,
     hardening2,
     mlm2,
+    demo,
 ):
     ZH.update(_module.ZH)

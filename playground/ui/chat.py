@@ -17,6 +17,7 @@ from playground.tasks import chat
 from playground.tasks.generation import GenerationParams
 from playground.tasks.validation import InputError
 from playground.ui.context import Context, session_state, summary_markdown
+from playground.ui.demo_notes import NOTES
 from playground.ui.events import api_endpoint, on
 from playground.ui.generate import ShownDistribution, decoding_controls, distribution_figure, drawn_by
 from playground.ui.model_limits import follows_model
@@ -66,9 +67,7 @@ def reply_outputs(
     info += drawn_by(result.generation)
     notices = list(result.generation.notices)
     if demo and result.finished:
-        notices.append(
-            _("A tiny demo model trained on eight conversations: most of its replies are nonsense.")
-        )
+        notices.append(_(NOTES["chat"]))
     if result.dropped:
         notices.append(
             _(

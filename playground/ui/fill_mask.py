@@ -10,6 +10,7 @@ from playground.markup import escape_markdown
 from playground.tasks import fill_mask
 from playground.ui.attention_sections import mask_attention_section
 from playground.ui.context import Context, summary_markdown
+from playground.ui.demo_notes import demo_note, with_notes
 from playground.ui.errors import api_answers
 from playground.ui.events import api_endpoint, batch_outputs, batched
 from playground.ui.random_mask import random_mask_section
@@ -74,7 +75,8 @@ def render(result: fill_mask.FillMaskResult) -> tuple:
 def run(context: Context, texts, top_ks, targets):
     """Predict (batched): the outputs of each request, in its own language."""
     top_ks = [shown_top_k(k, t) for k, t in zip(top_ks, targets, strict=True)]
-    return batch_outputs(predict_batch(context, texts, top_ks, targets), render, 3)
+    results = with_notes(predict_batch(context, texts, top_ks, targets), demo_note(context, "fill-mask"))
+    return batch_outputs(results, render, 3)
 
 
 # Gradio calls this with a batch: one list per parameter. The hints describe one request (the API schema).

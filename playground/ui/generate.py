@@ -18,6 +18,7 @@ from playground.tasks.generation import GenerationParams, Sample, StepState
 from playground.tasks.validation import check_int
 from playground.ui.attention_sections import generation_attention_section
 from playground.ui.context import Context, session_state, summary_markdown
+from playground.ui.demo_notes import demo_note
 from playground.ui.events import api_endpoint, on
 from playground.ui.model_limits import follows_model
 from playground.viz import charts, tokens
@@ -85,7 +86,10 @@ def generation_outputs(context: Context, loaded, result: generation.GenerationRe
     distribution of its last token, its perplexity, the code that reproduces it and the state of step mode."""
     info = _("Seed **{seed}** · {count} new tokens", seed=result.seed, count=len(result.token_ids))
     info += drawn_by(result)
-    info = summary_markdown(info + ("" if result.finished else _(" · generating…")), result.notices)
+    notes = demo_note(context, "generation", loaded.model_id) if result.finished else []
+    info = summary_markdown(
+        info + ("" if result.finished else _(" · generating…")), [*result.notices, *notes]
+    )
     outputs = {
         "html": tokens.result_html(result),
         "text": "\n\n---\n\n".join(result.generated_texts),

@@ -87,7 +87,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
             gr.Markdown(
                 "ℹ️ "
                 + ui(
-                    "Demo models: tiny models made on this computer and trained for seconds on a few sentences. "
+                    "Demo models: small models trained on this computer, each on a page of text. "
                     "They show how everything works, not what a real model can do; start without --demo for "
                     "real ones."
                 ),

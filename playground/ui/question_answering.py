@@ -12,6 +12,7 @@ from playground.i18n import _, ui
 from playground.markup import escape_markdown
 from playground.tasks import question_answering as qa
 from playground.ui.context import Context, summary_markdown
+from playground.ui.demo_notes import demo_note, with_notes
 from playground.ui.errors import api_answers
 from playground.ui.events import api_endpoint, batch_outputs, batched
 from playground.viz import question_answering as qa_viz
@@ -103,7 +104,8 @@ def render(result: qa.QuestionAnsweringResult) -> tuple:
 
 def run(app: Context, questions, contexts, top_ks, max_answer_lens):
     """Find the answers (batched): the outputs of each request, in its own language."""
-    return batch_outputs(predict_batch(app, questions, contexts, top_ks, max_answer_lens), render, 4)
+    results = predict_batch(app, questions, contexts, top_ks, max_answer_lens)
+    return batch_outputs(with_notes(results, demo_note(app, "question-answering")), render, 4)
 
 
 # Gradio calls this with a batch: one list per parameter. The hints describe one request (the API schema).

@@ -12,6 +12,7 @@ from playground.i18n import _, ui
 from playground.markup import escape_markdown
 from playground.tasks import explain, sentiment
 from playground.ui.context import Context, summary_markdown
+from playground.ui.demo_notes import NOTES
 from playground.ui.errors import api_answers
 from playground.ui.events import CLEARED, api_endpoint, batch_outputs, batched, on
 from playground.viz import charts, highlight
@@ -60,9 +61,7 @@ def render(result: sentiment.ClassificationResult, demo: bool = False) -> tuple:
     top = result.scores[0]
     summary = _("Prediction: **{label}** ({score})", label=charts.label(top.label), score=f"{top.score:.1%}")
     if demo:
-        summary += " · " + _(
-            "a tiny demo model trained on six sentences: on other texts its answer means little"
-        )
+        summary += " · " + _(NOTES["sentiment"])
     return charts.label_figure(result), summary_markdown(summary, result.notices)
 
 

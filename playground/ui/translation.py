@@ -24,6 +24,7 @@ from playground.tasks.generation import GenerationParams
 from playground.tasks.translation import TranslationParams
 from playground.tasks.validation import InputError
 from playground.ui.context import Context, session_state, summary_markdown
+from playground.ui.demo_notes import demo_note
 from playground.ui.evaluate import send_to_evaluate
 from playground.ui.events import api_endpoint, on
 from playground.ui.model_limits import follows_model
@@ -68,7 +69,9 @@ def _shown(
     text = translation.step_text(loaded, state)
     outputs = {
         "html": translation_viz.translation_html(state.steps),
-        "info": summary_markdown(summary, state.source.notices),
+        "info": summary_markdown(
+            summary, [*state.source.notices, *demo_note(context, "translation", loaded.model_id)]
+        ),
         "step_state": state,
         "marian_output": {"task": "translate", "source": state.source.text, "output": text},
         "compare_marian": text,

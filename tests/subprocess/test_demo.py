@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from playground import demo, tiny_models
+from playground import demo, demo_models, tiny_models
 from playground.models import ModelManager
 from playground.settings import Settings
 from playground.tasks.generation import GenerationParams, generate
@@ -57,6 +57,9 @@ def test_prepare_builds_only_what_is_missing_and_never_half(tmp_path, monkeypatc
         tiny_model_dirs, tmp_path, ["fill-mask", "sentiment", "chat", "question-answering", "translation"]
     )
     before = {p: p.stat().st_mtime for p in tmp_path.rglob("config.json")}
+    monkeypatch.setattr(
+        demo_models, "build_gpt2", tiny_models.build_gpt2
+    )  # the fast one: what is built, once
     lines = []
     folders = demo.prepare("en", report=lines.append)
     assert folders == demo.demo_models("en") and len(lines) == 1 and "tiny-gpt2" in lines[0]
@@ -72,7 +75,7 @@ def test_prepare_builds_only_what_is_missing_and_never_half(tmp_path, monkeypatc
         raise KeyboardInterrupt
 
     shutil.rmtree(folders["generation"])
-    monkeypatch.setattr(tiny_models, "build_gpt2", interrupted)
+    monkeypatch.setattr(demo_models, "build_gpt2", interrupted)
     with pytest.raises(KeyboardInterrupt):
         demo.prepare("en", report=lines.append)
     assert sorted(p.name for p in tmp_path.iterdir()) == [

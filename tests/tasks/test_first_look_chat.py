@@ -93,4 +93,4 @@ def test_in_the_demo_a_reply_says_next_to_it_that_it_is_a_tiny_models(settings, 
     for demo in (True, False):
         context = Context.create(dataclasses.replace(settings, demo=demo), manager)
         *_, last = chat_tab.send(context, [], "", "Hello!", 8, 0, 50, 1.0, 1.0, 0)
-        assert ("tiny demo model" in last["info"]) == demo
+        assert ("small demo chat model" in last["info"]) == demo
