@@ -221,6 +221,18 @@ FEATURE_SCALE = (
 HEAD_STD = 1e-3  # a new head for new labels starts this close to zero (config.initializer_range)
 
 
+def train_tab_topics() -> list[tuple[str, str]]:
+    """The Train tab's training sentences (never its validation ones) with their topics in English: a stand-in
+    for the pretraining that gives a real BERT features in which topics already lie apart."""
+    names = {"体育": "sports", "美食": "food", "学校": "school"}
+    return [
+        (example.text, names.get(example.label, example.label))
+        for language in ("en", "zh")
+        for example in training.builtin_examples(language)
+        if not example.validation
+    ]
+
+
 def build_classifier(path: Path, seed: int = 0, steps: int = 200) -> Path:
     """A 2-layer DistilBERT sentiment classifier (NEGATIVE/POSITIVE) reading English and Chinese, trained on
     sentiment.csv; alongside, a second head learns to tell the topics of topics.csv (sports, food, school:
@@ -241,7 +253,7 @@ def build_classifier(path: Path, seed: int = 0, steps: int = 200) -> Path:
     torch.manual_seed(seed)
     model = DistilBertForSequenceClassification(config)
     topic_head = torch.nn.Linear(config.dim, 3)
-    sentiment, topics = labelled("sentiment.csv"), labelled("topics.csv")
+    sentiment, topics = labelled("sentiment.csv"), labelled("topics.csv") + train_tab_topics()
     topic_ids = {"sports": 0, "food": 1, "school": 2}
     feelings = tokenizer([t for t, _ in sentiment], padding=True, return_tensors="pt")
     feeling_labels = torch.tensor([config.label2id[label] for _, label in sentiment])

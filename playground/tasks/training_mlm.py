@@ -235,11 +235,15 @@ def init_bert(model: BertForMaskedLM, generator: torch.Generator) -> None:
                 parameter.normal_(0.0, std, generator=generator)
 
 
-def default_probe(text: str, tokenizer, kind: str) -> str:
-    """A probe made from the text: its first sentence, one token near its middle replaced by [MASK] (a
-    character inside a word with one token per character; a whole word with the fill-mask tokenizer)."""
+def default_probe(text: str, tokenizer, kind: str, max_tokens: int = 30) -> str:
+    """A probe made from the text: its first sentence (at most `max_tokens` tokens of it, so that it fits the
+    model), one token near its middle replaced by [MASK] (a character inside a word with one token per
+    character; a whole word with the fill-mask tokenizer)."""
     sentence = re.split(r"(?<=[.!?。！？\n])", text.strip(), maxsplit=1)[0].strip()[:80] or text.strip()[:80]
     encoded = tokenizer(sentence, add_special_tokens=False, return_offsets_mapping=True)
+    if len(encoded["input_ids"]) > max_tokens:
+        sentence = sentence[: encoded["offset_mapping"][max_tokens - 1][1]]
+        encoded = tokenizer(sentence, add_special_tokens=False, return_offsets_mapping=True)
     pieces = tokenizer.convert_ids_to_tokens(encoded["input_ids"])
     spans = encoded["offset_mapping"]
     middle = len(sentence) / 2
@@ -449,7 +453,8 @@ def pretrain_mlm(
         tokenizer=tokenizer,
         device=torch.device("cpu"),
     )
-    probe = settings.probe or builtin_probe(text) or default_probe(text, tokenizer, settings.tokenizer)
+    probe = settings.probe or builtin_probe(text)
+    probe = probe or default_probe(text, tokenizer, settings.tokenizer, size.block_size - 2)  # [CLS], [SEP]
     first = probe_predictions(loaded, probe, 0)  # a probe that cannot be read is refused before any training
     collator = DataCollatorForLanguageModeling(
         tokenizer, mlm_probability=settings.mask_probability, seed=settings.seed

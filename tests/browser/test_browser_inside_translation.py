@@ -32,7 +32,9 @@ WORDS = {
         "section": "解码器的交叉注意力（编码器-解码器注意力）",
     },
 }
-PLOTS = 24  # Inside's 14, and the cross-attention's 9 panels and its query row
+PLOTS = (
+    26  # Inside's 16 (its two position charts included), and the cross-attention's 9 panels and its query row
+)
 
 
 @pytest.mark.parametrize(

@@ -84,7 +84,7 @@ def test_finished_sessions_are_forgotten_past_max_sessions(served_demo, settings
 
     index = event_index(served_demo, "attention_api")
     for _ in range(settings.max_sessions + 15):
-        answer = queue_call(served_demo.local_url, index, ["The cat sat on the mat.", "fill-mask"])
+        answer = queue_call(served_demo.local_url, index, ["The cat sat on the mat.", "fill-mask", "encoder"])
         assert answer["success"] is True
     assert len(served_demo.state_holder.session_data) <= settings.max_sessions
 
@@ -258,7 +258,7 @@ def test_a_closed_page_forgets_its_session(served_demo):
         for i, fn in served_demo.fns.items()
         if fn.name == "run" and fn.fn.__module__ == "playground.ui.attention"
     ]
-    data = ["fill-mask", "The cat sat on the mat.", "head", 1, 1, False, [1, 2], [1, 2], False]
+    data = ["fill-mask", "The cat sat on the mat.", "head", 1, 1, False, [1, 2], [1, 2], False, "encoder"]
     body = {"data": data, "fn_index": index, "session_hash": session, "event_data": None}
     join = urllib.request.Request(
         f"{url}/gradio_api/queue/join", json.dumps(body).encode(), {"Content-Type": "application/json"}

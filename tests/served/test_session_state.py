@@ -41,7 +41,10 @@ def kept(demo, sessions) -> list:
 def test_every_state_a_session_fills_expires(served_demo):
     demo, url = served_demo, served_demo.local_url
     calls = [  # what fills each tab's state: Attention's tensor, Generate's steps and chart, Chat's history
-        (event(demo, "attention", "run"), ["fill-mask", TEXT, "head", 1, 1, False, [1, 2], [1, 2], False]),
+        (
+            event(demo, "attention", "run"),
+            ["fill-mask", TEXT, "head", 1, 1, False, [1, 2], [1, 2], False, "encoder"],
+        ),
         (event(demo, "generate", "run"), ["Once upon a time", 8, 1.0, 50, 1.0, 1.0, 0, 1, False]),
         (event(demo, "chat", "send"), [None, "", "Hello there", 8, 0.7, 50, 1.0, 1.0, 0]),
     ]

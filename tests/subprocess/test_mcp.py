@@ -47,6 +47,10 @@ TOOLS = {
     "kv_cache",
     "train_tokenizer",
     "lessons",
+    "positions",
+    "word_order",
+    "block_structure",
+    "random_mask",
 }
 NOT_TOOLS = {
     "fine_tune",

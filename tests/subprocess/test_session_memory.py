@@ -42,7 +42,8 @@ VIEW = [
     [1, 2],
     [1, 2],
     False,
-]  # kind, layer, head, hide special, layers, heads, own scale
+    "encoder",
+]  # kind, layer, head, hide special, layers, heads, own scale, the translation model's part
 
 
 def resident_mib(pid: int) -> float:
@@ -62,7 +63,7 @@ def test_memory_levels_off_after_many_sessions(tiny_model_dirs, tmp_path):
         events = json.loads(names_file.read_text())
         calls = [
             (events["playground.ui.attention.run"], ["fill-mask", TEXT, *VIEW]),
-            (events["playground.ui.attention.attention_api"], [TEXT, "fill-mask"]),
+            (events["playground.ui.attention.attention_api"], [TEXT, "fill-mask", "encoder"]),
         ]
         for index, data in calls:  # models loaded, every code path run once: what stays is the sessions'
             answer = queue_call(url, index, data)
@@ -105,10 +106,10 @@ def test_two_hundred_one_off_attention_clients_leave_little_behind(tiny_model_di
     try:
         index = json.loads(names_file.read_text())["playground.ui.attention.attention_api"]
         for _warm_up in range(3):  # the model loaded, every code path run once
-            assert queue_call(url, index, [TEXT, "fill-mask"])["success"] is True
+            assert queue_call(url, index, [TEXT, "fill-mask", "encoder"])["success"] is True
         start = resident_mib(server.pid)
         for _client in range(ONE_OFF_CLIENTS):
-            answer = queue_call(url, index, [TEXT, "fill-mask"])
+            answer = queue_call(url, index, [TEXT, "fill-mask", "encoder"])
             assert answer["success"] is True and len(answer["output"]["data"][0]["attentions"]) == 2
         grown = resident_mib(server.pid) - start
     finally:

@@ -193,6 +193,18 @@ def test_chinese_and_a_probe_of_one_s_own():
     assert made == "从前，海边[MASK]一个小镇。" and re.search(re.escape(before) + "." + re.escape(after), ZH)
 
 
+def test_a_text_without_a_sentence_end_gets_a_probe_that_fits_the_model():
+    """The default probe is the text's first sentence: a run of 80 characters without one was 80 tokens, its
+    [MASK] past the 32 the tiny BERT reads, and the training was refused."""
+    text = "".join(chr(0x4E00 + i) for i in range(400))
+    result = training.last(training_mlm.pretrain_mlm(text, MlmSettings(steps=1, probe_every=1), LIMITS))
+    assert (
+        "[MASK]" in result.probe
+        and len(result.probe.replace("[MASK]", "?")) == 30
+        and result.probes[-1].predictions
+    )
+
+
 def test_stop_ends_within_a_step():
     steps = []
     events = training_mlm.pretrain_mlm(
