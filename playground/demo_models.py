@@ -30,9 +30,7 @@ from transformers import (
     GPT2Config,
     GPT2LMHeadModel,
     GPT2Tokenizer,
-    LlamaConfig,
     LlamaForCausalLM,
-    PreTrainedTokenizerFast,
 )
 
 from playground import tiny_models
@@ -322,32 +320,10 @@ def build_llama_chat(path: Path, seed: int = 0, steps: int = 500) -> Path:
     questions and answers: the loss is on the assistant's replies and their end token."""
     texts = [t for pair in chat_pairs() for t in pair] + SYSTEMS
     texts += all_texts("en") + text_lines("zh.txt")
-    bpe = ByteLevelBPETokenizer()
-    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
-    bpe.train_from_iterator(texts, vocab_size=4000, min_frequency=1, special_tokens=specials)
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=bpe._tokenizer,
-        eos_token="<|im_end|>",
-        pad_token="<|endoftext|>",
-        extra_special_tokens=["<|im_start|>", "<|im_end|>"],
-        model_max_length=CONTEXT,
-        chat_template=tiny_models.CHATML_TEMPLATE,
-    )
-    eos, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=CONTEXT,
-        bos_token_id=None,
-        eos_token_id=eos,
-        pad_token_id=pad,
-    )
+    tokenizer = tiny_models.chatml_tokenizer(texts, vocab_size=4000, context=CONTEXT)
+    eos, pad = tokenizer.eos_token_id, tokenizer.pad_token_id
     torch.manual_seed(seed)
-    model = LlamaForCausalLM(config)
+    model = LlamaForCausalLM(tiny_models.chat_llama_config(tokenizer, width=64, context=CONTEXT))
     model.generation_config.eos_token_id = eos
     model.generation_config.pad_token_id = pad
 

@@ -161,39 +161,48 @@ def build_llama_chat(path: Path, seed: int = 0, steps: int = 150) -> Path:
     Trained on CONVERSATIONS as the template writes them, so greedy replies look like answers and end."""
     messages = [[{"role": role, "content": content} for role, content in turns] for turns in CONVERSATIONS]
     rendered = [_render_chatml(conversation) for conversation in messages]
-    bpe = ByteLevelBPETokenizer()
-    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
-    bpe.train_from_iterator(rendered * 4, vocab_size=400, min_frequency=1, special_tokens=specials)
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=bpe._tokenizer,
-        eos_token="<|im_end|>",
-        pad_token="<|endoftext|>",
-        extra_special_tokens=["<|im_start|>", "<|im_end|>"],  # as Qwen2's tokenizer lists them
-        model_max_length=CONTEXT,
-        chat_template=CHATML_TEMPLATE,
-    )
-    eos, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=CONTEXT,
-        bos_token_id=None,
-        eos_token_id=eos,
-        pad_token_id=pad,
-    )
+    tokenizer = chatml_tokenizer(rendered * 4, vocab_size=400, context=CONTEXT)
     torch.manual_seed(seed)
-    model = LlamaForCausalLM(config)
-    model.generation_config.eos_token_id = eos
-    model.generation_config.pad_token_id = pad
+    model = LlamaForCausalLM(chat_llama_config(tokenizer, width=32, context=CONTEXT))
+    model.generation_config.eos_token_id = tokenizer.eos_token_id
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
     batch = tokenizer(rendered, add_special_tokens=False, padding=True, return_tensors="pt")
     labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
     _train(model, lambda: {**batch, "labels": labels}, steps=steps, lr=1e-2)
     _save(model, tokenizer, path)
     return path
+
+
+def chatml_tokenizer(texts: list[str], vocab_size: int, context: int) -> PreTrainedTokenizerFast:
+    """A byte-level BPE tokenizer trained on `texts`, with ChatML's special tokens (`<|im_end|>` its eos, as
+    Qwen2's tokenizer lists them) and CHATML_TEMPLATE."""
+    bpe = ByteLevelBPETokenizer()
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    bpe.train_from_iterator(texts, vocab_size=vocab_size, min_frequency=1, special_tokens=specials)
+    return PreTrainedTokenizerFast(
+        tokenizer_object=bpe._tokenizer,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        extra_special_tokens=["<|im_start|>", "<|im_end|>"],
+        model_max_length=context,
+        chat_template=CHATML_TEMPLATE,
+    )
+
+
+def chat_llama_config(tokenizer, width: int, context: int, heads: int = 4, kv_heads: int = 2) -> LlamaConfig:
+    """A 2-layer Llama for a ChatML tokenizer: `<|im_end|>` ends generation, `<|endoftext|>` pads."""
+    return LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=width,
+        intermediate_size=2 * width,
+        num_hidden_layers=2,
+        num_attention_heads=heads,
+        num_key_value_heads=kv_heads,
+        max_position_embeddings=context,
+        bos_token_id=None,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
 
 
 def _render_chatml(messages: list[dict[str, str]]) -> str:

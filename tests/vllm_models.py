@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM
+from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel, LlamaForCausalLM
 
-from playground.tiny_models import build_gpt2, build_llama_chat
+from playground.tiny_models import build_gpt2, build_llama_chat, chat_llama_config
 
 
 def build_vllm_gpt2(path: Path, seed: int = 0) -> Path:
@@ -33,19 +33,7 @@ def build_vllm_llama_chat(path: Path, seed: int = 0) -> Path:
     tokenizer = AutoTokenizer.from_pretrained(
         build_llama_chat(path.with_name(path.name + "-tokenizer"), steps=1)
     )
-    eos, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        num_key_value_heads=1,
-        max_position_embeddings=256,
-        bos_token_id=None,
-        eos_token_id=eos,
-        pad_token_id=pad,
-    )
+    config = chat_llama_config(tokenizer, width=64, context=256, heads=2, kv_heads=1)
     return _save(LlamaForCausalLM, config, tokenizer, path, seed)
 
 
