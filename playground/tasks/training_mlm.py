@@ -10,7 +10,7 @@ a sentence with [MASK], as the Fill-Mask tab makes them) at step 0, every `probe
 `training_code.mlm_code` writes the plain loop that gives the same losses.
 
 By default the model reads words (`bert_word_tokenizer`: the text's own words, counted, as bert-base-uncased
-splits them; each Chinese character a token), in 256 windows of 30 tokens a step (`MLM_SIZES`): with one token
+splits them; each Chinese character a token), in 256 windows of 30 tokens a step at the smallest size (`MLM_SIZES`): with one token
 per character it could only learn which letters are frequent in 300 steps, and the probe never left noise.
 """
 
@@ -61,7 +61,13 @@ KINDS = ("masked", "replaced", "kept")  # what the collator did with a chosen to
 # The tiny BERT's sizes: the tiny GPT's layers and widths, with shorter windows and many more of them a step,
 # since BERT learns only at the 15% of the tokens chosen (256 windows of 30 tokens: about 1,150 a step; 16 of
 # 62, the GPT's shape, gave 150 and a model still guessing "the" everywhere after 300 steps).
-MLM_SIZES = {name: dataclasses.replace(size, block_size=32, batch_size=256) for name, size in SIZES.items()}
+# The larger sizes take fewer windows: their activations, not their logits, bound a step's memory (issue 30's
+# 500 MB a request; `medium` with 256 windows took 592 MB above the idle process).
+MLM_WINDOWS = {"tiny": 256, "small": 128, "medium": 64}
+MLM_SIZES = {
+    name: dataclasses.replace(size, block_size=32, batch_size=MLM_WINDOWS[name])
+    for name, size in SIZES.items()
+}
 # The weights start wider than BERT's 0.02: a 64-wide model's attention then leaves its uniform start (where
 # every guess is the text's most frequent word) within the first hundred steps.
 INITIALIZER_RANGE = 0.1
