@@ -136,19 +136,8 @@ def bert_char_tokenizer(text: str) -> PreTrainedTokenizerFast:
     chars = char_vocabulary(text)
     vocab = {**{t: i for i, t in enumerate(SPECIALS)}, **{c: i + len(SPECIALS) for i, c in enumerate(chars)}}
     backend = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token="[UNK]"))  # no merges: characters
-    backend.add_special_tokens(SPECIALS)  # "[MASK]" typed in a text is the mask token, not six characters
     backend.decoder = decoders.Fuse()
-    backend.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
-    )
-    return PreTrainedTokenizerFast(
-        tokenizer_object=backend,
-        pad_token="[PAD]",
-        unk_token="[UNK]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-    )
+    return as_bert_tokenizer(backend)
 
 
 def word_splitter() -> Tokenizer:
@@ -213,8 +202,14 @@ def bert_word_tokenizer(text: str) -> PreTrainedTokenizerFast:
     vocabulary = word_vocabulary(text)
     backend = word_splitter()
     backend.model = models.WordPiece({token: i for i, token in enumerate(vocabulary)}, unk_token="[UNK]")
-    backend.add_special_tokens(SPECIALS)  # "[MASK]" typed in a text is the mask token
     backend.decoder = decoders.WordPiece()
+    return as_bert_tokenizer(backend)
+
+
+def as_bert_tokenizer(backend: Tokenizer) -> PreTrainedTokenizerFast:
+    """`backend` with BERT's special tokens ("[MASK]" typed in a text is the mask token, not six characters)
+    and [CLS] … [SEP] around every text."""
+    backend.add_special_tokens(SPECIALS)
     backend.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
     )
