@@ -16,43 +16,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import ROOT, default_shaped_models, in_a_thread, table
-from benchmarks.startup import wait_for_200
-
-
-class App:
-    """`python app.py` of a checkout in a subprocess on `port`, serving `folder` as the generation model."""
-
-    def __init__(self, checkout: Path, folder: str, port: int):
-        command = [sys.executable, "app.py", "--port", str(port), "--generation-model", folder]
-        env = {
-            **os.environ,
-            "HF_HUB_OFFLINE": "1",
-            "GRADIO_ANALYTICS_ENABLED": "False",
-            "PYTHONPATH": str(checkout),
-        }
-        self.url = f"http://127.0.0.1:{port}/"
-        self.process = subprocess.Popen(
-            command, cwd=checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-
-    def __enter__(self) -> App:
-        try:
-            wait_for_200(self.url, timeout=600)
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=60)
+from benchmarks.common import default_shaped_models, in_a_thread, table
+from benchmarks.serving import App
 
 
 def prompt_of(round_: int) -> str:
@@ -83,9 +52,9 @@ def run(tokens: int = 128, rounds: int = 5, baseline_dir: Path | None = None, po
             )
         return tokenizer.decode(out[0], skip_special_tokens=True), out.shape[1] - ids.shape[1]
 
-    apps = {"this checkout": App(ROOT, folder, port)}
+    apps = {"this checkout": App({"generation": folder}, port, None)}
     if baseline_dir is not None:
-        apps = {"baseline": App(baseline_dir, folder, port + 1)} | apps
+        apps = {"baseline": App({"generation": folder}, port + 1, None, checkout=baseline_dir)} | apps
     with contextlib_exit_all(apps.values()):
         clients = {
             name: Client(app.url, verbose=False, httpx_kwargs={"timeout": 900}) for name, app in apps.items()

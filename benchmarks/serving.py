@@ -76,21 +76,33 @@ SENTENCES = [
 
 
 class App:
-    """`python app.py` in a subprocess on `port`, with the given models, batch size and other flags."""
+    """`python app.py` of a checkout (this one by default) in a subprocess on `port`, with the given models,
+    batch size (None: the app's default) and other flags."""
 
-    def __init__(self, models: dict[str, Path], port: int, max_batch_size: int, *extra: str):
+    def __init__(
+        self,
+        models: dict[str, Path],
+        port: int,
+        max_batch_size: int | None,
+        *extra: str,
+        checkout: Path = ROOT,
+    ):
         flags = [arg for task, folder in models.items() for arg in (f"--{task}-model", str(folder))]
-        command = [sys.executable, "app.py", "--port", str(port), "--max-batch-size", str(max_batch_size)]
+        command = [sys.executable, "app.py", "--port", str(port)]
+        if max_batch_size is not None:
+            command += ["--max-batch-size", str(max_batch_size)]
         command += list(extra)
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+        if checkout != ROOT:  # its own playground package, not this one's
+            env["PYTHONPATH"] = str(checkout)
         self.url = f"http://127.0.0.1:{port}/"
         self.process = subprocess.Popen(
-            command + flags, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command + flags, cwd=checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
 
     def __enter__(self) -> App:
         try:
-            wait_for_200(self.url, timeout=300)
+            wait_for_200(self.url, timeout=600)
         except BaseException:
             self.__exit__()
             raise
