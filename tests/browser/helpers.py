@@ -51,17 +51,38 @@ def app_page(browser, app_url: str, locale: str = "en-US", first_tab: str = "Gen
         if message.type == "error":
             errors.append(f"{message.text} (at {message.location.get('url')})")
 
+    in_flight: set = set()  # the page's requests not yet answered (see settle)
+    # gradio's heartbeat stream stays open as long as the page
+    page.on("request", lambda request: "/heartbeat/" in request.url or in_flight.add(request))
+    page.on("requestfinished", lambda request: in_flight.discard(request))
+    page.on("requestfailed", lambda request: in_flight.discard(request))
+    page.in_flight = in_flight
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
     page.goto(app_url)
     expect(page.get_by_role("tab", name=first_tab)).to_be_visible()
     yield page
+    # Closing the page while an event still runs makes gradio log its stream's abort: errors of our closing,
+    # not of the app, so only what the page logged before is counted.
+    errors = list(errors)
     context.close()
     # A request we aborted logs "Failed to load resource: net::ERR_FAILED" against its own URL; those are
     # the only errors we forgive, as they come from our network block, not from the app. (Today the page
     # makes no outside request at all: gradio serves the theme's fonts itself.)
     errors = [e for e in errors if not any(url in e for url in blocked)]
     assert not errors, "the browser console logged errors:\n" + "\n".join(errors)
+
+
+def settle(page, quiet_ms: int = 300) -> None:
+    """Waits until the page has had no request in flight for `quiet_ms`: every event it started has ended (a
+    queued event holds its stream open until then), though timers may poll again afterwards."""
+    quiet = 0
+    for _ in range(TIMEOUT_MS // 50):
+        quiet = quiet + 50 if not page.in_flight else 0
+        if quiet >= quiet_ms:
+            return
+        page.wait_for_timeout(50)
+    pytest.fail(f"the page still had requests in flight: {[r.url for r in page.in_flight]}")
 
 
 def open_tab(page, name: str):

@@ -23,7 +23,9 @@ FIRST_TAB = {"en": "Generate", "zh": "生成"}
 
 
 def violations(page) -> list[str]:
-    """axe-core's serious and critical violations on the page, one line each, once the page has settled."""
+    """axe-core's serious and critical violations on the page, one line each, once the page has settled: no
+    output still dimmed by an event in progress (gradio shows a pending output at 20% opacity)."""
+    expect(page.locator(".pending")).to_have_count(0)
     page.wait_for_timeout(300)
     page.add_script_tag(path=str(AXE))
     found = page.evaluate(

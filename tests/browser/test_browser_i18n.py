@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.helpers import app_page, expect, open_tab, screenshot, wait_for_chart
+from tests.browser.helpers import app_page, expect, open_tab, screenshot, settle, wait_for_chart
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -57,6 +57,7 @@ def test_the_switch_changes_the_language_of_the_page_and_of_the_answers(browser,
         page.get_by_role("radio", name="中文").check()
         expect(page.get_by_role("tab", name="情感分类", exact=True)).to_be_visible()
         expect(page.get_by_role("tab", name="Sentiment", exact=True)).to_have_count(0)
+        settle(page)  # the events the switch started have ended (a reload would cut them)
         page.reload()  # the choice is remembered on this device
         expect(page.get_by_role("radio", name="中文")).to_be_checked()
         expect(page.get_by_role("tab", name="情感分类", exact=True)).to_be_visible()
