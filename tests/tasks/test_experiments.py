@@ -3,7 +3,9 @@ own outputs, hooks written here by hand on the modules named here (not through t
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from tokenizers.models import BPE
 from playground import api
 from playground.models import LoadedModel
 from playground.tasks.experiments import ablation, heads, kv_cache, patching, tokenizer_lab
+from playground.tasks.inside.hooks import Recorder
 from playground.tasks.validation import InputError
 from tests.tiny_models import tiny_roberta
 
@@ -401,3 +404,62 @@ def test_tokenizer_lab_bad_input():
         tokenizer_lab.train(" \n", 1000)
     with pytest.raises(InputError, match="Minimum frequency"):
         tokenizer_lab.train(CORPUS, 1000, min_frequency=0)
+
+
+def test_patching_leaves_another_threads_pass_through_the_shared_model_unchanged(models, monkeypatch):
+    """Patching replays blocks and hooks the shared model while it runs; a forward pass of another request in
+    another thread at that very moment (outside the lock, the worst case) computes as the model alone does."""
+    gpt2 = models["gpt2"]
+    ids = torch.tensor([gpt2.tokenizer(TEXT)["input_ids"]])
+    with torch.inference_mode():
+        alone = gpt2.model(input_ids=ids).logits
+    answers = {"clean_answer": " the", "corrupted_answer": " cat"}
+    undisturbed = patching.patch(gpt2, CLEAN, CORRUPTED, 1000, **answers)
+    during: list[torch.Tensor] = []
+    unembedded_at = patching.unembedded_at
+
+    @contextlib.contextmanager
+    def with_another_pass(model, kind, position):
+        with unembedded_at(model, kind, position) as read_at:  # inside the replay and the patch's hook
+            if not during:
+
+                def other_request():
+                    with torch.inference_mode():
+                        during.append(model(input_ids=ids).logits)
+
+                thread = threading.Thread(target=other_request)
+                thread.start()
+                thread.join()
+            yield read_at
+
+    monkeypatch.setattr(patching, "unembedded_at", with_another_pass)
+    result = patching.patch(gpt2, CLEAN, CORRUPTED, 1000, **answers)
+    assert len(during) == 1 and torch.equal(during[0], alone)
+    assert np.array_equal(result.effect, undisturbed.effect)
+
+
+def test_inside_hooks_act_only_in_the_thread_that_set_them(models):
+    loaded = models["gpt2"]
+    recorder = Recorder()
+    block = blocks(loaded)[0]
+
+    def zeros(_module, _args, output):
+        return (
+            (torch.zeros_like(output[0]), *output[1:])
+            if isinstance(output, tuple)
+            else torch.zeros_like(output)
+        )
+
+    recorder.change_output(block, zeros)  # before the hook that records the block, which sees it changed
+    recorder.output("block", block)
+    ids = torch.tensor([[1, 2, 3]])
+    try:
+        with torch.inference_mode():
+            other = threading.Thread(target=lambda: loaded.model(input_ids=ids))
+            other.start()
+            other.join()
+            assert recorder.seen == {}  # another thread's pass is not recorded
+            loaded.model(input_ids=ids)
+        assert not recorder.seen["block"].any()  # this thread's pass is changed and recorded
+    finally:
+        recorder.remove()

@@ -29,7 +29,7 @@ from playground.tasks.experiments.common import (
     read,
 )
 from playground.tasks.inside.adapters import parts_of
-from playground.tasks.inside.hooks import Recorder, hooked
+from playground.tasks.inside.hooks import Recorder, hooked, this_thread_only
 from playground.tasks.inside.lens import LogitLens, lens_of, lens_positions, lens_text
 from playground.tasks.inside.tokens import encode
 from playground.tasks.validation import InputError, check_int, check_text
@@ -106,7 +106,11 @@ def ablate(
         try:
             for layer, slices in by_layer.items():
                 out = parts.layers[layer - 1].out
-                handles.append(out.register_forward_pre_hook(ablation_hook(slices, mode), with_kwargs=True))
+                handles.append(
+                    out.register_forward_pre_hook(
+                        this_thread_only(ablation_hook(slices, mode)), with_kwargs=True
+                    )
+                )
             after = answer_logits(model(**model_inputs(loaded, rows, kind)), kind, position)[0]
         finally:
             for handle in handles:

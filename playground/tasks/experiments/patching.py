@@ -14,6 +14,7 @@ the corrupted run (kept once, by a hook), and only blocks l + 1..L compute (half
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -34,6 +35,7 @@ from playground.tasks.experiments.common import (
     read,
 )
 from playground.tasks.inside.adapters import parts_of
+from playground.tasks.inside.hooks import this_thread_only
 from playground.tasks.validation import InputError, check_text
 
 MAX_PATCH_TOKENS = 64  # (L + 1) x T patched runs of T tokens each: the cost grows with T²
@@ -92,10 +94,19 @@ def output_patch(rows: torch.Tensor, positions: torch.Tensor, clean: torch.Tenso
 @contextmanager
 def replayed(blocks: list[torch.nn.Module], outputs: list[object], rows: int):
     """Blocks that answer with their kept output (of a batch of one) for `rows` rows instead of computing it:
-    a block's `forward` is set on the instance for the time of the context, and removed in any case."""
+    a block's `forward` is set on the instance for the time of the context, and removed in any case. The model
+    is shared: only this thread's passes are replayed, another thread's (should one run outside the model's
+    lock) computes as usual."""
+    owner = threading.get_ident()
+    own = [
+        block.__dict__.get("forward") for block in blocks
+    ]  # a forward set on the instance before (accelerate)
     for block, output in zip(blocks, outputs, strict=True):
+        computed = block.forward  # as the block computes it
 
-        def forward(*_args, output=output, **_kwargs):
+        def forward(*args, output=output, computed=computed, **kwargs):
+            if threading.get_ident() != owner:
+                return computed(*args, **kwargs)
             if isinstance(output, tuple):
                 return (output[0].expand(rows, -1, -1), *output[1:])
             return output.expand(rows, -1, -1)
@@ -104,8 +115,11 @@ def replayed(blocks: list[torch.nn.Module], outputs: list[object], rows: int):
     try:
         yield
     finally:
-        for block in blocks:
-            del block.forward
+        for block, forward in zip(blocks, own, strict=True):
+            if forward is None:
+                del block.forward
+            else:
+                block.forward = forward
 
 
 @contextmanager
@@ -121,7 +135,7 @@ def unembedded_at(model: torch.nn.Module, kind: str, position: int | None):
     def only_the_position(_module, args):
         return (args[0][:, position : position + 1], *args[1:])
 
-    handle = unembedding.register_forward_pre_hook(only_the_position)
+    handle = unembedding.register_forward_pre_hook(this_thread_only(only_the_position))
     try:
         yield 0
     finally:
@@ -210,8 +224,13 @@ def patch(
 
             return keep_output
 
-        handles = [parts.layers[0].block.register_forward_pre_hook(keep_input, with_kwargs=True)]
-        handles += [part.block.register_forward_hook(keeper(i + 1)) for i, part in enumerate(parts.layers)]
+        handles = [
+            parts.layers[0].block.register_forward_pre_hook(this_thread_only(keep_input), with_kwargs=True)
+        ]
+        handles += [
+            part.block.register_forward_hook(this_thread_only(keeper(i + 1)))
+            for i, part in enumerate(parts.layers)
+        ]
         try:
             clean_logits = answer_logits(
                 model(**model_inputs(loaded, torch.tensor([clean_ids], device=device), kind)), kind, position
@@ -229,7 +248,8 @@ def patch(
             return keep_output
 
         handles = [
-            part.block.register_forward_hook(corrupted_keeper(i)) for i, part in enumerate(parts.layers)
+            part.block.register_forward_hook(this_thread_only(corrupted_keeper(i)))
+            for i, part in enumerate(parts.layers)
         ]
         try:
             corrupted_logits = answer_logits(
@@ -271,10 +291,12 @@ def patch(
                 batch = corrupted_row.expand(len(positions), T)
                 if layer == 0:
                     hook = input_patch(rows, positions, streams[0])
-                    handle = parts.layers[0].block.register_forward_pre_hook(hook, with_kwargs=True)
+                    handle = parts.layers[0].block.register_forward_pre_hook(
+                        this_thread_only(hook), with_kwargs=True
+                    )
                 else:
                     handle = parts.layers[layer - 1].block.register_forward_hook(
-                        output_patch(rows, positions, streams[layer])
+                        this_thread_only(output_patch(rows, positions, streams[layer]))
                     )
                 skipped = [
                     part.block for part in parts.layers[:layer]

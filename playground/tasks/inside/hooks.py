@@ -1,11 +1,14 @@
 """One ordinary forward pass with forward hooks on the modules an adapter names (`adapters.parts_of`).
 
 The hooks exist only while `loaded.eager_attention()` holds the model's lock and are always removed
-(try/finally), so a generation or another request on the same model never sees them."""
+(try/finally), so a generation or another request on the same model never sees them; each also acts only in
+the thread that set it (`this_thread_only`), should a forward pass ever run outside the lock."""
 
 from __future__ import annotations
 
+import functools
 import inspect
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +26,18 @@ from playground.tasks.text import token_strings
 from playground.tasks.validation import check_int
 
 
+def this_thread_only(hook):
+    """`hook` (a forward hook or pre-hook) acting only in the thread that made it: a forward pass of another
+    request through the same shared module goes through unchanged (a hook returning None changes nothing)."""
+    owner = threading.get_ident()
+
+    @functools.wraps(hook)
+    def guarded(*args, **kwargs):
+        return hook(*args, **kwargs) if threading.get_ident() == owner else None
+
+    return guarded
+
+
 class Recorder:
     """Forward hooks that keep the first value each named module saw or produced."""
 
@@ -38,7 +53,7 @@ class Recorder:
                     name, output[0] if isinstance(output, tuple) and name != "rotary" else output
                 )
 
-            self._handles.append(module.register_forward_hook(hook))
+            self._handles.append(module.register_forward_hook(this_thread_only(hook)))
 
     def input(self, name: str, module: nn.Module | None) -> None:
         if module is not None:
@@ -47,18 +62,18 @@ class Recorder:
                 value = args[0] if args else next(iter(kwargs.values()))
                 self.seen.setdefault(name, value)
 
-            self._handles.append(module.register_forward_pre_hook(hook, with_kwargs=True))
+            self._handles.append(module.register_forward_pre_hook(this_thread_only(hook), with_kwargs=True))
 
     def change_input(self, module: nn.Module, hook) -> None:
         """A forward pre-hook (with_kwargs) that changes what `module` reads (an experiment's ablation),
         removed with the recorder's own hooks."""
-        self._handles.append(module.register_forward_pre_hook(hook, with_kwargs=True))
+        self._handles.append(module.register_forward_pre_hook(this_thread_only(hook), with_kwargs=True))
 
     def change_output(self, module: nn.Module, hook) -> None:
         """A forward hook that replaces what `module` produced (its return value, when not None: e.g. the
         position embeddings switched off), removed with the recorder's own hooks. Register it before the hooks
         that record the same module, so that they see the changed output."""
-        self._handles.append(module.register_forward_hook(hook))
+        self._handles.append(module.register_forward_hook(this_thread_only(hook)))
 
     def remove(self) -> None:
         for handle in self._handles:
