@@ -523,6 +523,52 @@ def pretrain_mlm_api(
 # --- the tab --------------------------------------------------------------------------------------------
 
 
+def _pretraining_text(context: Context, language: str, tokenizer_labels: dict, tokenizer_value: str):
+    """A pretraining section's text (a built-in one or the student's), model size and tokenizer."""
+    settings = context.settings
+    choice = gr.Radio(
+        [(ui(label), key) for key, label in TEXT_CHOICES.items()], value=language, label=ui("Text")
+    )
+    text = gr.Textbox(
+        value=training.builtin_text(language),
+        lines=6,
+        max_lines=12,
+        label=ui("The text to learn from"),
+        max_length=settings.max_train_chars,
+    )
+    allowed = list(training.SIZES)[: list(training.SIZES).index(settings.max_tiny_size) + 1]
+    with gr.Row():
+        size = gr.Radio(
+            [(ui(SIZE_LABELS[name]), name) for name in allowed], value="tiny", label=ui("Model size")
+        )
+        tokenizer = gr.Radio(
+            [(ui(label), key) for key, label in tokenizer_labels.items()],
+            value=tokenizer_value,
+            label=ui("Tokenizer"),
+        )
+    return choice, text, size, tokenizer
+
+
+def _steps(context: Context) -> gr.Slider:
+    return gr.Slider(10, min(context.settings.max_train_steps, 3000), value=300, step=10, label=ui("Steps"))
+
+
+def _run_and_stop(run_label: str) -> tuple[gr.Button, gr.Button]:
+    with gr.Row():
+        return gr.Button(run_label, variant="primary"), gr.Button(ui("Stop"), variant="stop")
+
+
+def _live() -> dict:
+    """A training's live outputs: its progress bar, its loss curve and its summary."""
+    return {"progress": gr.HTML(), "plot": gr.Plot(show_label=False), "summary": gr.Markdown()}
+
+
+def _code_box() -> gr.Code:
+    return gr.Code(
+        language="python", visible=False, max_lines=30, label=ui("Show code: the same training in PyTorch")
+    )
+
+
 def build(context: Context) -> None:
     """The Train tab and the /fine_tune, /train_tiny and /pretrain_mlm endpoints."""
     settings = context.settings
@@ -588,12 +634,8 @@ def build(context: Context) -> None:
                     scale=3,
                 )
                 seed = gr.Number(value=0, precision=0, minimum=0, label=ui("Seed"), scale=1)
-            with gr.Row():
-                train_button = gr.Button(ui("Train"), variant="primary")
-                stop_button = gr.Button(ui("Stop"), variant="stop")
-            progress = gr.HTML()
-            plot = gr.Plot(show_label=False)
-            summary = gr.Markdown()
+            train_button, stop_button = _run_and_stop(ui("Train"))
+            fine_outputs = _live()
             compare = gr.Dataframe(
                 headers=COMPARE_HEADERS,
                 visible=False,
@@ -601,12 +643,7 @@ def build(context: Context) -> None:
                 wrap=True,
                 label=ui("Before and after: the validation sentences"),
             )
-            code = gr.Code(
-                language="python",
-                visible=False,
-                max_lines=30,
-                label=ui("Show code: the same training in PyTorch"),
-            )
+            code = _code_box()
             with gr.Row():
                 download_button = gr.Button(ui("Download my classifier (zip)"))
         with gr.Accordion(ui("2. Pretrain a tiny GPT from scratch"), open=True):
@@ -616,30 +653,11 @@ def build(context: Context) -> None:
                     "the loss fall, and read a sample every few steps: gibberish turns into words."
                 )
             )
-            text_choice = gr.Radio(
-                [(ui(label), key) for key, label in TEXT_CHOICES.items()], value=language, label=ui("Text")
+            text_choice, text, size, tokenizer = _pretraining_text(
+                context, language, TOKENIZER_LABELS, "characters"
             )
-            text = gr.Textbox(
-                value=training.builtin_text(language),
-                lines=6,
-                max_lines=12,
-                label=ui("The text to learn from"),
-                max_length=settings.max_train_chars,
-            )
-            allowed = list(training.SIZES)[: list(training.SIZES).index(settings.max_tiny_size) + 1]
             with gr.Row():
-                size = gr.Radio(
-                    [(ui(SIZE_LABELS[name]), name) for name in allowed], value="tiny", label=ui("Model size")
-                )
-                tokenizer = gr.Radio(
-                    [(ui(label), key) for key, label in TOKENIZER_LABELS.items()],
-                    value="characters",
-                    label=ui("Tokenizer"),
-                )
-            with gr.Row():
-                steps = gr.Slider(
-                    10, min(settings.max_train_steps, 3000), value=300, step=10, label=ui("Steps")
-                )
+                steps = _steps(context)
                 sample_every = gr.Slider(10, 500, value=50, step=10, label=ui("A sample every … steps"))
                 tiny_rate = gr.Number(value=3e-3, label=ui("Learning rate"), minimum=1e-6, maximum=1.0)
                 tiny_seed = gr.Number(value=0, precision=0, minimum=0, label=ui("Seed"))
@@ -652,13 +670,9 @@ def build(context: Context) -> None:
             context.links.add("train", "steps", steps)
             context.links.add("train", "sample_every", sample_every)
             context.links.action("train", "fine-tune", train_button)  # what "Try it" runs
-            with gr.Row():
-                tiny_button = gr.Button(ui("Pretrain"), variant="primary")
-                tiny_stop = gr.Button(ui("Stop"), variant="stop")
+            tiny_button, tiny_stop = _run_and_stop(ui("Pretrain"))
             context.links.action("train", "pretrain", tiny_button)
-            tiny_progress = gr.HTML()
-            tiny_plot = gr.Plot(show_label=False)
-            tiny_summary = gr.Markdown()
+            tiny_outputs = _live()
             samples = gr.Dataframe(
                 headers=["step", "sample"],
                 visible=False,
@@ -667,12 +681,7 @@ def build(context: Context) -> None:
                 column_widths=["12%", "88%"],
                 label=ui("Samples: what the model writes"),
             )
-            tiny_code_box = gr.Code(
-                language="python",
-                visible=False,
-                max_lines=30,
-                label=ui("Show code: the same training in PyTorch"),
-            )
+            tiny_code_box = _code_box()
             tiny_download = gr.Button(ui("Download my tiny GPT (zip)"))
         with gr.Accordion(
             ui("3. Pretrain a tiny BERT: the masked language model"), open=True, elem_id="train-mlm"
@@ -685,34 +694,16 @@ def build(context: Context) -> None:
                     "the model's guesses for a probe sentence go from noise to the right token."
                 )
             )
-            mlm_text_choice = gr.Radio(
-                [(ui(label), key) for key, label in TEXT_CHOICES.items()], value=language, label=ui("Text")
+            mlm_text_choice, mlm_text, mlm_size, mlm_tokenizer = _pretraining_text(
+                context, language, MLM_TOKENIZER_LABELS, training_mlm.MlmSettings.tokenizer
             )
-            mlm_text = gr.Textbox(
-                value=training.builtin_text(language),
-                lines=6,
-                max_lines=12,
-                label=ui("The text to learn from"),
-                max_length=settings.max_train_chars,
-            )
-            with gr.Row():
-                mlm_size = gr.Radio(
-                    [(ui(SIZE_LABELS[name]), name) for name in allowed], value="tiny", label=ui("Model size")
-                )
-                mlm_tokenizer = gr.Radio(
-                    [(ui(label), key) for key, label in MLM_TOKENIZER_LABELS.items()],
-                    value=training_mlm.MlmSettings.tokenizer,
-                    label=ui("Tokenizer"),
-                )
             mlm_probe = gr.Textbox(
                 value=training_mlm.BUILTIN_PROBES.get(language, ""),
                 label=ui("Probe sentence with [MASK] (empty: one is made from the text)"),
                 max_length=training_mlm.MAX_PROBE_CHARS,
             )
             with gr.Row():
-                mlm_steps = gr.Slider(
-                    10, min(settings.max_train_steps, 3000), value=300, step=10, label=ui("Steps")
-                )
+                mlm_steps = _steps(context)
                 probe_every = gr.Slider(10, 500, value=50, step=10, label=ui("A probe every … steps"))
                 mask_probability = gr.Slider(0.05, 0.5, value=0.15, step=0.01, label=ui("Mask probability"))
             with gr.Row():
@@ -723,21 +714,12 @@ def build(context: Context) -> None:
                     maximum=1.0,
                 )
                 mlm_seed = gr.Number(value=0, precision=0, minimum=0, label=ui("Seed"))
-            with gr.Row():
-                mlm_button = gr.Button(ui("Pretrain the BERT"), variant="primary")
-                mlm_stop = gr.Button(ui("Stop"), variant="stop")
+            mlm_button, mlm_stop = _run_and_stop(ui("Pretrain the BERT"))
             context.links.action("train", "pretrain-bert", mlm_button)
-            mlm_progress = gr.HTML()
-            mlm_plot = gr.Plot(show_label=False)
-            mlm_summary = gr.Markdown()
+            mlm_outputs = _live()
             mlm_probes = gr.HTML()
             mlm_batch = gr.HTML()
-            mlm_code_box = gr.Code(
-                language="python",
-                visible=False,
-                max_lines=30,
-                label=ui("Show code: the same training in PyTorch"),
-            )
+            mlm_code_box = _code_box()
             mlm_download = gr.Button(ui("Download my tiny BERT (zip)"))
         file = gr.File(visible=False, label=ui("Your model"))
         gr.Markdown(
@@ -753,7 +735,7 @@ def build(context: Context) -> None:
     training_options = {"concurrency_id": GROUP, "concurrency_limit": limit}
     on([data.change], choose_data, None, [data], {"table": table}, queue=False)
     on([csv_file.upload], upload_data, None, [csv_file], {"table": table})
-    fine_outputs = {"progress": progress, "plot": plot, "summary": summary, "compare": compare, "code": code}
+    fine_outputs |= {"compare": compare, "code": code}
     on(
         [train_button.click],
         run_fine_tune,
@@ -764,7 +746,6 @@ def build(context: Context) -> None:
     )
     on([stop_button.click, tiny_stop.click, mlm_stop.click], stop, context, None, {}, queue=False)
     on([text_choice.change], choose_text, None, [text_choice, text], {"text": text}, queue=False)
-    tiny_outputs = {"progress": tiny_progress, "plot": tiny_plot, "summary": tiny_summary}
     tiny_outputs |= {"samples": samples, "code": tiny_code_box, "mine": mine}
     on(
         [tiny_button.click],
@@ -782,8 +763,7 @@ def build(context: Context) -> None:
         {"text": mlm_text, "probe": mlm_probe},
         queue=False,
     )
-    mlm_outputs = {"progress": mlm_progress, "plot": mlm_plot, "summary": mlm_summary, "batch": mlm_batch}
-    mlm_outputs |= {"probes": mlm_probes, "code": mlm_code_box, "mine": mine}
+    mlm_outputs |= {"batch": mlm_batch, "probes": mlm_probes, "code": mlm_code_box, "mine": mine}
     on(
         [mlm_button.click],
         run_mlm,
