@@ -122,7 +122,7 @@ def fill_mask_figure(result: FillMaskResult) -> go.Figure:
     )
     for row, candidates in enumerate(result.masks, start=1):
         shown = candidates[::-1]  # the best at the top
-        words = [label(c.word) for c in shown]
+        words = [label(piece_label(c.word)) for c in shown]
         y = list(range(len(shown)))  # numeric, so that two candidates that read the same keep two bars
         fig.add_trace(
             go.Bar(
