@@ -14,6 +14,7 @@ from playground.tasks import attention, evaluation, generation, inside
 from playground.tasks.chat import chat_prompt
 from playground.tasks.experiments import ablation, kv_cache, patching
 from playground.tasks.text import token_strings
+from playground.ui.inside import _query_choices
 from playground.viz import attention as attention_viz
 from playground.viz import bertviz, charts, chat
 from playground.viz import evaluation as evaluation_viz
@@ -101,6 +102,7 @@ def test_inside_charts_read_characters(models, name):
     figure = inside_viz.logit_lens_figure(lens, causal=True)
     assert_reads_as_characters(figure)  # the columns; the predictions: a lone byte as 'byte E4'
     assert_reads_as_characters(inside_viz.embeddings_figure(inside.embeddings(loaded, TEXT, 100, 64)))
+    assert_reads_as_characters([name for name, _i in _query_choices(inside.tokenize(loaded, TEXT, 100))])
 
 
 @pytest.mark.parametrize("name", ["gpt2", "llama"])
@@ -131,6 +133,15 @@ def test_experiments_read_characters(models, name):
     cache = kv_cache.kv_cache(loaded, TEXT, 100, 64, new_tokens=6)
     table = experiments_viz.kv_table(cache)
     assert not any("<0x" in s or "\ufffd" in s for s in strings(table.to_dict("list")))
+
+
+def test_inside_groups_a_byte_fallback_character_under_it(models):
+    """Llama's byte-fallback pieces give each byte the whole character's offsets: they read as the bytes they are,
+    so the chips group them under 中 with the mark, as GPT-2's byte-level pieces are."""
+    tokens = inside.tokenize(models["llama"], TEXT, 100)
+    assert [t.text for t in tokens.tokens[2:5]] == ["<0xE4>", "<0xB8>", "<0xAD>"]
+    assert (tokens.tokens[2].start, tokens.tokens[2].end) == (4, 5)  # the character they share
+    assert "中<sub class='tokens-mark'>3 tokens</sub>" in inside_viz.tokens_html(tokens)
 
 
 def test_the_chat_template_boxes_read_characters(manager):
