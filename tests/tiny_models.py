@@ -59,3 +59,42 @@ def tiny_roberta(fill_mask_folder: str):
     torch.manual_seed(0)
     model = RobertaForMaskedLM(config).eval()
     return LoadedModel("fill-mask", "tiny-roberta", model, tokenizer, torch.device("cpu"))
+
+
+def tiny_byte_fallback_llama():
+    """A tiny untrained Llama whose tokenizer is Llama's kind: SentencePiece-style BPE with byte fallback, so a
+    Chinese character outside its small vocabulary is three byte tokens `<0xE4>` `<0xB8>` `<0xAD>` (decoded
+    alone: '�'). A LoadedModel for the generation task."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    from playground.models import LoadedModel
+
+    vocab = {"<unk>": 0, "<s>": 1, "</s>": 2}
+    vocab |= {f"<0x{byte:02X}>": 3 + byte for byte in range(256)}
+    for piece in ["▁", "T", "h", "e", "▁T", "he", "▁The", "好", "。"]:
+        vocab[piece] = len(vocab)
+    merges = [("▁", "T"), ("h", "e"), ("▁T", "he")]
+    backend = Tokenizer(models.BPE(vocab, merges, unk_token="<unk>", byte_fallback=True, fuse_unk=True))
+    backend.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first")
+    backend.decoder = decoders.Sequence(
+        [decoders.Replace("▁", " "), decoders.ByteFallback(), decoders.Fuse(), decoders.Strip(" ", 1, 0)]
+    )
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=backend, bos_token="<s>", eos_token="</s>", unk_token="<unk>"
+    )
+    config = LlamaConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=64,
+        bos_token_id=1,
+        eos_token_id=2,
+        attn_implementation="eager",
+    )
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(config).eval()
+    return LoadedModel("generation", "tiny-llama-byte-fallback", model, tokenizer, torch.device("cpu"))

@@ -22,6 +22,7 @@ from playground.translations import (
     mlm2,
     page,
     question_answering,
+    tokmarks,
     translate,
     vllm,
 )
@@ -47,5 +48,6 @@ for _module in (
     hardening2,
     mlm2,
     demo,
+    tokmarks,
 ):
     ZH.update(_module.ZH)

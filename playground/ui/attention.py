@@ -17,7 +17,7 @@ from playground.registry import REGISTRY
 from playground.tasks import attention
 from playground.tasks import attention_ops as ops
 from playground.tasks.validation import InputError
-from playground.ui.context import Context, session_state, summary_markdown
+from playground.ui.context import Context, session_state, summary_markdown, with_token_note
 from playground.ui.events import api_endpoint, on
 from playground.ui.model_limits import follows_model
 from playground.viz import attention as attention_viz
@@ -194,7 +194,7 @@ def draw(
     notices = list(full.notices) + cut + view.notices
     return {
         "plot": attention_viz.view_figure(view),
-        "info": summary_markdown(describe(full), notices),
+        "info": summary_markdown(with_token_note(describe(full), full.tokens), notices),
     }
 
 

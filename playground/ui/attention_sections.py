@@ -12,7 +12,7 @@ import gradio as gr
 from playground.i18n import _, ui
 from playground.tasks import attention
 from playground.tasks.validation import InputError
-from playground.ui.context import Context, session_state, summary_markdown
+from playground.ui.context import Context, session_state, summary_markdown, with_token_note
 from playground.ui.events import on
 from playground.ui.model_limits import follows_model
 from playground.viz import attention as attention_viz
@@ -44,7 +44,7 @@ def draw_mask_attention(context: Context, text, is_open=True, progress=gr.Progre
     )
     return {
         "plot": attention_viz.mask_attention_figure(result),
-        "info": summary_markdown(summary, result.notices),
+        "info": summary_markdown(with_token_note(summary, result.tokens), result.notices),
     }
 
 
@@ -106,7 +106,7 @@ def draw_generation_attention(context: Context, state, is_open, layer, head, pro
         "layer": gr.Slider(maximum=result.num_layers, value=layer),
         "head": gr.Slider(maximum=result.num_heads, value=head),
         "plot": generation_attention_figure(result, layer, head),
-        "info": summary_markdown(summary, result.notices),
+        "info": summary_markdown(with_token_note(summary, result.tokens), result.notices),
     }
 
 

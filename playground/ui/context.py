@@ -20,6 +20,7 @@ from playground.markup import escape_markdown
 from playground.models import LoadedModel, ModelManager
 from playground.settings import Settings
 from playground.ui.links import Links
+from playground.viz.marks import grouped_note
 
 
 @dataclass(frozen=True)
@@ -142,3 +143,10 @@ def summary_markdown(summary: str, notices: list) -> str:
     the user's text ("Hidden: …"), so they are escaped; the summary's own values are escaped where it is
     written."""
     return "\n\n".join([summary] + [f"⚠️ {escape_markdown(notice)}" for notice in notices])
+
+
+def with_token_note(summary: str, tokens: list[str]) -> str:
+    """`summary`, then (where a character of `tokens` is made of several tokens) the sentence that says how the
+    charts label them: '中 1/3 … 中 3/3 are the 3 tokens of 中' (viz.marks.grouped_note), escaped."""
+    note = grouped_note(tokens)
+    return f"{summary}\n\n{escape_markdown(note)}" if note else summary

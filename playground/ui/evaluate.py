@@ -16,7 +16,7 @@ from playground import api
 from playground.i18n import _, lazy, ui
 from playground.tasks import evaluation
 from playground.tasks.validation import InputError
-from playground.ui.context import Context, summary_markdown
+from playground.ui.context import Context, summary_markdown, with_token_note
 from playground.ui.events import CLEARED, api_endpoint, on
 from playground.viz import evaluation as viz
 
@@ -115,9 +115,9 @@ def perplexities(context: Context, text_a, text_b, progress=gr.Progress()) -> di
         if isinstance(text_b, str) and text_b.strip()
         else None
     )
-    lines = [_line("A", a)]
+    lines = [with_token_note(_line("A", a), a.tokens)]
     if b is not None:
-        lines.append(_line("B", b))
+        lines.append(with_token_note(_line("B", b), b.tokens))
         lines.append(
             _(
                 "Text B is {ratio}× as perplexing as text A to {model}.",

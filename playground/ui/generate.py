@@ -15,6 +15,7 @@ from playground import api
 from playground.i18n import _, ui
 from playground.tasks import generation
 from playground.tasks.generation import GenerationParams, Sample, StepState
+from playground.tasks.text import character_runs
 from playground.tasks.validation import check_int
 from playground.ui.attention_sections import generation_attention_section
 from playground.ui.context import Context, session_state, summary_markdown
@@ -137,7 +138,8 @@ def step_outputs(state: StepState, figure, shown: ShownDistribution) -> dict:
     count = len(state.steps)
     return {
         "html": tokens.samples_html(state.prompt, [Sample(steps=state.steps)]),
-        "text": state.prompt + "".join(step.token for step in state.steps),
+        "text": state.prompt
+        + "".join(text for *_run, text in character_runs([s.token for s in state.steps])),
         "info": _("Step mode · tokens drawn one at a time: {count}", count=count),
         "distribution": figure,
         "step_state": state,

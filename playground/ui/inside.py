@@ -17,6 +17,7 @@ from playground.ui.events import api_endpoint, on
 from playground.ui.inside_positions import build_block, build_positions
 from playground.ui.model_limits import follows_model
 from playground.viz import inside as inside_viz
+from playground.viz.marks import token_labels
 
 EXAMPLES = {  # model, text: for the English and the Chinese models
     "en": [
@@ -206,7 +207,12 @@ def _stack_row(model) -> dict:
 
 
 def _query_choices(tokens: inside.Tokenization) -> list[tuple[str, int]]:
-    return [(f"{i + 1}: {token.text or token.piece}", i) for i, token in enumerate(tokens.tokens)]
+    """'3: cat' per token; the tokens of one character as it, '5: 中 2/3' (`token_labels`)."""
+    texts = token_labels([token.text for token in tokens.tokens])
+    return [
+        (f"{i + 1}: {text or token.piece}", i)
+        for i, (token, text) in enumerate(zip(tokens.tokens, texts, strict=True))
+    ]
 
 
 def compare_tokenizers(context: Context, text, progress=gr.Progress()) -> dict:

@@ -30,6 +30,7 @@ from playground.tasks.attention_ops import (
 from playground.tasks.validation import InputError
 from playground.viz.charts import _layout as base_layout
 from playground.viz.charts import label
+from playground.viz.marks import token_labels
 
 
 @dataclass
@@ -204,10 +205,10 @@ def _shown_panels(view: AttentionView) -> tuple[np.ndarray, dict]:
 
 def axis_labels(tokens: list[str]) -> list[str]:
     """Escaped token labels, made distinct (invisible zero-width spaces) so a repeated token keeps its own
-    row and column on a category axis."""
+    row and column on a category axis; the tokens of one character read as it, '中 1/3' (`token_labels`)."""
     seen: Counter[str] = Counter()
     names = []
-    for token in tokens:
+    for token in token_labels(tokens):
         name = label(token)
         names.append(name + "\u200b" * seen[name])
         seen[name] += 1

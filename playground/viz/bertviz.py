@@ -28,6 +28,7 @@ import numpy as np
 
 from playground.i18n import _, current_language
 from playground.viz.charts import visible_text
+from playground.viz.marks import token_labels
 
 VENDOR = Path(__file__).resolve().parent.parent.parent / "assets" / "vendor"
 LIBRARIES = [  # load order matters: d3 and jQuery before require.js
@@ -111,7 +112,7 @@ def bertviz_document(
     """
     if view not in VIEW_NAMES:
         raise ValueError(f"view must be 'head' or 'model', not {view!r}")
-    shown = [visible_text(t) for t in tokens]
+    shown = [visible_text(t) for t in token_labels(tokens)]
     weights = np.round(np.asarray(attentions, dtype=np.float64), DECIMALS).tolist()
     data = [{"name": None, "attn": weights, "left_text": shown, "right_text": shown}]
     root = f"bertviz-{view}"
@@ -198,8 +199,8 @@ def encoder_decoder_document(
     """bertviz's model view of an encoder-decoder, as its `model_view(encoder_attention=…, decoder_attention=…,
     cross_attention=…)` draws it: a menu picks the encoder's self-attention (layers, heads, S, S), the decoder's
     (layers, heads, T, T) or the cross-attention (layers, heads, T, S). Every layer and head is shown."""
-    source = [visible_text(t) for t in source_tokens]
-    target = [visible_text(t) for t in decoder_tokens]
+    source = [visible_text(t) for t in token_labels(source_tokens)]
+    target = [visible_text(t) for t in token_labels(decoder_tokens)]
 
     def weights(a: np.ndarray) -> list:
         return np.round(np.asarray(a, dtype=np.float64), DECIMALS).tolist()

@@ -18,6 +18,7 @@ from playground.i18n import _
 from playground.tasks.fill_mask import FillMaskResult
 from playground.tasks.generation import NextToken, Perplexity
 from playground.tasks.sentiment import BatchResult, ClassificationResult
+from playground.viz.marks import piece_label, token_labels
 
 # The page's font (gradio's Soft theme: Montserrat, then the system's sans-serif; see ui/layout.theme), with the
 # Chinese font the page serves (assets/style.css) before the generic family: a chart reads like the page around
@@ -121,7 +122,7 @@ def fill_mask_figure(result: FillMaskResult) -> go.Figure:
     )
     for row, candidates in enumerate(result.masks, start=1):
         shown = candidates[::-1]  # the best at the top
-        words = [label(c.word) for c in shown]
+        words = [label(piece_label(c.word)) for c in shown]
         y = list(range(len(shown)))  # numeric, so that two candidates that read the same keep two bars
         fig.add_trace(
             go.Bar(
@@ -205,7 +206,7 @@ def next_token_figure(result: NextToken, step: int | None = None, sample: int | 
 
     Its subtitle says which distribution it is: that of new token `step` (counted from 1) of `sample` (when
     several were drawn side by side)."""
-    names = [label(c.token) for c in result.choices]
+    names = [label(piece_label(c.token)) for c in result.choices]
     x = list(range(len(names)))
     after_colors = [
         DRAWN_COLOR if c.token_id == result.drawn_id else KEPT_COLOR if c.kept else FILTERED_COLOR
@@ -238,7 +239,7 @@ def next_token_figure(result: NextToken, step: int | None = None, sample: int | 
     if result.drawn_id is not None:
         drawn = next((c for c in result.choices if c.token_id == result.drawn_id), None)
         if drawn:
-            title = _("Next-token distribution: drew {token}", token=label(drawn.token))
+            title = _("Next-token distribution: drew {token}", token=label(piece_label(drawn.token)))
         else:
             title = _("Next-token distribution: drew a token outside the top {count}", count=len(names))
     where = []
@@ -255,7 +256,7 @@ def next_token_figure(result: NextToken, step: int | None = None, sample: int | 
 def perplexity_figure(result: Perplexity, sample: int | None = None) -> go.Figure:
     """Log-probability of every token given the ones before it; prompt and generated tokens in two colours
     (of `sample`, said in the subtitle, when several were drawn side by side)."""
-    names = [label(t) for t in result.tokens]
+    names = [label(t) for t in token_labels(result.tokens)]
     x = list(range(len(names)))
     values = [v if v is not None else 0.0 for v in result.logprobs]
     colors = [RAW_COLOR if i < result.prompt_length else BAR_COLOR for i in x]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from playground.i18n import _
 from playground.markup import escape_html as _escape
 from playground.tasks.chat import ChatPrompt, ChatResult, ChatToken
+from playground.viz.marks import token_labels
 from playground.viz.tokens import samples_html
 
 NEWLINE = "↵"
@@ -35,9 +36,10 @@ def _kind(token: ChatToken, prompt: ChatPrompt) -> str:
     return prompt.messages[token.message]["role"]
 
 
-def token_html(token: ChatToken, kind: str, show_ids: bool = True) -> str:
-    """One token in its box: newlines shown as ↵ followed by a real line break."""
-    lines = token.text.split("\n")
+def token_html(token: ChatToken, kind: str, show_ids: bool = True, text: str | None = None) -> str:
+    """One token in its box: newlines shown as ↵ followed by a real line break; `text` instead of the
+    token's own (a byte token as the character it helps make, '中 1/3': `token_labels`)."""
+    lines = (token.text if text is None else text).split("\n")
     shown = NEWLINE.join(_escape(line) for line in lines)
     breaks = "<br>" * (len(lines) - 1)
     tooltip = _("token {id}: {piece}", id=token.id, piece=repr(token.piece))
@@ -64,7 +66,11 @@ def legend_html() -> str:
 
 def prompt_html(prompt: ChatPrompt, show_ids: bool = True) -> str:
     """The templated prompt, token by token, with a legend and a count of its tokens."""
-    tokens = "".join(token_html(token, _kind(token, prompt), show_ids) for token in prompt.tokens)
+    texts = token_labels([token.text for token in prompt.tokens])
+    tokens = "".join(
+        token_html(token, _kind(token, prompt), show_ids, text)
+        for token, text in zip(prompt.tokens, texts, strict=True)
+    )
     summary = _(
         "What the model reads: {count} tokens, {special} of them special",
         count=len(prompt.tokens),

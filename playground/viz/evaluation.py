@@ -15,6 +15,7 @@ from playground.i18n import _
 from playground.markup import escape_html as _escape
 from playground.tasks.evaluation import NgramMatch, TextPerplexity, TextScores
 from playground.viz import charts
+from playground.viz.marks import token_labels
 
 SURPRISE_COLOR = "#dc2626"  # the dashed line of the average surprise
 ROUGE_NAMES = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L"}
@@ -27,7 +28,7 @@ def surprise_figure(result: TextPerplexity, title: str, top: float | None = None
     """A bar per token after the first: its surprise −log p given the tokens before it (higher: the model
     expected it less), with the average as a dashed line; the perplexity in the subtitle. `top`: the height of
     the axis (charts side by side share one, so that their bars compare)."""
-    names = [charts.label(token) for token in result.tokens[1:]]
+    names = [charts.label(token) for token in token_labels(result.tokens)[1:]]
     surprise = [-value for value in result.logprobs]
     fig = charts.white_figure(
         go.Bar(

@@ -20,7 +20,7 @@ from playground.tasks.experiments.patching import Patching
 from playground.tasks.experiments.tokenizer_lab import Piece, Tokenized, TrainedTokenizer, merge_text
 from playground.viz.attention import axis_labels
 from playground.viz.charts import BAR_COLOR, LEGEND_BELOW, LEGEND_ROOM, label, layout, percent
-from playground.viz.marks import tokens_mark
+from playground.viz.marks import piece_label, token_labels, tokens_mark
 
 AFTER_COLOR = "#ea580c"
 UNCACHED_COLOR = "#dc2626"
@@ -76,7 +76,7 @@ def ablation_figure(result: Ablation) -> go.Figure:
         fig.add_trace(
             go.Bar(
                 x=[o.prob for o in outcomes][::-1],
-                y=[label(o.token) for o in outcomes][::-1],
+                y=[label(piece_label(o.token)) for o in outcomes][::-1],
                 orientation="h",
                 marker_color=color,
                 text=[percent(o.prob) for o in outcomes][::-1],
@@ -104,9 +104,9 @@ def ablation_summary(result: Ablation) -> str:
     sentence = _(
         "The model's {what}: “{before}” ({p_before}) before; after, “{after}” ({p_after}).",
         what=what,
-        before=html.escape(before.token),
+        before=html.escape(piece_label(before.token)),
         p_before=percent(before.prob),
-        after=html.escape(after.token),
+        after=html.escape(piece_label(after.token)),
         p_after=percent(after.prob),
     )
     if same:
@@ -116,7 +116,7 @@ def ablation_summary(result: Ablation) -> str:
         + " "
         + _(
             "The top answer changes: “{before}” now has {p}.",
-            before=html.escape(before.token),
+            before=html.escape(piece_label(before.token)),
             p=percent(moved),
         )
     )
@@ -130,7 +130,9 @@ def patching_figure(result: Patching) -> go.Figure:
     differ, "clean → corrupted"): the share of the logit difference that patching restores."""
     names = [
         clean if clean == corrupted else f"{clean} → {corrupted}"
-        for clean, corrupted in zip(result.tokens, result.corrupted_tokens, strict=True)
+        for clean, corrupted in zip(
+            token_labels(result.tokens), token_labels(result.corrupted_tokens), strict=True
+        )
     ]
     columns = axis_labels(names)
     rows = [_("embeddings") if layer == 0 else str(layer) for layer in range(result.effect.shape[0])]
@@ -153,8 +155,8 @@ def patching_figure(result: Patching) -> go.Figure:
     fig.update_yaxes(type="category", autorange="reversed", title=_("Layer"), automargin=True)
     title = _(
         "Patching the clean run into the corrupted one: “{clean}” vs “{corrupted}”",
-        clean=label(result.answers[0]),
-        corrupted=label(result.answers[1]),
+        clean=label(piece_label(result.answers[0])),
+        corrupted=label(piece_label(result.answers[1])),
     )
     layout(fig, title, 220 + 26 * result.effect.shape[0], _("1: the clean answer comes back; 0: no change"))
     return fig
@@ -168,7 +170,7 @@ def kv_table(result: KVCache) -> pd.DataFrame:
         {
             _("Step"): [s.step for s in result.steps],
             _("Kind"): [_(s.kind) for s in result.steps],
-            _("Token"): [t.token for t in result.tokens],
+            _("Token"): token_labels([t.token for t in result.tokens]),
             _("Tokens read"): [s.input_tokens for s in result.steps],
             _("Cache shape"): ["×".join(map(str, s.shape)) for s in result.steps],
             _("Cache size"): [f"{s.bytes / 1024:,.1f} KiB" for s in result.steps],

@@ -17,7 +17,7 @@ from playground.tasks.inside import BlockView, Embeddings, HeadStep, LogitLens, 
 from playground.tasks.text import character_runs
 from playground.viz.attention import axis_labels
 from playground.viz.charts import BAR_COLOR, FONT, label, white_figure
-from playground.viz.marks import tokens_mark
+from playground.viz.marks import piece_label, token_labels, tokens_mark
 
 DIVERGING = "RdBu"  # q, k, v, scores: signed numbers, 0 in white
 WEIGHTS = "Blues"  # softmax weights and probabilities: 0..1
@@ -277,7 +277,7 @@ def query_row_figure(step: HeadStep, query: int) -> go.Figure:
         rows=1,
         cols=2,
         subplot_titles=[
-            _("scores of “{token}” before the softmax", token=label(step.tokens[query])),
+            _("scores of “{token}” before the softmax", token=label(token_labels(step.tokens)[query])),
             _("weights after the softmax (sum 1)"),
         ],
         horizontal_spacing=0.15,
@@ -382,7 +382,7 @@ def neurons_figure(view: BlockView) -> go.Figure:
     title = _(
         "Layer {layer}'s MLP on “{token}”: its {top} most active of {total} neurons",
         layer=view.layer,
-        token=label(view.tokens[view.position]),
+        token=label(token_labels(view.tokens)[view.position]),
         top=len(values),
         total=view.num_neurons,
     )
@@ -410,15 +410,16 @@ def lens_width(columns: int, rows: list[str]) -> int | None:
 def logit_lens_figure(lens: LogitLens, causal: bool) -> go.Figure:
     """Layers (rows, 0 = embeddings) × positions (every token of a causal model, each [MASK] of a masked one):
     the top token after each layer, coloured by its probability, the top 5 on hover."""
-    columns = [label(lens.tokens[p]) + "\u200b" * i for i, p in enumerate(lens.positions)]
+    names = token_labels(lens.tokens)
+    columns = [label(names[p]) + "\u200b" * i for i, p in enumerate(lens.positions)]
     rows = [
         _("embeddings") if layer == 0 else _("layer {layer}", layer=layer)
         for layer in range(len(lens.layers))
     ]
     probs = [[top[0].score for top in row] for row in lens.layers]
-    words = [[label(top[0].shown) for top in row] for row in lens.layers]
+    words = [[label(piece_label(top[0].shown)) for top in row] for row in lens.layers]
     hover = [
-        ["<br>".join(f"{label(p.shown)}: {p.score:.1%}" for p in top[:5]) for top in row]
+        ["<br>".join(f"{label(piece_label(p.shown))}: {p.score:.1%}" for p in top[:5]) for top in row]
         for row in lens.layers
     ]
     fig = white_figure(

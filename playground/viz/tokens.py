@@ -15,7 +15,7 @@ from playground.i18n import _
 from playground.markup import escape_html as _escape
 from playground.tasks.generation import GenerationResult, Sample
 from playground.tasks.text import character_runs
-from playground.viz.marks import tokens_mark
+from playground.viz.marks import piece_label, tokens_mark
 
 # Probability -> background, from unlikely (warm) to likely (cool). Thresholds are upper bounds.
 COLOUR_SCALE = [(0.05, "#fecaca"), (0.2, "#fed7aa"), (0.5, "#fef08a"), (0.8, "#bbf7d0"), (1.01, "#bfdbfe")]
@@ -32,7 +32,7 @@ def _tooltip(step) -> str:
     if step.sampler_prob is not None:
         lines.append(_("sampler's probability: {p}", p=f"{step.sampler_prob:.1%}"))
     lines.append(_("most likely here (model):"))
-    lines += [f"  {token!r}  {prob:.1%}" for token, prob in step.alternatives]
+    lines += [f"  {piece_label(token)!r}  {prob:.1%}" for token, prob in step.alternatives]
     return "\n".join(lines)
 
 

@@ -77,7 +77,13 @@ def tokenize(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int | N
 def _token_text(tokenizer, token_id, piece, text, start, end, special) -> str:
     if special:
         return piece
-    if start is not None and end is not None and end > start and not is_byte_level(tokenizer):
+    if (
+        start is not None
+        and end is not None
+        and end > start
+        and not is_byte_level(tokenizer)
+        and "\ufffd" not in tokenizer.decode([token_id])  # not a byte-fallback piece: '<0xE4>' of 中
+    ):
         return text[start:end]  # WordPiece: 'ing' for '##ing', the character an [UNK] stands for
     return readable_token(tokenizer, token_id)
 
