@@ -2,6 +2,7 @@
 
     python -m benchmarks.class_setups [--users 60] [--minutes 3] [--setups one,replicas,vllm]
                                       [--vllm-python PATH] [--models-dir DIR] [--out DIR] [--port 7860]
+                                      [--results benchmarks/RESULTS.md]
 
 - `one`: one app process, every model in it (the app's defaults: the shared decoding engine, batching);
 - `replicas`: two app processes behind Debian's nginx, run with deploy/nginx.conf (its replica addresses and
@@ -29,7 +30,8 @@ start, and no load begins until it answers; it then idles beside those setups (i
 theirs) until its own.
 
 Every process started here is stopped at the end, on failure and on Ctrl-C or SIGTERM too (each runs in a
-process group of its own, ended as a whole). Logs, locust's CSVs and the table stay in --out.
+process group of its own, ended as a whole). Logs, locust's CSVs and the table stay in --out; `--results`
+also writes the table as its own section of that file (RESULTS.md), keeping the others.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ ACTIONS = [  # locust's request names (benchmarks/class_load.py), in the table's
     "chat turn, first token",
 ]
 FIRST_TOKEN = ("generate 48 tokens, first token", "chat turn, first token")
+HEADING = "A class of 60: one process, replicas, vLLM"  # its section of RESULTS.md (--results)
 GOAL_MS = 3000  # issue 29: p95 first token at most 3 s on one process at 60 students
 APP_START_SECONDS = 600
 VLLM_START_SECONDS = 900  # about a minute on 2 quiet cores; much more on a busy machine
@@ -179,6 +182,7 @@ class Processes:
             start_new_session=True,
         )
         log.close()
+        process.started_at = time.monotonic()  # type: ignore[attr-defined]
         self.started.append((name, process))
         return process
 
@@ -266,8 +270,8 @@ class Setup:
         return f"http://127.0.0.1:{port}", self.processes.start(name, command + list(extra), env)
 
     def answering(self, name: str, url: str, process: subprocess.Popen) -> str:
-        seconds = wait_until(url + "/config", process, APP_START_SECONDS, f"the app ({name})", self.processes)
-        self.notes.append(f"{name} answered {seconds:.0f} s after its start")
+        wait_until(url + "/config", process, APP_START_SECONDS, f"the app ({name})", self.processes)
+        self.notes.append(f"{name} answered {time.monotonic() - process.started_at:.0f} s after its start")
         return url
 
     def start(self, setup: str) -> None:
@@ -318,8 +322,8 @@ class VllmServer:
             "VLLM_NO_USAGE_STATS": "1",
         }
         self.processes, self.kv_gib = processes, args.vllm_kv_gib
-        self.started = time.monotonic()
         self.process = processes.start("vllm", command, env)
+        self.started = self.process.started_at
         self.url, self.note = f"http://127.0.0.1:{self.port}/v1", ""
 
     def ready(self) -> str:
@@ -618,6 +622,11 @@ def main() -> None:
         "--port", type=int, default=0, help="first of 3 ports (app, replicas, nginx); default: free"
     )
     parser.add_argument("--vllm-port", type=int, default=0, help="vLLM's port (default: a free one)")
+    parser.add_argument(
+        "--results",
+        default="",
+        help=f"also write the table as the section '{HEADING}' of this file (RESULTS.md)",
+    )
     args = parser.parse_args()
     chosen = [name.strip() for name in args.setups.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in SETUPS]
@@ -657,6 +666,11 @@ def main() -> None:
     text += f"\n\n_(`python -m benchmarks.class_setups --users {args.users} --minutes {args.minutes:g} "
     text += f"--setups {','.join(chosen)}`, {time.monotonic() - start:.0f} s in all)_"
     (out / "table.md").write_text(text + "\n")
+    if args.results:
+        from benchmarks.common import machine
+        from benchmarks.serving import write_section
+
+        write_section(Path(args.results), HEADING, f"Machine: {machine()}.\n\n{text}")
     print(text)
     print(f"total time: {time.monotonic() - start:.0f} s", flush=True)
     sys.exit(1 if any(run.error for run in runs) else 0)
