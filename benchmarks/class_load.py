@@ -69,21 +69,24 @@ class Student(HttpUser):
             f"/gradio_api/call/{api_name}/{event_id}", name=name, stream=True, catch_response=True
         ) as answer:
             event, first, complete = None, None, False
-            for line in answer.iter_lines(decode_unicode=True):
-                if line.startswith("event:"):
-                    event = line.split(":", 1)[1].strip()
-                    if event == "generating" and first is None:
-                        first = time.perf_counter() - start
-                elif line.startswith("data:") and event == "error":
-                    answer.failure(f"the answer's stream says error: {line[5:].strip()[:200]}")
+            try:
+                for line in answer.iter_lines(decode_unicode=True):
+                    if line.startswith("event:"):
+                        event = line.split(":", 1)[1].strip()
+                        if event == "generating" and first is None:
+                            first = time.perf_counter() - start
+                    elif line.startswith("data:") and event == "error":
+                        answer.failure(f"the answer's stream says error: {line[5:].strip()[:200]}")
+                        return
+                    elif line.startswith("data:") and event == "complete":
+                        complete = True
+                        break
+                if not complete:
+                    answer.failure("the answer's stream ended without completing")
                     return
-                elif line.startswith("data:") and event == "complete":
-                    complete = True
-                    break
-            if not complete:
-                answer.failure("the answer's stream ended without completing")
-                return
-            answer.success()
+                answer.success()
+            finally:  # locust times a streamed request until its headers; the action lasts until its answer
+                answer.request_meta["response_time"] = (time.perf_counter() - start) * 1000
         if first_event is not None:
             self.environment.events.request.fire(
                 request_type="SSE",

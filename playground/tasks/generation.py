@@ -578,6 +578,7 @@ class NextToken:
     drawn_id: int | None = None
     drawn_text: str = ""  # the drawn token as it reads after the context
     rng_state: bytes | None = None  # the sampler's state after the draw, to go on from in the next step
+    drawn_by: str = ""  # who drew the token when not this app: "vLLM at http://…/v1" (--generation-server)
 
 
 def next_token(
@@ -637,7 +638,8 @@ def next_token(
         return NextToken(list(context_ids), choices)
     drawn_id = record.tokens[0]
     drawn_text = token_text(tokenizer, drawn_id, context_ids[-1])
-    return NextToken(list(context_ids), choices, drawn_id, drawn_text, record.rng_state)
+    drawn_by = engine.label if getattr(engine, "remote", False) else ""
+    return NextToken(list(context_ids), choices, drawn_id, drawn_text, record.rng_state, drawn_by)
 
 
 def encode_context(loaded: LoadedModel, text: str, max_chars: int) -> tuple[list[int], list[str]]:
@@ -657,6 +659,7 @@ class StepState:
     prompt_ids: list[int]
     steps: list[Step] = field(default_factory=list)
     rng_states: list[bytes] = field(default_factory=list)
+    drawn_by: str = ""  # who drew the tokens when not this app: "vLLM at http://…/v1" (--generation-server)
 
     @property
     def context_ids(self) -> list[int]:
@@ -697,7 +700,10 @@ def draw_step(
     rng = state.rng_states[-1] if state.rng_states else None
     result = next_token(loaded, state.context_ids, params, top_n, draw_one=True, rng_state=rng, engine=engine)
     state = replace(
-        state, steps=state.steps + [step_from(result)], rng_states=state.rng_states + [result.rng_state]
+        state,
+        steps=state.steps + [step_from(result)],
+        rng_states=state.rng_states + [result.rng_state],
+        drawn_by=result.drawn_by,
     )
     return state, result
 

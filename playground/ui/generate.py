@@ -70,7 +70,8 @@ def remote_only(engine):
 
 
 def drawn_by(result) -> str:
-    """ " · drawn by vLLM at …" when a server drew the tokens, else nothing."""
+    """ " · drawn by vLLM at …" when a server drew the tokens (a GenerationResult's, step mode's StepState),
+    else nothing."""
     return _(" · drawn by {engine}", engine=result.drawn_by) if result.drawn_by else ""
 
 
@@ -110,7 +111,9 @@ def generation_outputs(context: Context, loaded, result: generation.GenerationRe
             generation.perplexity(loaded, result.prompt_ids, first.token_ids), sample
         ),
         "code": generation.reproduction_code(loaded.model_id, result.prompt, result.params),
-        "step_state": StepState(loaded.model_id, result.prompt, result.prompt_ids, list(first.steps)),
+        "step_state": StepState(
+            loaded.model_id, result.prompt, result.prompt_ids, list(first.steps), drawn_by=result.drawn_by
+        ),
         "shown": shown,
     }
 
@@ -140,7 +143,8 @@ def step_outputs(state: StepState, figure, shown: ShownDistribution) -> dict:
         "html": tokens.samples_html(state.prompt, [Sample(steps=state.steps)]),
         "text": state.prompt
         + "".join(text for *_run, text in character_runs([s.token for s in state.steps])),
-        "info": _("Step mode · tokens drawn one at a time: {count}", count=count),
+        "info": _("Step mode · tokens drawn one at a time: {count}", count=count)
+        + (drawn_by(state) if count else ""),
         "distribution": figure,
         "step_state": state,
         "shown": shown,

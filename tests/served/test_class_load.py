@@ -38,6 +38,7 @@ for action in ("generate", "next_token", "fill_mask", "classify", "attention", "
 print(json.dumps({
     "endpoints": len(student.endpoints),
     "entries": {name: entry.num_failures for (name, _), entry in environment.stats.entries.items()},
+    "ms": {name: entry.total_response_time for (name, _), entry in environment.stats.entries.items()},
     "errors": [str(error.error) for error in environment.stats.errors.values()],
 }))
 """
@@ -56,6 +57,9 @@ def test_every_action_of_a_student_answers(app_url):
     names = set(report["entries"])
     assert {"generate 48 tokens", "generate 48 tokens, first token", "chat turn, first token"} <= names
     assert len([name for name in names if name.endswith("(submit)")]) == 7
+    ms = report["ms"]  # an action is timed from its submit to its complete answer, after its first token
+    assert ms["generate 48 tokens"] >= ms["generate 48 tokens, first token"] > 0
+    assert ms["chat turn"] >= ms["chat turn, first token"] > 0
 
 
 def test_locust_runs_the_scenario_with_no_failure(app_url, tmp_path):
