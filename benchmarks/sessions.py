@@ -115,24 +115,36 @@ def endpoint_index(config: dict, name: str) -> int:
     return next(d["id"] for d in config["dependencies"] if d.get("api_name") == name)
 
 
-def one_off_clients(models: dict[str, str], mode: str, clients: int) -> tuple[float, float]:
-    """Resident MiB the server gained over `clients` one-off /attention clients, and seconds per client."""
+MILESTONE = 50  # the resident memory is kept every this many clients (0, 50, 100, ...)
+
+
+def one_off_clients(
+    models: dict[str, str], mode: str, clients: int, milestones: dict[int, float] | None = None
+) -> tuple[float, float]:
+    """Resident MiB the server gained over `clients` one-off /attention clients, and seconds per client.
+    `milestones` (if given) receives client count -> the server's resident MiB at 0, 50, 100, ... and the end."""
     server, url, config = start(models, mode, max(clients, 1))
+    milestones = {} if milestones is None else milestones
     try:
         index = endpoint_index(config, "attention")
         text = WORDS * 20  # well over 128 tokens: cut to --max-attention-tokens (128)
         for _warm_up in range(3):
-            assert one_off_call(url, index, [text, "fill-mask"])["success"]
+            assert one_off_call(url, index, [text, "fill-mask", "encoder"])["success"]
         before = resident_mib(server.pid)[0]
+        milestones[0] = before
         began = time.perf_counter()
         for client in range(1, clients + 1):
-            assert one_off_call(url, index, [text, "fill-mask"])["success"]
-            if (
-                client % 20 == 0 or client == clients
-            ):  # as it goes: a long run on a busy machine can be read part-way
-                gained = resident_mib(server.pid)[0] - before
+            assert one_off_call(url, index, [text, "fill-mask", "encoder"])["success"]
+            if client % 10 == 0 or client == clients:  # as it goes: a long run can be read part-way
+                resident = resident_mib(server.pid)[0]
+                if client % MILESTONE == 0 or client == clients:
+                    milestones[client] = resident
                 elapsed = time.perf_counter() - began
-                print(f"  {client} clients: +{gained:.1f} MiB ({elapsed / client:.1f} s each)", flush=True)
+                print(
+                    f"  {client} clients: {resident:.1f} MiB resident, +{resident - before:.1f} MiB"
+                    f" ({elapsed / client:.1f} s each)",
+                    flush=True,
+                )
         seconds = (time.perf_counter() - began) / clients
         return resident_mib(server.pid)[0] - before, seconds
     finally:
@@ -279,19 +291,10 @@ def run(
     if part == "peaks":
         return peaks_table(worst_case_peaks(models, only))
     if part == "clients":
-        gained, seconds = one_off_clients(models, "forget", clients)
+        milestones: dict[int, float] = {}
+        gained, seconds = one_off_clients(models, "forget", clients, milestones)
         print(f"{clients} one-off clients: +{gained:.1f} MiB ({seconds:.1f} s each)", flush=True)
-        return table(
-            ["BERT-base-shaped fill-mask model", "server gained (MiB)", "per client (MiB)", "s per client"],
-            [
-                [
-                    f"{clients} one-off /attention clients, 128 tokens",
-                    f"{gained:,.1f}",
-                    f"{gained / clients:.2f}",
-                    f"{seconds:.1f}",
-                ]
-            ],
-        )
+        return milestones_table(milestones, seconds)
     gained, seconds = one_off_clients(models, "forget", clients)
     print(f"{clients} one-off clients: +{gained:.1f} MiB ({seconds:.1f} s each)", flush=True)
     kept, kept_seconds = one_off_clients(models, "keep", kept_clients)
@@ -319,6 +322,23 @@ def run(
         "is loaded by a small request. Measured by `python -m benchmarks.sessions`.)_",
     ]
     return "\n\n".join(parts)
+
+
+def milestones_table(milestones: dict[int, float], seconds: float) -> str:
+    """The server's resident memory as one-off /attention clients come and go, and its gain since the start."""
+    start_mib = milestones[0]
+    rows = [
+        [f"{count}", f"{resident:,.1f}", f"{resident - start_mib:+,.1f}"]
+        for count, resident in sorted(milestones.items())
+    ]
+    return table(
+        [
+            f"one-off /attention clients, 128 tokens ({seconds:.1f} s a client)",
+            "server resident (MiB)",
+            "since 0 clients (MiB)",
+        ],
+        rows,
+    )
 
 
 def peaks_table(rows: list[list]) -> str:

@@ -16,6 +16,9 @@
   refusal is one pop-up and the event ends without failing (`refused_quietly`), as a handler's refusal does
   (ui/events.py): gradio would also mark each output with a bare "Error" badge. The outputs that show a result
   are cleared, the others stay.
+- **One request's refusal in a batch reaches that request alone.** Gradio fails a batched event as a whole;
+  here a batch is checked and preprocessed request by request, and the queue sends a refused request its own
+  error and the others their answers (ui/batch_rows.py).
 - **Every error a page shows is escaped.** The page renders pop-ups as HTML: an error of a page event that the
   app did not write itself (gradio's, raised before or after the handler) is escaped on its way out, as the
   app's own sentences are (ui/errors.py); anything else becomes the server's one sentence.
@@ -31,6 +34,7 @@ from gradio.context import Context as GradioContext
 
 from playground.i18n import _, using
 from playground.markup import escape_html
+from playground.ui.batch_rows import BatchQueue, Refused, answer_rows
 from playground.ui.errors import as_gr_error, is_escaped, mark_escaped
 
 NUMERIC = (gr.Slider, gr.Number)
@@ -38,6 +42,7 @@ CHOICES = (gr.Dropdown, gr.Radio, gr.CheckboxGroup)
 SHOWN_VALUE_CHARS = 40  # of a refused value quoted in a sentence
 
 _request = contextvars.ContextVar("playground_request", default=None)
+_row_requests = contextvars.ContextVar("playground_row_requests", default=None)  # a batch's, one per request
 
 
 class PlaygroundBlocks(gr.Blocks):
@@ -51,6 +56,7 @@ class PlaygroundBlocks(gr.Blocks):
     async def process_api(self, block_fn, inputs, state=None, request=None, *args, **kwargs):
         fn = self.fns[block_fn] if isinstance(block_fn, int) else block_fn
         token = _request.set(request[0] if isinstance(request, list) and request else request)
+        rows = _row_requests.set(iter(request) if fn.batch and isinstance(request, list) else None)
         try:
             return await super().process_api(fn, inputs, state, request, *args, **kwargs)
         except Exception as error:
@@ -61,13 +67,44 @@ class PlaygroundBlocks(gr.Blocks):
                     return quiet
             raise shown from error
         finally:
+            _row_requests.reset(rows)
             _request.reset(token)
             forget_values(self, state)
 
     async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):
-        with using(_language()):
-            checked_inputs(block_fn, inputs, state, page=is_page_event(block_fn))
-        return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+        if not block_fn.batch:
+            with using(_language()):
+                checked_inputs(block_fn, inputs, state, page=is_page_event(block_fn))
+            return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+        # A batch is preprocessed request by request: a request refused here is answered alone (ui/batch_rows.py)
+        rows = _row_requests.get()
+        token = _request.set(next(rows, None) if rows is not None else _request.get())
+        try:
+            with using(_language()):
+                checked_inputs(block_fn, inputs, state, page=is_page_event(block_fn))
+            return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+        except Exception as error:
+            return [Refused(_shown_error(error, page=is_page_event(block_fn)))] * len(block_fn.inputs)
+        finally:
+            _request.reset(token)
+
+    async def call_function(self, block_fn, processed_input, iterator=None, requests=None, *args, **kwargs):
+        fn = self.fns[block_fn] if isinstance(block_fn, int) else block_fn
+        call = super().call_function
+        if not fn.batch:
+            return await call(fn, processed_input, iterator, requests, *args, **kwargs)
+
+        async def batch(columns: list, chosen: object) -> dict:
+            return await call(fn, columns, iterator, chosen, *args, **kwargs)
+
+        page = is_page_event(fn)
+        return await answer_rows(batch, fn, processed_input, requests, lambda e: _shown_error(e, page))
+
+    def queue(self, *args, **kwargs):
+        """Gradio's queue, sending each refused request of a batch its own error (ui/batch_rows.py)."""
+        demo = super().queue(*args, **kwargs)
+        self._queue.__class__ = BatchQueue
+        return demo
 
     async def refused_quietly(self, fn, error: gr.Error, state, event_id: str | None) -> dict | None:
         """The answer of a page event whose input was refused before its handler ran: `error` shown as the

@@ -22,6 +22,7 @@ from playground.i18n import _
 from playground.markup import escape_html
 from playground.models import ModelLoadError, free_memory, is_out_of_memory
 from playground.tasks.validation import InputError
+from playground.ui.batch_rows import Refused
 
 log = logging.getLogger("playground")
 
@@ -127,23 +128,13 @@ def raise_error(message: str) -> None:
         raise mark_escaped(gr.Error(escape_html(message), title=_("Error"), print_exception=False))
 
 
-def api_answers(results: list) -> list:
-    """The results of a batch of API requests, or a gr.Error if any request was refused.
-
-    Gradio can only fail a batch as a whole. When every request in it was refused for the same reason (a
-    batch of one, usually), that reason is the message; when others in the batch were fine, the message says
-    so, so that their senders know to send them again.
-    """
-    errors = [result for result in results if isinstance(result, Exception)]
-    if not errors:
-        return results
-    message = as_gr_error(errors[0]).message
-    if len(errors) < len(results) or len({str(error) for error in errors}) > 1:
-        message = _(
-            "{errors} of {requests} requests answered together could not be answered; the first: "
-            "{message} If your request is not concerned, please send it again.",
-            errors=len(errors),
-            requests=len(results),
-            message=message,
-        )
-    raise gr.Error(message, print_exception=False)
+def api_answers(results: list, to_json: Callable) -> list:
+    """The answers of a batch of API requests: `to_json(result)` for each request answered, `Refused(gr.Error)`
+    for each request refused, which the queue sends that request alone (ui/batch_rows.py). A batch of one
+    raises its gr.Error (as an unbatched endpoint does)."""
+    if len(results) == 1 and isinstance(results[0], Exception):
+        raise as_gr_error(results[0])
+    return [
+        Refused(as_gr_error(result)) if isinstance(result, Exception) else to_json(result)
+        for result in results
+    ]

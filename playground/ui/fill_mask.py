@@ -92,8 +92,7 @@ def fill_mask_api(
         top_k: how many candidates per mask, 1 to 50 (default 5)
         targets: score only these words at the mask instead: a list, or words separated by commas (optional)
     """
-    results = api_answers(predict_batch(context, text, top_k, targets))
-    return ([api.fill_mask_json(result) for result in results],)
+    return (api_answers(predict_batch(context, text, top_k, targets), api.fill_mask_json),)
 
 
 def build(context: Context) -> None:

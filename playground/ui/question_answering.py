@@ -123,8 +123,11 @@ def question_answering_api(
         top_k: how many spans, 1 to 20 (default 1)
         max_answer_len: the longest answer, in tokens, 1 to 200 (default 30)
     """
-    results = api_answers(predict_batch(app, question, context, top_k, max_answer_len))
-    return ([api.question_answering_json(result) for result in results],)
+    return (
+        api_answers(
+            predict_batch(app, question, context, top_k, max_answer_len), api.question_answering_json
+        ),
+    )
 
 
 def build(app: Context) -> None:

@@ -85,7 +85,7 @@ def classify_api(context: Context, text: str) -> list[dict]:
     Args:
         text: the text to classify, e.g. a review
     """
-    return ([api.classify_json(result) for result in api_answers(predict_batch(context, text))],)
+    return (api_answers(predict_batch(context, text), api.classify_json),)
 
 
 def compute_explanation(context: Context, text, target, progress=None) -> explain.Explanation:
