@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-DEMO_VERSION = 3  # raise when the demo models change: a new folder is built, old ones are left alone
+DEMO_VERSION = 4  # raise when the demo models change: a new folder is built, old ones are left alone
 # preset -> task -> (folder, the builder in playground.tiny_models, its keyword arguments)
 FOLDERS: dict[str, dict[str, tuple[str, str, dict]]] = {
     "en": {

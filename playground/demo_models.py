@@ -314,13 +314,36 @@ def conversations(count: int, seed: int) -> list[list[dict[str, str]]]:
     return made
 
 
+def chat_texts() -> list[str]:
+    """What the chat model's tokenizer is trained on: its conversations, its system prompts, every English text
+    and the Chinese one."""
+    texts = [t for pair in chat_pairs() for t in pair] + SYSTEMS
+    return texts + all_texts("en") + text_lines("zh.txt")
+
+
+WORD_OR_CHARACTER = re.compile(r"[A-Za-z]+|[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def chat_tokenizer(texts: list[str]):
+    """A ChatML byte-level BPE tokenizer in which a run of Chinese characters is one token only where it recurs,
+    as in a real tokenizer's vocabulary.
+
+    Chinese has no spaces, so byte-level BPE reads a whole clause as one "word": merging every pair seen once
+    made each clause of each answer a token of its own that no other text shares (the story was
+    从前 ， 一只小猫坐在垫子上 ， 每天听孩子们读书 。): with one rare token before each "，" to tell the answers
+    apart, the small model mixed up the clauses after it (从前，祝你愉快 to the mat.). So pairs are merged from
+    two occurrences on, with every English word and Chinese character listed once more, so that they are
+    tokens (the words of the conversations stay whole; a rare character of another text may still be bytes)."""
+    units = sorted({unit for text in texts for unit in WORD_OR_CHARACTER.findall(text)})
+    return tiny_models.chatml_tokenizer(texts + units, vocab_size=4000, context=CONTEXT, min_frequency=2)
+
+
 def build_llama_chat(path: Path, seed: int = 0, steps: int = 500) -> Path:
     """A 2-layer Llama (RoPE, grouped-query attention) chat model with ChatML turns (`<|im_end|>` ends a turn),
-    a byte-level BPE tokenizer holding the words of its conversations, trained on conversations of chat.txt's
-    questions and answers: the loss is on the assistant's replies and their end token."""
-    texts = [t for pair in chat_pairs() for t in pair] + SYSTEMS
-    texts += all_texts("en") + text_lines("zh.txt")
-    tokenizer = tiny_models.chatml_tokenizer(texts, vocab_size=4000, context=CONTEXT)
+    a byte-level BPE tokenizer holding the words and characters of its texts (chat_tokenizer), trained on
+    conversations of chat.txt's questions and answers: the loss is on the assistant's replies and their end
+    token."""
+    tokenizer = chat_tokenizer(chat_texts())
     eos, pad = tokenizer.eos_token_id, tokenizer.pad_token_id
     torch.manual_seed(seed)
     model = LlamaForCausalLM(tiny_models.chat_llama_config(tokenizer, width=64, context=CONTEXT))

@@ -173,12 +173,16 @@ def build_llama_chat(path: Path, seed: int = 0, steps: int = 150) -> Path:
     return path
 
 
-def chatml_tokenizer(texts: list[str], vocab_size: int, context: int) -> PreTrainedTokenizerFast:
-    """A byte-level BPE tokenizer trained on `texts`, with ChatML's special tokens (`<|im_end|>` its eos, as
-    Qwen2's tokenizer lists them) and CHATML_TEMPLATE."""
+def chatml_tokenizer(
+    texts: list[str], vocab_size: int, context: int, min_frequency: int = 1
+) -> PreTrainedTokenizerFast:
+    """A byte-level BPE tokenizer trained on `texts` (a pair merged when it occurs `min_frequency` times), with
+    ChatML's special tokens (`<|im_end|>` its eos, as Qwen2's tokenizer lists them) and CHATML_TEMPLATE."""
     bpe = ByteLevelBPETokenizer()
     specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
-    bpe.train_from_iterator(texts, vocab_size=vocab_size, min_frequency=1, special_tokens=specials)
+    bpe.train_from_iterator(
+        texts, vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=specials
+    )
     return PreTrainedTokenizerFast(
         tokenizer_object=bpe._tokenizer,
         eos_token="<|im_end|>",
