@@ -719,6 +719,7 @@ FOLLOW_JS = (
       }
     }
     return {
+      address,
       listen(value) {
         const [code, version, follower] = value.split("|");
         const key = code && follower ? code + "|" + follower : "";
