@@ -177,23 +177,25 @@ def step_markdown(lesson: Lesson, index: int, done: list) -> str:
 
 
 def show(lc: LessonsContext, lesson_id, index, done) -> dict:
-    """Everything the tab shows of one step, in the page's language; the answer and its result cleared."""
+    """Everything the tab shows of one step, in the page's language; the answer and its result cleared. (As
+    gr.update dicts, not components: a class of followers draws each step at once, and building a component
+    costs far more than the dict.)"""
     lesson, index, step = lc.step(lesson_id, index)
     outputs = {
-        "lesson": gr.Dropdown(choices=lesson_choices(lc, done), value=lesson.id),
+        "lesson": gr.update(choices=lesson_choices(lc, done), value=lesson.id),
         "index": index,
         "content": step_markdown(lesson, index, done),
         "result": "",
-        "previous": gr.Button(interactive=index > 0 or lesson is not lc.lessons[0]),
-        "next": gr.Button(interactive=index < len(lesson.steps) - 1 or lesson is not lc.lessons[-1]),
-        "try_it": gr.Button(visible=bool(step.tab) and step.tab != TAB),
+        "previous": gr.update(interactive=index > 0 or lesson is not lc.lessons[0]),
+        "next": gr.update(interactive=index < len(lesson.steps) - 1 or lesson is not lc.lessons[-1]),
+        "try_it": gr.update(visible=bool(step.tab) and step.tab != TAB),
     }
     question = step.question
     if question is None:
         return outputs | {
             "question": "",
-            "answer": gr.Radio(choices=[], value=None, visible=False),
-            "check": gr.Button(visible=False),
+            "answer": gr.update(choices=[], value=None, visible=False),
+            "check": gr.update(visible=False),
         }
     try:
         choices = question_choices(lc, lesson, index)
@@ -203,8 +205,8 @@ def show(lc: LessonsContext, lesson_id, index, done) -> dict:
     kind = _("Predict, then check") if question.from_model else _("Question")
     return outputs | {
         "question": f"**{kind}:** {question.prompt[language()]}{problem}",
-        "answer": gr.Radio(choices=choices, value=None, visible=bool(choices), label=_("Your answer")),
-        "check": gr.Button(visible=bool(choices)),
+        "answer": gr.update(choices=choices, value=None, visible=bool(choices), label=_("Your answer")),
+        "check": gr.update(visible=bool(choices)),
     }
 
 
@@ -367,7 +369,7 @@ def follow_move(lc: LessonsContext, moved, done) -> dict:
     if len(parts) not in (3, 4) or not all(part.isdigit() for part in parts[1:]):
         return {}
     lesson, step = parts[0], int(parts[1])
-    return show(lc, lesson, step, done) | {"tabs": gr.Tabs(selected=TAB), "selected": TAB}
+    return show(lc, lesson, step, done) | {"tabs": gr.update(selected=TAB), "selected": TAB}
 
 
 def toggle_follow(lc: LessonsContext, follow, code) -> dict:
