@@ -1,20 +1,28 @@
 """Workshop mode: what N followers (students whose pages follow a teacher) cost the server, and how much they slow
 a generation running at the same time.
 
-    python -m benchmarks.workshop [--followers 60] [--seconds 20] [--rounds 3] [--port 7899] [--demo | model flags]
+    python -m benchmarks.workshop [--followers 60] [--seconds 20] [--rounds 3] [--idle-seconds 30] [--moves 5]
+                                  [--port 7899] [--demo | model flags]
 
 The app runs in a subprocess (`python app.py --admin-password …`; --demo's tiny models unless model flags are
 given, e.g. --generation-model DIR). A teacher starts leading through the page's own event (the queue, as the
 page sends it); each simulated follower opens the join link as a page does (the page-load event, with
-?follow=<code>), then polls as its page's timer does: the `tick` event (ui/lessons.py follow_tick) over plain HTTP, once per
-POLL_SECONDS (jittered), outside the queue, each follower its own gradio session. The teacher moves once a few
-seconds into each window, so every follower fetches one new step too.
+?follow=<code>, which gives the page what it waits on), then does what its page does (ui/lessons.py FOLLOW_JS):
+it holds one request to the follow route (playground/follow.py, GET /lessons/follow), asks again when that
+answers without a move (after the route's WAIT_SECONDS), and when the class moves it draws the step with the
+page's `follow_move` event (outside the queue, its own gradio session). The page's hand-over timer runs in the
+browser only and is not simulated (it adds up to HAND_OVER_SECONDS to what a student sees). All followers' requests
+are sent by one asyncio loop in a thread. The teacher moves once a third into each window, so every follower
+draws one new step too.
 
 Measured, with and without the followers, in interleaved rounds (median of --rounds): the server process's CPU
-(user + system seconds per second, psutil; 1.0 = one core busy) and resident memory, the followers' poll latency,
-and the wall time of one streamed /generate request (GENERATION_TOKENS new tokens, greedy) running meanwhile.
-The goal of issue 27: a generation slowed by at most 5%. On a shared, busy machine these numbers are noisy:
-rerun on a quiet one.
+(user + system seconds per second, psutil; 1.0 = one core busy) and resident memory, and the wall time of one
+streamed /generate request (GENERATION_TOKENS new tokens, greedy) running meanwhile; how long after the teacher's
+click each follower had drawn the new step. Then, as CPU time (which holds on a busy machine too): the server's
+CPU per idle follower (all connected, no one moving, --idle-seconds, against as long without them) and per move
+(the teacher moves --moves times with all followers connected and idle otherwise, against as many moves without
+them). The goal of issue 27: a generation slowed by at most 5%. On a shared, busy machine the wall times are
+noisy: rerun on a quiet one.
 """
 
 from __future__ import annotations
@@ -23,7 +31,6 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import re
 import statistics
 import subprocess
@@ -38,7 +45,9 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "benchmark-teacher"
-POLL_SECONDS = 1.0  # ui/lessons.py POLL_SECONDS
+FOLLOW_PATH = "lessons/follow"  # playground/follow.py PATH, under the app's root
+WAIT_SECONDS = 25.0  # playground/follow.py WAIT_SECONDS
+HAND_OVER_SECONDS = 0.5  # ui/lessons.py HAND_OVER_SECONDS
 GENERATION_TOKENS = 40
 PROMPT = "The best way to learn a language is"
 
@@ -82,20 +91,6 @@ def queued(http: httpx.Client, url: str, fn_index: int, data: list, session: str
     raise RuntimeError(f"event {fn_index}: the stream ended early")
 
 
-def direct(http: httpx.Client, url: str, fn_index: int, data: list, session: str) -> list:
-    """One page event outside the queue (POST run/predict), as the page's timer sends it."""
-    body = {
-        "data": data,
-        "fn_index": fn_index,
-        "session_hash": session,
-        "event_data": None,
-        "trigger_id": None,
-    }
-    response = http.post(f"{url}gradio_api/run/predict", json=body)
-    response.raise_for_status()
-    return response.json()["data"]
-
-
 class Class:
     """A led class on the app: the teacher's session and the join code."""
 
@@ -128,52 +123,94 @@ class Class:
 
 
 class Followers:
-    """N followers' pages: each joined once, then polling once a second (jittered) while in a `with` block. The
-    polls are sent by one asyncio loop in a thread (lighter on the machine than a thread per follower)."""
+    """N followers' pages: each joined once, then following (one request to the follow route held open, the step
+    drawn when the class moves) while in a `with` block. Each keeps the version it shows across blocks."""
 
     def __init__(self, url: str, config: dict, code: str, count: int):
         self.url, self.config, self.code = url, config, code
-        self.tick = dependency(config, "tick")["id"]
-        self.sessions = [uuid.uuid4().hex[:10] for _ in range(count)]
-        self.latencies: list[float] = []
+        self.draw = dependency(config, "follow_move")["id"]
+        self.pages: list[list] = []  # [session, version shown, moves drawn]
+        self.drawn: list[float] = []  # when (perf_counter) a follower had drawn a new step
         self.errors = 0
-        self.stop = threading.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.task: asyncio.Task | None = None
         http = httpx.Client(timeout=120)
         opened = dependency(config, "open_page")["id"]
-        for session in self.sessions:  # each opens the join link (the page-load event reads ?follow=)
-            queued(http, url, opened, [[]], session, f"?follow={code}")
+        for _ in range(count):  # each opens the join link (the page-load event reads ?follow=)
+            session = uuid.uuid4().hex[:10]
+            outputs = queued(http, url, opened, [[]], session, f"?follow={code}")
+            listen = next(
+                v for v in map(value_of, outputs) if isinstance(v, str) and v.startswith(code + "|")
+            )
+            self.pages.append([session, int(listen.split("|")[1]), 0])
         self.thread: threading.Thread | None = None
 
-    async def poll(self, http: httpx.AsyncClient, session: str) -> None:
-        await asyncio.sleep(random.random() * POLL_SECONDS)
-        body = {"data": [None, None], "fn_index": self.tick, "session_hash": session}
-        while not self.stop.is_set():
-            start = time.perf_counter()
+    @property
+    def count(self) -> int:
+        return len(self.pages)
+
+    async def follow(self, http: httpx.AsyncClient, page: list) -> None:
+        session = page[0]
+        while True:
+            params = {"code": self.code, "version": page[1], "follower": session}
             try:
-                response = await http.post(f"{self.url}gradio_api/run/predict", json=body)
+                response = await http.get(f"{self.url}{FOLLOW_PATH}", params=params)
                 response.raise_for_status()
-                self.latencies.append(time.perf_counter() - start)
+                moved = response.json()["moved"]
+                if moved is None:
+                    continue  # no move within the route's wait: ask again, as the page does
+                if moved == "ended":
+                    return
+                page[2] += 1
+                body = {"data": [f"{moved}|{page[2]}", []], "fn_index": self.draw, "session_hash": session}
+                drawn = await http.post(f"{self.url}gradio_api/run/predict", json=body)
+                drawn.raise_for_status()
+                self.drawn.append(time.perf_counter())
+                page[1] = int(moved.split("|")[2])
             except httpx.HTTPError:
                 self.errors += 1
-            await asyncio.sleep(
-                max(0.0, POLL_SECONDS - (time.perf_counter() - start)) * random.uniform(0.9, 1.1)
-            )
+                await asyncio.sleep(1)
 
     async def run(self) -> None:
-        limits = httpx.Limits(max_connections=len(self.sessions) + 4)
-        async with httpx.AsyncClient(timeout=30, limits=limits) as http:
-            await asyncio.gather(*(self.poll(http, session) for session in self.sessions))
+        self.loop = asyncio.get_running_loop()
+        limits = httpx.Limits(
+            max_connections=2 * self.count + 4, max_keepalive_connections=2 * self.count + 4
+        )
+        timeout = httpx.Timeout(WAIT_SECONDS + 30)
+        async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+            self.task = asyncio.ensure_future(
+                asyncio.gather(*(self.follow(http, page) for page in self.pages))
+            )
+            try:
+                await self.task
+            except asyncio.CancelledError:
+                pass
 
     def __enter__(self):
-        self.stop.clear()
-        self.latencies = []
+        self.drawn = []
+        self.task = None
         self.thread = threading.Thread(target=asyncio.run, args=(self.run(),), daemon=True)
         self.thread.start()
+        while self.task is None:
+            time.sleep(0.01)
         return self
 
     def __exit__(self, *exc):
-        self.stop.set()
+        self.loop.call_soon_threadsafe(self.task.cancel)  # every page goes away: its request ends
         self.thread.join(timeout=30)
+
+    def wait_drawn(self, total: int, timeout: float = 60) -> None:
+        """Until the followers have drawn `total` steps in all since the block began."""
+        deadline = time.monotonic() + timeout
+        while len(self.drawn) < total and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if len(self.drawn) < total:
+            raise RuntimeError(f"the followers drew {len(self.drawn)} steps, not {total}")
+
+
+def value_of(output):
+    """A component's value in an event's answer (a plain value, or gradio's update dict)."""
+    return output.get("value") if isinstance(output, dict) else output
 
 
 def generate_seconds(url: str) -> float:
@@ -190,30 +227,56 @@ def generate_seconds(url: str) -> float:
     return time.perf_counter() - start
 
 
-def cpu_per_poll(process: psutil.Process, url: str, followers: Followers, polls: int = 300) -> float:
-    """Server CPU seconds per follower poll, from `polls` polls sent one after another (CPU time, not wall
-    time: it holds on a busy machine too). Times 60 per second, the cores 60 followers keep busy."""
-    http = httpx.Client(timeout=30)
-    body = {"data": [None, None], "fn_index": followers.tick}
-    before = process.cpu_times()
-    for i in range(polls):
-        response = http.post(
-            f"{url}gradio_api/run/predict",
-            json=body | {"session_hash": followers.sessions[i % len(followers.sessions)]},
-        )
-        response.raise_for_status()
-    after = process.cpu_times()
-    return ((after.user + after.system) - (before.user + before.system)) / polls
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
 
 
-def window(process: psutil.Process, url: str, seconds: float, led: Class | None) -> dict[str, float]:
-    """`seconds` of the server's CPU and memory, with generations back to back; the teacher moves once."""
+def idle_cost(process: psutil.Process, followers: Followers, seconds: float) -> float:
+    """Server CPU seconds per second per idle follower: `seconds` with every follower connected and nothing
+    moving, less as long without them."""
+    before = cpu_seconds(process)
+    time.sleep(seconds)
+    alone = cpu_seconds(process) - before
+    with followers:
+        time.sleep(min(5.0, seconds))  # every page has opened its request
+        before = cpu_seconds(process)
+        time.sleep(seconds)
+        together = cpu_seconds(process) - before
+    return (together - alone) / seconds / followers.count
+
+
+def move_cost(process: psutil.Process, led: Class, followers: Followers, moves: int) -> tuple[float, float]:
+    """(server CPU seconds of one move with every follower drawing it, of the teacher's move alone)."""
+    before = cpu_seconds(process)
+    for _ in range(moves):
+        led.move()
+    alone = (cpu_seconds(process) - before) / moves
+    together = []
+    with followers:
+        followers.wait_drawn(followers.count)  # each page catches up with the moves made without it
+        time.sleep(1.0)  # and has opened its next request
+        for _move in range(moves):
+            before, drawn = cpu_seconds(process), len(followers.drawn)
+            led.move()
+            followers.wait_drawn(drawn + followers.count)
+            time.sleep(0.2)  # the last answers are sent and the pages' new requests are in
+            together.append(cpu_seconds(process) - before)
+    return statistics.median(together), alone
+
+
+def window(
+    process: psutil.Process, url: str, seconds: float, led: Class | None, clicks: list[float] | None = None
+) -> dict[str, float]:
+    """`seconds` of the server's CPU and memory, with generations back to back; the teacher moves once (when
+    it clicked goes into `clicks`)."""
     cpu_before, start = process.cpu_times(), time.perf_counter()
     children = process.children(recursive=True)
     generations, moved = [], False
     while time.perf_counter() - start < seconds:
         generations.append(generate_seconds(url))
         if led is not None and not moved and time.perf_counter() - start > seconds / 3:
+            clicks.append(time.perf_counter())
             led.move()
             moved = True
     cpu_after, elapsed = process.cpu_times(), time.perf_counter() - start
@@ -227,6 +290,8 @@ def main() -> None:
     parser.add_argument("--followers", type=int, default=60)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--idle-seconds", type=float, default=30.0)
+    parser.add_argument("--moves", type=int, default=5)
     parser.add_argument("--port", type=int, default=7899)
     args, model_flags = parser.parse_known_args()
     command = [sys.executable, "app.py", "--port", str(args.port), "--admin-password", PASSWORD]
@@ -243,17 +308,26 @@ def main() -> None:
         generate_seconds(url)  # the model loads
         led = Class(url, config)
         followers = Followers(url, config, led.code, args.followers)
-        per_poll = cpu_per_poll(process, url, followers)
-        alone, together, polls = [], [], []
+        alone, together, delays = [], [], []
         for _round in range(args.rounds):
             alone.append(window(process, url, args.seconds, None))
+            clicks: list[float] = []
             with followers:
-                together.append(window(process, url, args.seconds, led))
-            polls += followers.latencies
-        report(args, alone, together, polls, followers.errors)
+                together.append(window(process, url, args.seconds, led, clicks))
+                followers.wait_drawn(followers.count)
+            delays += [drawn - clicks[0] for drawn in followers.drawn]
+        per_idle = idle_cost(process, followers, args.idle_seconds)
+        per_move, teacher = move_cost(process, led, followers, args.moves)
+        report(args, alone, together, delays, followers.errors)
         print(
-            f"Server CPU per poll (300 sent one after another): {per_poll * 1000:.2f} ms, so {args.followers} "
-            f"followers polling every {POLL_SECONDS:g} s keep {per_poll * args.followers / POLL_SECONDS:.2f} cores busy."
+            f"Server CPU per idle follower: {per_idle * 1e6:.0f} µs per second ({args.idle_seconds:g} s with all "
+            f"{args.followers} connected, less as long without; each asks again every {WAIT_SECONDS:g} s), so "
+            f"{args.followers} idle followers keep {per_idle * args.followers:.4f} cores busy."
+        )
+        print(
+            f"Server CPU per move: {per_move * 1000:.0f} ms with {args.followers} followers drawing it "
+            f"({(per_move - teacher) / args.followers * 1000:.2f} ms per follower), the teacher's move alone "
+            f"{teacher * 1000:.0f} ms (medians of {args.moves} moves)."
         )
         print(
             f"Load generator (this process): {time.process_time():.1f} s of CPU in all; machine: "
@@ -264,12 +338,12 @@ def main() -> None:
         server.wait(timeout=60)
 
 
-def report(args, alone: list[dict], together: list[dict], polls: list[float], errors: int) -> None:
+def report(args, alone: list[dict], together: list[dict], delays: list[float], errors: int) -> None:
     def median(rows, key):
         return statistics.median(row[key] for row in rows)
 
     slowdown = median(together, "generate_s") / median(alone, "generate_s") - 1
-    polls = sorted(polls) or [0.0]
+    delays = sorted(delays) or [0.0]
     lines = [
         f"## Workshop: {args.followers} followers ({args.rounds} rounds of {args.seconds:g} s, medians)",
         "",
@@ -280,9 +354,10 @@ def report(args, alone: list[dict], together: list[dict], polls: list[float], er
         f"| one /generate of {GENERATION_TOKENS} tokens (s) | {median(alone, 'generate_s'):.3f} | "
         f"{median(together, 'generate_s'):.3f} |",
         "",
-        f"Generation slowed by {slowdown:+.1%} (goal: at most +5%). Polls: {len(polls)}, "
-        f"median {statistics.median(polls) * 1000:.1f} ms, p95 {polls[int(0.95 * (len(polls) - 1))] * 1000:.1f} ms, "
-        f"{errors} failed.",
+        f"Generation slowed by {slowdown:+.1%} (goal: at most +5%). From the teacher's click to a follower's "
+        f"step drawn ({len(delays)} in all): median {statistics.median(delays) * 1000:.0f} ms, p95 "
+        f"{delays[int(0.95 * (len(delays) - 1))] * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms (a page adds up "
+        f"to {HAND_OVER_SECONDS:g} s: its hand-over timer); {errors} requests failed.",
     ]
     print("\n".join(lines))
 

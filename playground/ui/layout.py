@@ -11,6 +11,7 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
+from playground.follow import follow_route
 from playground.i18n import _, page_translations, ui
 from playground.models import ModelManager
 from playground.network import qr_svg, student_urls
@@ -171,6 +172,13 @@ def theme() -> gr.themes.Base:
     )
 
 
+def follow_routes(blocks: gr.Blocks | None) -> list:
+    """The route a follower's page waits on for the led class to move (playground/follow.py), where the page has
+    the Lessons tab."""
+    lessons_context = getattr(blocks, "playground_lessons", None)
+    return [follow_route(lessons_context.classroom)] if lessons_context is not None else []
+
+
 def choice_values(blocks: gr.Blocks) -> frozenset[str]:
     """Every value a choice of the page (radio, dropdown, checkboxes) can send."""
     values = set()
@@ -189,7 +197,7 @@ def launch_options(settings: Settings | None = None, blocks: gr.Blocks | None = 
     to a browser without one sets the replica cookie (playground/replica_cookie.py) that a proxy in front of
     several replicas hashes. With `blocks`, the page's choice values are not translated (`page_translations`)."""
     options = {
-        "app_kwargs": {"middleware": [Middleware(ReplicaCookie)]},
+        "app_kwargs": {"middleware": [Middleware(ReplicaCookie)], "routes": follow_routes(blocks)},
         "theme": theme(),
         "head": ACCESSIBILITY_JS + KEYBOARD_JS,
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import gradio as gr
 
 from playground.classroom import Classroom, Stats
+from playground.follow import PATH as FOLLOW_PATH
 from playground.i18n import _, current_language, ui
 from playground.lessons import MODEL_KINDS, Lesson, Step, course, question_text
 from playground.markup import escape_html, escape_markdown
@@ -29,7 +30,9 @@ from playground.ui.links import RUN_JS, View, Wiring, view_of
 
 TAB = "lessons"
 STORAGE_KEY = "playground-lessons-done"
-POLL_SECONDS = 1.0  # how often a follower's page asks where the teacher is (the goal: there within 2 s)
+# How often a follower's page looks whether its request to the follow route (playground/follow.py) has answered:
+# in the browser only, so it costs the server nothing (the goal: there within 2 s of the teacher).
+HAND_OVER_SECONDS = 0.5
 LATEX = [
     {"left": "$$", "right": "$$", "display": True},
     {"left": "$", "right": "$", "display": False},
@@ -174,23 +177,25 @@ def step_markdown(lesson: Lesson, index: int, done: list) -> str:
 
 
 def show(lc: LessonsContext, lesson_id, index, done) -> dict:
-    """Everything the tab shows of one step, in the page's language; the answer and its result cleared."""
+    """Everything the tab shows of one step, in the page's language; the answer and its result cleared. (As
+    gr.update dicts, not components: a class of followers draws each step at once, and building a component
+    costs far more than the dict.)"""
     lesson, index, step = lc.step(lesson_id, index)
     outputs = {
-        "lesson": gr.Dropdown(choices=lesson_choices(lc, done), value=lesson.id),
+        "lesson": gr.update(choices=lesson_choices(lc, done), value=lesson.id),
         "index": index,
         "content": step_markdown(lesson, index, done),
         "result": "",
-        "previous": gr.Button(interactive=index > 0 or lesson is not lc.lessons[0]),
-        "next": gr.Button(interactive=index < len(lesson.steps) - 1 or lesson is not lc.lessons[-1]),
-        "try_it": gr.Button(visible=bool(step.tab) and step.tab != TAB),
+        "previous": gr.update(interactive=index > 0 or lesson is not lc.lessons[0]),
+        "next": gr.update(interactive=index < len(lesson.steps) - 1 or lesson is not lc.lessons[-1]),
+        "try_it": gr.update(visible=bool(step.tab) and step.tab != TAB),
     }
     question = step.question
     if question is None:
         return outputs | {
             "question": "",
-            "answer": gr.Radio(choices=[], value=None, visible=False),
-            "check": gr.Button(visible=False),
+            "answer": gr.update(choices=[], value=None, visible=False),
+            "check": gr.update(visible=False),
         }
     try:
         choices = question_choices(lc, lesson, index)
@@ -200,8 +205,8 @@ def show(lc: LessonsContext, lesson_id, index, done) -> dict:
     kind = _("Predict, then check") if question.from_model else _("Question")
     return outputs | {
         "question": f"**{kind}:** {question.prompt[language()]}{problem}",
-        "answer": gr.Radio(choices=choices, value=None, visible=bool(choices), label=_("Your answer")),
-        "check": gr.Button(visible=bool(choices)),
+        "answer": gr.update(choices=choices, value=None, visible=bool(choices), label=_("Your answer")),
+        "check": gr.update(visible=bool(choices)),
     }
 
 
@@ -326,65 +331,61 @@ def open_page(lc: LessonsContext, done, request: gr.Request) -> dict:
             outputs["follow_status"] = _("This class has ended, or the link is not right.")
         else:
             lesson, index = lc.lesson(position.lesson), position.step
-            outputs |= following(code, position.version)
+            outputs |= following(code, listen_value(code, position.version))
     if lesson is None:
         lesson, index = lc.lessons[0], 0
     return show(lc, lesson.id, index, done) | outputs
 
 
-def following(code: str, version: int) -> dict:
+def following(code: str, listen: str) -> dict:
     return {
         "code": code,
-        "version": version,
+        "listen": listen,
         "follow": gr.Checkbox(value=True, visible=True),
         "timer": gr.Timer(active=True),
         "follow_status": _("You follow the teacher: your page moves with the class."),
     }
 
 
-def follow_tick(lc: LessonsContext, code, version, session: str):
-    """A follower's page asks where the class is, once a second: the cheapest event of the page (one input
-    state, one output, no wrappers). Nothing is sent back unless the teacher moved ("lesson|step|version")
-    or ended the class ("ended"); then `follow_move` redraws the step."""
-    if not code:
-        return gr.skip()
-    position = lc.classroom.poll(code, session, version if isinstance(version, int) else -1)
-    if position is None:
-        return gr.skip()
-    if position is False:
-        return "ended"
-    return f"{position.lesson}|{position.step}|{position.version}"
+def listen_value(code: str, version: int) -> str:
+    """What the follower's page waits on (FOLLOW_JS): the class's join code, the version the page shows, and
+    the page's key (its gradio session, which counts its answers too)."""
+    return f"{code}|{version}|{current_session() or ''}"
 
 
 def follow_move(lc: LessonsContext, moved, done) -> dict:
-    """The class moved (or ended): the follower's page shows the class's step, on the Lessons tab."""
-    if moved == "ended":
+    """The class moved (or ended): the follower's page shows the class's step, on the Lessons tab. `moved` is
+    what the follow route answered, "lesson|step|version" or "ended", with the page's count of answers after
+    it ("|n": a new value each time, so that following again moves the page even to the step it last showed)."""
+    parts = str(moved or "").split("|")
+    if parts[0] == "ended" and len(parts) <= 2:
         return {
             "timer": gr.Timer(active=False),
+            "listen": "",
             "follow": gr.Checkbox(value=False, visible=False),
             "code": "",
             "follow_status": _("The teacher ended the class. Explore on your own!"),
         }
-    parts = str(moved or "").split("|")
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+    if len(parts) not in (3, 4) or not all(part.isdigit() for part in parts[1:]):
         return {}
-    lesson, step, version = parts[0], int(parts[1]), int(parts[2])
-    return show(lc, lesson, step, done) | {"version": version, "tabs": gr.Tabs(selected=TAB), "selected": TAB}
+    lesson, step = parts[0], int(parts[1])
+    return show(lc, lesson, step, done) | {"tabs": gr.update(selected=TAB), "selected": TAB}
 
 
 def toggle_follow(lc: LessonsContext, follow, code) -> dict:
     """Stop following (explore alone) or follow again (the page moves to the class's step at once)."""
     if not code:
-        return {"timer": gr.Timer(active=False)}
+        return {"timer": gr.Timer(active=False), "listen": ""}
     if follow:
         return {
             "timer": gr.Timer(active=True),
-            "version": -1,
+            "listen": listen_value(code, -1),
             "follow_status": _("You follow the teacher: your page moves with the class."),
         }
     lc.classroom.leave(code, current_session() or "")
     return {
         "timer": gr.Timer(active=False),
+        "listen": "",
         "follow_status": _("You explore on your own. Tick the box to follow the class again."),
     }
 
@@ -588,14 +589,15 @@ def build(context: Context) -> LessonsTab:
             parts["stats"] = gr.HTML()
         parts["index"] = session_state(0)
         parts["code"] = gr.State("")
-        parts["version"] = session_state(-1)
-        # where the class went ("lesson|step|version", or "ended"): a box the page keeps out of sight, since a
-        # state changed by an event outside the queue does not trigger its change event
+        # what the page waits on ("code|version|key", "" when it does not follow; FOLLOW_JS reads it) and where
+        # the class went ("lesson|step|version|n", or "ended|n"; set in the browser by HAND_OVER_JS): boxes the
+        # page keeps out of sight, since the browser reads and writes only what it shows
+        parts["listen"] = gr.Textbox(elem_classes=["follow-signal"], container=False, show_label=False)
         parts["moved"] = gr.Textbox(elem_classes=["follow-signal"], container=False, show_label=False)
         parts["key"] = gr.State("")
         parts["run"] = gr.Textbox(visible=False)  # the button "Try it" clicks once the step's tab is open
         parts["shown_stats"] = session_state(None)
-        parts["timer"] = gr.Timer(POLL_SECONDS, active=False)
+        parts["timer"] = gr.Timer(HAND_OVER_SECONDS, active=False)
         parts["teacher_timer"] = gr.Timer(1.0, active=False)
         parts["done"] = gr.BrowserState([], storage_key=STORAGE_KEY)
         api_endpoint(lessons_api, lc, "lessons", "lessons")
@@ -612,7 +614,7 @@ def wire(tab: LessonsTab, demo: gr.Blocks, wiring: Wiring, language_switch=None)
     tabs, selected = wiring.outputs[0], wiring.outputs[1]
     shown = {name: p[name] for name in ("lesson", "index", "content", "result", "previous", "next", "try_it")}
     shown |= {name: p[name] for name in ("question", "answer", "check")}
-    follow = {name: p[name] for name in ("code", "version", "follow", "timer", "follow_status")}
+    follow = {name: p[name] for name in ("code", "listen", "follow", "timer", "follow_status")}
     # no progress shown while a step loads: gradio would dim its text to 20% meanwhile (too faint to read)
     on([demo.load], open_page, lc, [p["done"]], shown | follow, show_progress="hidden")
     navigation = [p["lesson"], p["index"], p["done"], p["key"]]
@@ -636,14 +638,14 @@ def wire(tab: LessonsTab, demo: gr.Blocks, wiring: Wiring, language_switch=None)
         fn, [p["lesson"], p["index"]], [*wiring.outputs, p["run"]], api_visibility="private"
     ).then(None, p["run"], None, js=RUN_JS, api_visibility="private")  # then run it, as a click would
 
-    # following the teacher: cheap polls, outside the queue; nothing is sent back until the class moves
-    def tick(code, version, request: gr.Request):
-        return follow_tick(lc, code, version, getattr(request, "session_hash", None) or "")
-
+    # following the teacher: the page holds one request to the follow route (playground/follow.py), answered
+    # when the class moves; the timer hands its answer to `moved` in the browser. An idle follower sends no event.
+    p["listen"].change(None, p["listen"], None, js=FOLLOW_JS, queue=False, api_visibility="private")
     p["timer"].tick(
-        tick,
-        [p["code"], p["version"]],
+        None,
         p["moved"],
+        p["moved"],
+        js=HAND_OVER_JS,
         queue=False,
         show_progress="hidden",
         api_visibility="private",
@@ -678,6 +680,75 @@ def wire(tab: LessonsTab, demo: gr.Blocks, wiring: Wiring, language_switch=None)
         queue=False,
         show_progress="hidden",
     )
+
+
+# The follower's side of the follow route (playground/follow.py), run when `listen` changes: one request open at a
+# time, asked again when it answers without a move; its answer is kept for HAND_OVER_JS. A new `listen` of the same
+# class and page keeps the request that is open (it already waits on the newest version the page knows); "" (the
+# student stopped following, or the class ended) ends it.
+FOLLOW_JS = (
+    r"""
+(listen) => {
+  const follow = window.playgroundFollow || (window.playgroundFollow = (() => {
+    let controller = null, running = "", answer = null, count = 0;
+    const address = () => {
+      const root = String((window.gradio_config && window.gradio_config.root) || "")
+        || location.href.split(/[?#]/)[0].replace(/[^/]*$/, "");
+      return root.replace(/\/+$/, "") + "PATH";
+    };
+    const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    async function wait(code, version, follower, signal) {
+      while (!signal.aborted) {
+        let moved = null;
+        const asked = Date.now();
+        try {
+          const query = new URLSearchParams({ code, version: String(version), follower });
+          const response = await fetch(address() + "?" + query, { signal, cache: "no-store" });
+          if (!response.ok) { await pause(5000); continue; }  // a full class: try again in a while
+          moved = (await response.json()).moved;
+        } catch (error) {
+          if (!signal.aborted) await pause(2000);  // the network went away: try again
+          continue;
+        }
+        if (signal.aborted) return;
+        if (!moved) {  // no move within the route's wait: ask again (not at once if it answered at once)
+          if (Date.now() - asked < 1000) await pause(1000);
+          continue;
+        }
+        answer = moved + "|" + (++count);
+        if (moved === "ended") return;
+        version = Number(moved.split("|")[2]);
+      }
+    }
+    return {
+      address,
+      listen(value) {
+        const [code, version, follower] = value.split("|");
+        const key = code && follower ? code + "|" + follower : "";
+        if (key && key === running && controller && !controller.signal.aborted) return;
+        if (controller) controller.abort();
+        controller = null;
+        running = key;
+        answer = null;
+        if (!key) return;
+        controller = new AbortController();
+        wait(code, Number(version), follower, controller.signal);
+      },
+      take(moved) {
+        const found = answer;
+        answer = null;
+        return found || moved;
+      },
+    };
+  })());
+  follow.listen(String(listen || ""));
+  return [];
+}
+"""
+).replace("PATH", FOLLOW_PATH)
+# Every HAND_OVER_SECONDS while following, in the browser: the follow route's answer, if one came, becomes `moved`
+# (whose change draws the step: follow_move); else `moved` stays as it is, and nothing reaches the server.
+HAND_OVER_JS = "(moved) => (window.playgroundFollow ? window.playgroundFollow.take(moved) : moved)"
 
 
 def in_page_language_of(fn):

@@ -52,8 +52,13 @@ def app_page(browser, app_url: str, locale: str = "en-US", first_tab: str = "Gen
             errors.append(f"{message.text} (at {message.location.get('url')})")
 
     in_flight: set = set()  # the page's requests not yet answered (see settle)
-    # gradio's heartbeat stream stays open as long as the page
-    page.on("request", lambda request: "/heartbeat/" in request.url or in_flight.add(request))
+    # gradio's heartbeat stream stays open as long as the page, and so does a follower's request to the follow route
+    page.on(
+        "request",
+        lambda request: (
+            "/heartbeat/" in request.url or "/lessons/follow" in request.url or in_flight.add(request)
+        ),
+    )
     page.on("requestfinished", lambda request: in_flight.discard(request))
     page.on("requestfailed", lambda request: in_flight.discard(request))
     page.in_flight = in_flight

@@ -50,3 +50,17 @@ def test_the_page_works_under_a_path_prefix(browser, prefixed_url):
         panel.get_by_label("Prompt").fill("The cat sat on the")
         panel.get_by_role("button", name="Generate", exact=True).click()
         expect(panel.get_by_text(re.compile(r"^Seed \d+ · \d+ new tokens$"))).to_be_visible()
+
+
+def test_a_followers_page_reaches_the_follow_route_under_the_prefix(browser, prefixed_url):
+    """The address a follower's page waits on (ui/lessons.py FOLLOW_JS) is the app's, under the prefix."""
+    from playground.ui.lessons import FOLLOW_JS
+
+    with app_page(browser, prefixed_url, first_tab="Lessons") as page:
+        page.evaluate(f"({FOLLOW_JS})('')")  # what the page runs when it starts following, without a class
+        address = page.evaluate("window.playgroundFollow.address()")
+        assert address == prefixed_url.rstrip("/") + "/lessons/follow"
+        answer = page.evaluate(
+            "(url) => fetch(url + '?code=none&version=1&follower=p').then((r) => r.json())", address
+        )
+        assert answer == {"moved": "ended"}

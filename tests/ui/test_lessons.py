@@ -96,10 +96,10 @@ def test_a_choice_question_and_a_model_question_are_checked(lc):
 def test_next_marks_the_step_done_and_crosses_into_the_next_lesson(lc):
     first = lc.lessons[0]
     shown = lessons_ui.next_lesson_step(lc, first.id, len(first.steps) - 1, [], "")
-    assert shown["index"] == 0 and shown["lesson"].value == lc.lessons[1].id
+    assert shown["index"] == 0 and shown["lesson"]["value"] == lc.lessons[1].id
     assert shown["done"] == [f"{first.id}/{first.steps[-1].id}"]
     back = lessons_ui.previous_lesson_step(lc, lc.lessons[1].id, 0, [], "")
-    assert back["lesson"].value == first.id and back["index"] == len(first.steps) - 1
+    assert back["lesson"]["value"] == first.id and back["index"] == len(first.steps) - 1
 
 
 def test_a_led_class_keeps_only_counts_of_its_own_choices():
