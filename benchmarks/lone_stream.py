@@ -1,7 +1,7 @@
 """One stream alone: a streamed `/generate` through `gradio_client` against plain `model.generate` on the same
 prompt (greedy, the GPT-2-small shape with random weights), rounds interleaved; the goal is >= 0.95x.
 
-    python -m benchmarks.lone_stream [--tokens 128] [--rounds 5] [--baseline-dir /path/to/other/checkout]
+    python -m benchmarks.lone_stream [--tokens 128] [--rounds 5] [--baseline-dir /path/to/other/checkout] [--events]
 
 The app runs in a subprocess (`app.py --max-generation-batch 16`: the shared engine, as served by default) with
 the model folder given; `model.generate` runs in this process, in a thread, while the app sits idle. With
@@ -9,11 +9,18 @@ the model folder given; `model.generate` runs in this process, in a thread, whil
 measured in the same rounds: before and after side by side. Each round uses a prompt of its own (the engine
 replays a finished identical request from a cache), the same for every variant of the round; the apps' texts are
 checked to equal `model.generate`'s.
+
+With `--events`, each app is also read a second way: its REST API's event stream (POST /gradio_api/call/generate,
+then GET the events), each update parsed as it arrives, as a browser's EventSource does. `gradio_client`'s
+`Job` iterator looks for a new update every millisecond (a `time.sleep(0.001)` loop, in the measuring process,
+while the model computes); this reader waits on the socket instead, so the two rows tell the app's own cost from
+that client's.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import tempfile
@@ -30,7 +37,14 @@ def prompt_of(round_: int) -> str:
     return " ".join(letters[(round_ * 7 + i) % 26] for i in range(8)) + f" {round_ % 10}"
 
 
-def run(tokens: int = 128, rounds: int = 5, baseline_dir: Path | None = None, port: int = 7828) -> str:
+def run(
+    tokens: int = 128,
+    rounds: int = 5,
+    baseline_dir: Path | None = None,
+    port: int = 7828,
+    events: bool = False,
+) -> str:
+    import httpx
     import torch
     from gradio_client import Client
 
@@ -66,31 +80,59 @@ def run(tokens: int = 128, rounds: int = 5, baseline_dir: Path | None = None, po
                 pass
             return job.result()[0]["generated_text"]
 
-        for client in clients.values():  # warm-up: the model loads, the engine's thread starts
-            through(client, prompt_of(1000))
+        def through_events(http: httpx.Client, prompt: str) -> str:
+            # seed 1: greedy text as with seed 0, but not the request the engine just answered (no replay)
+            data = [prompt, tokens, 0.0, 50, 1.0, 1.0, 1, 1]
+            event_id = http.post("gradio_api/call/generate", json={"data": data}).json()["event_id"]
+            event, text = None, None
+            with http.stream("GET", f"gradio_api/call/generate/{event_id}") as answer:
+                for line in answer.iter_lines():  # each update as it arrives
+                    if line.startswith("event:"):
+                        event = line.split(":", 1)[1].strip()
+                    elif line.startswith("data:") and event in ("generating", "complete"):
+                        text = json.loads(line[5:])[0][0]["generated_text"]
+                    elif event == "error":
+                        raise RuntimeError(f"/generate failed: {line}")
+            return text
+
+        readers = {name: (through, client) for name, client in clients.items()}
+        if events:
+            for name, app in apps.items():
+                http = httpx.Client(base_url=app.url, timeout=900)
+                readers[f"{name}, events"] = (through_events, http)
+        for read, client in readers.values():  # warm-up: the model loads, the engine's thread starts
+            read(client, prompt_of(1000))
         in_a_thread(generate, prompt_of(1000))
-        seconds: dict[str, list[float]] = {"model.generate": []} | {name: [] for name in clients}
+        seconds: dict[str, list[float]] = {"model.generate": []} | {name: [] for name in readers}
         mismatches = 0
         for round_ in range(rounds):
             prompt = prompt_of(round_)
             start = time.perf_counter()
             expected, produced = in_a_thread(generate, prompt)
             seconds["model.generate"].append((time.perf_counter() - start) / produced)
-            for name, client in clients.items():
+            for name, (read, client) in readers.items():
                 start = time.perf_counter()
-                text = in_a_thread(through, client, prompt)
+                text = in_a_thread(read, client, prompt)
                 seconds[name].append((time.perf_counter() - start) / produced)
                 mismatches += text != expected
             print(
                 round_, {name: f"{1 / values[-1]:.1f} tok/s" for name, values in seconds.items()}, flush=True
             )
+
+    def label(name: str) -> str:
+        if name == "model.generate":
+            return name
+        if name.endswith(", events"):
+            return f"/generate, its event stream read as it comes ({name.removesuffix(', events')})"
+        return f"/generate via gradio_client ({name})"
+
     reference = statistics.median(seconds["model.generate"])
     rows = []
     for name, values in seconds.items():
         ratios = [g / v for g, v in zip(seconds["model.generate"], values, strict=True)]
         rows.append(
             [
-                name if name == "model.generate" else f"/generate via gradio_client ({name})",
+                label(name),
                 f"{1 / statistics.median(values):.1f}",
                 f"{reference / statistics.median(values):.3f}×",
                 ", ".join(f"{r:.2f}" for r in ratios),
@@ -134,8 +176,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--port", type=int, default=7828)
     parser.add_argument("--baseline-dir", type=Path, help="another checkout whose app runs beside this one")
+    parser.add_argument("--events", action="store_true", help="also read each app's event stream directly")
     args = parser.parse_args()
-    print(run(args.tokens, args.rounds, args.baseline_dir, args.port))
+    print(run(args.tokens, args.rounds, args.baseline_dir, args.port, args.events))
 
 
 if __name__ == "__main__":

@@ -417,15 +417,26 @@ class DecodingState:
     def draw_next(self, logits: torch.Tensor) -> StepRecord:
         """Process `logits` (n, vocab), draw each sample's next token, and record the step."""
         params = self.params
-        scores = processed_scores(params, self.processors, self.input_ids, logits)  # (n, vocab)
+        if params.greedy and not self.processors:
+            # Nothing to process: the scores are the logits (`processed_scores`' rescue of an infinite score
+            # changes nothing greedy draws). Each full-vocabulary pass saved is time outside the forward pass.
+            scores = logits.float()  # (n, vocab)
+        else:
+            scores = processed_scores(params, self.processors, self.input_ids, logits)  # (n, vocab)
+        if params.greedy:
+            drawn = scores.argmax(dim=-1)  # (n,)
+            sampler = None
+        else:
+            sampler = scores.softmax(dim=-1)  # (n, vocab) the distribution drawn from (as `draw`)
+            drawn = torch.multinomial(sampler, num_samples=1, generator=self.generator).squeeze(1)
         # Finished samples get padding, as in generate.
-        next_tokens = torch.where(self.unfinished, draw(scores, params, self.generator), self.pad_id)  # (n,)
+        next_tokens = torch.where(self.unfinished, drawn, self.pad_id)  # (n,)
+        if sampler is None:  # greedy: all of the sampler's probability on the most likely token (`drawn`)
+            sampler_probs = (next_tokens == drawn).float()
+        else:
+            sampler_probs = sampler.gather(1, next_tokens[:, None]).squeeze(1)
         record = _record(
-            logits.float().softmax(dim=-1),
-            sampler_distribution(params, scores),
-            self.input_ids[:, -1],
-            next_tokens,
-            self.unfinished,
+            logits.float().softmax(dim=-1), sampler_probs, self.input_ids[:, -1], next_tokens, self.unfinished
         )
         if self.top_n:
             record.distribution = describe(params, logits, scores, self.top_n)
@@ -496,8 +507,9 @@ def sampler_distribution(params: GenerationParams, scores: torch.Tensor) -> torc
 
 
 def _record(probs, sampler_probs, previous_tokens, next_tokens, unfinished) -> StepRecord:
-    """The step as plain lists: the drawn tokens, their probabilities (the model's, `probs`, and the sampler's)
-    and the model's top alternatives (n rows)."""
+    """The step as plain lists: the drawn tokens, their probabilities (the model's distribution `probs` (n, vocab),
+    and the sampler's probability of each drawn token, `sampler_probs` (n,)) and the model's top alternatives
+    (n rows)."""
     top_probs, top_ids = probs.topk(min(ALTERNATIVES, probs.shape[-1]), dim=-1)  # (n, ALTERNATIVES)
     return StepRecord(
         tokens=next_tokens.tolist(),
@@ -506,7 +518,7 @@ def _record(probs, sampler_probs, previous_tokens, next_tokens, unfinished) -> S
         probs=probs.gather(1, next_tokens[:, None]).squeeze(1).tolist(),
         top_ids=top_ids.tolist(),
         top_probs=top_probs.tolist(),
-        sampler_probs=sampler_probs.gather(1, next_tokens[:, None]).squeeze(1).tolist(),
+        sampler_probs=sampler_probs.tolist(),
     )
 
 
