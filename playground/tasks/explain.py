@@ -17,7 +17,7 @@ from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.tasks.batching import encode_cut, encode_truncated
 from playground.tasks.sentiment import probabilities
-from playground.tasks.text import word_groups
+from playground.tasks.text import character_runs, is_byte_level, token_strings, word_groups
 from playground.tasks.validation import InputError, check_text
 
 DEFAULT_STEPS = 50
@@ -144,7 +144,9 @@ def explain(
         baseline_score=baseline_score,
         tokens=tokens,
         attributions=per_token,
-        words=_words(text, tokens, per_token, special.tolist(), tokenizer),
+        words=_words(
+            text, tokens, per_token, special.tolist(), tokenizer, _piece_texts(tokenizer, ids, tokens)
+        ),
         predicted=names[predicted],
         labels=names,
         n_steps=steps,
@@ -153,7 +155,29 @@ def explain(
     )
 
 
-def _words(text: str, tokens: list[str], scores: list[float], special: list[bool], tokenizer) -> list[Word]:
+def _piece_texts(tokenizer, ids: list[int], tokens: list[str]) -> list[str]:
+    """Each token as a word's piece is shown: WordPiece's own pieces ('##ing' says it continues a word); a
+    byte-level token as the text it reads as ('Ġcat' -> ' cat', a third of a Chinese character as its byte)."""
+    return token_strings(tokenizer, ids) if is_byte_level(tokenizer) else tokens
+
+
+def _whole_characters(groups: list[list[int]], piece_texts: list[str]) -> list[list[int]]:
+    """Word groups joined where they cut a character: a byte-level tokenizer's three pieces of 中 make one word."""
+    run_of = {}
+    for run, (first, count, _text) in enumerate(character_runs(piece_texts)):
+        run_of |= dict.fromkeys(range(first, first + count), run)
+    joined: list[list[int]] = []
+    for group in groups:
+        if joined and run_of[group[0]] == run_of[joined[-1][-1]]:
+            joined[-1] += group
+        else:
+            joined.append(list(group))
+    return joined
+
+
+def _words(
+    text: str, tokens: list[str], scores: list[float], special: list[bool], tokenizer, piece_texts: list[str]
+) -> list[Word]:
     """Pieces grouped into words, each with the summed attribution. Spelled as in the text (case, spaces)
     when the tokenizer says where each token came from (fast tokenizers), else joined from the pieces."""
     try:
@@ -163,10 +187,10 @@ def _words(text: str, tokens: list[str], scores: list[float], special: list[bool
         offsets = None
     specials = {token for token, is_special in zip(tokens, special, strict=True) if is_special}
     words, end = [], 0
-    for group in word_groups(tokens, specials):
+    for group in _whole_characters(word_groups(tokens, specials), piece_texts):
         if special[group[0]]:
             continue
-        pieces = [(tokens[i], scores[i]) for i in group]
+        pieces = [(piece_texts[i], scores[i]) for i in group]
         score = sum(scores[i] for i in group)
         if offsets is None:
             spelled = tokens[group[0]] + "".join(tokens[i][2:] for i in group[1:])

@@ -27,9 +27,8 @@ ZH = {
     "after temperature, top-k, top-p": "经过温度、top-k、top-p 之后",
     "raw: {p}": "原始：{p}",
     "sampled from: {p}": "实际抽样的概率：{p}",
-    "Next-token distribution: drew {token}": "下一个词元的概率分布：抽中了 {token}",
-    "Next-token distribution: drew a token outside the top {count}": "下一个词元的概率分布：抽中了前 {count} "
-    "名以外的词元",
+    "drew {token}": "抽中了 {token}",
+    "drew a token outside the top {count}": "抽中了前 {count} 名以外的词元",
     "new token {step}": "第 {step} 个新词元",
     "log-probability": "对数概率",
     "prompt perplexity {value}": "提示词困惑度 {value}",

@@ -200,6 +200,15 @@ def batch_figure(result: BatchResult) -> go.Figure:
 KEPT_COLOR, FILTERED_COLOR, DRAWN_COLOR, RAW_COLOR = BAR_COLOR, "#d1d5db", "#f97316", "#a5b4fc"
 
 
+def two_lines(text: str) -> str:
+    """A legend entry broken before its parenthesis (plotly never wraps one: on a phone it runs off the chart)."""
+    for opening in ("（", " ("):
+        if opening in text:
+            head, tail = text.split(opening, 1)
+            return f"{head}<br>{opening.strip()}{tail}"
+    return text
+
+
 def next_token_figure(result: NextToken, step: int | None = None, sample: int | None = None) -> go.Figure:
     """The top candidates by raw score: raw probability, and the probability the sampler really uses
     (grey where temperature, top-k or top-p filtered the token away; orange for the token drawn).
@@ -226,7 +235,7 @@ def next_token_figure(result: NextToken, step: int | None = None, sample: int | 
             go.Bar(
                 x=x,
                 y=[c.prob_after for c in result.choices],
-                name=_("sampler's probability (after temperature, top-k, top-p)"),
+                name=two_lines(_("sampler's probability (after temperature, top-k, top-p)")),
                 marker_color=after_colors,
                 customdata=names,
                 hovertemplate="%{customdata}<br>" + _("sampled from: {p}", p="%{y:.2%}") + "<extra></extra>",
@@ -235,19 +244,18 @@ def next_token_figure(result: NextToken, step: int | None = None, sample: int | 
     )
     fig.update_xaxes(tickmode="array", tickvals=x, ticktext=names, tickangle=-45)
     fig.update_yaxes(tickformat=".2~%", rangemode="tozero")
-    title = _("Next-token distribution")
+    where = []  # under the title, in smaller type: a phone's width holds the title on one line
     if result.drawn_id is not None:
         drawn = next((c for c in result.choices if c.token_id == result.drawn_id), None)
         if drawn:
-            title = _("Next-token distribution: drew {token}", token=label(piece_label(drawn.token)))
+            where.append(_("drew {token}", token=label(piece_label(drawn.token))))
         else:
-            title = _("Next-token distribution: drew a token outside the top {count}", count=len(names))
-    where = []
+            where.append(_("drew a token outside the top {count}", count=len(names)))
     if step is not None:
         where.append(_("new token {step}", step=step))
     if sample is not None:
         where.append(_("Sample {number}", number=sample))
-    _layout(fig, title, 440 + LEGEND_ROOM, " · ".join(where))
+    _layout(fig, _("Next-token distribution"), 440 + LEGEND_ROOM, " · ".join(where))
     fig.update_layout(barmode="group", showlegend=True, legend=LEGEND_BELOW)
     fig.update_layout(margin={"b": 10 + LEGEND_ROOM})
     return fig

@@ -11,6 +11,7 @@ from playground.markup import escape_html as _escape
 from playground.tasks.explain import Explanation
 from playground.tasks.fill_mask import FillMaskResult
 from playground.viz.charts import percent
+from playground.viz.marks import token_labels
 
 # Attribution colours: towards the explained label (green) or away from it (red), alpha by strength.
 TOWARDS_RGB, AGAINST_RGB = "22, 163, 74", "220, 38, 38"
@@ -68,7 +69,10 @@ def attribution_html(result: Explanation) -> str:
         alpha = min(1.0, abs(word.score) / largest) * 0.85
         lines = [_("{score} towards {label}", score=f"{word.score:+.4f}", label=result.label)]
         if len(word.pieces) > 1:
-            lines += [f"  {piece}  {score:+.4f}" for piece, score in word.pieces]
+            labels = token_labels([piece for piece, _score in word.pieces])  # a character's bytes: 中 1/3
+            lines += [
+                f"  {label}  {score:+.4f}" for label, (_piece, score) in zip(labels, word.pieces, strict=True)
+            ]
         spans.append(
             _escape(word.space_before) + f'<span class="attr" style="background: rgba({rgb}, {alpha:.2f})" '
             f'title="{_escape(chr(10).join(lines))}">{_escape(word.text)}</span>'

@@ -36,7 +36,8 @@ def test_generate(page, client):
     expect(sample).to_have_text(expected[0]["generated_text"])
     assert "most likely here" in sample.locator(".tok").first.get_attribute("data-tip")
     chart = wait_for_chart(panel)
-    expect(chart).to_contain_text("Next-token distribution: drew")
+    expect(chart).to_contain_text("Next-token distribution")
+    expect(chart).to_contain_text("drew")
     # Moving a sampler slider redraws the distribution, without generating again: top-k 3 keeps 3 tokens.
     top_k = panel.get_by_role("spinbutton", name="Top-k (0 = off)")
     top_k.fill("3")

@@ -230,10 +230,11 @@ def test_next_token_chart_in_chinese():
     ]
     with using("zh"):
         figure = chart_figures.next_token_figure(NextToken([1, 2], choices, drawn_id=5))
-    assert figure.layout.title.text == "下一个词元的概率分布：抽中了  cat"  # the token's space kept visible
+    # one short line of title (a phone's width), the draw under it; the token's space kept visible
+    assert figure.layout.title.text == "下一个词元的概率分布<br><sup>抽中了  cat</sup>"
     assert [trace.name for trace in figure.data] == [
         "模型给出的概率（原始）",
-        "采样器使用的概率（经过温度、top-k、top-p 之后）",
+        "采样器使用的概率<br>（经过温度、top-k、top-p 之后）",  # broken in two: plotly never wraps a legend
     ]
     assert all(CJK.search(trace.hovertemplate) for trace in figure.data)
 

@@ -151,3 +151,34 @@ def test_the_chat_template_boxes_read_characters(manager):
     shown = chat.prompt_html(prompt)
     assert "<0x" not in shown and "&lt;0x" not in shown and "\ufffd" not in shown
     assert "中 1/3" in shown and "文 3/3" in shown
+
+
+def test_sentiment_why_names_a_byte_level_words_pieces_as_characters(models):
+    """Sentiment's "Why?" colours each word of a byte-level classifier's text once (a character's three byte
+    pieces are one word, not 中 three times) and lists its pieces in the tooltip as the characters they make
+    ('中 1/3'), not as GPT-2's raw byte pieces ('ä¸Ń')."""
+    import copy
+
+    import torch
+    from transformers import GPT2Config, GPT2ForSequenceClassification
+
+    from playground.models import LoadedModel
+    from playground.tasks.explain import explain
+    from playground.viz.highlight import attribution_html
+
+    generation_model = models["gpt2"]
+    tokenizer = copy.deepcopy(generation_model.tokenizer)  # the shared one stays as it is
+    tokenizer.pad_token = tokenizer.eos_token
+    config = GPT2Config(
+        vocab_size=len(tokenizer), n_embd=32, n_layer=2, n_head=2, n_positions=64, num_labels=2
+    )
+    config.pad_token_id = tokenizer.pad_token_id
+    torch.manual_seed(0)
+    model = GPT2ForSequenceClassification(config).eval()
+    classifier = LoadedModel("sentiment", "tiny-gpt2-classifier", model, tokenizer, torch.device("cpu"))
+    result = explain(classifier, "The 中文好", 1000, None)
+    assert [word.text for word in result.words] == ["The", " ", "中", "文", "好"]  # one word a character
+    pieces = [piece for word in result.words for piece, _score in word.pieces]
+    assert "\ufffd" not in "".join(pieces) and not any("ä" in piece for piece in pieces)
+    shown = attribution_html(result)
+    assert "中 1/3" in shown and "文 3/3" in shown and "<0x" not in shown
