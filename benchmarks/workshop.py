@@ -116,7 +116,7 @@ class Class:
             self.http,
             self.url,
             dependency(self.config, name)["id"],
-            [self.lesson, None, [], None],
+            [self.lesson, self.step, [], None],  # the step shown, as the page sends it
             self.teacher,
         )
         self.step = 1 - self.step
