@@ -205,7 +205,9 @@ class Followers:
         while len(self.drawn) < total and time.monotonic() < deadline:
             time.sleep(0.01)
         if len(self.drawn) < total:
-            raise RuntimeError(f"the followers drew {len(self.drawn)} steps, not {total}")
+            raise RuntimeError(
+                f"the followers drew {len(self.drawn)} steps, not {total} ({self.errors} requests failed)"
+            )
 
 
 def value_of(output):
