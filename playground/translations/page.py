@@ -13,9 +13,6 @@ ZH = {
     "The model ran out of memory for this request. Try a shorter text, fewer new tokens or fewer samples; the "
     "memory has been freed.": "模型处理这个请求时内存不足。请试试更短的文本、更少的新词元或更少的样本；内存已经释放。",
     "Something went wrong on the server ({error}). Please try again.": "服务器出了点问题（{error}）。请再试一次。",
-    "{errors} of {requests} requests answered together could not be answered; the first: {message} If your "
-    "request is not concerned, please send it again.": "一起处理的 {requests} 个请求中有 {errors} 个无法回答；"
-    "第一个原因：{message} 如果你的请求没有问题，请重新发送。",
     # Generate
     "Generate": "生成",
     "A GPT-style model continues your text one token at a time. **Temperature** 0 always picks the most likely "

@@ -72,21 +72,21 @@ class PlaygroundBlocks(gr.Blocks):
             forget_values(self, state)
 
     async def preprocess_data(self, block_fn, inputs, state, explicit_call=False):
-        if not block_fn.batch:
-            with using(_language()):
-                checked_inputs(block_fn, inputs, state, page=is_page_event(block_fn))
-            return await super().preprocess_data(block_fn, inputs, state, explicit_call)
-        # A batch is preprocessed request by request: a request refused here is answered alone (ui/batch_rows.py)
-        rows = _row_requests.get()
-        token = _request.set(next(rows, None) if rows is not None else _request.get())
+        # A batch is preprocessed request by request, each in its own request's context: a request refused here
+        # is answered alone (ui/batch_rows.py)
+        rows = _row_requests.get() if block_fn.batch else None
+        token = _request.set(next(rows, None)) if rows is not None else None
         try:
             with using(_language()):
                 checked_inputs(block_fn, inputs, state, page=is_page_event(block_fn))
             return await super().preprocess_data(block_fn, inputs, state, explicit_call)
         except Exception as error:
+            if not block_fn.batch:
+                raise
             return [Refused(_shown_error(error, page=is_page_event(block_fn)))] * len(block_fn.inputs)
         finally:
-            _request.reset(token)
+            if token is not None:
+                _request.reset(token)
 
     async def call_function(self, block_fn, processed_input, iterator=None, requests=None, *args, **kwargs):
         fn = self.fns[block_fn] if isinstance(block_fn, int) else block_fn
