@@ -29,7 +29,7 @@ from playground.tasks.attention_ops import (
 )
 from playground.tasks.validation import InputError
 from playground.viz.charts import _layout as base_layout
-from playground.viz.charts import label
+from playground.viz.charts import label, title_room
 from playground.viz.marks import token_labels
 
 
@@ -284,7 +284,7 @@ def heatmap_figure(view: AttentionView) -> go.Figure:
     tick_room = _label_room(keys, len(keys))
     size = min(900, 200 + 22 * max(n, len(keys)))
     _layout(fig, title, size + 120 + tick_room)
-    fig.update_layout(coloraxis=colors, margin={"t": 75 + tick_room, "b": 70})
+    fig.update_layout(coloraxis=colors, margin={"t": title_room(fig) + tick_room, "b": 70})
     if view.causal:
         fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
     return fig
@@ -355,7 +355,7 @@ def grid_figure(view: AttentionView) -> go.Figure:
     subtitle = grid_subtitle(view.causal)
     panel_height = 90 if small else 230
     _layout(fig, f"{view.title}<br><sup>{subtitle}</sup>", 170 + rows * panel_height)
-    fig.update_layout(coloraxis=colors, margin={"t": 90, "b": 70})
+    fig.update_layout(coloraxis=colors, margin={"t": title_room(fig) + 15, "b": 70})
     if view.causal:
         fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
     return fig
@@ -610,6 +610,7 @@ def mask_attention_figure(result: MaskAttention) -> go.Figure:
     plot_height = height - 40
     _layout(fig, title, height + labels + 100)
     fig.update_layout(
-        coloraxis=color_axis(y=-(labels + 10) / plot_height), margin={"t": 80, "b": labels + 70}
+        coloraxis=color_axis(y=-(labels + 10) / plot_height),
+        margin={"t": title_room(fig) + 5, "b": labels + 70},
     )
     return fig

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import math
+import re
+import unicodedata
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -69,18 +71,112 @@ def percent(p: float) -> str:
     return f"{p * 100:.3g}%"
 
 
+def _columns(text: str) -> int:
+    """How wide `text` reads, in columns: a Chinese character (or another wide one) two, anything else one."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"  # Chinese characters and punctuation
+
+
+def fit_line(line: str, columns: int) -> list[str]:
+    """`line` broken into lines of at most `columns` (see `_columns`): plotly never wraps a title, and a phone's
+    chart cuts a long one at its edge. It breaks at " · " where that is enough, else at a space or beside a
+    Chinese character; never inside markup such as <b>…</b>."""
+    if _visible_columns(line) <= columns:
+        return [line]
+    parts = line.split(" · ")
+    if len(parts) > 1:
+        return _pack(
+            [piece for part in parts for piece in _mark_last(fit_line(part, columns))], columns, " · "
+        )
+    breaks = rf"(?<=\s)|(?<=[{WIDE}])|(?=[{WIDE}])"
+    return _pack(_outside_markup([piece for piece in re.split(breaks, line) if piece]), columns, "")
+
+
+def _outside_markup(pieces: list[str]) -> list[str]:
+    """Pieces joined again where a break would fall inside markup (a tag, or between <b> and </b>)."""
+    joined, open_tags = [], 0
+    for piece in pieces:
+        if open_tags or (joined and joined[-1].count("<") > joined[-1].count(">")):
+            joined[-1] += piece
+        else:
+            joined.append(piece)
+        open_tags += len(re.findall(r"<[a-z][^>]*>", piece)) - len(re.findall(r"</[^>]*>", piece))
+    return joined
+
+
+def _mark_last(lines: list[str]) -> list[str]:
+    """A part's lines, all but its last to be kept apart when packed (they are already a full line each)."""
+    return [f"\0{line}" for line in lines[:-1]] + lines[-1:]
+
+
+def _pack(pieces: list[str], columns: int, joiner: str) -> list[str]:
+    """Pieces put on lines greedily, each line at most `columns` where a piece allows it."""
+    lines, current = [], None
+    for piece in pieces:
+        whole = piece.startswith("\0")
+        piece = piece.removeprefix("\0")
+        joined = piece if current is None else current + joiner + piece
+        if current is not None and (_visible_columns(joined.rstrip()) > columns):
+            lines.append(current.rstrip())
+            current = piece.lstrip()
+        else:
+            current = joined
+        if whole:
+            lines.append(current.rstrip())
+            current = None
+    if current is not None:
+        lines.append(current.rstrip())
+    return lines
+
+
+def _visible_columns(line: str) -> int:
+    return _columns(html.unescape(re.sub(r"<[^>]*>", "", line)))
+
+
+# From the top of the chart down (`title_room` gives the margin its lines need). Plotly draws a title of
+# several lines higher than its top anchor by about one line: the pad makes up for it.
+TITLE_AT_TOP = {"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 30}}
+TITLE_COLUMNS = 28  # a title line, at 18 px: what a phone's chart holds (390 px wide page)
+SUBTITLE_COLUMNS = 40  # a line of the smaller type under it
+
+
+def title_text(title: str, subtitle: str = "") -> str:
+    """A chart's title and its smaller lines under it (`subtitle`, or <sup> lines already in `title`), each
+    line fitted to a phone's chart (`fit_line`)."""
+    lines = title.split("<br>") + ([f"<sup>{subtitle}</sup>"] if subtitle else [])
+    fitted = []
+    for line in lines:
+        small = line.startswith("<sup>") and line.endswith("</sup>")
+        if small:
+            fitted += [f"<sup>{part}</sup>" for part in fit_line(line[5:-6], SUBTITLE_COLUMNS)]
+        else:
+            fitted += fit_line(line, TITLE_COLUMNS)
+    return "<br>".join(fitted)
+
+
+def title_room(fig: go.Figure) -> int:
+    """Pixels above the plot that `fig`'s title needs (its lines of 18 px and of smaller type, see `layout`)."""
+    lines = (fig.layout.title.text or "").split("<br>")
+    small = sum(line.startswith("<sup>") for line in lines)
+    return 38 + 22 * (len(lines) - small) + 15 * small
+
+
 def layout(fig: go.Figure, title: str, height: int, subtitle: str = "") -> go.Figure:
     """The layout every chart of the app shares: the page's font, a title (and a smaller `subtitle` line
-    under it, e.g. which step or sample the chart shows), no legend, axes that make room for their labels."""
-    text = f"{title}<br><sup>{subtitle}</sup>" if subtitle else title
+    under it, e.g. which step or sample the chart shows) fitted to a phone's width, no legend, axes that make
+    room for their labels. The title pushes the plot down when it needs more lines than the margin holds."""
+    text = title_text(title, subtitle)
     on_white(fig)
     fig.update_layout(
-        title={"text": text, "font": TITLE_FONT},
+        title={"text": text, "font": TITLE_FONT, **TITLE_AT_TOP},
         font=FONT,
         height=height,
-        margin={"l": 10, "r": 10, "t": (75 if subtitle else 60) + MODEBAR_ROOM, "b": 10},
+        margin={"l": 10, "r": 10, "b": 10},
         showlegend=False,
     )
+    fig.update_layout(margin={"t": title_room(fig) + MODEBAR_ROOM})
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig
@@ -242,7 +338,7 @@ def next_token_figure(result: NextToken, step: int | None = None, sample: int | 
             ),
         ]
     )
-    fig.update_xaxes(tickmode="array", tickvals=x, ticktext=names, tickangle=-45)
+    fig.update_xaxes(tickmode="array", tickvals=x, ticktext=names, tickangle=-90)  # upright: never overlap
     fig.update_yaxes(tickformat=".2~%", rangemode="tozero")
     where = []  # under the title, in smaller type: a phone's width holds the title on one line
     if result.drawn_id is not None:

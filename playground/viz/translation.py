@@ -14,6 +14,7 @@ from playground.tasks.generation import Sample
 from playground.tasks.translation import Architecture, CrossAttention
 from playground.viz import bertviz
 from playground.viz.attention import _label_room, _layout, _tick_size, axis_labels, color_axis, rounded
+from playground.viz.charts import title_room
 from playground.viz.tokens import samples_html
 
 
@@ -57,7 +58,7 @@ def cross_attention_figure(result: CrossAttention, layer: int, head: int) -> go.
     tick_room = _label_room(columns, n)
     height = min(900, 160 + 26 * len(rows)) + 120 + tick_room
     _layout(fig, f"{title}<br><sup>{subtitle}</sup>", height)
-    fig.update_layout(coloraxis=color_axis(), margin={"t": 75 + tick_room, "b": 70})
+    fig.update_layout(coloraxis=color_axis(), margin={"t": title_room(fig) + tick_room, "b": 70})
     return fig
 
 

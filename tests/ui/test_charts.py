@@ -58,7 +58,8 @@ def test_the_next_token_chart_says_which_token_and_sample_it_shows(context):
     for _ in range(3):
         stepped = generate.next_step(context, state, "Once upon a time", 1.0, 50, 1.0, 1.0, 7)
         state = stepped["step_state"]
-    assert stepped["distribution"].layout.title.text.endswith(" · new token 3</sup>")
+    title = stepped["distribution"].layout.title.text  # "drew … · new token 3", in two lines where it is long
+    assert "<sup>drew " in title and title.endswith("new token 3</sup>")
     undone = generate.undo_step(context, state, 1.0, 50, 1.0, 1.0, 7)
     assert undone["distribution"].layout.title.text.endswith("<sup>new token 3</sup>")  # to be drawn again
     with using("zh"):
@@ -74,7 +75,11 @@ def test_the_legend_is_below_the_chart_not_beside_its_title(context):
     assert margin.b >= charts.LEGEND_ROOM  # its own room, under the token labels
     title = figure.layout.title
     assert "<br><sup>" in title.text  # two lines: the distribution, then which token it is
-    assert title.y is None and title.yref is None  # plotly's place: the middle of the top margin, far from it
+    assert (title.yref, title.y, title.yanchor) == (
+        "container",
+        1,
+        "top",
+    )  # the top edge: far from the legend
     assert margin.t >= charts.MODEBAR_ROOM + 60  # room for the title's two lines and plotly's buttons
     fine_tune = training.fine_tune_figure([1.0, 0.5], [], 4).layout
     assert (fine_tune.legend.yref, fine_tune.legend.y) == ("container", 0)
@@ -102,3 +107,52 @@ def test_the_sentiment_axis_runs_to_100_percent(context):
     axis = figure.layout.xaxis
     assert list(axis.range) == [0, 1] and axis.dtick == 0.25 and axis.tickformat == ".0%"  # ticks 0%…100%
     assert axis.automargin and figure.layout.margin.r >= 30  # room for the label "100%" at the right edge
+
+
+def _lines(figure: go.Figure) -> list[tuple[bool, str]]:
+    """A chart's title lines as (smaller type, text without markup)."""
+    import html
+    import re
+
+    lines = figure.layout.title.text.split("<br>")
+    return [(line.startswith("<sup>"), html.unescape(re.sub(r"<[^>]*>", "", line))) for line in lines]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_title_line_fits_a_phones_chart(context, language):
+    # plotly never wraps a title: a phone's chart cut the cross-attention's at "第 1 层，4 个头的平"
+    with using(language):
+        last = finished(context)
+        shown = attention.run(context, "fill-mask", "The cat sat.", "head", 1, 1, False, [1, 2], [1, 2])
+        figures = [
+            last["distribution"],
+            last["perplexity"],
+            shown["plot"],
+            training.fine_tune_figure([1.0], [], 4),
+        ]
+        long = charts.layout(
+            go.Figure(), "交叉注意力 · 第 1 层，4 个头的平均" * 2, 300, "行：译文的词元 · 列：原文的词元"
+        )
+        figures.append(long)
+    for figure in figures:
+        for small, line in _lines(figure):
+            most = charts.SUBTITLE_COLUMNS if small else charts.TITLE_COLUMNS
+            assert charts._columns(line) <= most, figure.layout.title.text
+        assert figure.layout.margin.t >= charts.title_room(figure)  # room above the plot for every line
+    assert [small for small, _line in _lines(long)].count(False) == 3  # the long title broke into lines
+
+
+def test_fitted_lines_keep_the_text_and_break_at_its_dots():
+    title = "Cross-attention · layer 1, mean of the 4 heads"
+    assert charts.fit_line(title, 28) == ["Cross-attention", "layer 1, mean of the 4 heads"]
+    assert charts.fit_line("Next-token distribution", 28) == ["Next-token distribution"]  # short: as it was
+    chinese = "微调：随着模型学习，损失不断下降，这是一个很长的标题"
+    assert "".join(charts.fit_line(chinese, 28)) == chinese
+    assert (
+        charts.fit_line("drew <b>a very long token indeed here</b> · new token 12", 20)[-1] == "new token 12"
+    )
+    assert charts.fit_line("I <b>one two three four</b> five", 10) == [
+        "I",
+        "<b>one two three four</b>",
+        "five",
+    ]
