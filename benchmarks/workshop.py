@@ -48,6 +48,7 @@ PASSWORD = "benchmark-teacher"
 FOLLOW_PATH = "lessons/follow"  # playground/follow.py PATH, under the app's root
 WAIT_SECONDS = 25.0  # playground/follow.py WAIT_SECONDS
 HAND_OVER_SECONDS = 0.5  # ui/lessons.py HAND_OVER_SECONDS
+TEACHER_TICK_SECONDS = 1.0  # ui/lessons.py, the teacher's timer
 GENERATION_TOKENS = 40
 PROMPT = "The best way to learn a language is"
 
@@ -84,6 +85,8 @@ def queued(http: httpx.Client, url: str, fn_index: int, data: list, session: str
             if not line.startswith("data:"):
                 continue
             message = json.loads(line[5:])
+            if message.get("msg") == "log" and message.get("level") == "error":  # refused: the page's pop-up
+                raise RuntimeError(f"event {fn_index} was refused: {message.get('log')}")
             if message.get("msg") == "process_completed":
                 if not message.get("success"):
                     raise RuntimeError(f"event {fn_index} failed: {message}")
@@ -92,7 +95,11 @@ def queued(http: httpx.Client, url: str, fn_index: int, data: list, session: str
 
 
 class Class:
-    """A led class on the app: the teacher's session and the join code."""
+    """A led class on the app: the teacher's session and the join code. While leading, the teacher's page asks
+    for the class's counts every TEACHER_TICK_SECONDS (ui/lessons.py teacher_tick, outside the queue), and so does
+    this teacher (`ticking`): that keeps its gradio session among the most recently active, as the page's timer
+    does. (A teacher that sent nothing between moves was forgotten once --max-sessions other sessions had been
+    active, here the windows' one-off /generate clients: its moves were then refused and the class stood still.)"""
 
     def __init__(self, url: str, config: dict):
         self.url, self.config = url, config
@@ -108,6 +115,20 @@ class Class:
         html = next(o for o in outputs if isinstance(o, dict) and "follow=" in str(o.get("value", "")))
         self.code = re.search(r"follow=([\w-]+)", html["value"]).group(1)
         self.step = 0
+        self.ticks = 0
+        self.stop = threading.Event()
+        threading.Thread(target=self.ticking, daemon=True).start()
+
+    def ticking(self) -> None:
+        tick = dependency(self.config, "teacher_tick")["id"]
+        http = httpx.Client(timeout=60)
+        while not self.stop.wait(TEACHER_TICK_SECONDS):
+            body = {"data": [None, None, self.lesson, None], "fn_index": tick, "session_hash": self.teacher}
+            try:
+                http.post(f"{self.url}gradio_api/run/predict", json=body).raise_for_status()
+                self.ticks += 1
+            except httpx.HTTPError:
+                pass
 
     def move(self) -> None:
         """The teacher clicks Next (Previous at the end of the lesson): followers fetch the new step."""
@@ -129,6 +150,8 @@ class Followers:
     def __init__(self, url: str, config: dict, code: str, count: int):
         self.url, self.config, self.code = url, config, code
         self.draw = dependency(config, "follow_move")["id"]
+        self.redraw = dependency(config, "redraw_step")["id"]
+        self.redraws = 0  # draws handed on to the whole step's redraw (another lesson, the page's first move)
         self.pages: list[list] = []  # [session, version shown, moves drawn]
         self.drawn: list[float] = []  # when (perf_counter) a follower had drawn a new step
         self.errors = 0
@@ -142,7 +165,9 @@ class Followers:
             listen = next(
                 v for v in map(value_of, outputs) if isinstance(v, str) and v.startswith(code + "|")
             )
-            self.pages.append([session, int(listen.split("|")[1]), 0])
+            self.pages.append(
+                [session, int(listen.split("|")[1]), 0, ""]
+            )  # "": the tab the page shows, not known
         self.thread: threading.Thread | None = None
 
     @property
@@ -162,14 +187,27 @@ class Followers:
                 if moved == "ended":
                     return
                 page[2] += 1
-                body = {"data": [f"{moved}|{page[2]}", []], "fn_index": self.draw, "session_hash": session}
-                drawn = await http.post(f"{self.url}gradio_api/run/predict", json=body)
-                drawn.raise_for_status()
+                await self.draw_step(http, page, f"{moved}|{page[2]}")
                 self.drawn.append(time.perf_counter())
                 page[1] = int(moved.split("|")[2])
             except httpx.HTTPError:
                 self.errors += 1
                 await asyncio.sleep(1)
+
+    async def draw_step(self, http: httpx.AsyncClient, page: list, moved: str) -> None:
+        """As the page does: its lean draw (follow_move: the page's step kept by its session, the tab it shows),
+        then, when that hands `moved` on (its last output), the whole step (redraw_step: the page then shows
+        the Lessons tab)."""
+        body = {"data": [moved, [], None, page[3]], "fn_index": self.draw, "session_hash": page[0]}
+        drawn = await http.post(f"{self.url}gradio_api/run/predict", json=body)
+        drawn.raise_for_status()
+        handed = drawn.json()["data"][-1]
+        if isinstance(handed, dict):  # gr.skip(): drawn
+            return
+        self.redraws += 1
+        body = {"data": [value_of(handed), []], "fn_index": self.redraw, "session_hash": page[0]}
+        (await http.post(f"{self.url}gradio_api/run/predict", json=body)).raise_for_status()
+        page[3] = "lessons"
 
     async def run(self) -> None:
         self.loop = asyncio.get_running_loop()
