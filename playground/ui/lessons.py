@@ -359,9 +359,9 @@ def follow_move(lc: LessonsContext, moved, done, showing=None, selected=None) ->
     answered, "lesson|step|version" or "ended", with the page's count of answers after it ("|n": a new value each
     time, so that following again moves the page even to the step it last showed).
 
-    The lean draw of a class's usual move, a step on in the lesson the page shows on the Lessons tab: only the
-    step's own outputs (LEAN). When more changes (another lesson, the buttons, the tab, the class ended, or the
-    page's step not known) it hands `moved` on to `redraw_step`, which draws everything. (A class draws each step
+    The lean draw of a class's usual move, a step on (into the next lesson too) on the Lessons tab: only the
+    step's own outputs (LEAN). When more changes (the buttons, the tab, the class ended, or the page's step not
+    known) it hands `moved` on to `redraw_step`, which draws everything. (A class draws each step
     on every page at once, and gradio's cost of an event grows with the outputs it declares: a skipped output
     costs about as much as an updated one.)"""
     parts = str(moved or "").split("|")
@@ -395,7 +395,16 @@ def redraw_step(lc: LessonsContext, moved, done) -> dict:
 
 # What a lean draw sends (follow_move): the step's own outputs. A new step always clears the answer chosen and the
 # result checked; the rest of show() is sent only where it differs from the step the page shows.
-LEAN = ("index", "showing", "content", "question", "answer", "result")
+LEAN = (
+    "index",
+    "showing",
+    "lesson",
+    "content",
+    "question",
+    "answer",
+    "result",
+)  # the lesson: a class moves on to
+# the next lesson every few steps, and drawing the whole step then would cost more than declaring it always
 KEPT_WHEN_SAME = ("lesson", "previous", "next", "try_it", "check")
 
 

@@ -1,6 +1,6 @@
-"""A follower's page draws the class's move cheaply (ui/lessons.py follow_move): a step on in the lesson it shows,
-on the Lessons tab, sends only the step's own outputs, each as show() draws it; anything more (another lesson,
-buttons that change, another tab, a page whose step is not known, the class ended) is handed on to redraw_step,
+"""A follower's page draws the class's move cheaply (ui/lessons.py follow_move): a step on (into the next lesson
+too), on the Lessons tab, sends only the step's own outputs, each as show() draws it; anything more (buttons that
+change, another tab, a page whose step is not known, the class ended) is handed on to redraw_step,
 which draws the whole step as before. What the page shows after either is what show() gives."""
 
 from __future__ import annotations
@@ -38,12 +38,21 @@ def test_the_step_the_page_shows_already_sends_nothing(lc):
     assert lessons_ui.follow_move(lc, f"{lesson.id}|1|3|2", [], showing(lesson, 1), lessons_ui.TAB) == {}
 
 
-@pytest.mark.parametrize("case", ["other lesson", "other tab", "step not known", "ended"])
+def test_on_into_the_next_lesson_is_lean_too(lc):
+    first, second = lc.lessons[1], lc.lessons[2]
+    last = len(first.steps) - 1
+    drawn = lessons_ui.follow_move(lc, f"{second.id}|0|9|1", [], showing(first, last), lessons_ui.TAB)
+    assert "redraw" not in drawn and drawn["lesson"]["value"] == second.id
+    full = lessons_ui.show(lc, second.id, 0, [])
+    assert all(drawn[name] == full[name] for name in drawn)
+
+
+@pytest.mark.parametrize("case", ["the course's first step", "other tab", "step not known", "ended"])
 def test_more_than_a_step_on_is_handed_on_to_the_whole_draw(lc, case):
     first, second = lc.lessons[0], lc.lessons[1]
     moved, page_step, tab = f"{second.id}|0|5|1", showing(second, 1), lessons_ui.TAB
-    if case == "other lesson":
-        page_step = showing(first, 0)
+    if case == "the course's first step":  # Previous can be clicked now: a button changes
+        moved, page_step = f"{first.id}|1|5|1", showing(first, 0)
     elif case == "other tab":
         tab = "generate"
     elif case == "step not known":
@@ -55,8 +64,8 @@ def test_more_than_a_step_on_is_handed_on_to_the_whole_draw(lc, case):
     if case == "ended":
         assert whole["listen"] == "" and whole["code"] == "" and "ended" in whole["follow_status"]
     else:
-        assert whole["showing"] == showing(second, 0) and whole["selected"] == lessons_ui.TAB
-        assert whole["lesson"]["value"] == second.id
+        assert whole["showing"] == moved.rsplit("|", 3)[0] + "|" + moved.split("|")[1]
+        assert whole["selected"] == lessons_ui.TAB and whole["lesson"]["value"] == moved.split("|")[0]
 
 
 def test_a_move_that_changes_the_buttons_is_drawn_whole(lc):
