@@ -13,6 +13,12 @@ classroom.MAX_FOLLOWERS followers (`hold`), so at most that many requests wait; 
 (closed, or stopped following) ends at once and frees its place; ending the class, or the server stopping, wakes
 every request. Nothing a student typed travels here: only the join code, the version and the page's random key.
 
+A page's follower key is its gradio session, and a following page sends the server no gradio event between moves
+(by design): each request tells `keep` that the page is still there, so that gradio keeps that session (what the
+page needs of the server when it answers or stops following) among the --max-sessions it remembers, instead of
+forgetting it first as the least recently active. (Without it, a class's pages were forgotten while they waited,
+once that many other sessions had been active: a page's answers then no longer counted for the teacher.)
+
 Mounted on the app's FastAPI by ui/layout.py launch_options (a Starlette route, before gradio's own); it works
 under --root-path and behind deploy/nginx.conf (proxy_buffering off, a read timeout far above WAIT_SECONDS).
 """
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from urllib.parse import parse_qs
 
 from starlette.routing import Route
@@ -45,9 +52,15 @@ class _Waiter:
 class FollowRoute:
     """The ASGI app of the follow route, for one classroom (see the module's docstring)."""
 
-    def __init__(self, classroom: Classroom, wait_seconds: float = WAIT_SECONDS):
+    def __init__(
+        self,
+        classroom: Classroom,
+        wait_seconds: float = WAIT_SECONDS,
+        keep: Callable[[str], None] | None = None,
+    ):
         self.classroom = classroom
         self.wait_seconds = wait_seconds
+        self.keep = keep  # called with a follower's key (its page's session) on each of its requests
         self._waiting: dict[
             str, _Waiter
         ] = {}  # follower -> its open request (touched in the loop's thread only)
@@ -95,6 +108,8 @@ class FollowRoute:
     ) -> tuple[int, str | None]:
         """(HTTP status, what moved): see the module's docstring."""
         loop = self._loop = asyncio.get_running_loop()
+        if self.keep is not None:
+            self.keep(follower)
         found = self.classroom.where(code, version)
         if found is not None:
             return 200, _moved(found)
@@ -136,9 +151,11 @@ class FollowRoute:
             self.classroom.release(code, follower)
 
 
-def follow_route(classroom: Classroom, wait_seconds: float = WAIT_SECONDS) -> Route:
-    """The route to mount on the app (FastAPI's `routes`)."""
-    return Route(PATH, FollowRoute(classroom, wait_seconds), methods=["GET"])
+def follow_route(
+    classroom: Classroom, wait_seconds: float = WAIT_SECONDS, keep: Callable[[str], None] | None = None
+) -> Route:
+    """The route to mount on the app (FastAPI's `routes`); `keep`: see the module's docstring."""
+    return Route(PATH, FollowRoute(classroom, wait_seconds, keep), methods=["GET"])
 
 
 def _moved(found: Position | bool) -> str:

@@ -176,7 +176,17 @@ def follow_routes(blocks: gr.Blocks | None) -> list:
     """The route a follower's page waits on for the led class to move (playground/follow.py), where the page has
     the Lessons tab."""
     lessons_context = getattr(blocks, "playground_lessons", None)
-    return [follow_route(lessons_context.classroom)] if lessons_context is not None else []
+    if lessons_context is None:
+        return []
+    return [follow_route(lessons_context.classroom, keep=lambda session: keep_session(blocks, session))]
+
+
+def keep_session(blocks: gr.Blocks, session: str) -> None:
+    """Count a page's gradio session as active now (the most recently active is forgotten last), if gradio holds
+    it: a following page sends no event while it waits (playground/follow.py), yet its session is in use."""
+    holder = getattr(blocks, "state_holder", None)
+    if holder is not None and session in holder:
+        holder.update(session)
 
 
 def choice_values(blocks: gr.Blocks) -> frozenset[str]:

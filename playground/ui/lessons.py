@@ -184,6 +184,7 @@ def show(lc: LessonsContext, lesson_id, index, done) -> dict:
     outputs = {
         "lesson": gr.update(choices=lesson_choices(lc, done), value=lesson.id),
         "index": index,
+        "showing": f"{lesson.id}|{index}",  # which step the page shows (follow_move sends what differs from it)
         "content": step_markdown(lesson, index, done),
         "result": "",
         "previous": gr.update(interactive=index > 0 or lesson is not lc.lessons[0]),
@@ -353,10 +354,30 @@ def listen_value(code: str, version: int) -> str:
     return f"{code}|{version}|{current_session() or ''}"
 
 
-def follow_move(lc: LessonsContext, moved, done) -> dict:
-    """The class moved (or ended): the follower's page shows the class's step, on the Lessons tab. `moved` is
-    what the follow route answered, "lesson|step|version" or "ended", with the page's count of answers after
-    it ("|n": a new value each time, so that following again moves the page even to the step it last showed)."""
+def follow_move(lc: LessonsContext, moved, done, showing=None, selected=None) -> dict:
+    """The class moved (or ended): the follower's page shows the class's step. `moved` is what the follow route
+    answered, "lesson|step|version" or "ended", with the page's count of answers after it ("|n": a new value each
+    time, so that following again moves the page even to the step it last showed).
+
+    The lean draw of a class's usual move, a step on (into the next lesson too) on the Lessons tab: only the
+    step's own outputs (LEAN). When more changes (the buttons, the tab, the class ended, or the page's step not
+    known) it hands `moved` on to `redraw_step`, which draws everything. (A class draws each step
+    on every page at once, and gradio's cost of an event grows with the outputs it declares: a skipped output
+    costs about as much as an updated one.)"""
+    parts = str(moved or "").split("|")
+    if parts[0] == "ended" and len(parts) <= 2:
+        return {"redraw": moved}
+    if len(parts) not in (3, 4) or not all(part.isdigit() for part in parts[1:]):
+        return {}
+    outputs = changes(lc, parts[0], int(parts[1]), done, showing)
+    if selected != TAB or outputs is None or set(outputs) - set(LEAN):
+        return {"redraw": moved}
+    return outputs
+
+
+def redraw_step(lc: LessonsContext, moved, done) -> dict:
+    """The class moved (`moved`, as follow_move takes it) where a lean draw is not enough: the whole step, on the
+    Lessons tab; or the class ended: the page stops following."""
     parts = str(moved or "").split("|")
     if parts[0] == "ended" and len(parts) <= 2:
         return {
@@ -370,6 +391,39 @@ def follow_move(lc: LessonsContext, moved, done) -> dict:
         return {}
     lesson, step = parts[0], int(parts[1])
     return show(lc, lesson, step, done) | {"tabs": gr.update(selected=TAB), "selected": TAB}
+
+
+# What a lean draw sends (follow_move): the step's own outputs. A new step always clears the answer chosen and the
+# result checked; the rest of show() is sent only where it differs from the step the page shows.
+LEAN = (
+    "index",
+    "showing",
+    "lesson",
+    "content",
+    "question",
+    "answer",
+    "result",
+)  # the lesson: a class moves on to
+# the next lesson every few steps, and drawing the whole step then would cost more than declaring it always
+KEPT_WHEN_SAME = ("lesson", "previous", "next", "try_it", "check")
+
+
+def changes(lc: LessonsContext, lesson_id, index, done, showing) -> dict | None:
+    """show() of a step, less what the page's step (`showing`: show()'s "showing" of the step the page shows
+    now) already shows the same: nothing at all when the page shows that step already; None when the page's
+    step is not known."""
+    if not isinstance(showing, str) or "|" not in showing:
+        return None
+    shown_lesson, shown_index = showing.rsplit("|", 1)
+    if not shown_index.isdigit() or not any(lesson.id == shown_lesson for lesson in lc.lessons):
+        return None
+    target = show(lc, lesson_id, index, done)
+    if target["showing"] == showing:
+        return {}
+    shown = show(lc, shown_lesson, int(shown_index), done)
+    return {
+        name: value for name, value in target.items() if name not in KEPT_WHEN_SAME or value != shown[name]
+    }
 
 
 def toggle_follow(lc: LessonsContext, follow, code) -> dict:
@@ -588,12 +642,15 @@ def build(context: Context) -> LessonsTab:
             parts["join"] = gr.HTML(visible=False)
             parts["stats"] = gr.HTML()
         parts["index"] = session_state(0)
+        parts["showing"] = session_state(None)  # "lesson|index" of the step the page shows (set with it)
         parts["code"] = gr.State("")
         # what the page waits on ("code|version|key", "" when it does not follow; FOLLOW_JS reads it) and where
         # the class went ("lesson|step|version|n", or "ended|n"; set in the browser by HAND_OVER_JS): boxes the
         # page keeps out of sight, since the browser reads and writes only what it shows
         parts["listen"] = gr.Textbox(elem_classes=["follow-signal"], container=False, show_label=False)
         parts["moved"] = gr.Textbox(elem_classes=["follow-signal"], container=False, show_label=False)
+        # `moved` handed on by the lean draw (follow_move) when the whole step must be drawn (redraw_step)
+        parts["redraw"] = gr.Textbox(elem_classes=["follow-signal"], container=False, show_label=False)
         parts["key"] = gr.State("")
         parts["run"] = gr.Textbox(visible=False)  # the button "Try it" clicks once the step's tab is open
         parts["shown_stats"] = session_state(None)
@@ -612,7 +669,10 @@ def wire(tab: LessonsTab, demo: gr.Blocks, wiring: Wiring, language_switch=None)
     if not lc.lessons:
         return
     tabs, selected = wiring.outputs[0], wiring.outputs[1]
-    shown = {name: p[name] for name in ("lesson", "index", "content", "result", "previous", "next", "try_it")}
+    shown = {
+        name: p[name] for name in ("lesson", "index", "showing", "content", "result", "previous", "next")
+    }
+    shown["try_it"] = p["try_it"]
     shown |= {name: p[name] for name in ("question", "answer", "check")}
     follow = {name: p[name] for name in ("code", "listen", "follow", "timer", "follow_status")}
     # no progress shown while a step loads: gradio would dim its text to 20% meanwhile (too faint to read)
@@ -650,12 +710,22 @@ def wire(tab: LessonsTab, demo: gr.Blocks, wiring: Wiring, language_switch=None)
         show_progress="hidden",
         api_visibility="private",
     )
-    ticked = shown | follow | {"tabs": tabs, "selected": selected}
+    lean = {name: p[name] for name in LEAN}
     on(
         [p["moved"].change],
         follow_move,
         lc,
-        [p["moved"], p["done"]],
+        [p["moved"], p["done"], p["showing"], selected],
+        lean | {"redraw": p["redraw"]},
+        queue=False,
+        show_progress="hidden",
+    )
+    ticked = shown | follow | {"tabs": tabs, "selected": selected}
+    on(
+        [p["redraw"].change],
+        redraw_step,
+        lc,
+        [p["redraw"], p["done"]],
         ticked,
         queue=False,
         show_progress="hidden",
