@@ -78,26 +78,28 @@ def run(
             name: Client(app.url, verbose=False, httpx_kwargs={"timeout": 900}) for name, app in apps.items()
         }
 
-        def through(client, prompt: str) -> str:
+        def through(client, prompt: str) -> tuple[str, int]:
             job = client.submit(prompt, tokens, 0.0, 50, 1.0, 1.0, 0, 1, api_name="/generate")
+            updates = 0
             for _update in job:  # the stream, update by update, as a client reads it
-                pass
-            return job.result()[0]["generated_text"]
+                updates += 1
+            return job.result()[0]["generated_text"], updates
 
-        def through_events(http: httpx.Client, prompt: str) -> str:
+        def through_events(http: httpx.Client, prompt: str) -> tuple[str, int]:
             # seed 1: greedy text as with seed 0, but not the request the engine just answered (no replay)
             data = [prompt, tokens, 0.0, 50, 1.0, 1.0, 1, 1]
             event_id = http.post("gradio_api/call/generate", json={"data": data}).json()["event_id"]
-            event, text = None, None
+            event, text, updates = None, None, 0
             with http.stream("GET", f"gradio_api/call/generate/{event_id}") as answer:
                 for line in answer.iter_lines():  # each update as it arrives
                     if line.startswith("event:"):
                         event = line.split(":", 1)[1].strip()
                     elif line.startswith("data:") and event in ("generating", "complete"):
                         text = json.loads(line[5:])[0][0]["generated_text"]
+                        updates += 1
                     elif event == "error":
                         raise RuntimeError(f"/generate failed: {line}")
-            return text
+            return text, updates
 
         readers = {name: (through, client) for name, client in clients.items()}
         served_by = {name: app for name, app in apps.items()}
@@ -114,6 +116,7 @@ def run(
         app_cpu: dict[str, list[float]] = {name: [] for name in readers}
         client_cpu: dict[str, list[float]] = {"model.generate": []} | {name: [] for name in readers}
         mismatches = 0
+        messages: dict[str, list[int]] = {name: [] for name in readers}  # updates the reader got per stream
         for round_ in range(rounds):
             prompt = prompt_of(round_)
             start, cpu = time.perf_counter(), time.process_time()
@@ -123,7 +126,8 @@ def run(
             for name, (read, client) in readers.items():
                 app_start = process_cpu(served_by[name].process.pid)
                 start, cpu = time.perf_counter(), time.process_time()
-                text = in_a_thread(read, client, prompt)
+                text, updates = in_a_thread(read, client, prompt)
+                messages[name].append(updates)
                 seconds[name].append((time.perf_counter() - start) / produced)
                 client_cpu[name].append((time.process_time() - cpu) / produced)
                 app_cpu[name].append((process_cpu(served_by[name].process.pid) - app_start) / produced)
@@ -151,6 +155,7 @@ def run(
                 ", ".join(f"{r:.2f}" for r in ratios),
                 f"{statistics.median(app_cpu[name]) * 1000:.1f}" if name in app_cpu else "–",
                 f"{statistics.median(client_cpu[name]) * 1000:.1f}",
+                f"{statistics.median(messages[name]):.0f}" if name in messages else "–",
             ]
         )
     notes = (
@@ -167,6 +172,7 @@ def run(
         "per-round ratios",
         "app CPU ms/token",
         "reader's CPU ms/token",
+        "updates per stream",
     ]
     return table(headers, rows) + "\n\n" + notes
 
