@@ -2,6 +2,7 @@
 prompt (greedy, the GPT-2-small shape with random weights), rounds interleaved; the goal is >= 0.95x.
 
     python -m benchmarks.lone_stream [--tokens 128] [--rounds 5] [--baseline-dir /path/to/other/checkout] [--events]
+        [--port 7828] [--baseline-port PORT (default: the next one)]
 
 The app runs in a subprocess (`app.py --max-generation-batch 16`: the shared engine, as served by default) with
 the model folder given; `model.generate` runs in this process, in a thread, while the app sits idle. With
@@ -43,6 +44,7 @@ def run(
     baseline_dir: Path | None = None,
     port: int = 7828,
     events: bool = False,
+    baseline_port: int | None = None,
 ) -> str:
     import httpx
     import torch
@@ -68,52 +70,67 @@ def run(
 
     apps = {"this checkout": App({"generation": folder}, port, None)}
     if baseline_dir is not None:
-        apps = {"baseline": App({"generation": folder}, port + 1, None, checkout=baseline_dir)} | apps
+        apps = {
+            "baseline": App({"generation": folder}, baseline_port or port + 1, None, checkout=baseline_dir)
+        } | apps
     with contextlib_exit_all(apps.values()):
         clients = {
             name: Client(app.url, verbose=False, httpx_kwargs={"timeout": 900}) for name, app in apps.items()
         }
 
-        def through(client, prompt: str) -> str:
+        def through(client, prompt: str) -> tuple[str, int]:
             job = client.submit(prompt, tokens, 0.0, 50, 1.0, 1.0, 0, 1, api_name="/generate")
+            updates = 0
             for _update in job:  # the stream, update by update, as a client reads it
-                pass
-            return job.result()[0]["generated_text"]
+                updates += 1
+            return job.result()[0]["generated_text"], updates
 
-        def through_events(http: httpx.Client, prompt: str) -> str:
+        def through_events(http: httpx.Client, prompt: str) -> tuple[str, int]:
             # seed 1: greedy text as with seed 0, but not the request the engine just answered (no replay)
             data = [prompt, tokens, 0.0, 50, 1.0, 1.0, 1, 1]
             event_id = http.post("gradio_api/call/generate", json={"data": data}).json()["event_id"]
-            event, text = None, None
+            event, text, updates = None, None, 0
             with http.stream("GET", f"gradio_api/call/generate/{event_id}") as answer:
                 for line in answer.iter_lines():  # each update as it arrives
                     if line.startswith("event:"):
                         event = line.split(":", 1)[1].strip()
                     elif line.startswith("data:") and event in ("generating", "complete"):
                         text = json.loads(line[5:])[0][0]["generated_text"]
+                        updates += 1
                     elif event == "error":
                         raise RuntimeError(f"/generate failed: {line}")
-            return text
+            return text, updates
 
         readers = {name: (through, client) for name, client in clients.items()}
+        served_by = {name: app for name, app in apps.items()}
         if events:
             for name, app in apps.items():
                 http = httpx.Client(base_url=app.url, timeout=900)
                 readers[f"{name}, events"] = (through_events, http)
+                served_by[f"{name}, events"] = app
         for read, client in readers.values():  # warm-up: the model loads, the engine's thread starts
             read(client, prompt_of(1000))
         in_a_thread(generate, prompt_of(1000))
         seconds: dict[str, list[float]] = {"model.generate": []} | {name: [] for name in readers}
+        # CPU seconds per token: the app's process (forward passes and per-update work) and this one (the reader)
+        app_cpu: dict[str, list[float]] = {name: [] for name in readers}
+        client_cpu: dict[str, list[float]] = {"model.generate": []} | {name: [] for name in readers}
         mismatches = 0
+        messages: dict[str, list[int]] = {name: [] for name in readers}  # updates the reader got per stream
         for round_ in range(rounds):
             prompt = prompt_of(round_)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             expected, produced = in_a_thread(generate, prompt)
             seconds["model.generate"].append((time.perf_counter() - start) / produced)
+            client_cpu["model.generate"].append((time.process_time() - cpu) / produced)
             for name, (read, client) in readers.items():
-                start = time.perf_counter()
-                text = in_a_thread(read, client, prompt)
+                app_start = process_cpu(served_by[name].process.pid)
+                start, cpu = time.perf_counter(), time.process_time()
+                text, updates = in_a_thread(read, client, prompt)
+                messages[name].append(updates)
                 seconds[name].append((time.perf_counter() - start) / produced)
+                client_cpu[name].append((time.process_time() - cpu) / produced)
+                app_cpu[name].append((process_cpu(served_by[name].process.pid) - app_start) / produced)
                 mismatches += text != expected
             print(
                 round_, {name: f"{1 / values[-1]:.1f} tok/s" for name, values in seconds.items()}, flush=True
@@ -136,15 +153,34 @@ def run(
                 f"{1 / statistics.median(values):.1f}",
                 f"{reference / statistics.median(values):.3f}×",
                 ", ".join(f"{r:.2f}" for r in ratios),
+                f"{statistics.median(app_cpu[name]) * 1000:.1f}" if name in app_cpu else "–",
+                f"{statistics.median(client_cpu[name]) * 1000:.1f}",
+                f"{statistics.median(messages[name]):.0f}" if name in messages else "–",
             ]
         )
     notes = (
         f"- {tokens} greedy new tokens after a 16-token prompt, GPT-2 small shape (random weights), median of "
         f"{rounds} interleaved rounds; texts differing from `model.generate`'s: {mismatches}.\n"
+        "- CPU ms/token (medians): the app's whole process (its forward passes and every update's work), and "
+        "this process while it reads (`model.generate`'s row: the model itself, run here).\n"
         f"- Load average (1 / 5 / 15 min) at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())}."
     )
-    headers = ["variant", "tokens/s", "vs model.generate (medians)", "per-round ratios"]
+    headers = [
+        "variant",
+        "tokens/s",
+        "vs model.generate (medians)",
+        "per-round ratios",
+        "app CPU ms/token",
+        "reader's CPU ms/token",
+        "updates per stream",
+    ]
     return table(headers, rows) + "\n\n" + notes
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class contextlib_exit_all:
@@ -176,9 +212,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--port", type=int, default=7828)
     parser.add_argument("--baseline-dir", type=Path, help="another checkout whose app runs beside this one")
+    parser.add_argument("--baseline-port", type=int, help="the baseline app's port (default: --port + 1)")
     parser.add_argument("--events", action="store_true", help="also read each app's event stream directly")
     args = parser.parse_args()
-    print(run(args.tokens, args.rounds, args.baseline_dir, args.port, args.events))
+    print(run(args.tokens, args.rounds, args.baseline_dir, args.port, args.events, args.baseline_port))
 
 
 if __name__ == "__main__":

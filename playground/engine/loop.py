@@ -123,6 +123,11 @@ class Subscription:
             raise request.error
         raise StopIteration
 
+    def waiting(self) -> int:
+        """How many records are drawn that this reader has not taken yet (a reader that is behind reads them all
+        before its next update: none of them is worth showing on its own)."""
+        return len(self._request.records) - self._index  # a list's length: no lock needed to read it
+
     def close(self) -> None:
         if not self._open:
             return

@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import math
 import random
+import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 
@@ -267,15 +268,24 @@ def stream(
     max_chars: int,
     max_new_tokens_cap: int,
     engine=None,
+    update_interval: float | None = None,
 ) -> Iterator[GenerationResult]:
-    """Yield the growing result after every new token; the last one has `finished=True`. With an `engine`, the
-    decoding is a row of its shared batch (see `stream_ids`)."""
+    """Yield the growing result after every new token (or at most one per `update_interval` seconds); the last
+    one has `finished=True`. With an `engine`, the decoding is a row of its shared batch (see `stream_ids`)."""
     prompt = check_text(prompt, max_chars, lazy("prompt"))
     params = params.validated(max_new_tokens_cap)
     prompt_ids, notices = encode_prompt(loaded, prompt, params.max_new_tokens)
     if notices:
         prompt = readable_text(loaded.tokenizer, prompt_ids, skip_special_tokens=False)
-    yield from stream_ids(loaded, prompt_ids, params, prompt=prompt, notices=notices, engine=engine)
+    yield from stream_ids(
+        loaded,
+        prompt_ids,
+        params,
+        prompt=prompt,
+        notices=notices,
+        engine=engine,
+        update_interval=update_interval,
+    )
 
 
 def stream_ids(
@@ -287,6 +297,7 @@ def stream_ids(
     notices: list[str] | None = None,
     new_text: Callable[[list[int]], str] | None = None,
     engine=None,
+    update_interval: float | None = None,
 ) -> Iterator[GenerationResult]:
     """Decode after given prompt ids, yielding the growing result after every new token (the last one has
     `finished=True`). The loop of `stream` and of Chat.
@@ -298,6 +309,12 @@ def stream_ids(
     decode(prompt + new) minus decode(prompt), as the text-generation pipeline joins a text prompt).
     With an `engine` (playground.engine.Engine), the tokens are decoded as one row of the engine's shared
     batch; without, by `decode_steps` in the caller's thread. Both give the same tokens.
+
+    `update_interval` None: a result after every token. A number of seconds: fewer updates, each showing all
+    the tokens so far (the work per update, the text decoded, sent and read, is then paid less often): steps
+    the engine has already drawn are read before the next update (a reader that fell behind skips only what it
+    would have shown stale), and after the first token at once, at most one update per `update_interval`
+    (an update waits for the next token). The last result, and every result's fields, are the same either way.
     """
     tokenizer = loaded.tokenizer
     eos_ids = sorted(_eos_token_ids(loaded) | set(stop_ids))
@@ -318,18 +335,29 @@ def stream_ids(
         records = decode_steps(loaded, prompt_ids, params, eos_ids)
     else:
         records = engine.submit(prompt_ids, params, eos_ids)
+    waiting = getattr(records, "waiting", lambda: 0)  # steps already drawn and not read (the engine's)
+    shown_at = None  # when the last update was yielded (time.monotonic)
     try:
         for record in records:
             _append_steps(tokenizer, samples, record)
             if record.rescored is not None:
                 _rescore(tokenizer, samples, record.rescored)
-            for sample in samples:
-                sample.continuation = new_text(sample.token_ids)
             if record.last:
                 break
+            if update_interval is not None:
+                if waiting():  # more tokens are there already: read them before showing any
+                    continue
+                now = time.monotonic()
+                if shown_at is not None and now - shown_at < update_interval:
+                    continue
+                shown_at = now
+            for sample in samples:
+                sample.continuation = new_text(sample.token_ids)
             yield result
     finally:
         records.close()  # a stopped stream (Stop, a closed tab) ends its decoding at the next step
+    for sample in samples:
+        sample.continuation = new_text(sample.token_ids)
     result.finished = True
     yield result
 

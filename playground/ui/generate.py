@@ -39,6 +39,10 @@ EXAMPLES = {  # for the English and the Chinese models
     ],
 }
 TOP_N = 20  # candidates shown in the next-token chart
+# A streamed text's updates, at most one per this many seconds after the first token (the last always sent):
+# about 10 a second still grows the text smoothly, and each update's work (the text decoded, serialised, sent
+# and read) is paid a few times less often on a CPU (benchmarks/lone_stream.py).
+STREAM_INTERVAL = 0.1
 
 
 @dataclass
@@ -132,7 +136,13 @@ def run(
     loaded = context.model("generation", progress)
     limits = context.settings
     for result in generation.stream(
-        loaded, prompt, params, limits.max_input_chars, limits.max_new_tokens_cap, context.engine(loaded)
+        loaded,
+        prompt,
+        params,
+        limits.max_input_chars,
+        limits.max_new_tokens_cap,
+        context.engine(loaded),
+        update_interval=STREAM_INTERVAL,
     ):
         yield generation_outputs(context, loaded, result)
 
@@ -273,7 +283,13 @@ def generate_api(
     loaded = context.model("generation")
     limits = context.settings
     for result in generation.stream(
-        loaded, prompt, params, limits.max_input_chars, limits.max_new_tokens_cap, context.engine(loaded)
+        loaded,
+        prompt,
+        params,
+        limits.max_input_chars,
+        limits.max_new_tokens_cap,
+        context.engine(loaded),
+        update_interval=STREAM_INTERVAL,
     ):
         yield api.generation_json(result)
 
