@@ -31,6 +31,7 @@ import collections
 import concurrent.futures
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ import torch
 from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer
 
+from playground import timing
 from playground.models import LoadedModel, free_memory, is_out_of_memory
 from playground.tasks.generation import (
     DecodingState,
@@ -88,6 +90,8 @@ class _Request:
         self.readers = 0  # open subscriptions
         self.taken = 0  # the most records a reader has taken (the engine draws at most AHEAD more)
         self.ready = threading.Condition(lock)  # notified when a record comes or the request ends
+        # when (time.monotonic()) its prefill began and ended, and its first token was drawn (playground/timing)
+        self.admitted_at = self.prefilled_at = self.first_at = 0.0
 
     @property
     def cancelled(self) -> bool:
@@ -114,6 +118,10 @@ class Subscription:
             if self._index < len(request.records):
                 record = request.records[self._index]
                 self._index += 1
+                if self._index == 1 and timing.enabled():
+                    timing.mark("admitted", request.admitted_at or None)
+                    timing.mark("prefilled", request.prefilled_at or None)
+                    timing.mark("first_record", request.first_at or None)
                 if self._index > request.taken:
                     request.taken = self._index
                     engine._condition.notify()  # the engine may draw the next step now
@@ -204,6 +212,8 @@ class Engine:
             else:
                 self.stats.shared += 1
             request.readers += 1
+            if timing.enabled():
+                timing.mark("submitted", rows=sum(r.rows for r in self._batch), waiting=len(self._waiting))
             return Subscription(self, request)
 
     # --- the engine's thread --------------------------------------------------------------------------------
@@ -273,6 +283,9 @@ class Engine:
             joining = self._joining()
         if not joining:
             return
+        now = time.monotonic()
+        for request in joining:
+            request.admitted_at = request.admitted_at or now
         if self.batched_prefill and len(joining) > 1:
             try:
                 cache, mask, logits = self._prefill(loaded, joining)
@@ -340,6 +353,9 @@ class Engine:
             )
         self.stats.prefills += len(requests)
         self.stats.prefill_passes += 1
+        now = time.monotonic()
+        for request in requests:
+            request.prefilled_at = request.prefilled_at or now
         ((self._cache_name, cache),) = cache_kwargs.items()
         if padded:  # the padding's keys and values as zeros, like the padding `_merge` adds
             hidden = (mask == 0)[:, None, :, None]  # (rows, 1, T, 1)
@@ -386,6 +402,8 @@ class Engine:
             return
         request.logits = None
         with self._condition:
+            if not request.records:
+                request.first_at = time.monotonic()
             request.records.append(record)
             request.ready.notify_all()
             if record.last:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import gradio as gr
 
+from playground import timing
 from playground.i18n import using
 from playground.ui.context import Context, each_step_in, in_session
 from playground.ui.errors import as_gr_error, friendly_errors, raise_error, show_error
@@ -108,11 +109,13 @@ def bind(handler: Callable, context: Context | None) -> Callable:
 
         @functools.wraps(handler)
         def bound(*args, **kwargs):
+            timing.mark("handler")
             yield from handler(context, *args, **kwargs)
     else:
 
         @functools.wraps(handler)
         def bound(*args, **kwargs):
+            timing.mark("handler")
             return handler(context, *args, **kwargs)
 
     signature = inspect.signature(handler)
