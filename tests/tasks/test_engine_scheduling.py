@@ -128,3 +128,28 @@ def test_beyond_max_waiting_a_request_is_refused_in_one_sentence(gpt2):
         held.allow(2)
     short = GenerationParams(3, temperature=0).validated(CAP)
     assert len(list(engine.submit(ids["A bird flew"], short, []))) == 3
+
+
+def test_timing_marks_a_request_s_way_to_its_first_token(gpt2, tmp_path, monkeypatch):
+    """PLAYGROUND_TIMING (off by default): one JSON line per request, the seconds from its submit to each mark."""
+    import json
+    import time
+
+    from playground import timing
+
+    path = tmp_path / "timing.jsonl"
+    monkeypatch.setattr(timing, "PATH", str(path))
+    engine = Engine(gpt2, max_rows=2)
+    ids, _ = encode_prompt(gpt2, "The cat sat", 3)
+    token = timing.begin("generate", time.monotonic(), active=1)
+    records = engine.submit(ids, GenerationParams(3, temperature=0).validated(CAP), [])
+    next(records)
+    timing.mark("first_sent")
+    records.close()
+    timing.end(token)
+    (line,) = [json.loads(text) for text in path.read_text().splitlines()]
+    assert line["name"] == "generate" and line["active"] == 1 and line["rows"] == 0
+    marks = ["submitted", "admitted", "prefilled", "first_record", "first_sent"]
+    assert [line[mark] for mark in marks] == sorted(line[mark] for mark in marks)
+    monkeypatch.setattr(timing, "PATH", "")
+    assert timing.begin("generate", time.monotonic()) is None  # off: nothing is kept nor written
