@@ -2,7 +2,7 @@
 
     python -m benchmarks.class_setups [--users 60] [--minutes 3] [--setups one,replicas,vllm]
                                       [--vllm-python PATH] [--models-dir DIR] [--out DIR] [--port 7860]
-                                      [--results benchmarks/RESULTS.md]
+                                      [--results benchmarks/RESULTS.md] [--timing]
 
 - `one`: one app process, every model in it (the app's defaults: the shared decoding engine, batching);
 - `replicas`: two app processes behind Debian's nginx, run with deploy/nginx.conf (its replica addresses and
@@ -28,6 +28,11 @@ during the load (cores) and its peak memory.
 vLLM takes minutes to start: it starts first, while the other models are built and the setups before its own
 start, and no load begins until it answers; it then idles beside those setups (its CPU is reported with
 theirs) until its own.
+
+With `--timing`, each app process writes where each request's time goes (PLAYGROUND_TIMING, playground/timing.py)
+and the table is followed by the breakdown of the wait for the first update per endpoint, p50 / p95 of each part:
+gradio's queue, its start of the handler, the engine's wait before the prefill, the prefill, the first draw,
+the hand-over to the stream (or, without the engine, the wait for the model's lock and the forward pass).
 
 Every process started here is stopped at the end, on failure and on Ctrl-C or SIGTERM too (each runs in a
 process group of its own, ended as a whole). Logs, locust's CSVs and the table stay in --out; `--results`

@@ -172,9 +172,7 @@ class Engine:
             raise ValueError("max_rows must be at least 1")
         self.max_rows = max_rows
         self.max_waiting = max_waiting  # rows waiting or parked, at most (None: no limit)
-        self.prefill_first = (
-            prefill_first  # prefill and park the requests that wait for room (module docstring)
-        )
+        self.prefill_first = prefill_first  # park the requests that wait for room, prefilled (see above)
         self.batched_prefill = batched_prefill  # the prompts that join together prefilled in one forward pass
         self.stats = EngineStats()
         self._loaded = weakref.ref(loaded)  # the engine does not keep an unloaded model alive
