@@ -244,19 +244,18 @@ class Engine:
             return Subscription(self, request)
 
     def _check_room(self, rows: int) -> None:
-        """Refuse a request of `rows` rows when `max_waiting` rows wait (or are parked) already and the batch
-        has no room for it (called holding the condition)."""
+        """Refuse a request of `rows` rows when it would make more than `max_waiting` rows wait for room (waiting
+        or parked, beyond the room the batch has) (called holding the condition)."""
         if self.max_waiting is None:
             return
+        room = max(0, self._row_cap - sum(r.rows for r in self._batch))
         waiting = sum(r.rows for r in self._waiting) + self._parked_rows
-        if waiting == 0 and sum(r.rows for r in self._batch) + rows <= self._row_cap:
-            return
-        if waiting + rows > self.max_waiting:
+        if waiting + rows - room > self.max_waiting:
             self.stats.refused += 1
             raise EngineBusy(
                 lazy(
                     "The model is busy: {count} generations are waiting already. Try again in a moment.",
-                    count=waiting,
+                    count=max(0, waiting - room),
                 )
             )
 
@@ -342,8 +341,9 @@ class Engine:
             joining = self._joining()
         if joining:
             self._prefill_joining(loaded, joining)
-        with self._condition:
-            parking = list(self._waiting) if self._parking() else []
+        with self._condition:  # those that came meanwhile and fit join at the next iteration instead
+            full = self._waiting and not self._fits(sum(r.rows for r in self._batch), self._waiting[0])
+            parking = list(self._waiting) if full and self._parking() else []
             if parking:
                 self._waiting.clear()
         if parking:
