@@ -2,7 +2,7 @@
 
     python -m benchmarks.class_setups [--users 60] [--minutes 3] [--setups one,replicas,vllm]
                                       [--vllm-python PATH] [--models-dir DIR] [--out DIR] [--port 7860]
-                                      [--results benchmarks/RESULTS.md]
+                                      [--results benchmarks/RESULTS.md] [--timing]
 
 - `one`: one app process, every model in it (the app's defaults: the shared decoding engine, batching);
 - `replicas`: two app processes behind Debian's nginx, run with deploy/nginx.conf (its replica addresses and
@@ -28,6 +28,11 @@ during the load (cores) and its peak memory.
 vLLM takes minutes to start: it starts first, while the other models are built and the setups before its own
 start, and no load begins until it answers; it then idles beside those setups (its CPU is reported with
 theirs) until its own.
+
+With `--timing`, each app process writes where each request's time goes (PLAYGROUND_TIMING, playground/timing.py)
+and the table is followed by the breakdown of the wait for the first update per endpoint, p50 / p95 of each part:
+gradio's queue, its start of the handler, the engine's wait before the prefill, the prefill, the first draw,
+the hand-over to the stream (or, without the engine, the wait for the model's lock and the forward pass).
 
 Every process started here is stopped at the end, on failure and on Ctrl-C or SIGTERM too (each runs in a
 process group of its own, ended as a whole). Logs, locust's CSVs and the table stay in --out; `--results`
@@ -245,6 +250,7 @@ class Run:
     stats: dict[str, dict[str, str]] = field(default_factory=dict)  # locust's CSV rows by name
     notes: list[str] = field(default_factory=list)
     error: str = ""
+    timing: str = ""  # with --timing: where the first update's time went, per endpoint
 
 
 class Setup:
@@ -265,6 +271,8 @@ class Setup:
         for task, folder in self.models.items():
             command += [f"--{task}-model", folder]
         env = {"HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(ROOT)}
+        if self.args.timing:  # where each request's time goes (playground/timing.py)
+            env["PLAYGROUND_TIMING"] = str(self.out / f"{name}.timing.jsonl")
         if threads:
             env |= {"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
         return f"http://127.0.0.1:{port}", self.processes.start(name, command + list(extra), env)
@@ -518,6 +526,7 @@ def run_setup(setup: str, args, models: dict[str, str], out: Path, vllm: VllmSer
         print(f"[{setup}] {args.users} students for {args.minutes:g} min at {setups.url}", flush=True)
         locust = processes.start("locust", command, {"PYTHONPATH": str(ROOT)})
         usage = Usage(processes, vllm.processes if vllm else None)  # the load generator's CPU counted too
+        load_began = time.time()
         deadline = time.monotonic() + args.minutes * 60 + STOP_TIMEOUT + 120
         while locust.poll() is None:
             if time.monotonic() > deadline:
@@ -531,6 +540,8 @@ def run_setup(setup: str, args, models: dict[str, str], out: Path, vllm: VllmSer
         if not stats.exists():
             raise RuntimeError(f"locust wrote no statistics:\n{processes.tail('locust')}")
         run.stats = read_stats(stats)
+        for path in sorted(folder.glob("*.timing.jsonl")):
+            run.timing += timing_table(path, since=load_began)
     except Exception as error:  # the other setups still run; the table says what failed
         run.error = f"{type(error).__name__}: {error}"
     finally:
@@ -596,7 +607,63 @@ def report(runs: list[Run], args) -> str:
     for run in runs:
         detail = "; ".join(run.notes) + (f"; FAILED: {run.error.splitlines()[0]}" if run.error else "")
         lines.append(f"- {SETUPS[run.setup]}: {detail}")
+    for run in runs:
+        if run.timing:
+            lines += [
+                "",
+                f"Where the time to the first update went ({SETUPS[run.setup]}, --timing):",
+                "",
+                run.timing,
+            ]
     return "\n".join(lines)
+
+
+# The parts of a request's wait for its first update, between the marks of playground/timing.py.
+PARTS = [
+    ("queue", None, "started"),
+    ("to handler", "started", "handler"),
+    ("handler to engine", "handler", "submitted"),
+    ("engine: wait for room", "submitted", "admitted"),
+    ("prefill", "admitted", "prefilled"),
+    ("first draw", "prefilled", "first_record"),
+    ("to stream", "first_record", "first_sent"),
+    ("lock wait (no engine)", "handler", "forward"),
+    ("forward (no engine)", "forward", "first_sent"),
+]
+
+
+def timing_table(path: Path, since: float = 0.0) -> str:
+    """Per endpoint, p50 / p95 seconds of each part of the wait for the first update (`PARTS`) and of the whole,
+    from the app's PLAYGROUND_TIMING lines (the requests that began after `since`, time.time())."""
+    import statistics
+
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    lines = [line for line in lines if line.get("wall", since) >= since]
+    names = sorted({line["name"] for line in lines}, key=lambda n: -sum(line["name"] == n for line in lines))
+    rows = []
+
+    def p(values: list[float], q: float) -> str:
+        if not values:
+            return "–"
+        values = sorted(values)
+        return f"{values[min(len(values) - 1, int(q * len(values)))]:.2f}"
+
+    for name in names[:8]:
+        mine = [line for line in lines if line["name"] == name]
+        cells = [f"{name} ({len(mine)})"]
+        for _part, start, stop in PARTS:
+            spans = [line[stop] - (line[start] if start else 0.0) for line in mine
+                     if stop in line and (start is None or start in line)]  # fmt: skip
+            cells.append(f"{p(spans, 0.5)} / {p(spans, 0.95)}" if spans else "–")
+        whole = [line["first_sent"] for line in mine if "first_sent" in line]
+        cells.append(f"{p(whole, 0.5)} / {p(whole, 0.95)}")
+        active = [line.get("active", 0) for line in mine]
+        cells.append(f"{statistics.median(active):.0f} / {p(active, 0.95)}")
+        rows.append(cells)
+    headers = (
+        ["endpoint (requests)"] + [part for part, *_ in PARTS] + ["first update", "queue's running jobs"]
+    )
+    return "Seconds, p50 / p95.\n\n" + table(headers, rows)
 
 
 def main() -> None:
@@ -622,6 +689,8 @@ def main() -> None:
         "--port", type=int, default=0, help="first of 3 ports (app, replicas, nginx); default: free"
     )
     parser.add_argument("--vllm-port", type=int, default=0, help="vLLM's port (default: a free one)")
+    parser.add_argument("--timing", action="store_true",
+                        help="the app writes where each request's time goes (PLAYGROUND_TIMING); a table of it")  # fmt: skip
     parser.add_argument(
         "--results",
         default="",

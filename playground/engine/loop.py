@@ -9,7 +9,11 @@ step waits for a reader's page update nor for its thread to wake. Each iteration
 2. waiting requests join, first come first served, while the batch has room (`max_rows`): their prompts are
    prefilled together in one forward pass (left padding, mask and position ids; `batched_prefill`, else each
    alone), each draws its first token at once, and their KV caches are merged into the batch's, padded on
-   the left;
+   the left. When the batch is full, the requests that wait are prefilled all the same (prefill first, as
+   vLLM schedules): each draws its first token at once and is parked, its KV cache kept beside the batch,
+   until a row leaves and it joins (parked requests first). So a request's first token waits for one
+   iteration, not for other requests' whole answers. At most `max_waiting` rows wait or are parked; a
+   request beyond is refused with one sentence (`EngineBusy`);
 3. when a row's reader has taken its last record (or a request waits for room), one forward pass over every
    row: its last token, the attention mask that hides the left padding, and its own position ids (so each row
    sees exactly its own tokens at their own positions); a row nobody reads is not run further ahead;
@@ -29,8 +33,10 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import copy
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -39,10 +45,13 @@ import torch
 from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer
 
+from playground import timing
+from playground.i18n import lazy
 from playground.models import LoadedModel, free_memory, is_out_of_memory
 from playground.tasks.generation import (
     DecodingState,
     GenerationParams,
+    InputError,
     StepRecord,
     _new_cache,
     last_logits_only,
@@ -60,6 +69,10 @@ FINISHED_CACHE = 64  # finished requests kept for identical requests (each holds
 AHEAD = 2
 
 
+class EngineBusy(InputError):
+    """The engine has as many rows waiting as it may (`max_waiting`): the request is refused, not queued."""
+
+
 @dataclass
 class EngineStats:
     """What the engine has done so far (tests and benchmarks read it)."""
@@ -71,6 +84,8 @@ class EngineStats:
     prefill_passes: int = 0  # forward passes that prefilled them (fewer when they join together)
     shared: int = 0  # requests answered by another identical request's computation
     out_of_memory: int = 0  # times the batch was shrunk after an out-of-memory error
+    parked: int = 0  # requests prefilled while the batch was full, their first token drawn before they joined
+    refused: int = 0  # requests refused because `max_waiting` rows waited already
 
 
 class _Request:
@@ -88,6 +103,8 @@ class _Request:
         self.readers = 0  # open subscriptions
         self.taken = 0  # the most records a reader has taken (the engine draws at most AHEAD more)
         self.ready = threading.Condition(lock)  # notified when a record comes or the request ends
+        # when (time.monotonic()) its prefill began and ended, and its first token was drawn (playground/timing)
+        self.admitted_at = self.prefilled_at = self.first_at = 0.0
 
     @property
     def cancelled(self) -> bool:
@@ -114,6 +131,10 @@ class Subscription:
             if self._index < len(request.records):
                 record = request.records[self._index]
                 self._index += 1
+                if self._index == 1 and timing.enabled():
+                    timing.mark("admitted", request.admitted_at or None)
+                    timing.mark("prefilled", request.prefilled_at or None)
+                    timing.mark("first_record", request.first_at or None)
                 if self._index > request.taken:
                     request.taken = self._index
                     engine._condition.notify()  # the engine may draw the next step now
@@ -144,10 +165,19 @@ class Subscription:
 class Engine:
     """The decoding loop shared by every generation of one model (see the module's docstring)."""
 
-    def __init__(self, loaded: LoadedModel, max_rows: int = 16, batched_prefill: bool = BATCHED_PREFILL):
+    def __init__(
+        self,
+        loaded: LoadedModel,
+        max_rows: int = 16,
+        batched_prefill: bool = BATCHED_PREFILL,
+        max_waiting: int | None = None,
+        prefill_first: bool = True,
+    ):
         if max_rows < 1:
             raise ValueError("max_rows must be at least 1")
         self.max_rows = max_rows
+        self.max_waiting = max_waiting  # rows waiting or parked, at most (None: no limit)
+        self.prefill_first = prefill_first  # park the requests that wait for room, prefilled (see above)
         self.batched_prefill = batched_prefill  # the prompts that join together prefilled in one forward pass
         self.stats = EngineStats()
         self._loaded = weakref.ref(loaded)  # the engine does not keep an unloaded model alive
@@ -155,6 +185,10 @@ class Engine:
         self._lock = threading.RLock()  # guards the requests' records and the queues below
         self._condition = threading.Condition(self._lock)  # wakes the engine's thread: work or a reader waits
         self._waiting: collections.deque[_Request] = collections.deque()
+        # Requests prefilled while the batch was full, first token drawn: each with its KV cache and its mask
+        # (rows, T), in order of arrival (touched by the engine's thread only, counted under the condition).
+        self._parked: collections.deque[tuple[_Request, DynamicCache, torch.Tensor]] = collections.deque()
+        self._parked_rows = 0
         self._in_flight: dict[tuple, _Request] = {}
         self._finished: collections.OrderedDict[tuple, _Request] = collections.OrderedDict()
         self._thread: threading.Thread | None = None  # the decoding thread, while there are requests
@@ -190,6 +224,7 @@ class Engine:
                 if request is not None:
                     self._finished.move_to_end(key)
             if request is None:
+                self._check_room(params.num_samples)
                 request = _Request(
                     key,
                     prompt_ids,
@@ -209,7 +244,25 @@ class Engine:
             else:
                 self.stats.shared += 1
             request.readers += 1
+            if timing.enabled():
+                timing.mark("submitted", rows=sum(r.rows for r in self._batch), waiting=len(self._waiting))
             return Subscription(self, request)
+
+    def _check_room(self, rows: int) -> None:
+        """Refuse a request of `rows` rows when it would make more than `max_waiting` rows wait for room (waiting
+        or parked, beyond the room the batch has) (called holding the condition)."""
+        if self.max_waiting is None:
+            return
+        room = max(0, self._row_cap - sum(r.rows for r in self._batch))
+        waiting = sum(r.rows for r in self._waiting) + self._parked_rows
+        if waiting + rows - room > self.max_waiting:
+            self.stats.refused += 1
+            raise EngineBusy(
+                lazy(
+                    "The model is busy: {count} generations are waiting already. Try again in a moment.",
+                    count=max(0, waiting - room),
+                )
+            )
 
     # --- the engine's thread --------------------------------------------------------------------------------
 
@@ -219,7 +272,7 @@ class Engine:
         while True:
             with self._condition:
                 while not self._has_work():
-                    if not self._batch and not self._waiting:
+                    if not self._batch and not self._waiting and not self._parked:
                         self._thread = None
                         return
                     self._condition.wait()
@@ -240,9 +293,18 @@ class Engine:
         join, or a step a reader wants (called holding the condition)."""
         if any(r.cancelled for r in self._batch) or any(r.cancelled for r in self._waiting):
             return True
-        if self._waiting and self._fits(sum(r.rows for r in self._batch), self._waiting[0]):
+        if any(r.cancelled for r, *_ in self._parked):
+            return True
+        rows = sum(r.rows for r in self._batch)
+        if self._parked and self._fits(rows, self._parked[0][0]):
+            return True
+        if self._waiting and (self._fits(rows, self._waiting[0]) or self._parking()):
             return True
         return bool(self._batch) and self._step_wanted()
+
+    def _parking(self) -> bool:
+        """Whether requests that wait for room are prefilled and parked (not after an out-of-memory error)."""
+        return self.prefill_first and self._row_cap == self.max_rows
 
     def _iteration(self, loaded: LoadedModel) -> None:
         self._drop_cancelled()
@@ -259,7 +321,7 @@ class Engine:
         `AHEAD` records ahead of its readers, and one that stopped reading without closing holds its row
         back), or a request waits for room."""
         with self._condition:
-            return bool(self._waiting) or any(
+            return bool(self._waiting or self._parked) or any(
                 len(r.records) - r.taken < AHEAD for r in self._batch if not r.done
             )
 
@@ -268,16 +330,93 @@ class Engine:
             for request in [r for r in self._waiting if r.cancelled]:
                 self._waiting.remove(request)
                 self._end(request)
+            for entry in [e for e in self._parked if e[0].cancelled]:
+                self._parked.remove(entry)
+                self._parked_rows -= entry[0].rows
+                self._end(entry[0])
         self._leave([r for r in self._batch if r.cancelled])
 
     def _admit(self, loaded: LoadedModel) -> None:
-        """Prefill waiting requests, first come first served, while the batch has room: all of them together in
-        one forward pass (`batched_prefill`), or each alone; each draws its first token at once, before the
-        next step of the others."""
+        """Parked requests join while the batch has room; then waiting requests are prefilled, first come first
+        served, while the batch has room: all of them together in one forward pass (`batched_prefill`), or each
+        alone; each draws its first token at once, before the next step of the others. Those left waiting
+        when the batch is full are prefilled and parked (`_park`)."""
+        self._unpark()
         with self._condition:
             joining = self._joining()
-        if not joining:
+        if joining:
+            self._prefill_joining(loaded, joining)
+        with self._condition:  # those that came meanwhile and fit join at the next iteration instead
+            full = self._waiting and not self._fits(sum(r.rows for r in self._batch), self._waiting[0])
+            parking = list(self._waiting) if full and self._parking() else []
+            if parking:
+                self._waiting.clear()
+        if parking:
+            self._park(loaded, parking)
+
+    def _unpark(self) -> None:
+        """Parked requests join the batch, in order, while their rows fit."""
+        while self._parked and self._fits(sum(r.rows for r in self._batch), self._parked[0][0]):
+            request, cache, mask = self._parked.popleft()
+            with self._condition:
+                self._parked_rows -= request.rows
+            self._merge([request], cache, mask)
+
+    def _park(self, loaded: LoadedModel, requests: list[_Request]) -> None:
+        """Prefill `requests` (the batch is full), draw their first tokens and keep each one's KV cache beside
+        the batch until there is room (`_unpark`). One that cannot be prefilled fails alone; after an
+        out-of-memory error they wait unprefilled, as before."""
+        now = time.monotonic()
+        for request in requests:
+            request.admitted_at = request.admitted_at or now
+        try:
+            if self.batched_prefill and len(requests) > 1:
+                cache, mask, logits = self._prefill(loaded, requests)
+            else:
+                cache, mask, logits = self._prefill(loaded, requests[:1])
+                if len(requests) > 1:  # the others at the next iteration
+                    with self._condition:
+                        self._waiting.extendleft(reversed(requests[1:]))
+                    requests = requests[:1]
+        except Exception as error:
+            if len(requests) > 1 and not is_out_of_memory(error):  # each alone, so a bad one fails alone
+                for request in requests:
+                    self._park(loaded, [request])
+                return
+            if is_out_of_memory(error):
+                self._row_cap = max(1, sum(r.rows for r in self._batch))  # no more parking
+                with self._condition:
+                    self._waiting.extendleft(reversed(requests))
+                free_memory()
+                return
+            self._fail(requests[0], error)
             return
+        start = 0
+        for request in requests:
+            request.logits = logits[start : start + request.rows]
+            start += request.rows
+        self._draw_all(requests)
+        start = 0
+        for request in requests:
+            rows = slice(start, start + request.rows)
+            start += request.rows
+            if request.done:
+                continue
+            own_mask = mask[rows]
+            first = int(own_mask.any(dim=0).nonzero()[0])  # its leading padding dropped
+            own = copy.copy(cache)  # its rows of the cache, as a cache of their own
+            own.layers = [copy.copy(layer) for layer in cache.layers]
+            for layer in own.layers:
+                layer.keys, layer.values = layer.keys[rows, :, first:], layer.values[rows, :, first:]
+            with self._condition:
+                self._parked.append((request, own, own_mask[:, first:]))
+                self._parked_rows += request.rows
+            self.stats.parked += 1
+
+    def _prefill_joining(self, loaded: LoadedModel, joining: list[_Request]) -> None:
+        now = time.monotonic()
+        for request in joining:
+            request.admitted_at = request.admitted_at or now
         if self.batched_prefill and len(joining) > 1:
             try:
                 cache, mask, logits = self._prefill(loaded, joining)
@@ -345,6 +484,9 @@ class Engine:
             )
         self.stats.prefills += len(requests)
         self.stats.prefill_passes += 1
+        now = time.monotonic()
+        for request in requests:
+            request.prefilled_at = request.prefilled_at or now
         ((self._cache_name, cache),) = cache_kwargs.items()
         if padded:  # the padding's keys and values as zeros, like the padding `_merge` adds
             hidden = (mask == 0)[:, None, :, None]  # (rows, 1, T, 1)
@@ -391,6 +533,8 @@ class Engine:
             return
         request.logits = None
         with self._condition:
+            if not request.records:
+                request.first_at = time.monotonic()
             request.records.append(record)
             request.ready.notify_all()
             if record.last:
@@ -475,8 +619,10 @@ class Engine:
 
     def _fail_all(self, error: BaseException) -> None:
         with self._condition:
-            requests = self._batch + list(self._waiting)
+            requests = self._batch + list(self._waiting) + [entry[0] for entry in self._parked]
             self._waiting.clear()
+            self._parked.clear()
+            self._parked_rows = 0
         self._batch, self._cache, self._mask, self._positions = [], None, None, None
         self._padded = False
         for request in requests:
@@ -526,22 +672,23 @@ def supports(loaded: LoadedModel) -> bool:
     return bool(cache.layers) and all(type(layer) is DynamicLayer for layer in cache.layers)
 
 
-_ENGINES: dict[tuple[int, int], Engine] = {}
+_ENGINES: dict[tuple, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
-def engine_for(loaded: LoadedModel, max_rows: int) -> Engine | None:
-    """The engine of this loaded model (made on first use), or None when `max_rows` is 0 or the model's cache
-    cannot be batched: then each generation decodes on its own, in its request's thread."""
+def engine_for(loaded: LoadedModel, max_rows: int, max_waiting: int | None = None) -> Engine | None:
+    """The engine of this loaded model (made on first use; at most `max_waiting` rows waiting for room), or
+    None when `max_rows` is 0 or the model's cache cannot be batched: then each generation decodes on its own,
+    in its request's thread."""
     if max_rows < 1:
         return None
-    key = (id(loaded), max_rows)
+    key = (id(loaded), max_rows, max_waiting)
     with _ENGINES_LOCK:
         engine = _ENGINES.get(key)
         if engine is not None and engine._loaded() is loaded:
             return engine
         if not supports(loaded):
             return None
-        engine = _ENGINES[key] = Engine(loaded, max_rows)
+        engine = _ENGINES[key] = Engine(loaded, max_rows, max_waiting=max_waiting)
         weakref.finalize(loaded, _ENGINES.pop, key, None)
         return engine

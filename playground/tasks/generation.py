@@ -26,6 +26,7 @@ from transformers import (
     TopPLogitsWarper,
 )
 
+from playground import timing
 from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.tasks.text import readable_text, readable_token, token_strings, token_text
@@ -651,6 +652,7 @@ def next_token(
         state = DecodingState(context_ids, one, (), loaded.device, rng_state, top_n)
         with torch.inference_mode():
             with loaded.lock:
+                timing.mark("forward")
                 outputs = loaded.model(input_ids=state.input_ids, **last_logits_only(loaded.model))
             logits = outputs.logits[:, -1]  # (1, vocab)
             if draw_one:

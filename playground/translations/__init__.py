@@ -6,6 +6,7 @@ One module per layer: `page` for the tabs, `messages` for what the tasks and mod
 
 from playground.translations import (
     charts,
+    classfirst,
     demo,
     dtype,
     encdec,
@@ -49,5 +50,6 @@ for _module in (
     mlm2,
     demo,
     tokmarks,
+    classfirst,
 ):
     ZH.update(_module.ZH)

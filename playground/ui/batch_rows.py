@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 
 import gradio as gr
 from gradio import queueing
-from gradio.server_messages import ProcessCompletedMessage
+from gradio.server_messages import ProcessCompletedMessage, ProcessGeneratingMessage
 from gradio.utils import error_payload
+
+from playground import timing
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,17 @@ class BatchQueue(queueing.Queue):
     """Gradio's queue, sending each refused request of a batch its own error (see the module's docstring)."""
 
     async def process_events(self, events, batch, begin_time, fn) -> None:
+        timed = None
+        if timing.enabled():  # where the first event's time goes (playground/timing.py)
+            active = sum(1 for job in self.active_jobs if job is not None)
+            timed = timing.begin(str(fn.api_name or fn.name), events[0].enqueue_time, active=active)
+            timing.mark("started")
+        try:
+            return await self._process_events(events, batch, begin_time, fn)
+        finally:
+            timing.end(timed)
+
+    async def _process_events(self, events, batch, begin_time, fn) -> None:
         if not batch:
             return await super().process_events(events, batch, begin_time, fn)
         # gradio lines the batch's rows up in this order: the events still alive, with data
@@ -64,6 +77,8 @@ class BatchQueue(queueing.Queue):
             _batch_rows.reset(token)
 
     def send_message(self, event, event_message) -> None:
+        if isinstance(event_message, (ProcessGeneratingMessage, ProcessCompletedMessage)):
+            timing.mark("first_sent")
         rows = _batch_rows.get()
         if rows is not None and isinstance(event_message, ProcessCompletedMessage) and event_message.success:
             error = rows.error_of(event)

@@ -7,7 +7,10 @@
   clients each left their whole answer behind (~95 MB for /attention on BERT-base at 128 tokens). Here that copy
   is emptied after each event (`forget_values`), unless the page has a deep-link button; what the next event
   needs (gr.State, a dropdown's current choices) is kept elsewhere and stays. When the page closes (gradio's
-  unload event) the whole session is forgotten at once, its gr.States with it.
+  unload event) the whole session is forgotten at once, its gr.States with it. Nor does a new session start
+  with that copy (`LeanSessionState`): gradio built it for every block of the page (~800) for each new session,
+  and every call of the HTTP API (`/gradio_api/call/...`) is a new session: that copy, thrown away after the
+  event, was the largest CPU cost of a class of students calling the API.
 - **Values the page did not offer get a sentence.** Gradio refuses a slider's value that is not a number with a
   bare "Error" pop-up, and a dropdown's value that is not among its choices with "Value: … is not in the list of
   choices: […]" quoting the choices, which may be a CSV's headers or a text's tokens. Each input is checked
@@ -28,8 +31,11 @@ from __future__ import annotations
 
 import contextvars
 import math
+import types
 
 import gradio as gr
+from gradio import blocks as gradio_blocks
+from gradio import route_utils, state_holder
 from gradio.context import Context as GradioContext
 
 from playground.i18n import _, using
@@ -166,6 +172,36 @@ def forget_values(blocks: gr.Blocks, state) -> None:
     values = getattr(state, "config_values", None)
     if values and not keeps_deep_links(blocks):
         values.clear()
+
+
+class LeanSessionState(state_holder.SessionState):
+    """Gradio's SessionState that starts without its copy of every block's config (`config_values`) on the
+    app's page, where that copy is emptied after each event anyway (`forget_values`): gradio adds the blocks
+    an event touches to it as they come. Pages with a deep-link button (which reads the copy) and other gr.Blocks
+    get gradio's own."""
+
+    def __init__(self, blocks: gr.Blocks):
+        if isinstance(blocks, PlaygroundBlocks) and not keeps_deep_links(blocks):
+            blocks = _WithoutBlockConfigs(blocks)
+        super().__init__(blocks)
+
+
+class _WithoutBlockConfigs:
+    """A page as SessionState.__init__ reads it: its config (`default_config`, the session's blocks), but no
+    block whose config it copies (`blocks`)."""
+
+    blocks = types.MappingProxyType({})
+
+    def __init__(self, page: gr.Blocks):
+        self._page = page
+
+    def __getattr__(self, name: str):
+        return getattr(self._page, name)
+
+
+# every place gradio starts a session's state (the queue's sessions, an API call's, an event outside the queue)
+for _module in (state_holder, route_utils, gradio_blocks):
+    _module.SessionState = LeanSessionState
 
 
 def forget_session(blocks: gr.Blocks, session: str | None) -> None:

@@ -63,13 +63,15 @@ class Context:
         return loaded.exact() if exact else loaded
 
     def engine(self, loaded: LoadedModel) -> Engine | RemoteEngine | None:
-        """The shared decoding loop of a generation model (None with --max-generation-batch 0); the server's
+        """The shared decoding loop of a generation model (None with --max-generation-batch 0; at most
+        --queue-size rows wait in it for room, prefilled and with their first token drawn); the server's
         (--generation-server, --chat-server) for the server's own model of that task (not a model a visitor
         trained, nor one the teacher loaded since)."""
         server = self.settings.server(loaded.task)
         if server and loaded.model_id == self.settings.model_id(loaded.task):
             return engine_for_server(server, loaded.task)
-        return engine_for(loaded, self.settings.max_generation_batch)
+        settings = self.settings
+        return engine_for(loaded, settings.max_generation_batch, max_waiting=settings.queue_size)
 
     def examples(self, examples: dict[str, list]) -> list:
         """The examples that fit the models served: Chinese ones for the Chinese preset, else English ones."""

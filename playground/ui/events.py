@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import gradio as gr
 
+from playground import timing
 from playground.i18n import using
 from playground.ui.context import Context, each_step_in, in_session
 from playground.ui.errors import as_gr_error, friendly_errors, raise_error, show_error
@@ -38,8 +39,14 @@ except ImportError:  # Anywhere else it changes nothing.
 # interleave token by token instead of waiting for each other to finish.
 CONCURRENCY_LIMIT = 4
 # Generation models decode in a shared engine (playground/engine): every generation admitted is a row of one
-# batch, so these groups admit as many requests as the engine batches rows (--max-generation-batch).
+# batch, and the requests beyond its rows (--max-generation-batch) wait in the engine, not in gradio's queue:
+# it prefills them and draws their first token at once, and takes them into the batch as rows leave. So these
+# groups admit the engine's rows and its waiting ones (--queue-size), and a streamed generation holding its
+# slot for its whole answer keeps neither the next generation nor a next-token request from starting.
 ENGINE_GROUPS = ("generation", "chat")
+# How many events gradio's queue runs at once when nothing else is said (launch's max_threads: the jobs it
+# starts, and the worker threads their handlers run in).
+GRADIO_WORKERS = 40
 
 Outputs = dict[str, gr.components.Component]
 
@@ -94,10 +101,25 @@ def stale_outputs(outputs: Outputs, inputs: list | None) -> dict:
 
 def concurrency_limit(context: Context | None, model_group: str) -> int:
     """How many requests of a model's group run at once: CONCURRENCY_LIMIT, or for a generation model the rows
-    its engine decodes together, so that they share its forward passes instead of queueing whole."""
+    its engine decodes together and those that may wait in it (`engine_limit`), so that they share its forward
+    passes instead of queueing whole."""
     if context is None or model_group not in ENGINE_GROUPS:
         return CONCURRENCY_LIMIT
-    return max(CONCURRENCY_LIMIT, context.settings.max_generation_batch)
+    return engine_limit(context.settings)
+
+
+def engine_limit(settings) -> int:
+    """The requests a generation model's group runs at once: its engine's rows and waiting rows (at least
+    CONCURRENCY_LIMIT; without an engine, --max-generation-batch 0, CONCURRENCY_LIMIT take turns)."""
+    if settings.max_generation_batch < 1:
+        return CONCURRENCY_LIMIT
+    return max(CONCURRENCY_LIMIT, settings.max_generation_batch + settings.queue_size)
+
+
+def queue_workers(settings) -> int:
+    """Events gradio's queue runs at once (launch's max_threads, GRADIO_WORKERS by default): room for both
+    generation groups' limits beside everything else. A streamed generation holds one for its whole answer."""
+    return GRADIO_WORKERS + len(ENGINE_GROUPS) * (engine_limit(settings) - CONCURRENCY_LIMIT)
 
 
 def bind(handler: Callable, context: Context | None) -> Callable:
@@ -108,11 +130,13 @@ def bind(handler: Callable, context: Context | None) -> Callable:
 
         @functools.wraps(handler)
         def bound(*args, **kwargs):
+            timing.mark("handler")
             yield from handler(context, *args, **kwargs)
     else:
 
         @functools.wraps(handler)
         def bound(*args, **kwargs):
+            timing.mark("handler")
             return handler(context, *args, **kwargs)
 
     signature = inspect.signature(handler)

@@ -22,7 +22,7 @@ from playground.ui import attention, inside, lessons, links, system, train
 from playground.ui import experiments as experiments_tab
 from playground.ui.blocks import PlaygroundBlocks
 from playground.ui.context import Context
-from playground.ui.events import on, session_key
+from playground.ui.events import on, queue_workers, session_key
 from playground.ui.keyboard import KEYBOARD_JS
 from playground.ui.language import follow_language_switch, language_switch
 from playground.ui.mcp import serve_playground_tools
@@ -216,6 +216,9 @@ def launch_options(settings: Settings | None = None, blocks: gr.Blocks | None = 
     if settings is not None:
         options["max_file_size"] = settings.max_upload_mb * 2**20
         options["state_session_capacity"] = settings.max_sessions
+        options["max_threads"] = queue_workers(
+            settings
+        )  # streamed generations beside the rest (ui/events.py)
         options["mcp_server"] = settings.mcp
         if settings.mcp:
             serve_playground_tools()  # the playground's tools, named as the endpoints (ui/mcp.py)
