@@ -668,6 +668,9 @@ def wire(tab: LessonsTab, demo: gr.Blocks, wiring: Wiring, language_switch=None)
     lc.wiring = wiring
     if not lc.lessons:
         return
+    # every lesson offered from the page's first config (the page relabels them in its language): a session
+    # gradio forgot and began again (a phone that slept) still takes the lesson its page shows
+    p["lesson"].choices = lesson_choices(lc, [])
     tabs, selected = wiring.outputs[0], wiring.outputs[1]
     shown = {
         name: p[name] for name in ("lesson", "index", "showing", "content", "result", "previous", "next")

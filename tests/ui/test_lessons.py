@@ -122,3 +122,14 @@ def test_a_led_class_keeps_only_counts_of_its_own_choices():
     clock[0] += 60  # s1 went away
     assert room.stats(key).joined == 0
     assert room.end(key) and room.poll(code, "s1", -1) is False and room.stats(key) is None
+
+
+def test_a_session_begun_again_still_takes_every_lesson(settings, manager):
+    # gradio forgets a page's session (a phone that slept, a closed heartbeat); the next event starts from the
+    # page's first config, whose lesson field must offer every lesson, or the page's lesson is refused
+    demo = build_demo(settings, manager)
+    field = next(
+        block for block in demo.blocks.values() if getattr(block, "elem_id", None) == "lesson-choice"
+    )
+    offered = [value for _label, value in field.choices]
+    assert offered == [lesson.id for lesson in demo.playground_lessons.lessons]
