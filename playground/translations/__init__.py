@@ -14,6 +14,7 @@ from playground.translations import (
     experiments,
     experiments2,
     firstlook,
+    firstlook3,
     hardening,
     hardening2,
     lessons,
@@ -51,5 +52,6 @@ for _module in (
     demo,
     tokmarks,
     classfirst,
+    firstlook3,
 ):
     ZH.update(_module.ZH)

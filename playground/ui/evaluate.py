@@ -235,7 +235,7 @@ def _wire(page: _Page, triggers: list, source, reference) -> None:
     outputs = {"candidate": page.candidate} | {f"reference_{i}": box for i, box in enumerate(page.references)}
     if page.tabs is not None:
         outputs["tabs"] = page.tabs
-    on(triggers, _sent, None, inputs, outputs, queue=False)
+    on(triggers, _sent, None, inputs, outputs, clear_on_error=False, queue=False)
 
 
 def _sent(text, reference=None) -> dict:
@@ -243,9 +243,13 @@ def _sent(text, reference=None) -> dict:
     `text` is a text, or a state holding a result as {"output": text, ...} (the Translation tab's)."""
     if isinstance(text, dict):
         text = text.get("output")
+    if not isinstance(text, str) or not text.strip():  # Evaluate keeps what it shows (its example, a text)
+        raise InputError(
+            lazy("There is no answer to score yet: translate or summarize first, then click here.")
+        )
     first = reference if isinstance(reference, str) else ""
     return {
-        "candidate": text if isinstance(text, str) else "",
+        "candidate": text,
         "reference_0": first,
         "reference_1": "",
         "reference_2": "",

@@ -158,6 +158,25 @@ def test_another_tab_sends_its_text_here_with_one_click(settings, manager):
     assert evaluate._sent("Le chat.", "The cat.")["reference_0"] == "The cat."
 
 
+def test_nothing_sent_leaves_evaluate_as_it_was_and_says_why(settings, manager):
+    """Translation's "Score the chat model's answer" before any answer emptied Evaluate's candidate and
+    references and opened it, so that its Score then refused an empty candidate. Now the click is refused in
+    one sentence and Evaluate keeps what it shows."""
+    for nothing in (None, "", "  ", {"output": None}, {}):
+        with pytest.raises(InputError, match="no answer to score yet"):
+            evaluate._sent(nothing)
+    with gr.Blocks() as demo:
+        with gr.Tabs():
+            with gr.Tab("Elsewhere"):
+                button, source = gr.Button(), gr.State()
+                evaluate.send_to_evaluate([button.click], source)
+            evaluate.build(Context.create(settings, manager))
+    (send,) = [d for d in demo.fns.values() if d.fn is not None and d.fn.__name__ == "_sent"]
+    for nothing in (None, {"output": ""}):  # outside a queued event: raised, no output changed
+        with pytest.raises(gr.Error, match="no answer to score yet"):
+            send.fn(nothing)
+
+
 def test_the_handlers_take_the_context_first():
     for handler in (evaluate.perplexities, evaluate.score, evaluate.perplexity_api, evaluate.score_text_api):
         assert next(iter(inspect.signature(handler).parameters)) == "context"
