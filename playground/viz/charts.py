@@ -338,7 +338,14 @@ def next_token_figure(result: NextToken, step: int | None = None, sample: int | 
             ),
         ]
     )
-    fig.update_xaxes(tickmode="array", tickvals=x, ticktext=names, tickangle=-90)  # upright: never overlap
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=x,
+        ticktext=names,
+        tickangle=-90,  # upright: neighbours never overlap
+        automargin=True,
+        ticklabeloverflow="allow",
+    )
     fig.update_yaxes(tickformat=".2~%", rangemode="tozero")
     where = []  # under the title, in smaller type: a phone's width holds the title on one line
     if result.drawn_id is not None:

@@ -43,6 +43,16 @@ def test_every_chart_is_in_the_page_font(context, tmp_path):
         assert figure.layout.font.family == PAGE_FONT_FAMILY, figure.layout.title.text
 
 
+def test_the_next_token_charts_first_long_token_keeps_its_label():
+    """At 45 degrees the label of the first bar reaches left of the chart: plotly hid `<|endoftext|>`, the demo
+    GPT's likeliest token after a full sentence (a numeric axis hides a tick label past the figure's edge)."""
+    choices = [generation.TokenChoice("<|endoftext|>", 0, 9.0, 0.9, 0.9, True)]
+    choices += [generation.TokenChoice(" the", 1, 1.0, 0.1, 0.1, True)]
+    figure = charts.next_token_figure(generation.NextToken([5], choices, drawn_id=0))
+    assert figure.layout.xaxis.ticktext[0] == "&lt;|endoftext|&gt;"
+    assert figure.layout.xaxis.ticklabeloverflow == "allow" and figure.layout.xaxis.automargin
+
+
 def test_the_next_token_chart_says_which_token_and_sample_it_shows(context):
     last = finished(context, new_tokens=12, samples=2)
     figure = last["distribution"]
