@@ -235,7 +235,7 @@ def _wire(page: _Page, triggers: list, source, reference) -> None:
     outputs = {"candidate": page.candidate} | {f"reference_{i}": box for i, box in enumerate(page.references)}
     if page.tabs is not None:
         outputs["tabs"] = page.tabs
-    on(triggers, _sent, None, inputs, outputs, clear_on_error=False, queue=False)
+    on(triggers, _sent, None, inputs, outputs, clear_on_error=False)  # queued: a refusal is a pop-up
 
 
 def _sent(text, reference=None) -> dict:

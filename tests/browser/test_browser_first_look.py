@@ -118,6 +118,8 @@ def test_inside_and_train_on_a_phone(browser, app_url, language):
             if text:
                 lines = header.evaluate(LINES)
                 assert lines == 1, f"the column name {text!r} is broken over {lines} lines"
+                shown, needed = header.locator(".header").evaluate("el => [el.clientWidth, el.scrollWidth]")
+                assert needed <= shown, f"the column name {text!r} is cut: {needed} px in {shown}"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -172,7 +172,7 @@ def test_nothing_sent_leaves_evaluate_as_it_was_and_says_why(settings, manager):
                 evaluate.send_to_evaluate([button.click], source)
             evaluate.build(Context.create(settings, manager))
     (send,) = [d for d in demo.fns.values() if d.fn is not None and d.fn.__name__ == "_sent"]
-    for nothing in (None, {"output": ""}):  # outside a queued event: raised, no output changed
+    for nothing in (None, {"output": ""}):  # on the page a pop-up, every output left as it is
         with pytest.raises(gr.Error, match="no answer to score yet"):
             send.fn(nothing)
 
