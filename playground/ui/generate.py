@@ -45,6 +45,20 @@ TOP_N = 20  # candidates shown in the next-token chart
 STREAM_INTERVAL = 0.1
 
 
+def paced_stream(context: Context, loaded, prompt: str, params: GenerationParams):
+    """The growing result of a generation on the shared engine, at most one update per STREAM_INTERVAL."""
+    limits = context.settings
+    return generation.stream(
+        loaded,
+        prompt,
+        params,
+        limits.max_input_chars,
+        limits.max_new_tokens_cap,
+        context.engine(loaded),
+        update_interval=STREAM_INTERVAL,
+    )
+
+
 @dataclass
 class ShownDistribution:
     """Which distribution the chart shows: the context it follows, and the token drawn from it (if any);
@@ -134,16 +148,7 @@ def run(
         max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, num_samples
     )
     loaded = context.model("generation", progress)
-    limits = context.settings
-    for result in generation.stream(
-        loaded,
-        prompt,
-        params,
-        limits.max_input_chars,
-        limits.max_new_tokens_cap,
-        context.engine(loaded),
-        update_interval=STREAM_INTERVAL,
-    ):
+    for result in paced_stream(context, loaded, prompt, params):
         yield generation_outputs(context, loaded, result)
 
 
@@ -281,16 +286,7 @@ def generate_api(
         max_new_tokens, temperature, top_k, top_p, repetition_penalty, seed, num_samples
     )
     loaded = context.model("generation")
-    limits = context.settings
-    for result in generation.stream(
-        loaded,
-        prompt,
-        params,
-        limits.max_input_chars,
-        limits.max_new_tokens_cap,
-        context.engine(loaded),
-        update_interval=STREAM_INTERVAL,
-    ):
+    for result in paced_stream(context, loaded, prompt, params):
         yield api.generation_json(result)
 
 

@@ -668,9 +668,10 @@ def wire(tab: LessonsTab, demo: gr.Blocks, wiring: Wiring, language_switch=None)
     lc.wiring = wiring
     if not lc.lessons:
         return
-    # every lesson offered from the page's first config (the page relabels them in its language): a session
-    # gradio forgot and began again (a phone that slept) still takes the lesson its page shows
-    p["lesson"].choices = lesson_choices(lc, [])
+    # every lesson offered from the page's first config, by number (the page's load labels them with their
+    # titles in its language): a session gradio forgot and began again (a phone that slept) still takes the
+    # lesson its page shows
+    p["lesson"].choices = [(str(number), lesson.id) for number, lesson in enumerate(lc.lessons, 1)]
     tabs, selected = wiring.outputs[0], wiring.outputs[1]
     shown = {
         name: p[name] for name in ("lesson", "index", "showing", "content", "result", "previous", "next")
