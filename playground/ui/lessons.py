@@ -394,17 +394,10 @@ def redraw_step(lc: LessonsContext, moved, done) -> dict:
 
 
 # What a lean draw sends (follow_move): the step's own outputs. A new step always clears the answer chosen and the
-# result checked; the rest of show() is sent only where it differs from the step the page shows.
-LEAN = (
-    "index",
-    "showing",
-    "lesson",
-    "content",
-    "question",
-    "answer",
-    "result",
-)  # the lesson: a class moves on to
-# the next lesson every few steps, and drawing the whole step then would cost more than declaring it always
+# result checked; the rest of show() is sent only where it differs from the step the page shows. The lesson is
+# among them: a class moves on to the next lesson every few steps, and drawing the whole step then would cost
+# more than declaring it always.
+LEAN = ("index", "showing", "lesson", "content", "question", "answer", "result")
 KEPT_WHEN_SAME = ("lesson", "previous", "next", "try_it", "check")
 
 
