@@ -15,7 +15,8 @@ With `--events`, each app is also read a second way: its REST API's event stream
 then GET the events), each update parsed as it arrives, as a browser's EventSource does. `gradio_client`'s
 `Job` iterator looks for a new update every millisecond (a `time.sleep(0.001)` loop, in the measuring process,
 while the model computes); this reader waits on the socket instead, so the two rows tell the app's own cost from
-that client's.
+that client's. A third row waits for the result as `client.predict` does (`Job.result()`: no update read on the
+way, so no polling loop).
 """
 
 from __future__ import annotations
@@ -78,16 +79,26 @@ def run(
             name: Client(app.url, verbose=False, httpx_kwargs={"timeout": 900}) for name, app in apps.items()
         }
 
+        def greedy(prompt: str, seed: int) -> list:
+            """/generate's arguments: greedy, one sample. Each reader has a seed of its own: the same greedy
+            text, but not the request the engine just answered (it would replay it)."""
+            return [prompt, tokens, 0.0, 50, 1.0, 1.0, seed, 1]
+
         def through(client, prompt: str) -> tuple[str, int]:
-            job = client.submit(prompt, tokens, 0.0, 50, 1.0, 1.0, 0, 1, api_name="/generate")
+            job = client.submit(*greedy(prompt, 0), api_name="/generate")
             updates = 0
             for _update in job:  # the stream, update by update, as a client reads it
                 updates += 1
             return job.result()[0]["generated_text"], updates
 
+        def awaited(client, prompt: str) -> tuple[str, int]:
+            # as client.predict: the result waited for, no update read on the way
+            job = client.submit(*greedy(prompt, 2), api_name="/generate")
+            text = job.result()[0]["generated_text"]
+            return text, len(job.outputs())
+
         def through_events(http: httpx.Client, prompt: str) -> tuple[str, int]:
-            # seed 1: greedy text as with seed 0, but not the request the engine just answered (no replay)
-            data = [prompt, tokens, 0.0, 50, 1.0, 1.0, 1, 1]
+            data = greedy(prompt, 1)
             event_id = http.post("gradio_api/call/generate", json={"data": data}).json()["event_id"]
             event, text, updates = None, None, 0
             with http.stream("GET", f"gradio_api/call/generate/{event_id}") as answer:
@@ -103,6 +114,9 @@ def run(
 
         readers = {name: (through, client) for name, client in clients.items()}
         served_by = {name: app for name, app in apps.items()}
+        for name, app in apps.items():
+            readers[f"{name}, awaited"] = (awaited, clients[name])
+            served_by[f"{name}, awaited"] = app
         if events:
             for name, app in apps.items():
                 http = httpx.Client(base_url=app.url, timeout=900)
@@ -141,6 +155,8 @@ def run(
             return name
         if name.endswith(", events"):
             return f"/generate, its event stream read as it comes ({name.removesuffix(', events')})"
+        if name.endswith(", awaited"):
+            return f"/generate via gradio_client, its result awaited as predict() does ({name.removesuffix(', awaited')})"
         return f"/generate via gradio_client ({name})"
 
     reference = statistics.median(seconds["model.generate"])

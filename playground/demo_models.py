@@ -71,6 +71,14 @@ def all_texts(language: str) -> list[str]:
     return texts
 
 
+def lesson_texts(language: str) -> list[str]:
+    """Every text a Lessons step's "Try it" puts into a tab for the models of `language` (its inputs)."""
+    from playground import lessons
+
+    steps = [step for lesson in lessons.all_lessons() for step in lesson.steps]
+    return [value for step in steps for value in step.inputs_for(language).values() if isinstance(value, str)]
+
+
 def english_vocab() -> dict[str, int]:
     """WordPiece pieces: every word of the English texts whole, and letters and digits to spell any other."""
     words = sorted({w.lower() for text in all_texts("en") for w in re.findall(r"[A-Za-z]+|\d+", text)})
@@ -80,9 +88,10 @@ def english_vocab() -> dict[str, int]:
 
 
 def chinese_vocab() -> dict[str, int]:
-    """Single characters, as bert-base-chinese has them (every character of the Chinese texts), Chinese
-    punctuation, letters and digits."""
-    characters = sorted({c for text in all_texts("zh") for c in text if not c.isspace() and not c.isascii()})
+    """Single characters, as bert-base-chinese has them (every character of the Chinese texts and of the
+    lessons' Chinese inputs), Chinese punctuation, letters and digits."""
+    texts = all_texts("zh") + lesson_texts("zh")  # the lessons' too: their Try it opens the tabs with them
+    characters = sorted({c for text in texts for c in text if not c.isspace() and not c.isascii()})
     pieces = SPECIALS + list(string.ascii_lowercase) + list(string.digits) + list(string.punctuation)
     pieces += ["##" + c for c in string.ascii_lowercase + string.digits] + characters
     return {piece: i for i, piece in enumerate(dict.fromkeys(pieces))}
@@ -321,6 +330,7 @@ def chat_texts() -> list[str]:
     return texts + all_texts("en") + text_lines("zh.txt")
 
 
+ROLES = ["system", "user", "assistant"]  # the ChatML template's role names
 WORD_OR_CHARACTER = re.compile(r"[A-Za-z]+|[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -333,16 +343,23 @@ def chat_tokenizer(texts: list[str]):
     从前 ， 一只小猫坐在垫子上 ， 每天听孩子们读书 。): with one rare token before each "，" to tell the answers
     apart, the small model mixed up the clauses after it (从前，祝你愉快 to the mat.). So pairs are merged from
     two occurrences on, with every English word and Chinese character listed once more, so that they are
-    tokens (the words of the conversations stay whole; a rare character of another text may still be bytes)."""
+    tokens (the words of the conversations stay whole; a rare character of another text may still be bytes).
+
+    The template writes its role names with no space before them (`<|im_start|>user`), as no text writes a
+    word: listed twice, as the template writes them, they are whole tokens too (they were `us|er`, `ass|istant`)."""
     units = sorted({unit for text in texts for unit in WORD_OR_CHARACTER.findall(text)})
-    return tiny_models.chatml_tokenizer(texts + units, vocab_size=4000, context=CONTEXT, min_frequency=2)
+    roles = [f"{role}\n" for role in ROLES] * 2
+    return tiny_models.chatml_tokenizer(
+        texts + units + roles, vocab_size=4000, context=CONTEXT, min_frequency=2
+    )
 
 
-def build_llama_chat(path: Path, seed: int = 0, steps: int = 500) -> Path:
+def build_llama_chat(path: Path, seed: int = 2, steps: int = 500) -> Path:
     """A 2-layer Llama (RoPE, grouped-query attention) chat model with ChatML turns (`<|im_end|>` ends a turn),
     a byte-level BPE tokenizer holding the words and characters of its texts (chat_tokenizer), trained on
     conversations of chat.txt's questions and answers: the loss is on the assistant's replies and their end
-    token."""
+    token. Seed 2: with the role names whole, seeds 0, 1 and 3 each got 1 to 9 of the Chat examples' 24 turns
+    wrong (tests/ui/test_demo_models.py), seed 2 none."""
     tokenizer = chat_tokenizer(chat_texts())
     eos, pad = tokenizer.eos_token_id, tokenizer.pad_token_id
     torch.manual_seed(seed)

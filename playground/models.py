@@ -89,6 +89,7 @@ class LoadedModel:
     precision: str = ""
     exact_model: PreTrainedModel | None = field(default=None, repr=False)  # float32, when `model` is reduced
     _exact: LoadedModel | None = field(default=None, init=False, repr=False)
+    _unlocked: PreTrainedModel | None = field(default=None, init=False, repr=False)
 
     @property
     def runs_at(self) -> str:
@@ -128,6 +129,17 @@ class LoadedModel:
         models = [self.model] if self.exact_model is None else [self.model, self.exact_model]
         return sum(_tensor_bytes(t, seen) for m in models for t in _tensors(m))
 
+    def unlocked_model(self) -> PreTrainedModel:
+        """`model` for forward passes that take no lock (the generation engine's steps): the same modules'
+        weights and hooks, but a configuration of its own, so `eager_attention` never switches its attention
+        implementation while it runs. The views' hooks are thread-guarded (`inside.hooks.this_thread_only`)
+        and no view changes a weight, so its passes may run beside theirs. Made once, at rest (under the lock)."""
+        if self._unlocked is None:
+            with self.lock:
+                if self._unlocked is None:
+                    self._unlocked = own_configuration(self.model)
+        return self._unlocked
+
     @contextlib.contextmanager
     def eager_attention(self) -> Iterator[PreTrainedModel]:
         """Hold the lock with the eager attention implementation on, so outputs carry attention weights."""
@@ -140,6 +152,32 @@ class LoadedModel:
             finally:
                 if previous != "eager":
                     self.model.set_attn_implementation(previous)
+
+
+def own_configuration(model: torch.nn.Module) -> torch.nn.Module:
+    """A copy of `model`'s module tree whose modules share everything with the originals (parameters,
+    buffers, hooks: the same dicts) except their children, which are such copies too, and their
+    configurations, which are copies (sub-configurations shared as in the original): switching the original's
+    attention implementation (`set_attn_implementation` changes configurations only) leaves the copy's as
+    it was, and a hook added to an original module later acts in the copy as well. No tensor is copied."""
+    configs: dict = {}  # deepcopy's memo: one copy per configuration object, shared as the originals are
+    copies: dict[int, torch.nn.Module] = {}
+
+    def copy_of(module: torch.nn.Module) -> torch.nn.Module:
+        if id(module) not in copies:
+            twin = module.__class__.__new__(module.__class__)
+            state = dict(module.__dict__)
+            for name, value in state.items():
+                if isinstance(value, transformers.PreTrainedConfig):
+                    state[name] = copy.deepcopy(value, configs)
+            copies[id(module)] = twin
+            state["_modules"] = type(module._modules)(
+                (name, None if child is None else copy_of(child)) for name, child in module._modules.items()
+            )
+            twin.__dict__.update(state)
+        return copies[id(module)]
+
+    return copy_of(model)
 
 
 class SessionModels:

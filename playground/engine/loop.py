@@ -16,7 +16,9 @@ step waits for a reader's page update nor for its thread to wake. Each iteration
    request beyond is refused with one sentence (`EngineBusy`);
 3. when a row's reader has taken its last record (or a request waits for room), one forward pass over every
    row: its last token, the attention mask that hides the left padding, and its own position ids (so each row
-   sees exactly its own tokens at their own positions); a row nobody reads is not run further ahead;
+   sees exactly its own tokens at their own positions); a row nobody reads is not run further ahead. Prefills
+   and steps take no lock: a long forward pass of another view of the model (Inside, Attention) does not hold
+   back every student's next token (`LoadedModel.unlocked_model`);
 4. each request draws its next tokens from its own logits with its own processors and `torch.Generator`
    (`DecodingState.draw_next`, the same code as the loop of one request alone), and hands the step over. On a
    CPU the requests draw in parallel, in a small pool of threads (their draws are independent, and each is
@@ -48,6 +50,7 @@ from transformers.cache_utils import DynamicLayer
 from playground import timing
 from playground.i18n import lazy
 from playground.models import LoadedModel, free_memory, is_out_of_memory
+from playground.priority import start_thread
 from playground.tasks.generation import (
     DecodingState,
     GenerationParams,
@@ -239,8 +242,7 @@ class Engine:
                 self._waiting.append(request)
                 self._condition.notify()
                 if self._thread is None:
-                    self._thread = threading.Thread(target=self._run, name="playground-engine", daemon=True)
-                    self._thread.start()
+                    self._thread = start_thread(self._run, "playground-engine")
             else:
                 self.stats.shared += 1
             request.readers += 1
@@ -474,14 +476,13 @@ class Engine:
             {"attention_mask": mask, "position_ids": (mask.cumsum(1) - 1).clamp(min=0)} if padded else {}
         )
         cache_kwargs = _new_cache(loaded.model)
-        with loaded.lock:
-            outputs = loaded.model(
-                input_ids=input_ids,
-                use_cache=True,
-                **padding,
-                **cache_kwargs,
-                **last_logits_only(loaded.model),
-            )
+        outputs = loaded.unlocked_model()(  # no lock: see `_step`
+            input_ids=input_ids,
+            use_cache=True,
+            **padding,
+            **cache_kwargs,
+            **last_logits_only(loaded.model),
+        )
         self.stats.prefills += len(requests)
         self.stats.prefill_passes += 1
         now = time.monotonic()
@@ -548,10 +549,12 @@ class Engine:
         # Without padding, every row is at the same position: the forward pass of one request alone.
         padding = {"attention_mask": mask, "position_ids": self._positions[:, None]} if self._padded else {}
         try:
-            with loaded.lock:
-                outputs = loaded.model(
-                    input_ids=input_ids, use_cache=True, **padding, **{self._cache_name: self._cache}
-                )
+            # Without the model's lock: a step does not wait for another view's forward pass (Inside, Attention,
+            # an experiment: their hooks act in their own thread only, and their attention switch does not
+            # reach this copy of the model, `LoadedModel.unlocked_model`).
+            outputs = loaded.unlocked_model()(
+                input_ids=input_ids, use_cache=True, **padding, **{self._cache_name: self._cache}
+            )
         except Exception as error:
             for layer, (keys, values) in zip(self._cache.layers, saved, strict=True):
                 layer.keys, layer.values = keys, values  # as before the step

@@ -650,10 +650,9 @@ def next_token(
             records.close()
     else:
         state = DecodingState(context_ids, one, (), loaded.device, rng_state, top_n)
-        with torch.inference_mode():
-            with loaded.lock:
-                timing.mark("forward")
-                outputs = loaded.model(input_ids=state.input_ids, **last_logits_only(loaded.model))
+        with torch.inference_mode():  # no lock: the engine's copy of the model (`LoadedModel.unlocked_model`)
+            timing.mark("forward")
+            outputs = loaded.unlocked_model()(input_ids=state.input_ids, **last_logits_only(loaded.model))
             logits = outputs.logits[:, -1]  # (1, vocab)
             if draw_one:
                 record = state.draw_next(logits)

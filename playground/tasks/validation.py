@@ -37,6 +37,23 @@ def check_text(text: object, max_chars: int, what: str | Message = lazy("text"))
     return text
 
 
+def two_stacks(loaded) -> bool:
+    """Whether `loaded` (a LoadedModel) is an encoder-decoder (the translation model)."""
+    return bool(getattr(loaded.model.config, "is_encoder_decoder", False))
+
+
+def refuse_two_stacks(loaded, what: str | Message) -> None:
+    """InputError where `loaded` is an encoder-decoder: `what` reads one stack of blocks."""
+    if two_stacks(loaded):
+        raise InputError(
+            lazy(
+                "{what} works on models of one stack of blocks (GPT, BERT, Llama), not on the translation "
+                "model's encoder and decoder: choose another model.",
+                what=translatable(what),
+            )
+        )
+
+
 def check_int(value: object, name: str | Message, low: int, high: int) -> int:
     """`value` as an int within [low, high], else InputError naming the setting."""
     name = translatable(name)

@@ -8,8 +8,9 @@ ZH = {
     "continues with nonsense.": "一个用一页句子训练的小演示模型：它会用这些句子里的词接着写这些句子；别的内容它只会接出胡话。",
     "A small demo model trained on a page of sentences: it fills the blanks of those; elsewhere its guesses "
     "mean little.": "一个用一页句子训练的小演示模型：它会填这些句子里的空；在别的句子里它的猜测没有多少意义。",
-    "A small demo reader trained on ten short facts: it finds answers in those; in other texts its answers "
-    "mean little.": "一个用十条简短事实训练的小演示阅读模型：它能在这些事实里找到答案；在别的文本里它的答案没有多少意义。",
+    "A small demo reader trained on ten short facts, two or three at a time: it finds answers in those; in "
+    "longer or other texts its answers mean little.": "一个用十条简短事实（每次两三条）训练的小演示阅读模型：它能在这些事实里"
+    "找到答案；在更长的或别的文本里它的答案没有多少意义。",
     "A small demo translator trained on sixteen sentences: it translates those; other sentences come out as "
     "nonsense.": "一个用十六个句子训练的小演示翻译模型：它会翻译这些句子；别的句子翻出来是胡话。",
     "A small demo chat model that learnt about twenty questions and their answers: it answers those, and any "

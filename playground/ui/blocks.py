@@ -30,6 +30,7 @@
 from __future__ import annotations
 
 import contextvars
+import datetime
 import math
 import types
 
@@ -46,6 +47,10 @@ from playground.ui.errors import as_gr_error, is_escaped, mark_escaped
 NUMERIC = (gr.Slider, gr.Number)
 CHOICES = (gr.Dropdown, gr.Radio, gr.CheckboxGroup)
 SHOWN_VALUE_CHARS = 40  # of a refused value quoted in a sentence
+# gradio's queue looks for new events every millisecond while it is free: each look takes the interpreter's lock
+# from the threads that drive the models. Every 10 ms adds at most 10 ms to an event's wait.
+QUEUE_IDLE_POLL = 0.01
+PROGRESS_POLL = 0.05  # how often it looks for a progress bar's news: 20 times a second is enough for the eye
 
 _request = contextvars.ContextVar("playground_request", default=None)
 _row_requests = contextvars.ContextVar("playground_row_requests", default=None)  # a batch's, one per request
@@ -110,6 +115,10 @@ class PlaygroundBlocks(gr.Blocks):
         """Gradio's queue, sending each refused request of a batch its own error (ui/batch_rows.py)."""
         demo = super().queue(*args, **kwargs)
         self._queue.__class__ = BatchQueue
+        self._queue.sleep_when_free = max(self._queue.sleep_when_free, QUEUE_IDLE_POLL)
+        self._queue.progress_update_sleep_when_free = max(
+            self._queue.progress_update_sleep_when_free, PROGRESS_POLL
+        )
         return demo
 
     async def refused_quietly(self, fn, error: gr.Error, state, event_id: str | None) -> dict | None:
@@ -181,9 +190,33 @@ class LeanSessionState(state_holder.SessionState):
     get gradio's own."""
 
     def __init__(self, blocks: gr.Blocks):
-        if isinstance(blocks, PlaygroundBlocks) and not keeps_deep_links(blocks):
+        self._lean = isinstance(blocks, PlaygroundBlocks) and not keeps_deep_links(blocks)
+        if self._lean:
             blocks = _WithoutBlockConfigs(blocks)
         super().__init__(blocks)
+
+    # Nor does it fill that copy as an event goes: gradio rebuilt an output's whole config (get_config, which reads
+    # its constructor's signature) once for each output it answered with a value, twice for each update, only
+    # for `forget_values` to empty it after the event: about a third of a follower's lean draw (ui/lessons.py
+    # follow_move), each of a class's pages at each move.
+
+    def __setitem__(self, key: int, value) -> None:
+        if not self._lean:
+            return super().__setitem__(key, value)
+        block = self.blocks_config.blocks.get(key)
+        if isinstance(block, gr.State):  # as gradio's, without the copy of the config
+            self._state_ttl[key] = (block.time_to_live, datetime.datetime.now())
+            self.state_data[key] = value
+        else:
+            self.blocks_config.blocks[key] = value
+
+    def _update_config(self, key: int) -> None:
+        if not self._lean:
+            super()._update_config(key)
+
+    def _update_value_in_config(self, key: int, value) -> None:
+        if not self._lean:
+            super()._update_value_in_config(key, value)
 
 
 class _WithoutBlockConfigs:

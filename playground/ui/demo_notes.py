@@ -12,8 +12,8 @@ NOTES = {
     "anything else it continues with nonsense.",
     "fill-mask": "A small demo model trained on a page of sentences: it fills the blanks of those; elsewhere "
     "its guesses mean little.",
-    "question-answering": "A small demo reader trained on ten short facts: it finds answers in those; in other "
-    "texts its answers mean little.",
+    "question-answering": "A small demo reader trained on ten short facts, two or three at a time: it finds answers "
+    "in those; in longer or other texts its answers mean little.",
     "translation": "A small demo translator trained on sixteen sentences: it translates those; other sentences "
     "come out as nonsense.",
     "chat": "A small demo chat model that learnt about twenty questions and their answers: it answers those, "

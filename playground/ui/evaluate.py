@@ -15,6 +15,7 @@ import gradio as gr
 from playground import api
 from playground.i18n import _, lazy, ui
 from playground.tasks import evaluation
+from playground.tasks.chat_tasks import language_of_text
 from playground.tasks.validation import InputError
 from playground.ui.context import Context, summary_markdown, with_token_note
 from playground.ui.events import CLEARED, api_endpoint, on
@@ -205,6 +206,7 @@ class _Page:
     tabs: gr.Tabs | None = None
     candidate: gr.Textbox | None = None
     references: list[gr.Textbox] = field(default_factory=list)
+    language: gr.Radio | None = None
     waiting: list[tuple] = field(default_factory=list)
 
 
@@ -235,11 +237,14 @@ def _wire(page: _Page, triggers: list, source, reference) -> None:
     outputs = {"candidate": page.candidate} | {f"reference_{i}": box for i, box in enumerate(page.references)}
     if page.tabs is not None:
         outputs["tabs"] = page.tabs
+    if page.language is not None:
+        outputs["language"] = page.language
     on(triggers, _sent, None, inputs, outputs, clear_on_error=False)  # queued: a refusal is a pop-up
 
 
 def _sent(text, reference=None) -> dict:
-    """The candidate and references after a text was sent here (the page's earlier references do not fit it).
+    """The candidate and references after a text was sent here (the page's earlier references do not fit it),
+    and the language it is written in (BLEU and ROUGE cut Chinese into characters, English into words).
     `text` is a text, or a state holding a result as {"output": text, ...} (the Translation tab's)."""
     if isinstance(text, dict):
         text = text.get("output")
@@ -254,6 +259,7 @@ def _sent(text, reference=None) -> dict:
         "reference_1": "",
         "reference_2": "",
         "tabs": gr.Tabs(selected=TAB_ID),
+        "language": language_of_text(text),  # a translation is in the other language than the page's models
     }
 
 
@@ -387,7 +393,7 @@ def build(context: Context) -> None:
     )
     page = _page()
     page.tabs = parent if isinstance(parent, gr.Tabs) else None
-    page.candidate, page.references = candidate, references
+    page.candidate, page.references, page.language = candidate, references, language
     for waiting in page.waiting:
         _wire(page, *waiting)
     page.waiting.clear()

@@ -21,6 +21,7 @@ import gradio as gr
 
 from playground import timing
 from playground.i18n import using
+from playground.priority import behind_tokens
 from playground.ui.context import Context, each_step_in, in_session
 from playground.ui.errors import as_gr_error, friendly_errors, raise_error, show_error
 from playground.ui.language import batch_languages, in_languages, in_page_language, page_language
@@ -32,6 +33,13 @@ except ImportError:  # Anywhere else it changes nothing.
 
     def on_gpu(fn: Callable) -> Callable:
         return fn
+
+
+def model_work(fn: Callable, tokens: bool = False) -> Callable:
+    """A handler's work on a model: GPU work on Spaces (`on_gpu`), and on a CPU behind the class's tokens (at a
+    lower priority than the generation engines' threads, playground/priority.py) unless it draws `tokens` itself
+    (Next token)."""
+    return on_gpu(fn if tokens else behind_tokens(fn))
 
 
 # Requests for one model share a concurrency group. The model's lock runs one forward pass at a time, so
@@ -219,15 +227,17 @@ def on(
     outputs: Outputs,
     model_group: str | None = None,
     clear_on_error: bool = True,
+    tokens: bool = False,
     **options,
 ):
     """A UI event (not part of the public API), answered in the page's language with its errors as one
     sentence, a pop-up (see `failing_quietly`): with `clear_on_error`, a failure clears the results it shows.
-    With `model_group`, it runs in the concurrency group of that model, as GPU work (`on_gpu`)."""
+    With `model_group`, it runs in the concurrency group of that model, as work on a model (`model_work`; with
+    `tokens` as a generation's token)."""
     fn = friendly_errors(by_component(handler, outputs), page=True)
     fn = bind(in_page_language(failing_quietly(fn, outputs, inputs, clear_on_error)), context)
     if model_group is not None:
-        fn = on_gpu(fn)
+        fn = model_work(fn, tokens)
         limit = concurrency_limit(context, model_group)
         options = {"concurrency_id": model_group, "concurrency_limit": limit, **options}
     return gr.on(triggers, fn, inputs, list(outputs.values()), api_visibility="private", **options)
@@ -241,6 +251,7 @@ def api_endpoint(
     max_batch_size: int | None = None,
     limit: int | None = None,
     tool: bool = True,
+    tokens: bool = False,
 ) -> None:
     """A public JSON endpoint `/name`, in the concurrency group of the model it uses; its errors in English.
 
@@ -249,12 +260,13 @@ def api_endpoint(
     and so does the API schema clients see. A max_batch_size of 1 serves it unbatched, one request per call.
     `limit`: how many requests of the group run at once (default: `concurrency_limit` of the group).
     `tool`: with --mcp, whether AI assistants see it as a tool (ui/mcp.py), described by the handler's docstring.
+    `tokens`: it draws a generation's tokens itself (Next token), at the engines' priority (`model_work`).
     """
     fn = bind(friendly_errors(handler), context)
     if max_batch_size is not None:  # a batch holds several sessions: the server's models only
-        fn = on_gpu(in_sessions(context, fn, with_column=False))
+        fn = model_work(in_sessions(context, fn, with_column=False), tokens)
     else:
-        fn = on_gpu(server_models_only(fn))
+        fn = model_work(server_models_only(fn), tokens)
     if max_batch_size is not None and max_batch_size <= 1:
         fn = one_at_a_time(fn)
     if not tool:
@@ -302,7 +314,7 @@ def batched(
     fn = in_sessions(context, fn, with_column=session is not None)
     if session is not None:
         inputs = [*inputs, session]
-    fn = on_gpu(clearing_batch(fn, outputs))
+    fn = model_work(clearing_batch(fn, outputs))
     event = on(triggers, model_loader(model_group), context, None, {}, model_group).success
     if max_batch_size > 1:
         event = event(

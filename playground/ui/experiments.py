@@ -38,6 +38,11 @@ PATCH_EXAMPLES = {  # clean, corrupted: the same number of tokens on the preset'
     "en": [["The Eiffel Tower is in the city of", "The Colosseum is in the city of"]],
     "zh": [["埃菲尔铁塔所在的城市是", "罗马斗兽场所在的城市是"]],
 }
+# The --demo GPT keeps every word of its texts whole: "Eiffel Tower" is two tokens there and "Colosseum" one
+DEMO_PATCH_EXAMPLES = {
+    "en": [["Paris is the capital of", "Rome is the capital of"]],
+    "zh": PATCH_EXAMPLES["zh"],
+}
 KV_EXAMPLES = {"en": "The Eiffel Tower is in the city of", "zh": "今天天气很好，我们"}
 LAB_TEXTS = {  # built-in training texts of the tokenizer lab
     "en": "\n".join(
@@ -436,7 +441,9 @@ def build(context: Context) -> None:
                         "The logit lens with the heads knocked out: what the model would predict after each layer."
                     )
                 )
-                ablation_lens = gr.Plot(label=ui("Logit lens"), show_label=False)
+                ablation_lens = gr.Plot(  # as wide as Inside's: it scrolls on a phone instead of being cut
+                    label=ui("Logit lens"), show_label=False, elem_classes=["wide-chart"]
+                )
             with gr.Tab(ui("Activation patching"), id="experiments-patching", elem_id="experiments-patching"):
                 gr.Markdown(
                     ui(
@@ -445,7 +452,8 @@ def build(context: Context) -> None:
                         "where that brings the clean answer back, the answer is decided there."
                     )
                 )
-                patch_example = context.examples(PATCH_EXAMPLES)[0]
+                patch_examples = DEMO_PATCH_EXAMPLES if settings.demo else PATCH_EXAMPLES
+                patch_example = context.examples(patch_examples)[0]
                 with gr.Row():
                     clean = gr.Textbox(
                         label=ui("Clean prompt"), value=patch_example[0], max_length=settings.max_input_chars
@@ -481,7 +489,9 @@ def build(context: Context) -> None:
                 new_tokens = gr.Slider(1, kv_cache.MAX_NEW_TOKENS, value=8, step=1, label=ui("New tokens"))
                 kv_button = gr.Button(ui("Generate step by step"), variant="primary")
                 kv_info = gr.Markdown()
-                kv_table = gr.Dataframe(label=ui("Steps"), interactive=False)
+                kv_table = gr.Dataframe(  # a row on two lines on a phone (style.css)
+                    label=ui("Steps"), interactive=False, elem_classes=["stack-table"]
+                )
                 kv_plot = gr.Plot(label=ui("KV cache"), show_label=False)
             with gr.Tab(ui("Tokenizer lab"), id="experiments-tokenizer", elem_id="experiments-tokenizer"):
                 gr.Markdown(
@@ -504,7 +514,9 @@ def build(context: Context) -> None:
                 lab_info = gr.Markdown()
                 lab_merges = gr.Slider(0, 1, value=0, step=1, label=ui("Merges used"), interactive=False)
                 lab_pieces = gr.HTML()
-                lab_table = gr.Dataframe(label=ui("The latest merges"), interactive=False)
+                lab_table = gr.Dataframe(  # long byte pieces wrap inside their cells on a phone (style.css)
+                    label=ui("The latest merges"), interactive=False, elem_classes=["stack-table"]
+                )
                 compare_button = gr.Button(ui("Compare the served models' tokenizers"), size="sm")
                 lab_compare = gr.HTML()
         linkable = {"model": model, "text": text, "heads": chosen, "mode": mode, "clean": clean}

@@ -412,7 +412,7 @@ def build(context: Context) -> None:
         step_state, shown_state = session_state(), session_state()
         generation_attention_section(context, step_state)
         api_endpoint(generate_api, context, "generate", "generation")
-        api_endpoint(next_token_api, context, "next_token", "generation")
+        api_endpoint(next_token_api, context, "next_token", "generation", tokens=True)
 
     sampler = [temperature, top_k, top_p, repetition_penalty, seed]
     texts = {"html": output_html, "text": output, "info": info, "distribution": distribution_plot}
@@ -428,7 +428,15 @@ def build(context: Context) -> None:
     )
     stop_button.click(None, cancels=[event])
     on([stop_button.click], stopped, None, [info], {"info": info}, queue=False)
-    on([next_button.click], next_step, context, [step_state, prompt] + sampler, texts | states, "generation")
+    on(
+        [next_button.click],
+        next_step,
+        context,
+        [step_state, prompt] + sampler,
+        texts | states,
+        "generation",
+        tokens=True,
+    )
     on([undo_button.click], undo_step, context, [step_state] + sampler, texts | states, "generation")
     on(  # while a slider moves, only the latest position is drawn
         [temperature.input, top_k.input, top_p.input, repetition_penalty.input],

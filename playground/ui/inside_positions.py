@@ -6,6 +6,8 @@ Endpoints: /positions, /word_order, /block_structure.
 
 from __future__ import annotations
 
+import html
+
 import gradio as gr
 
 from playground import api
@@ -13,6 +15,7 @@ from playground.i18n import _, ui
 from playground.tasks import attention
 from playground.tasks.inside import positions as positions_task
 from playground.tasks.inside import structure as structure_task
+from playground.tasks.validation import two_stacks
 from playground.ui.attention import checked_model
 from playground.ui.context import Context, summary_markdown
 from playground.ui.events import api_endpoint, on
@@ -108,6 +111,9 @@ def word_order_text(result: positions_task.WordOrder) -> str:
 def show_block(context: Context, model, text, layer) -> dict:
     """The block of the chosen layer as a diagram of the model's own modules, with its residual sums checked."""
     loaded = context.model(checked_model(model))
+    if two_stacks(loaded):  # Look inside shows it: a note, no pop-up
+        note = _("The block diagram is drawn for models of one stack of blocks (GPT, BERT, Llama).")
+        return {"diagram": f"<p>{html.escape(note)}</p>"}
     limits = context.settings
     n_layers, _heads = attention.layers_and_heads(loaded)
     result = structure_task.structure(

@@ -15,6 +15,7 @@ from playground.follow import follow_route
 from playground.i18n import _, page_translations, ui
 from playground.models import ModelManager
 from playground.network import qr_svg, student_urls
+from playground.page_cache import PageCache
 from playground.registry import REGISTRY
 from playground.replica_cookie import ReplicaCookie
 from playground.settings import Settings
@@ -117,6 +118,7 @@ def build_demo(settings: Settings, manager: ModelManager | None = None) -> gr.Bl
         )  # ?tab=…, ?lesson=… (ui/links.py)
         lessons.wire(lessons_tab, demo, wiring, switch)
         demo.playground_lessons = lessons_tab.lc
+        demo.playground_lessons_tab = lessons_tab
         footer = gr.Markdown(elem_classes=["footer-models"])  # written in the page's language when it loads
         on([demo.load, switch.change], show_footer, context, None, {"footer": footer}, queue=False)
     return demo
@@ -200,14 +202,22 @@ def choice_values(blocks: gr.Blocks) -> frozenset[str]:
     return frozenset(values)
 
 
+def middleware(blocks: gr.Blocks | None) -> list[Middleware]:
+    """The replica cookie on every answer; with `blocks`, its page and config made once (playground/page_cache.py)."""
+    return [Middleware(ReplicaCookie)] + (
+        [Middleware(PageCache, blocks=blocks)] if blocks is not None else []
+    )
+
+
 def launch_options(settings: Settings | None = None, blocks: gr.Blocks | None = None) -> dict:
     """Theme, CSS, scripts and the page's translations (gradio 6 takes them in launch()); with `settings`, the
     largest upload gradio accepts (--max-upload-mb), the most sessions it keeps (--max-sessions), the MCP
     server (--mcp; off also when GRADIO_MCP_SERVER says otherwise) and the path prefix (--root-path). Every answer
     to a browser without one sets the replica cookie (playground/replica_cookie.py) that a proxy in front of
-    several replicas hashes. With `blocks`, the page's choice values are not translated (`page_translations`)."""
+    several replicas hashes. With `blocks`, the page's choice values are not translated (`page_translations`), and
+    its page and config are made once (`middleware`)."""
     options = {
-        "app_kwargs": {"middleware": [Middleware(ReplicaCookie)], "routes": follow_routes(blocks)},
+        "app_kwargs": {"middleware": middleware(blocks), "routes": follow_routes(blocks)},
         "theme": theme(),
         "head": ACCESSIBILITY_JS + KEYBOARD_JS,
         "css_paths": [CSS_PATH] if CSS_PATH.exists() else None,

@@ -23,6 +23,7 @@ from playground.lessons import MODEL_KINDS, Lesson, Step, course, question_text
 from playground.markup import escape_html, escape_markdown
 from playground.network import qr_svg, student_urls
 from playground.tasks import quiz
+from playground.ui.blocks import shown_value
 from playground.ui.context import Context, current_session, session_state
 from playground.ui.errors import as_gr_error
 from playground.ui.events import api_endpoint, on
@@ -37,6 +38,17 @@ LATEX = [
     {"left": "$$", "right": "$$", "display": True},
     {"left": "$", "right": "$", "display": False},
 ]
+
+
+def any_choice(radio: gr.Radio) -> gr.Radio:
+    """`radio` (the step's answer) passes on whatever the page sends where this session holds no copy of its
+    choices: `check` checks it against the step's own choices, derived again from the step (lesson id, index).
+    (A session gradio forgot and began again has no copy: the choices the page shows were refused until the next
+    step.) Where the session holds a copy, gradio checks against it as usual. An instance's methods, not a
+    subclass: gradio writes a .pyi file beside the module of every component class defined."""
+    radio.preprocess = lambda payload: payload
+    radio.allow_custom_value = True  # ui/blocks.py checked_inputs leaves it to `check`
+    return radio
 
 
 @dataclass
@@ -137,13 +149,13 @@ def check_answer(lc: LessonsContext, lesson: Lesson, index: int, choice) -> tupl
         right = str(question.answer)
         answer = question.choices[question.answer][language()]
         if choice == right:
-            return True, "✅ " + _("Right!")
-        return False, "❌ " + _("Not quite. The answer: {answer}", answer=escape_markdown(answer))
+            return True, "✓ " + _("Right!")
+        return False, "✗ " + _("Not quite. The answer: {answer}", answer=escape_markdown(answer))
     found = model_answer(lc, lesson.steps[index])  # read again at check time: the model decides
     score = "" if found.score is None else f" ({found.score:.0%})"
     if choice == found.answer:
-        return True, "✅ " + _("Right! The model's answer: {answer}", answer=quoted(found.answer) + score)
-    return False, "❌ " + _(
+        return True, "✓ " + _("Right! The model's answer: {answer}", answer=quoted(found.answer) + score)
+    return False, "✗ " + _(
         "The model's answer: {answer}. You predicted {choice}.",
         answer=quoted(found.answer) + score,
         choice=quoted(str(choice)),
@@ -269,6 +281,17 @@ def check(lc: LessonsContext, lesson_id, index, choice, done, code) -> dict:
         return {}
     if choice is None or choice == "":
         raise gr.Error(_("Choose an answer first."), print_exception=False)
+    offered = [value for _label, value in question_choices(lc, lesson, index)]
+    if str(choice) not in offered:  # the step's own choices, derived again from the step (see any_choice)
+        raise gr.Error(
+            _(
+                "“{name}” does not offer {value}: send one of its choices.",
+                name=_("Your answer"),
+                value=shown_value(choice),
+            ),
+            print_exception=False,
+        )
+    choice = str(choice)
     right, sentence = check_answer(lc, lesson, index, choice)
     if code:
         lc.classroom.answer(code, current_session() or "", lesson.id, index, str(choice))
@@ -609,8 +632,8 @@ def build(context: Context) -> LessonsTab:
         parts["question"] = gr.Markdown(
             latex_delimiters=LATEX, elem_classes=["lesson-question"], elem_id="lesson-question"
         )
-        parts["answer"] = gr.Radio(
-            choices=[], label=ui("Your answer"), visible=False, elem_id="lesson-answer"
+        parts["answer"] = any_choice(
+            gr.Radio(choices=[], label=ui("Your answer"), visible=False, elem_id="lesson-answer")
         )
         parts["check"] = gr.Button(ui("Check"), visible=False, elem_id="lesson-check")
         parts["result"] = gr.Markdown(
@@ -634,9 +657,13 @@ def build(context: Context) -> LessonsTab:
                 )
             parts["join"] = gr.HTML(visible=False)
             parts["stats"] = gr.HTML()
-        parts["index"] = session_state(0)
-        parts["showing"] = session_state(None)  # "lesson|index" of the step the page shows (set with it)
-        parts["code"] = gr.State("")
+        # What the page needs of the server to go on is held by the page itself, sent with each event, not in
+        # gradio's session (which gradio forgets past --max-sessions others, least recently active first: a
+        # following page sends no event for minutes): the step's index, "lesson|index" of the step the page shows
+        # (set with it), the join code of the class it follows, and the teacher's key (`key`, below).
+        parts["index"] = gr.Number(0, precision=0, visible=False, label=ui("Step"))
+        parts["showing"] = gr.Textbox(visible=False)
+        parts["code"] = gr.Textbox(visible=False)
         # what the page waits on ("code|version|key", "" when it does not follow; FOLLOW_JS reads it) and where
         # the class went ("lesson|step|version|n", or "ended|n"; set in the browser by HAND_OVER_JS): boxes the
         # page keeps out of sight, since the browser reads and writes only what it shows
@@ -644,7 +671,9 @@ def build(context: Context) -> LessonsTab:
         parts["moved"] = gr.Textbox(elem_classes=["follow-signal"], container=False, show_label=False)
         # `moved` handed on by the lean draw (follow_move) when the whole step must be drawn (redraw_step)
         parts["redraw"] = gr.Textbox(elem_classes=["follow-signal"], container=False, show_label=False)
-        parts["key"] = gr.State("")
+        # the teacher's key to the led class, on the teacher's page only: checked against the class held in the
+        # server's memory at each move (Classroom), so a forgotten session does not take the class from its teacher
+        parts["key"] = gr.Textbox(visible=False)
         parts["run"] = gr.Textbox(visible=False)  # the button "Try it" clicks once the step's tab is open
         parts["shown_stats"] = session_state(None)
         parts["timer"] = gr.Timer(HAND_OVER_SECONDS, active=False)

@@ -52,7 +52,7 @@ LONG_ZH = (
     "就把它切成互相重叠的窗口，每个窗口和问题一起读，最后保留所有窗口里最好的答案。今天，同样的思想支撑着"
     "每天有数百万人使用的聊天助手、翻译系统和搜索引擎。"
 )
-# Short facts, one after another: the demo's tiny readers (64 tokens at a time) read them in windows.
+# Short facts, one after another, that the demo's tiny readers learned (two or three at a time).
 FACTS_EN = (
     "Tom plays the piano every evening. The lesson starts at nine in the morning. Marie lives in London with her "
     "two dogs. The food was cold and the service was slow. Students ask questions, and the model answers them. "
@@ -73,6 +73,26 @@ EXAMPLES = {  # question, context, top-k, longest answer: for the English and th
         ["小明喜欢学习什么？", FACTS_ZH, 3, 30],
         ["BERT 是哪一年发布的？", LONG_ZH, 5, 30],
         ["SQuAD 数据集是谁发布的？", LONG_ZH, 5, 30],
+    ],
+}
+
+# --demo: the tiny readers learned contexts of two or three of their facts (playground/tiny_models.py _train_qa);
+# on all ten at once they lose where an answer ends ("What does Tom play?" -> "the lazy dog")
+DEMO_EXAMPLES = {
+    "en": [
+        EXAMPLES["en"][0],
+        [
+            "What does Tom play?",
+            "The lesson starts at nine in the morning. Tom plays the piano every evening.",
+            3,
+            30,
+        ],
+        *EXAMPLES["en"][2:],
+    ],
+    "zh": [
+        ["中国的首都是哪里？", "学生认真听讲。北京是中国的首都。", 3, 30],
+        ["小明喜欢学习什么？", "今天天气很好。小明喜欢学习语言模型。", 3, 30],
+        *EXAMPLES["zh"][2:],
     ],
 }
 
@@ -133,7 +153,7 @@ def question_answering_api(
 def build(app: Context) -> None:
     """The Question answering tab and the /question_answering endpoint (both batched)."""
     settings = app.settings
-    examples = app.examples(EXAMPLES)
+    examples = app.examples(DEMO_EXAMPLES if settings.demo else EXAMPLES)
     with gr.Tab(ui("Question answering"), id="question-answering"):
         gr.Markdown(
             ui(

@@ -173,7 +173,14 @@ def build(context: Context) -> None:
             ui("Models load when a tab first needs them and stay in memory; unload one to free its memory.")
         )
         summary = gr.Markdown()
-        models = gr.Dataframe(headers=COLUMNS, interactive=False, label=ui("Loaded models"))
+        models = gr.Dataframe(
+            headers=COLUMNS,
+            interactive=False,
+            label=ui("Loaded models"),
+            wrap=True,
+            column_widths=["15%", "37%", "9%", "11%", "15%", "13%"],  # the width of the page, not more
+            elem_classes=["stack-table", "stack-models"],  # rows on three lines on a phone (style.css)
+        )
         notices = gr.Markdown()
         refresh_button = gr.Button(ui("Refresh"))
         with gr.Group(visible=admin):  # not even shown without a password: nobody could use them

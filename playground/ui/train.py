@@ -621,7 +621,7 @@ def build(context: Context) -> None:
                 max_height=320,
                 column_widths=["60%", "20%", "20%"],
                 label=ui("Labelled sentences (edit them, add rows)"),
-                elem_classes=["train-table"],
+                elem_classes=["train-table", "stack-table", "stack-first"],  # two lines a row on a phone
             )
             with gr.Row():
                 epochs = gr.Slider(1, 20, value=5, step=1, label=ui("Epochs"))
@@ -643,7 +643,7 @@ def build(context: Context) -> None:
                 interactive=False,
                 wrap=True,
                 label=ui("Before and after: the validation sentences"),
-                elem_classes=["train-table"],
+                elem_classes=["train-table", "stack-table", "stack-first"],  # two lines a row on a phone
             )
             code = _code_box()
             with gr.Row():
@@ -682,7 +682,7 @@ def build(context: Context) -> None:
                 wrap=True,
                 column_widths=["12%", "88%"],
                 label=ui("Samples: what the model writes"),
-                elem_classes=["train-table"],
+                elem_classes=["train-table", "stack-table", "stack-step"],  # the step narrow on a phone
             )
             tiny_code_box = _code_box()
             tiny_download = gr.Button(ui("Download my tiny GPT (zip)"))

@@ -492,13 +492,14 @@ def build(context: Context) -> None:
         shown | {"code": code},
         "translation",
     )
-    on(
+    on(  # a refused step (the translation ended, or reached its limit) changes nothing: the view stays
         [next_button.click],
         next_step,
         context,
         [step_state, text, max_new_tokens, layer, head],
         shown,
         "translation",
+        clear_on_error=False,
     )
     on([undo_button.click], undo_step, context, [step_state, layer, head], shown, "translation")
     on(

@@ -179,7 +179,9 @@ COLOR_BAR = {"orientation": "h", "thickness": 12, "len": 0.6, "y": -0.02, "yanch
 def color_axis(cmax: float = 1.0, title: str | None = None, **colorbar) -> dict:
     """The colour scale of every panel, 0 to `cmax`, its bar titled in the request's language (`colorbar`:
     changes)."""
-    title = {"text": title or _("weight"), "side": "right"}
+    # the title above the bar: beside a horizontal bar it takes its room from the bar's length (on a phone the bar
+    # shrank to a few pixels and its tick labels turned and overlapped)
+    title = {"text": title or _("weight"), "side": "top", "font": {"size": 14}}
     return {
         "colorscale": COLORSCALE,
         "cmin": 0,
@@ -343,10 +345,12 @@ def grid_figure(view: AttentionView) -> go.Figure:
     axes = {"type": "category", "showticklabels": False, "ticks": "", "showgrid": False}
     fig.update_xaxes(**axes)
     fig.update_yaxes(autorange="reversed", **axes)
+    room = 0  # pixels under the last row that its turned key labels take: the colour bar goes below them
     if (
         not small and max(len(names), len(keys)) <= GRID_LABELS
     ):  # token names beside the first column, under the last row
         font = {"size": 11 if len(names) > 12 else 12}
+        room = int(10 + 0.87 * _text_width(keys, font["size"]))
         fig.update_yaxes(showticklabels=True, tickfont=font, col=1)
         for column in range(1, columns + 1):
             last_row = max(r + 1 for r, c in places if c + 1 == column)
@@ -354,8 +358,13 @@ def grid_figure(view: AttentionView) -> go.Figure:
     fig.update_annotations(font={"size": 11 if small else 14})
     subtitle = grid_subtitle(view.causal)
     panel_height = 90 if small else 230
-    _layout(fig, f"{view.title}<br><sup>{subtitle}</sup>", 170 + rows * panel_height)
-    fig.update_layout(coloraxis=colors, margin={"t": title_room(fig) + 15, "b": 70})
+    height = 170 + rows * panel_height + room
+    _layout(fig, f"{view.title}<br><sup>{subtitle}</sup>", height)
+    top, bottom = title_room(fig) + 15, 70 + room
+    # under the labels, not over them (in paper units: the plot's height is 1; at 390 px in 中文 the bar's title
+    # sat on a panel's "[CLS]")
+    colors["colorbar"]["y"] = COLOR_BAR["y"] - room / (height - top - bottom)
+    fig.update_layout(coloraxis=colors, margin={"t": top, "b": bottom})
     if view.causal:
         fig.update_layout(plot_bgcolor=MASKED_BACKGROUND)
     return fig

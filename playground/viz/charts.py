@@ -77,12 +77,17 @@ def _columns(text: str) -> int:
 
 
 WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"  # Chinese characters and punctuation
+# Chinese punctuation that never starts a line (a comma, a full stop, a colon, a closing bracket) and that never
+# ends one (an opening bracket or quote): a line is not broken before the one or after the other
+CLOSING = "，。、：；！？）》」』】〉”’"
+OPENING = "（《「『【〈“‘"
 
 
 def fit_line(line: str, columns: int) -> list[str]:
     """`line` broken into lines of at most `columns` (see `_columns`): plotly never wraps a title, and a phone's
     chart cuts a long one at its edge. It breaks at " · " where that is enough, else at a space or beside a
-    Chinese character; never inside markup such as <b>…</b>."""
+    Chinese character (never before its closing punctuation nor after an opening one); never inside markup
+    such as <b>…</b>."""
     if _visible_columns(line) <= columns:
         return [line]
     parts = line.split(" · ")
@@ -90,7 +95,7 @@ def fit_line(line: str, columns: int) -> list[str]:
         return _pack(
             [piece for part in parts for piece in _mark_last(fit_line(part, columns))], columns, " · "
         )
-    breaks = rf"(?<=\s)|(?<=[{WIDE}])|(?=[{WIDE}])"
+    breaks = rf"(?:(?<=\s)|(?<=[{WIDE}])|(?=[{WIDE}]))(?![{CLOSING}])(?<![{OPENING}])"
     return _pack(_outside_markup([piece for piece in re.split(breaks, line) if piece]), columns, "")
 
 
@@ -156,6 +161,15 @@ def title_text(title: str, subtitle: str = "") -> str:
     return "<br>".join(fitted)
 
 
+def own_title(fig: go.Figure, title: str, **layout) -> go.Figure:
+    """`fig` with its own size and margins (`layout`, as fig.update_layout takes them) and the app's rule for
+    a title (15 px): its lines fitted to a phone's chart (`title_text`), at the chart's top, with the room they
+    need above the plot."""
+    fig.update_layout(title={"text": title_text(title), "font": {"size": 15}, **TITLE_AT_TOP}, **layout)
+    fig.update_layout(margin={"t": max(fig.layout.margin.t or 0, title_room(fig))})
+    return fig
+
+
 def title_room(fig: go.Figure) -> int:
     """Pixels above the plot that `fig`'s title needs (its lines of 18 px and of smaller type, see `layout`)."""
     lines = (fig.layout.title.text or "").split("<br>")
@@ -183,6 +197,26 @@ def layout(fig: go.Figure, title: str, height: int, subtitle: str = "") -> go.Fi
 
 
 _layout = layout  # the name the modules of viz/ import
+
+
+def layout_with_legend_below(
+    fig: go.Figure, title: str, height: int, subtitle: str = "", under_axis: int = 10
+) -> go.Figure:
+    """`layout` with the legend under the plot: LEGEND_ROOM more pixels for it, `under_axis` pixels below the
+    axis's labels."""
+    layout(fig, title, height + LEGEND_ROOM, subtitle)
+    fig.update_layout(showlegend=True, legend=LEGEND_BELOW, margin={"b": under_axis + LEGEND_ROOM})
+    return fig
+
+
+PHONE_PLOT_WIDTH = 250  # pixels of a chart's plot area on a phone (390 px page), past its y axis labels
+
+
+def upright_tick_size(count: int) -> int:
+    """The font size at which `count` upright labels (turned by 90 degrees: each as thick as its font is high)
+    stand side by side in a phone's plot: at 16 px, 20 of them overlapped. 11 px at least (the least that reads),
+    16 at most."""
+    return max(11, min(16, PHONE_PLOT_WIDTH // max(1, count)))
 
 
 def token_ticks(fig: go.Figure, names: list[str], **axis) -> None:
@@ -342,7 +376,8 @@ def next_token_figure(result: NextToken, step: int | None = None, sample: int | 
         tickmode="array",
         tickvals=x,
         ticktext=names,
-        tickangle=-90,  # upright: neighbours never overlap
+        tickangle=-90,  # upright: neighbours never overlap, at a size that fits them side by side on a phone
+        tickfont={"size": upright_tick_size(len(names))},
         automargin=True,
         ticklabeloverflow="allow",
     )
@@ -358,9 +393,8 @@ def next_token_figure(result: NextToken, step: int | None = None, sample: int | 
         where.append(_("new token {step}", step=step))
     if sample is not None:
         where.append(_("Sample {number}", number=sample))
-    _layout(fig, _("Next-token distribution"), 440 + LEGEND_ROOM, " · ".join(where))
-    fig.update_layout(barmode="group", showlegend=True, legend=LEGEND_BELOW)
-    fig.update_layout(margin={"b": 10 + LEGEND_ROOM})
+    layout_with_legend_below(fig, _("Next-token distribution"), 440, " · ".join(where))
+    fig.update_layout(barmode="group")
     return fig
 
 

@@ -37,17 +37,10 @@ def surprise_figure(result: TextPerplexity, title: str, top: float | None = None
             marker_color=charts.BAR_COLOR,
             customdata=[[name, math.exp(-s)] for name, s in zip(names, surprise, strict=True)],
             hovertemplate="%{customdata[0]}<br>−log p = %{y:.2f} (p = %{customdata[1]:.2%})<extra></extra>",
+            showlegend=False,
         )
     )
-    fig.add_hline(
-        y=result.mean_surprise,
-        line_dash="dash",
-        line_color=SURPRISE_COLOR,
-        annotation_text=_("average {value}", value=f"{result.mean_surprise:.2f}"),
-        annotation_position="top left",
-        annotation_font_color=SURPRISE_COLOR,
-        annotation_bgcolor="rgba(255, 255, 255, 0.85)",
-    )
+    _mean_line(fig, result.mean_surprise, _("average {value}", value=f"{result.mean_surprise:.2f}"))
     charts.token_ticks(fig, names)
     top = max(surprise) if top is None else top
     fig.update_yaxes(title_text=_("surprise −log p (nats)"), range=[0, top * 1.08])
@@ -57,7 +50,23 @@ def surprise_figure(result: TextPerplexity, title: str, top: float | None = None
         perplexity=f"{result.perplexity:.1f}",
         count=len(surprise),
     )
-    return charts.layout(fig, title, 400, subtitle)
+    return charts.layout_with_legend_below(fig, title, 400, subtitle)
+
+
+def _mean_line(fig: go.Figure, y: float, name: str) -> None:
+    """A dashed line across the chart at `y`, named in the legend (below the chart), not beside the line: there,
+    on its white ground, the name covered the bars it crossed and the "n/n" over them."""
+    fig.add_hline(y=y, line_dash="dash", line_color=SURPRISE_COLOR)
+    fig.add_trace(  # a trace with no points: the legend's entry for the line
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            line={"dash": "dash", "color": SURPRISE_COLOR},
+            name=name,
+            hoverinfo="skip",
+        )
+    )
 
 
 # --- BLEU -----------------------------------------------------------------------------------------------------
@@ -80,18 +89,11 @@ def bleu_figure(scores: TextScores) -> go.Figure:
             text=texts,
             textposition="outside",
             hovertemplate="%{x}: %{y:.1f}% (%{text})<extra></extra>",
+            showlegend=False,
         )
     )
     mean = bleu.score / bleu.brevity_penalty if bleu.brevity_penalty else 0.0
-    fig.add_hline(
-        y=mean,
-        line_dash="dash",
-        line_color=SURPRISE_COLOR,
-        annotation_text=_("geometric mean {value}", value=f"{mean:.1f}"),
-        annotation_position="top right",
-        annotation_font_color=SURPRISE_COLOR,
-        annotation_bgcolor="rgba(255, 255, 255, 0.85)",
-    )
+    _mean_line(fig, mean, _("geometric mean {value}", value=f"{mean:.1f}"))
     fig.update_yaxes(title_text=_("precision (%)"), range=[0, 115])
     subtitle = _(
         "BLEU {score} = penalty {bp} × mean {mean}",  # short enough for a phone
@@ -99,7 +101,7 @@ def bleu_figure(scores: TextScores) -> go.Figure:
         bp=f"{bleu.brevity_penalty:.3f}",
         mean=f"{mean:.1f}",
     )
-    return charts.layout(fig, _("BLEU: n-gram precisions"), 380, subtitle)
+    return charts.layout_with_legend_below(fig, _("BLEU: n-gram precisions"), 380, subtitle)
 
 
 def matched_orders(tokens: list[str], matches: list[NgramMatch]) -> list[int]:
@@ -234,17 +236,18 @@ def rouge_html(scores: TextScores) -> str:
     """ROUGE's precision, recall and F-measure per kind, against the best reference; the n-grams each kind
     counted; the candidate and the best reference of ROUGE-L with their longest common subsequence marked."""
     joiner = _joiner(scores.language)
-    header = "".join(
-        f"<th>{_escape(h)}</th>"
-        for h in (_("kind"), _("precision"), _("recall"), _("F-measure"), _("reference"))
-    )
+    names = (_("kind"), _("precision"), _("recall"), _("F-measure"), _("reference"))
+    header = "".join(f"<th>{_escape(h)}</th>" for h in names)
+    # each value carries its column's name, which a phone shows beside it (assets/style.css, `.stack-rows`)
+    label = [f" data-label='{_escape(name)}'" for name in names]
     rows = "".join(
-        f"<tr><td>{ROUGE_NAMES[kind]}</td><td>{rouge.precision:.3f}</td><td>{rouge.recall:.3f}</td>"
-        f"<td><b>{rouge.fmeasure:.3f}</b></td><td>{rouge.reference + 1}</td></tr>"
+        f"<tr><td>{ROUGE_NAMES[kind]}</td><td{label[1]}>{rouge.precision:.3f}</td>"
+        f"<td{label[2]}>{rouge.recall:.3f}</td><td{label[3]}><b>{rouge.fmeasure:.3f}</b></td>"
+        f"<td{label[4]}>{rouge.reference + 1}</td></tr>"
         for kind, rouge in scores.rouge.items()
     )
     table = (
-        f"<div class='ev-table-wrap'><table class='ev-table'><thead><tr>{header}</tr></thead>"
+        f"<div class='ev-table-wrap'><table class='ev-table stack-rows'><thead><tr>{header}</tr></thead>"
         f"<tbody>{rows}</tbody></table></div>"
     )
     parts = [table]

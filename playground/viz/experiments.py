@@ -19,7 +19,7 @@ from playground.tasks.experiments.kv_cache import KVCache
 from playground.tasks.experiments.patching import Patching
 from playground.tasks.experiments.tokenizer_lab import Piece, Tokenized, TrainedTokenizer, merge_text
 from playground.viz.attention import axis_labels
-from playground.viz.charts import BAR_COLOR, LEGEND_BELOW, LEGEND_ROOM, label, layout, percent
+from playground.viz.charts import BAR_COLOR, label, layout, layout_with_legend_below, percent
 from playground.viz.marks import piece_label, token_labels, tokens_mark
 
 AFTER_COLOR = "#ea580c"
@@ -214,8 +214,9 @@ def kv_figure(result: KVCache) -> go.Figure:
         ),
         secondary_y=False,
     )
-    layout(fig, _("Each step's time and the cache's size"), 380 + LEGEND_ROOM, _("step 1 is the prefill"))
-    fig.update_layout(showlegend=True, legend=LEGEND_BELOW, margin={"b": LEGEND_ROOM + 40})
+    layout_with_legend_below(
+        fig, _("Each step's time and the cache's size"), 380, _("step 1 is the prefill"), 40
+    )
     fig.update_xaxes(title=_("Step"), dtick=1)
     fig.update_yaxes(title=_("ms"), secondary_y=False, rangemode="tozero")
     fig.update_yaxes(title="KiB", secondary_y=True, rangemode="tozero", showgrid=False)

@@ -16,11 +16,12 @@ from playground.i18n import _
 from playground.tasks.inside import BlockView, Embeddings, HeadStep, LogitLens, Tokenization
 from playground.tasks.text import character_runs
 from playground.viz.attention import axis_labels
-from playground.viz.charts import BAR_COLOR, FONT, label, white_figure
+from playground.viz.charts import BAR_COLOR, FONT, fit_line, label, own_title, white_figure
 from playground.viz.marks import piece_label, token_labels, tokens_mark
 
 DIVERGING = "RdBu"  # q, k, v, scores: signed numbers, 0 in white
 WEIGHTS = "Blues"  # softmax weights and probabilities: 0..1
+PANEL_COLUMNS = 17  # a line of a title over one of two panels side by side (13 px), on a phone's chart
 
 
 def tokens_html(result: Tokenization) -> str:
@@ -246,13 +247,9 @@ def _matrix_figure(
     fig = white_figure(_heatmap(matrix, rows, columns, colorscale, zmid=zmid, hovertemplate=hover))
     fig.update_yaxes(autorange="reversed", tickfont={"size": 12})
     fig.update_xaxes(tickfont={"size": 11})
-    fig.update_layout(
-        title={"text": title, "font": {"size": 15}},
-        font=FONT,
-        height=_height(len(rows)),
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+    return own_title(
+        fig, title, font=FONT, height=_height(len(rows)), margin={"l": 10, "r": 10, "t": 70, "b": 10}
     )
-    return fig
 
 
 def _first_columns(matrix: np.ndarray, title: str) -> tuple[np.ndarray, str]:
@@ -273,13 +270,20 @@ def query_row_figure(step: HeadStep, query: int) -> go.Figure:
     per key; hovering a score shows q_i·k_j as the sum over the d_k dimensions it is."""
     keys = axis_labels(step.keys)
     allowed = ~step.masked[query]
+    # each title in lines that fit over its half of a phone's chart: on one line, in Chinese, they ran into
+    # each other and past the chart's edge
+    titles = [
+        "<br>".join(fit_line(title, PANEL_COLUMNS))
+        for title in (
+            _("scores of “{token}” before the softmax", token=label(token_labels(step.tokens)[query])),
+            _("weights after the softmax (sum 1)"),
+        )
+    ]
+    lines = max(title.count("<br>") + 1 for title in titles)
     fig = make_subplots(
         rows=1,
         cols=2,
-        subplot_titles=[
-            _("scores of “{token}” before the softmax", token=label(token_labels(step.tokens)[query])),
-            _("weights after the softmax (sum 1)"),
-        ],
+        subplot_titles=titles,
         horizontal_spacing=0.15,
         figure=white_figure(),
     )
@@ -312,11 +316,11 @@ def query_row_figure(step: HeadStep, query: int) -> go.Figure:
     fig.update_xaxes(range=[0, 1], tickformat=".0%", row=1, col=2)
     fig.update_layout(
         font=FONT,
-        height=_height(len(keys)),
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=_height(len(keys)) + 18 * (lines - 1),
+        margin={"l": 10, "r": 10, "t": 32 + 18 * lines, "b": 10},
         showlegend=False,
     )
-    fig.update_annotations(font={"size": 14})
+    fig.update_annotations(font={"size": 13})
     return fig
 
 
@@ -356,8 +360,9 @@ def residual_figure(view: BlockView) -> go.Figure:
         )
     )
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(
-        title={"text": _("Size of the residual stream (L2 norm) after each layer"), "font": {"size": 15}},
+    own_title(
+        fig,
+        _("Size of the residual stream (L2 norm) after each layer"),
         font=FONT,
         height=max(300, 90 + 30 * len(rows)),
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
@@ -386,14 +391,14 @@ def neurons_figure(view: BlockView) -> go.Figure:
         top=len(values),
         total=view.num_neurons,
     )
-    fig.update_layout(
-        title={"text": title, "font": {"size": 15}},
+    return own_title(
+        fig,
+        title,
         font=FONT,
         height=max(300, 90 + 28 * len(values)),
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         xaxis={"title": {"text": _("activation")}},
     )
-    return fig
 
 
 LENS_FONT = 13  # px: the predicted words of the logit lens

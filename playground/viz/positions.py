@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 from playground.i18n import _
 from playground.tasks.inside.positions import Positions, WordOrder
 from playground.viz.attention import axis_labels
-from playground.viz.charts import FONT, white_figure
+from playground.viz.charts import FONT, own_title, white_figure
 from playground.viz.inside import DIVERGING, WEIGHTS, two_lines
 
 COLORS = ("#4f46e5", "#dc2626", "#059669", "#d97706")
@@ -164,11 +164,11 @@ def word_order_figure(result: WordOrder, without: bool) -> go.Figure:
         condition=condition,
         difference=_number(check.difference),
     )
+    own_title(fig, title)
     fig.update_layout(
-        title={"text": title, "font": {"size": 15}},
         font=FONT,
         height=2 * height + 200,
-        margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        margin={"l": 10, "r": 10, "t": max(90, fig.layout.margin.t), "b": 10},
         showlegend=False,
     )
     fig.update_annotations(font={"size": 13})

@@ -140,11 +140,22 @@ def probabilities_html(result: QuestionAnsweringResult) -> str:
 
 
 def _span_row(rank: int, span: Span, windows: bool) -> str:
-    window = f"<td>{span.window + 1}</td>" if windows else ""
-    return (
-        f"<tr><td>{rank}</td><td class='qa-span-answer'>{_escape(span.answer)}</td><td>{percent(span.score)}</td>"
-        f"<td class='qa-chars'>{span.start}–{span.end}</td>{window}</tr>"
-    )
+    """One span; each number cell carries its column's name (`data-label`), which a phone shows beside the value
+    when the row is laid out on two lines (assets/style.css, `.stack-rows`)."""
+    cells = [
+        ("qa-rank", "", str(rank)),
+        ("qa-span-answer", "", _escape(span.answer)),
+        ("", _("Score"), percent(span.score)),
+        ("qa-chars", _("Characters"), f"{span.start}–{span.end}"),
+    ]
+    cells += [("", _("Window"), str(span.window + 1))] if windows else []
+    return "<tr>" + "".join(_labelled_cell(kind, label, value) for kind, label, value in cells) + "</tr>"
+
+
+def _labelled_cell(kind: str, label: str, value: str) -> str:
+    """A table cell with its class and its column's name for a phone's two-line rows (both optional)."""
+    attributes = (f" class='{kind}'" if kind else "") + (f" data-label='{_escape(label)}'" if label else "")
+    return f"<td{attributes}>{value}</td>"
 
 
 def spans_html(result: QuestionAnsweringResult) -> str:
@@ -158,6 +169,6 @@ def spans_html(result: QuestionAnsweringResult) -> str:
     rows = "".join(_span_row(rank, span, windows) for rank, span in enumerate(result.spans, start=1))
     caption = _("The best spans: score = P(start) × P(end)")
     return (
-        f"<div class='qa-spans'><table><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
+        f"<div class='qa-spans'><table class='stack-rows'><caption>{caption}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{rows}</tbody></table></div>"
     )

@@ -44,7 +44,7 @@ def random_mask_html(result: RandomMask) -> str:
     rows = []
     for place in result.places:
         guesses = ", ".join(f"{html.escape(g.token)} ({percent(g.score)})" for g in place.guesses)
-        mark = "✅" if place.right else "❌"
+        mark = "✓" if place.right else "✗"
         rows.append(
             f"<tr><td>{place.position}</td><td><b>{html.escape(place.original)}</b></td>"
             f"<td>{html.escape(place.shown)} <small>({html.escape(kind_name(place.kind))})</small></td>"

@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 
 from playground.i18n import _
 from playground.tasks.training import Epoch
-from playground.viz.charts import LEGEND_BELOW, LEGEND_ROOM, layout
+from playground.viz.charts import layout_with_legend_below
 
 LOSS_COLOR = "#4f46e5"
 VALIDATION_COLOR = "#ea580c"
@@ -20,8 +20,7 @@ ACCURACY_COLOR = "#16a34a"
 
 
 def _layout(fig: go.Figure, title: str, total_steps: int) -> go.Figure:
-    layout(fig, title, 380 + LEGEND_ROOM)
-    fig.update_layout(showlegend=True, legend=LEGEND_BELOW, margin={"b": 10 + LEGEND_ROOM})
+    layout_with_legend_below(fig, title, 380)
     fig.update_xaxes(title_text=_("step"), range=[0, max(1, total_steps)])
     return fig
 
@@ -83,7 +82,9 @@ def tiny_figure(losses: Sequence[float], total_steps: int) -> go.Figure:
         secondary_y=True,
     )
     fig.update_yaxes(title_text=_("loss"), rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text=_("perplexity"), type="log", secondary_y=True)
+    # a label at every doubling (1, 2, 4, 8 ...): plotly's own labelled every digit between the powers of ten
+    # in smaller type, 7, 8, 9 and 10 over one another on a laptop
+    fig.update_yaxes(title_text=_("perplexity"), type="log", tick0=0, dtick=math.log10(2), secondary_y=True)
     return _layout(fig, _("Pretraining: loss and perplexity per step"), total_steps)
 
 

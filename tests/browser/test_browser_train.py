@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.helpers import app_page, expect, open_tab, screenshot
+from tests.browser.test_browser_phone_fit import scrolls_sideways
 
 WORDS = {
     "en": {
@@ -58,6 +59,8 @@ def test_train_on_a_phone(browser, app_url):
         expect(panel.get_by_text("Validation accuracy:")).to_be_visible(timeout=120_000)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 400, f"the page scrolls sideways on a phone ({width} px wide)"
+        expect(panel.locator(".stack-table").nth(1)).to_contain_text("school")  # the before/after table
+        assert scrolls_sideways(panel) == []  # its rows on two lines, not a table 686 px wide in a 276 px box
         screenshot(page, "train_phone")
 
 

@@ -55,7 +55,9 @@ def test_a_waiting_follower_keeps_its_session_and_its_answer_counts(served_demo,
                 assert asked.json() == {"moved": f"{lesson.id}|{index}|{version}"}
         assert follower in served_demo.state_holder
         check = event_index(served_demo, "check")
-        assert page_event(url, check, [lesson.id, None, "0", [], None], follower)["success"]
+        assert page_event(url, check, [lesson.id, index, "0", [], code], follower)[
+            "success"
+        ]  # as the page holds
         assert room.stats(key).answered == 1  # its answer reached the teacher's counts
     finally:
         room.end(key)

@@ -87,6 +87,33 @@ def test_prepare_builds_only_what_is_missing_and_never_half(tmp_path, monkeypatc
     ]
 
 
+def test_prepare_trains_with_the_build_threads_then_restores_the_count(
+    tmp_path, monkeypatch, tiny_model_dirs
+):
+    """The demo models train with demo.BUILD_THREADS PyTorch threads on any machine (the models the tests
+    check), and the server's own thread count is back afterwards."""
+    import torch
+
+    monkeypatch.setenv("PLAYGROUND_DEMO_DIR", str(tmp_path))
+    copy_fixture_models(
+        tiny_model_dirs, tmp_path, ["fill-mask", "sentiment", "chat", "question-answering", "translation"]
+    )
+    seen = []
+
+    def build(path: Path, **options):
+        seen.append(torch.get_num_threads())
+        return tiny_models.build_gpt2(path)
+
+    monkeypatch.setattr(demo_models, "build_gpt2", build)
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        demo.prepare("en", report=lambda line: None)
+        assert seen == [demo.BUILD_THREADS] and torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_the_demo_flag_serves_the_tiny_models_and_writes_nothing_into_the_checkout(tmp_path, tiny_model_dirs):
     copy_fixture_models(tiny_model_dirs, tmp_path, demo.FOLDERS["en"])
     port = free_port()

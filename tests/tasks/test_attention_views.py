@@ -177,6 +177,18 @@ def test_small_multiples_name_their_tokens_when_they_are_few():
     assert not attention_viz.view_figure(attention_viz.make_view(many, "layer")).layout.yaxis.showticklabels
 
 
+def test_small_multiples_colour_bar_is_under_their_token_labels():
+    """The labels under the last row turn by 60 degrees down into the margin; the colour bar sat right under the
+    panels, its title on a panel's "[CLS]" (a layer's 4 heads at 390 px in 中文)."""
+    tokens = ["[CLS]", "小", "猫", "没", "有", "过", "马", "路", "[SEP]"]
+    figure = attention_viz.view_figure(attention_viz.make_view(synthetic(tokens, heads=4), "layer"))
+    layout = figure.layout
+    plot = layout.height - layout.margin.t - layout.margin.b  # pixels of the panels, paper y 0 to 1
+    labels = 0.87 * 0.6 * 12 * len("[CLS]")  # "[CLS]" at 12 px, turned by 60 degrees
+    assert -layout.coloraxis.colorbar.y * plot >= labels
+    assert layout.margin.b >= 70 + labels  # room for the labels and the bar below them
+
+
 # --- choices, caps, payload -----------------------------------------------------------------------
 
 

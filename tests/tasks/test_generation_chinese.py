@@ -170,3 +170,17 @@ def test_a_byte_level_piece_of_a_character_reads_as_its_bytes_never_as_a_replace
     assert token_strings(tokenizer, tokenizer(" cat")["input_ids"]) == [
         tokenizer.decode(tokenizer(" cat")["input_ids"])
     ]
+
+
+def test_the_kv_cache_view_ends_at_sep_as_generate_does(gpt2_zh):
+    """Experiments' KV cache runs greedy decoding: it ends where Generate ends, at [SEP] (it wrote runs of
+    [SEP] after the sentence), with the same tokens as `model.generate` told that [SEP] ends a text."""
+    from playground.tasks.experiments import kv_cache
+
+    prompt = "今天"
+    new = kv_cache.MAX_NEW_TOKENS
+    result = kv_cache.kv_cache(gpt2_zh, prompt, MAX_CHARS, 64, new_tokens=new)
+    ids = [t.token_id for t in result.tokens]
+    assert ids == reference_ids(gpt2_zh, prompt, new, do_sample=False)
+    sep = gpt2_zh.tokenizer.sep_token_id
+    assert ids[-1] == sep and sep not in ids[:-1] and len(ids) < new

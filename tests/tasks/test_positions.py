@@ -135,3 +135,15 @@ def test_the_block_is_read_from_the_model_and_its_residual_sums_are_x_plus_f_x(m
         assert "RMSNorm" in result.first_norm.kind and result.num_kv_heads == config.num_key_value_heads
     with pytest.raises(InputError):
         structure.structure(loaded, TEXT, *LIMITS, layer=99)
+
+
+def test_the_word_order_check_and_the_block_diagram_refuse_the_translation_model_in_one_sentence(manager):
+    """Both read one stack of blocks: on the translation model (Inside's encoder-decoder example) they said
+    "Something went wrong on the server" (KeyError 'marian', and a forward pass without decoder ids)."""
+    translation = manager.get("translation")
+    for refused in (
+        lambda: positions.word_order(translation, "I read a book.", 1000, 64),
+        lambda: structure.structure(translation, "I read a book.", 1000, 64),
+    ):
+        with pytest.raises(InputError, match="one stack of blocks"):
+            refused()

@@ -53,6 +53,15 @@ def test_the_next_token_charts_first_long_token_keeps_its_label():
     assert figure.layout.xaxis.ticklabeloverflow == "allow" and figure.layout.xaxis.automargin
 
 
+def test_the_next_token_charts_labels_stand_side_by_side_on_a_phone():
+    """Twenty upright labels at the page's 16 px overlapped in a phone's 250 px plot (Chinese characters turned on
+    their side, each 16 px thick, every 12.5 px)."""
+    choices = [generation.TokenChoice(f"字{i}", i, 9.0 - i, 0.05, 0.05, True) for i in range(generate.TOP_N)]
+    figure = charts.next_token_figure(generation.NextToken([5], choices, drawn_id=0))
+    size = figure.layout.xaxis.tickfont.size
+    assert 11 <= size and size * generate.TOP_N <= charts.PHONE_PLOT_WIDTH
+
+
 def test_the_next_token_chart_says_which_token_and_sample_it_shows(context):
     last = finished(context, new_tokens=12, samples=2)
     figure = last["distribution"]
@@ -112,6 +121,14 @@ def test_the_perplexity_labels_are_few_enough_not_to_overlap(context):
     assert list(few.layout.xaxis.tickvals) == [0, 1, 2]  # a short text: every token
 
 
+def test_pretrainings_perplexity_axis_labels_every_doubling():
+    """A log axis labelled by plotly's default had every digit between two powers of ten, in smaller type, over
+    one another (7, 8, 9, 10 at 1920 px); one label per doubling reads."""
+    axis = training.tiny_figure([5.0, 3.0, 1.5], 3).layout.yaxis2
+    assert axis.type == "log" and axis.tick0 == 0
+    assert 10**axis.dtick == pytest.approx(2)  # 1, 2, 4, 8 ... (a log axis's dtick is in powers of ten)
+
+
 def test_the_sentiment_axis_runs_to_100_percent(context):
     figure = sentiment.run_explain(context, "I loved this film.", "predicted")["plot"]
     axis = figure.layout.xaxis
@@ -166,3 +183,16 @@ def test_fitted_lines_keep_the_text_and_break_at_its_dots():
         "<b>one two three four</b>",
         "five",
     ]
+
+
+def test_a_chinese_line_never_starts_with_closing_punctuation_nor_ends_with_an_opening_one():
+    """Activation patching's title at 390 px in 中文 broke as "…被破坏的运行" / "：“巴” 对 “罗”"."""
+    title = "把干净运行修补进被破坏的运行：“巴” 对 “罗”"
+    lines = charts.fit_line(title, charts.TITLE_COLUMNS)
+    assert len(lines) == 2 and "".join(lines) == title
+    for text, columns in (
+        (title, charts.TITLE_COLUMNS),
+        ("第 1 层的 MLP 对“。”：128 个神经元中最活跃的 12 个", 20),
+    ):
+        for line in charts.fit_line(text, columns):
+            assert line[0] not in charts.CLOSING and line[-1] not in charts.OPENING, line

@@ -87,6 +87,21 @@ def test_chinese_scores_in_chinese(context):
     assert '<span class="ev-tok ev-lcs">猫</span>' in shown["rouge_html"]
 
 
+def test_the_means_are_named_in_the_legend_not_over_the_bars(context):
+    """The geometric mean's label beside its line covered the "n/n" over the bars it crossed (a perfect
+    candidate on a phone: 5/5 and 4/4 hidden), the average surprise's the top of a bar (projector mode); now
+    each is a legend entry below its chart, and no bar's count is hidden."""
+    with using("zh"):
+        fig = viz.bleu_figure(evaluation.score_text("猫坐在垫子上。", ["猫坐在垫子上。"], "zh", 2000))
+    assert not fig.layout.annotations  # nothing drawn over the bars
+    named = [trace.name for trace in fig.data if trace.showlegend is not False]
+    assert named == ["几何平均 100.0"] and fig.layout.showlegend
+    assert list(fig.data[0].text) == ["7/7", "6/6", "5/5", "4/4"]
+    surprise = evaluate.perplexities(context, "The cat sat on the mat.", "")["plot_a"]
+    assert not surprise.layout.annotations and surprise.layout.showlegend
+    assert [trace.name for trace in surprise.data if trace.showlegend is not False][0].startswith("average ")
+
+
 def test_score_refuses_bad_input_in_one_sentence(context):
     with pytest.raises(InputError, match="at least one reference"):
         evaluate.score(context, "The cat", "", " ", "", "en")
@@ -158,6 +173,28 @@ def test_another_tab_sends_its_text_here_with_one_click(settings, manager):
     assert evaluate._sent("Le chat.", "The cat.")["reference_0"] == "The cat."
 
 
+def page_with_a_sender(settings, manager, source_kind):
+    """A page with Evaluate and another tab's button that sends its `source_kind` component's value there:
+    the page and the send event."""
+    with gr.Blocks() as demo:
+        with gr.Tabs():
+            with gr.Tab("Elsewhere"):
+                button, source = gr.Button(), source_kind()
+                evaluate.send_to_evaluate([button.click], source)
+            evaluate.build(Context.create(settings, manager))
+    (send,) = [d for d in demo.fns.values() if d.fn is not None and d.fn.__name__ == "_sent"]
+    return demo, send
+
+
+def test_a_sent_text_sets_the_language_it_is_written_in(settings, manager):
+    """The zh preset translates into English and the en preset into Chinese; Evaluate's language stayed the
+    preset's, so BLEU cut a sent English translation into characters, or a Chinese one into one word."""
+    assert evaluate._sent("I read a book in the library yesterday.")["language"] == "en"
+    assert evaluate._sent({"output": "我昨天在图书馆看书。"})["language"] == "zh"
+    demo, send = page_with_a_sender(settings, manager, gr.Textbox)
+    assert demo.playground_evaluate.language in send.outputs
+
+
 def test_nothing_sent_leaves_evaluate_as_it_was_and_says_why(settings, manager):
     """Translation's "Score the chat model's answer" before any answer emptied Evaluate's candidate and
     references and opened it, so that its Score then refused an empty candidate. Now the click is refused in
@@ -165,13 +202,7 @@ def test_nothing_sent_leaves_evaluate_as_it_was_and_says_why(settings, manager):
     for nothing in (None, "", "  ", {"output": None}, {}):
         with pytest.raises(InputError, match="no answer to score yet"):
             evaluate._sent(nothing)
-    with gr.Blocks() as demo:
-        with gr.Tabs():
-            with gr.Tab("Elsewhere"):
-                button, source = gr.Button(), gr.State()
-                evaluate.send_to_evaluate([button.click], source)
-            evaluate.build(Context.create(settings, manager))
-    (send,) = [d for d in demo.fns.values() if d.fn is not None and d.fn.__name__ == "_sent"]
+    _demo, send = page_with_a_sender(settings, manager, gr.State)
     for nothing in (None, {"output": ""}):  # on the page a pop-up, every output left as it is
         with pytest.raises(gr.Error, match="no answer to score yet"):
             send.fn(nothing)

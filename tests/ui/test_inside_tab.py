@@ -8,9 +8,11 @@ import re
 import numpy as np
 import pytest
 
+from playground.i18n import using
 from playground.tasks import inside
 from playground.ui import inside as inside_tab
 from playground.ui.context import Context
+from playground.viz import charts
 from playground.viz import inside as inside_viz
 
 TEXT = "The cat sat on the mat."
@@ -54,7 +56,12 @@ def test_wide_matrices_show_their_first_dimensions_and_say_so(step):
         inside.HeadStep(**{**step.__dict__, "x": wide, "attention_output": wide, "residual": wide})
     )["x"]
     assert np.array(figure.data[0].z).shape == (len(step.tokens), inside_viz.MAX_COLUMNS)
-    assert "first 64 of 100 dimensions" in figure.layout.title.text
+    title = figure.layout.title.text
+    assert "first 64 of 100 dimensions" in title.replace("<br>", " ")
+    # its lines fit a phone's chart, as every chart's title (viz/charts.py own_title: this one was cut at 390 px)
+    assert len(title.split("<br>")) > 1 and all(
+        charts._columns(line) <= charts.TITLE_COLUMNS for line in title.split("<br>")
+    )
 
 
 def test_query_row_hover_is_the_dot_product_as_a_sum(step):
@@ -69,6 +76,17 @@ def test_query_row_hover_is_the_dot_product_as_a_sum(step):
         assert abs(total - step.scores[query, key]) < 2e-3
     first = inside_viz.query_row_figure(step, 0).data[0]
     assert "masked" in first.customdata[1]  # the first token may not look at the second
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_query_rows_two_titles_fit_their_halves_of_a_phones_chart(step, language):
+    """Side by side, each title on one line ran into the other and past the chart's edge at 390 px in 中文."""
+    with using(language):
+        figure = inside_viz.query_row_figure(step, len(step.tokens) - 1)
+    lines = [line for note in figure.layout.annotations for line in note.text.split("<br>")]
+    assert len(lines) > 2 and all(charts._visible_columns(line) <= inside_viz.PANEL_COLUMNS for line in lines)
+    most = max(note.text.count("<br>") + 1 for note in figure.layout.annotations)
+    assert figure.layout.margin.t >= 30 + 18 * most  # room above the bars for every line
 
 
 def test_look_inside_draws_every_view_from_one_pass(context):

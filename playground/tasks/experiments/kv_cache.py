@@ -16,6 +16,7 @@ from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.registry import REGISTRY
 from playground.tasks.experiments.common import read
+from playground.tasks.generation import _eos_token_ids
 from playground.tasks.inside.adapters import parts_of
 from playground.tasks.text import readable_token
 from playground.tasks.validation import InputError, check_int
@@ -112,8 +113,7 @@ def kv_cache(loaded: LoadedModel, text: str, max_chars: int, max_tokens: int, ne
         )
         new_tokens = room
     parts = parts_of(loaded.model)
-    eos = loaded.model.generation_config.eos_token_id
-    eos = set(eos if isinstance(eos, list) else [] if eos is None else [eos])
+    eos = _eos_token_ids(loaded)  # where Generate ends too (a GPT with a BERT tokenizer: its [SEP])
     device = loaded.device
     sequence = list(ids)
     steps, tokens = [], []

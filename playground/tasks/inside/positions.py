@@ -30,7 +30,7 @@ from playground.tasks.inside.head import head_recorder, head_step_of
 from playground.tasks.inside.hooks import Recorder, check_head, check_layer, hooked, to_numpy
 from playground.tasks.inside.tokens import encode
 from playground.tasks.text import token_strings
-from playground.tasks.validation import InputError, check_int, check_text
+from playground.tasks.validation import InputError, check_int, check_text, refuse_two_stacks
 
 POSITIONS = 64  # positions drawn by default
 MAX_POSITIONS = 512
@@ -173,6 +173,7 @@ def word_order(
 ) -> WordOrder:
     """The attention of `text` and of its tokens shuffled (seeded), with and without the model's positions."""
     text = check_text(text, max_chars)
+    refuse_two_stacks(loaded, lazy("The word-order check"))
     parts = parts_of(loaded.model)
     layer, head = check_layer(parts, layer), check_head(parts, head)
     seed = check_int(seed, lazy("Seed"), 0, MAX_SEED)

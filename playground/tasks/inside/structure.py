@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from playground.i18n import Message
+from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.tasks.inside.adapters import parts_of
 from playground.tasks.inside.hooks import Recorder, check_layer, hooked
 from playground.tasks.inside.tokens import encode
-from playground.tasks.validation import check_text
+from playground.tasks.validation import check_text, refuse_two_stacks
 
 
 @dataclass
@@ -152,6 +152,7 @@ def structure(
     """Block `layer` (1-based) of the model: its parts as the model has them, and the residual sums of one
     forward pass over `text` compared with x + f(x)."""
     text = check_text(text, max_chars)
+    refuse_two_stacks(loaded, lazy("The block diagram"))
     parts = parts_of(loaded.model)
     layer = check_layer(parts, layer)
     layout = LAYOUTS["bert" if parts.family == "bert" else parts.family]
