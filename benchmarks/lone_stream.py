@@ -17,6 +17,11 @@ then GET the events), each update parsed as it arrives, as a browser's EventSour
 while the model computes); this reader waits on the socket instead, so the two rows tell the app's own cost from
 that client's. A third row waits for the result as `client.predict` does (`Job.result()`: no update read on the
 way, so no polling loop).
+
+A second table says where each stream's time went, from the apps' PLAYGROUND_TIMING lines (playground/timing.py)
+and the reader's own clock (time.monotonic(), the same clock in both processes): from the submit to gradio's
+queue, to the engine, to the first token, the engine's decoding per token, and from the last token to the
+answer read.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import os
 import statistics
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from benchmarks.common import default_shaped_models, in_a_thread, table
@@ -69,11 +75,15 @@ def run(
             )
         return tokenizer.decode(out[0], skip_special_tokens=True), out.shape[1] - ids.shape[1]
 
-    apps = {"this checkout": App({"generation": folder}, port, None)}
+    timelines = Path(tempfile.mkdtemp())  # each app's PLAYGROUND_TIMING file
+
+    def app(name: str, port_: int, **checkout) -> App:
+        env = {"PLAYGROUND_TIMING": str(timelines / f"{name}.jsonl")}
+        return App({"generation": folder}, port_, None, env=env, **checkout)
+
+    apps = {"this checkout": app("this checkout", port)}
     if baseline_dir is not None:
-        apps = {
-            "baseline": App({"generation": folder}, baseline_port or port + 1, None, checkout=baseline_dir)
-        } | apps
+        apps = {"baseline": app("baseline", baseline_port or port + 1, checkout=baseline_dir)} | apps
     with contextlib_exit_all(apps.values()):
         clients = {
             name: Client(app.url, verbose=False, httpx_kwargs={"timeout": 900}) for name, app in apps.items()
@@ -112,6 +122,28 @@ def run(
                         raise RuntimeError(f"/generate failed: {line}")
             return text, updates
 
+        def through_queue(http: httpx.Client, prompt: str) -> tuple[str, int]:
+            """The protocol gradio_client speaks (join the queue, read the session's message stream), read as it
+            comes: gradio_client's own client-side work (its polling, a new HTTP client per call) left out."""
+            session = uuid.uuid4().hex
+            dependencies = http.get("config").json()["dependencies"]
+            fn_index = next(d["id"] for d in dependencies if d.get("api_name") == "generate")
+            join = {"data": greedy(prompt, 3), "event_data": None, "fn_index": fn_index}
+            http.post("gradio_api/queue/join", json=join | {"trigger_id": None, "session_hash": session})
+            text, updates = None, 0
+            with http.stream("GET", "gradio_api/queue/data", params={"session_hash": session}) as answer:
+                for line in answer.iter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    message = json.loads(line[5:])
+                    updates += message["msg"] in ("process_generating", "process_completed")
+                    if message["msg"] == "process_completed":
+                        if not message.get("success"):
+                            raise RuntimeError(f"/generate failed: {line}")
+                        text = message["output"]["data"][0][0]["generated_text"]
+                        break
+            return text, updates
+
         readers = {name: (through, client) for name, client in clients.items()}
         served_by = {name: app for name, app in apps.items()}
         for name, app in apps.items():
@@ -122,6 +154,8 @@ def run(
                 http = httpx.Client(base_url=app.url, timeout=900)
                 readers[f"{name}, events"] = (through_events, http)
                 served_by[f"{name}, events"] = app
+                readers[f"{name}, queue"] = (through_queue, http)
+                served_by[f"{name}, queue"] = app
         for read, client in readers.values():  # warm-up: the model loads, the engine's thread starts
             read(client, prompt_of(1000))
         in_a_thread(generate, prompt_of(1000))
@@ -131,6 +165,9 @@ def run(
         client_cpu: dict[str, list[float]] = {"model.generate": []} | {name: [] for name in readers}
         mismatches = 0
         messages: dict[str, list[int]] = {name: [] for name in readers}  # updates the reader got per stream
+        spans: dict[str, list[dict[str, float]]] = {
+            name: [] for name in readers
+        }  # where each stream's time went
         for round_ in range(rounds):
             prompt = prompt_of(round_)
             start, cpu = time.perf_counter(), time.process_time()
@@ -139,12 +176,16 @@ def run(
             client_cpu["model.generate"].append((time.process_time() - cpu) / produced)
             for name, (read, client) in readers.items():
                 app_start = process_cpu(served_by[name].process.pid)
+                timeline = timelines / f"{name.split(',')[0]}.jsonl"  # its app's
+                submitted = time.monotonic()
                 start, cpu = time.perf_counter(), time.process_time()
                 text, updates = in_a_thread(read, client, prompt)
-                messages[name].append(updates)
+                read_at = time.monotonic()
                 seconds[name].append((time.perf_counter() - start) / produced)
                 client_cpu[name].append((time.process_time() - cpu) / produced)
                 app_cpu[name].append((process_cpu(served_by[name].process.pid) - app_start) / produced)
+                messages[name].append(updates)
+                spans[name].append(stream_spans(timeline, submitted, read_at, produced))
                 mismatches += text != expected
             print(
                 round_, {name: f"{1 / values[-1]:.1f} tok/s" for name, values in seconds.items()}, flush=True
@@ -155,6 +196,8 @@ def run(
             return name
         if name.endswith(", events"):
             return f"/generate, its event stream read as it comes ({name.removesuffix(', events')})"
+        if name.endswith(", queue"):
+            return f"/generate, gradio_client's protocol read as it comes ({name.removesuffix(', queue')})"
         if name.endswith(", awaited"):
             return f"/generate via gradio_client, its result awaited as predict() does ({name.removesuffix(', awaited')})"
         return f"/generate via gradio_client ({name})"
@@ -190,7 +233,64 @@ def run(
         "reader's CPU ms/token",
         "updates per stream",
     ]
-    return table(headers, rows) + "\n\n" + notes
+    return table(headers, rows) + "\n\n" + notes + "\n\n" + spans_table(spans)
+
+
+SPANS = {  # where a stream's time goes: (column, ms per stream or per token)
+    "to_queue": "submit → gradio's queue (ms)",
+    "to_engine": "queue → handler → engine (ms)",
+    "to_first_token": "engine → first token drawn (ms)",
+    "decoding": "decoding, per token after the first (ms)",
+    "to_answer": "last token → answer sent (ms)",
+    "to_reader": "answer sent → result read (ms)",
+}
+
+
+def stream_spans(timeline: Path, submitted: float, read_at: float, produced: int) -> dict:
+    """One stream's spans (SPANS, in ms) from its app's timing line and the reader's clock (both time.monotonic()):
+    the line of the /generate submitted between `submitted` and `read_at` (the app writes it when its handler has
+    ended, which may be just after the reader has its answer: waited for up to 2 s); empty where the app wrote
+    none or it lacks a mark (an older checkout)."""
+    marks = ("submitted", "first_record", "last_record", "completed_sent")
+    for _attempt in range(40):
+        lines = [json.loads(text) for text in timeline.read_text().splitlines() if text.strip()]
+        mine = [
+            line
+            for line in lines
+            if line["name"] == "generate" and submitted <= line.get("enqueued", 0) <= read_at
+        ]
+        if mine:
+            break
+        time.sleep(0.05)
+    else:
+        return {}
+    line = mine[0]
+    if not all(mark in line for mark in marks):
+        return {}
+    enqueued = line["enqueued"]
+    return {
+        "to_queue": enqueued - submitted,
+        "to_engine": line["submitted"],
+        "to_first_token": line["first_record"] - line["submitted"],
+        "decoding": (line["last_record"] - line["first_record"]) / max(produced - 1, 1),
+        "to_answer": line["completed_sent"] - line["last_record"],
+        "to_reader": read_at - (enqueued + line["completed_sent"]),
+    }
+
+
+def spans_table(spans: dict[str, list[dict]]) -> str:
+    """Per reader, the median of each span in ms."""
+    rows = []
+    for name, measured in spans.items():
+        measured = [span for span in measured if span]
+        if not measured:
+            continue
+        rows.append(
+            [name] + [f"{statistics.median(span[key] for span in measured) * 1000:.1f}" for key in SPANS]
+        )
+    if not rows:
+        return ""
+    return "Where each stream's time went (medians):\n\n" + table(["reader", *SPANS.values()], rows)
 
 
 def process_cpu(pid: int) -> float:

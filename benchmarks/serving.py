@@ -86,13 +86,14 @@ class App:
         max_batch_size: int | None,
         *extra: str,
         checkout: Path = ROOT,
+        env: dict[str, str] | None = None,
     ):
         flags = [arg for task, folder in models.items() for arg in (f"--{task}-model", str(folder))]
         command = [sys.executable, "app.py", "--port", str(port)]
         if max_batch_size is not None:
             command += ["--max-batch-size", str(max_batch_size)]
         command += list(extra)
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
         if checkout != ROOT:  # its own playground package, not this one's
             env["PYTHONPATH"] = str(checkout)
         self.url = f"http://127.0.0.1:{port}/"

@@ -9,9 +9,10 @@ FILE when it ends: its endpoint and the seconds from its submit to each mark it 
 - `admitted`: the engine took it into its batch and began its prefill (before it: the wait for room);
 - `prefilled`: its prefill's forward pass ended; `first_record`: its first token was drawn;
 - `forward`: (a forward pass in the handler's thread, e.g. /next_token) it holds the model's lock;
-- `first_sent`: its first update (or its answer) was handed to gradio's stream.
+- `first_sent`: its first update (or its answer) was handed to gradio's stream;
+- `last_record`: (a generation) its last token was drawn; `completed_sent`: its answer was handed to the stream.
 
-Besides, `active`: the requests the queue ran when it started this one; `rows`, `waiting`: the engine's batch
+Besides, `enqueued`: the submit's time.monotonic() (the same clock in every process of a Linux machine); `active`: the requests the queue ran when it started this one; `rows`, `waiting`: the engine's batch
 and queue when it submitted. Without the variable every call here returns at once (one ContextVar read).
 `benchmarks/class_setups.py --timing` turns the lines into a table of each part's share.
 """
@@ -33,7 +34,14 @@ def begin(name: str, queued: float, **facts) -> contextvars.Token | None:
     """Start the timeline of a request submitted at `queued` (time.monotonic()); None when timing is off."""
     if not PATH:
         return None
-    timeline = {"name": name, "wall": round(time.time(), 3), "queued": queued, "marks": {}, **facts}
+    timeline = {
+        "name": name,
+        "wall": round(time.time(), 3),
+        "enqueued": round(queued, 4),
+        "queued": queued,
+        "marks": {},
+        **facts,
+    }
     return _current.set(timeline)
 
 

@@ -107,7 +107,7 @@ class _Request:
         self.taken = 0  # the most records a reader has taken (the engine draws at most AHEAD more)
         self.ready = threading.Condition(lock)  # notified when a record comes or the request ends
         # when (time.monotonic()) its prefill began and ended, and its first token was drawn (playground/timing)
-        self.admitted_at = self.prefilled_at = self.first_at = 0.0
+        self.admitted_at = self.prefilled_at = self.first_at = self.last_at = 0.0
 
     @property
     def cancelled(self) -> bool:
@@ -138,6 +138,8 @@ class Subscription:
                     timing.mark("admitted", request.admitted_at or None)
                     timing.mark("prefilled", request.prefilled_at or None)
                     timing.mark("first_record", request.first_at or None)
+                if record.last and timing.enabled():
+                    timing.mark("last_record", request.last_at or None)
                 if self._index > request.taken:
                     request.taken = self._index
                     engine._condition.notify()  # the engine may draw the next step now
@@ -539,6 +541,7 @@ class Engine:
             request.records.append(record)
             request.ready.notify_all()
             if record.last:
+                request.last_at = time.monotonic()
                 self._end(request, finished=True)
 
     def _step(self, loaded: LoadedModel) -> None:

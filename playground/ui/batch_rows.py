@@ -79,6 +79,8 @@ class BatchQueue(queueing.Queue):
     def send_message(self, event, event_message) -> None:
         if isinstance(event_message, (ProcessGeneratingMessage, ProcessCompletedMessage)):
             timing.mark("first_sent")
+        if isinstance(event_message, ProcessCompletedMessage):
+            timing.mark("completed_sent")
         rows = _batch_rows.get()
         if rows is not None and isinstance(event_message, ProcessCompletedMessage) and event_message.success:
             error = rows.error_of(event)

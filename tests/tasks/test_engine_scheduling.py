@@ -151,15 +151,17 @@ def test_timing_marks_a_request_s_way_to_its_first_token(gpt2, tmp_path, monkeyp
     monkeypatch.setattr(timing, "PATH", str(path))
     engine = Engine(gpt2, max_rows=2)
     ids, _ = encode_prompt(gpt2, "The cat sat", 3)
-    token = timing.begin("generate", time.monotonic(), active=1)
+    submitted = time.monotonic()
+    token = timing.begin("generate", submitted, active=1)
     records = engine.submit(ids, GenerationParams(3, temperature=0).validated(CAP), [])
     next(records)
     timing.mark("first_sent")
-    records.close()
+    assert len(list(records)) == 2  # the stream read to its end
     timing.end(token)
     (line,) = [json.loads(text) for text in path.read_text().splitlines()]
     assert line["name"] == "generate" and line["active"] == 1 and line["rows"] == 0
-    marks = ["submitted", "admitted", "prefilled", "first_record", "first_sent"]
+    assert line["enqueued"] == round(submitted, 4)
+    marks = ["submitted", "admitted", "prefilled", "first_record", "first_sent", "last_record"]
     assert [line[mark] for mark in marks] == sorted(line[mark] for mark in marks)
     monkeypatch.setattr(timing, "PATH", "")
     assert timing.begin("generate", time.monotonic()) is None  # off: nothing is kept nor written
