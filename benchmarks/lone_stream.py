@@ -16,7 +16,8 @@ then GET the events), each update parsed as it arrives, as a browser's EventSour
 `Job` iterator looks for a new update every millisecond (a `time.sleep(0.001)` loop, in the measuring process,
 while the model computes); this reader waits on the socket instead, so the two rows tell the app's own cost from
 that client's. A third row waits for the result as `client.predict` does (`Job.result()`: no update read on the
-way, so no polling loop).
+way, so no polling loop). A fourth reads the protocol gradio_client speaks (join the queue, then the session's
+message stream) as it comes, without gradio_client's own client-side work.
 
 A second table says where each stream's time went, from the apps' PLAYGROUND_TIMING lines (playground/timing.py)
 and the reader's own clock (time.monotonic(), the same clock in both processes): from the submit to gradio's
