@@ -6,6 +6,7 @@ its answer no longer reached the teacher's counts, and the step it showed was no
 
 from __future__ import annotations
 
+import contextlib
 import json
 import urllib.request
 import uuid
@@ -30,14 +31,22 @@ def page_event(url: str, fn_index: int, data: list, session: str, query: str = "
     raise AssertionError("the event stream ended without process_completed")
 
 
-def test_a_waiting_follower_keeps_its_session_and_its_answer_counts(served_demo, settings):
-    lc = served_demo.playground_lessons
-    lesson, index = next(
+def fixed_question(lc):
+    """A lesson step with a question whose answer does not come from the model, and a step after it."""
+    return next(
         (lesson, i)
         for lesson in lc.lessons
         for i, step in enumerate(lesson.steps)
-        if step.question is not None and not step.question.from_model
+        if step.question is not None and not step.question.from_model and i + 1 < len(lesson.steps)
     )
+
+
+@contextlib.contextmanager
+def class_on_a_question(served_demo):
+    """The teacher leading a step with a fixed question (its choices offered), and a new follower's page opened on
+    it: yields (lesson, index, code, key, follower, the page's open event); the class ends afterwards."""
+    lc = served_demo.playground_lessons
+    lesson, index = fixed_question(lc)
     room, url = lc.classroom, served_demo.local_url.rstrip("/")
     code, key = room.start(lesson.id, index)
     room.move(key, lesson.id, index, [str(i) for i in range(len(lesson.steps[index].question.choices))])
@@ -45,6 +54,14 @@ def test_a_waiting_follower_keeps_its_session_and_its_answer_counts(served_demo,
     try:
         opened = page_event(url, event_index(served_demo, "open_page"), [[]], follower, f"?follow={code}")
         assert opened["success"], opened
+        yield lesson, index, code, key, follower, opened
+    finally:
+        room.end(key)
+
+
+def test_a_waiting_follower_keeps_its_session_and_its_answer_counts(served_demo, settings):
+    room, url = served_demo.playground_lessons.classroom, served_demo.local_url.rstrip("/")
+    with class_on_a_question(served_demo) as (lesson, index, code, key, follower, _opened):
         version = room.position().version
         lessons_api = event_index(served_demo, "lessons_api")
         for one_off in range(settings.max_sessions + 5):  # other sessions come and go while the page waits
@@ -59,5 +76,3 @@ def test_a_waiting_follower_keeps_its_session_and_its_answer_counts(served_demo,
             "success"
         ]  # as the page holds
         assert room.stats(key).answered == 1  # its answer reached the teacher's counts
-    finally:
-        room.end(key)

@@ -10,16 +10,7 @@ from __future__ import annotations
 import uuid
 
 from tests.helpers import ADMIN_PASSWORD, event_index, queue_call
-from tests.served.test_follow_sessions import page_event
-
-
-def fixed_question(lc):
-    return next(
-        (lesson, i)
-        for lesson in lc.lessons
-        for i, step in enumerate(lesson.steps)
-        if step.question is not None and not step.question.from_model and i + 1 < len(lesson.steps)
-    )
+from tests.served.test_follow_sessions import class_on_a_question, fixed_question, page_event
 
 
 def forget(served_demo, url: str, session: str, max_sessions: int) -> None:
@@ -43,15 +34,8 @@ def value(output):
 
 
 def test_a_forgotten_followers_check_counts_with_the_choices_of_its_step(served_demo, settings):
-    lc = served_demo.playground_lessons
-    lesson, index = fixed_question(lc)
-    room, url = lc.classroom, served_demo.local_url.rstrip("/")
-    code, key = room.start(lesson.id, index)
-    room.move(key, lesson.id, index, [str(i) for i in range(len(lesson.steps[index].question.choices))])
-    follower = uuid.uuid4().hex
-    try:
-        opened = page_event(url, event_index(served_demo, "open_page"), [[]], follower, f"?follow={code}")
-        assert opened["success"], opened
+    room, url = served_demo.playground_lessons.classroom, served_demo.local_url.rstrip("/")
+    with class_on_a_question(served_demo) as (lesson, index, code, key, follower, opened):
         shown = outputs_of(served_demo, "open_page", opened)
         assert value(shown["code"]) == code and value(shown["index"]) == index
         forget(served_demo, url, follower, settings.max_sessions)
@@ -69,8 +53,6 @@ def test_a_forgotten_followers_check_counts_with_the_choices_of_its_step(served_
         assert room.stats(key).counts == [
             (str(i), int(i == 0)) for i in range(len(lesson.steps[index].question.choices))
         ]
-    finally:
-        room.end(key)
 
 
 def test_a_forgotten_teacher_still_moves_the_class(served_demo, settings):
