@@ -357,16 +357,24 @@ def vllm_python(given: str) -> str:
     )
 
 
-def nginx_config(replica_ports: list[int], port: int, folder: Path) -> str:
+def nginx_config(replica_ports: list[int], port: int, folder: Path, replica_header: bool = False) -> str:
     """deploy/nginx.conf inside a whole nginx configuration that keeps every file in `folder`, with the replicas
-    on 127.0.0.1 and an access log of the replica and the replica cookie of each request."""
+    on 127.0.0.1 and an access log of the replica and the replica cookie of each request; with `replica_header`,
+    each answer also names the replica that gave it (X-Replica: tests/subprocess/test_replicas.py)."""
     site = RECIPE.read_text()
     servers = re.findall(r"^\s*server replica\d+:7860;\n", site, flags=re.MULTILINE)
-    if len(servers) != len(replica_ports):
-        raise RuntimeError(f"deploy/nginx.conf names {len(servers)} replicas, not {len(replica_ports)}")
+    if len(servers) != len(replica_ports) or "listen 80;" not in site:
+        raise RuntimeError(
+            f"deploy/nginx.conf names {len(servers)} replicas, not {len(replica_ports)}, or has no `listen 80;`"
+        )
     for line, replica in zip(servers, replica_ports, strict=True):
         site = site.replace(line, f"    server 127.0.0.1:{replica};\n")
     site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    if replica_header:
+        site = site.replace(
+            "proxy_pass http://playground;",
+            "proxy_pass http://playground;\n        add_header X-Replica $upstream_addr always;",
+        )
     temp = "\n".join(
         f"    {kind}_temp_path {folder / kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,42 +18,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from benchmarks.class_setups import NGINX, RECIPE, nginx_config
 from playground.replica_cookie import COOKIE
 from tests.helpers import free_port, start_app
 
 ROOT = Path(__file__).resolve().parents[2]
-RECIPE = ROOT / "deploy" / "nginx.conf"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = pytest.mark.skipif(
     not Path(NGINX).exists(), reason="nginx is missing: install Debian's nginx package (CI does)"
 )
-
-
-def nginx_config(replica_ports: list[int], port: int, folder: Path) -> str:
-    """deploy/nginx.conf inside a whole nginx configuration that keeps every file in `folder`, with the replicas
-    on 127.0.0.1 and an X-Replica header naming the replica that answered (the test's only addition)."""
-    site = RECIPE.read_text()
-    servers = re.findall(r"^\s*server replica\d+:7860;\n", site, flags=re.MULTILINE)
-    assert len(servers) == len(replica_ports), "the recipe names one `server` line per replica"
-    for line, replica in zip(servers, replica_ports, strict=True):
-        site = site.replace(line, f"    server 127.0.0.1:{replica};\n")
-    assert "listen 80;" in site
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
-    site = site.replace(
-        "proxy_pass http://playground;",
-        "proxy_pass http://playground;\n        add_header X-Replica $upstream_addr always;",
-    )
-    temp = "\n".join(
-        f"    {kind}_temp_path {folder / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    return (
-        f"{user}pid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'};\nevents {{}}\nhttp {{\n"
-        f"    access_log {folder / 'access.log'};\n{temp}\n{site}\n}}\n"
-    )
 
 
 def wait_for_port(port: int, process: subprocess.Popen, folder: Path) -> None:
@@ -85,7 +58,7 @@ def proxy(tiny_model_dirs, tmp_path_factory):
             ports.append(port)
         folder = tmp_path_factory.mktemp("nginx")
         port = free_port()
-        (folder / "nginx.conf").write_text(nginx_config(ports, port, folder))
+        (folder / "nginx.conf").write_text(nginx_config(ports, port, folder, replica_header=True))
         nginx = subprocess.Popen(
             [NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
             stdout=subprocess.PIPE,
