@@ -123,13 +123,13 @@ def run(
                         raise RuntimeError(f"/generate failed: {line}")
             return text, updates
 
+        generate_index: dict[httpx.Client, int] = {}  # /generate's fn_index in each app's config
+
         def through_queue(http: httpx.Client, prompt: str) -> tuple[str, int]:
             """The protocol gradio_client speaks (join the queue, read the session's message stream), read as it
             comes: gradio_client's own client-side work (its polling, a new HTTP client per call) left out."""
             session = uuid.uuid4().hex
-            dependencies = http.get("config").json()["dependencies"]
-            fn_index = next(d["id"] for d in dependencies if d.get("api_name") == "generate")
-            join = {"data": greedy(prompt, 3), "event_data": None, "fn_index": fn_index}
+            join = {"data": greedy(prompt, 3), "event_data": None, "fn_index": generate_index[http]}
             http.post("gradio_api/queue/join", json=join | {"trigger_id": None, "session_hash": session})
             text, updates = None, 0
             with http.stream("GET", "gradio_api/queue/data", params={"session_hash": session}) as answer:
@@ -155,6 +155,8 @@ def run(
                 http = httpx.Client(base_url=app.url, timeout=900)
                 readers[f"{name}, events"] = (through_events, http)
                 served_by[f"{name}, events"] = app
+                dependencies = http.get("config").json()["dependencies"]
+                generate_index[http] = next(d["id"] for d in dependencies if d.get("api_name") == "generate")
                 readers[f"{name}, queue"] = (through_queue, http)
                 served_by[f"{name}, queue"] = app
         for read, client in readers.values():  # warm-up: the model loads, the engine's thread starts

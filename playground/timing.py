@@ -12,8 +12,9 @@ FILE when it ends: its endpoint and the seconds from its submit to each mark it 
 - `first_sent`: its first update (or its answer) was handed to gradio's stream;
 - `last_record`: (a generation) its last token was drawn; `completed_sent`: its answer was handed to the stream.
 
-Besides, `enqueued`: the submit's time.monotonic() (the same clock in every process of a Linux machine); `active`: the requests the queue ran when it started this one; `rows`, `waiting`: the engine's batch
-and queue when it submitted. Without the variable every call here returns at once (one ContextVar read).
+Besides, `enqueued`: the submit's time.monotonic() (the same clock in every process of a Linux machine);
+`active`: the requests the queue ran when it started this one; `rows`, `waiting`: the engine's batch and queue
+when it submitted. Without the variable every call here returns at once (one ContextVar read).
 `benchmarks/class_setups.py --timing` turns the lines into a table of each part's share.
 """
 
@@ -34,14 +35,7 @@ def begin(name: str, queued: float, **facts) -> contextvars.Token | None:
     """Start the timeline of a request submitted at `queued` (time.monotonic()); None when timing is off."""
     if not PATH:
         return None
-    timeline = {
-        "name": name,
-        "wall": round(time.time(), 3),
-        "enqueued": round(queued, 4),
-        "queued": queued,
-        "marks": {},
-        **facts,
-    }
+    timeline = {"name": name, "wall": round(time.time(), 3), "queued": queued, "marks": {}, **facts}
     return _current.set(timeline)
 
 
@@ -66,6 +60,7 @@ def end(token: contextvars.Token | None) -> None:
     marks = timeline.pop("marks")
     line = {
         **timeline,
+        "enqueued": round(queued, 4),
         **{label: round(at - queued, 4) for label, at in sorted(marks.items(), key=lambda item: item[1])},
     }
     with _write_lock, open(PATH, "a") as file:

@@ -77,12 +77,13 @@ class BatchQueue(queueing.Queue):
             _batch_rows.reset(token)
 
     def send_message(self, event, event_message) -> None:
-        if isinstance(event_message, (ProcessGeneratingMessage, ProcessCompletedMessage)):
+        completed = isinstance(event_message, ProcessCompletedMessage)
+        if completed or isinstance(event_message, ProcessGeneratingMessage):
             timing.mark("first_sent")
-        if isinstance(event_message, ProcessCompletedMessage):
+        if completed:
             timing.mark("completed_sent")
         rows = _batch_rows.get()
-        if rows is not None and isinstance(event_message, ProcessCompletedMessage) and event_message.success:
+        if rows is not None and completed and event_message.success:
             error = rows.error_of(event)
             if error is not None:  # what gradio sends a request that failed alone
                 content = error_payload(error, self.blocks.show_error)
