@@ -19,6 +19,10 @@ that client's. A third row waits for the result as `client.predict` does (`Job.r
 way, so no polling loop). A fourth reads the protocol gradio_client speaks (join the queue, then the session's
 message stream) as it comes, without gradio_client's own client-side work.
 
+One more row runs `model.generate` again with gradio_client's waiting loops beside it, in a process of their own
+and with nothing to read (`client_polling`): what the `Job` iterator's own polling costs a computation on the same
+cores, whatever serves it.
+
 A second table says where each stream's time went, from the apps' PLAYGROUND_TIMING lines (playground/timing.py)
 and the reader's own clock (time.monotonic(), the same clock in both processes): from the submit to gradio's
 queue, to the engine, to the first token, the engine's decoding per token, and from the last token to the
@@ -29,9 +33,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import statistics
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -44,6 +50,30 @@ def prompt_of(round_: int) -> str:
     """16 single-byte tokens, different in each round."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     return " ".join(letters[(round_ * 7 + i) % 26] for i in range(8)) + f" {round_ % 10}"
+
+
+POLLED = "model.generate, gradio_client's polling beside it"
+
+
+def client_polling(ready, stop) -> None:
+    """gradio_client's waiting loops (2.7) while a `Job` is iterated, with nothing to read: `Job.__next__` looks at
+    the job's outputs under its lock every millisecond, the session's message loop (`stream_sse_v1plus`) and the
+    cancel check (`check_for_cancel`) every 50 ms."""
+    lock = threading.Lock()
+
+    def every(seconds: float) -> None:
+        while not stop.is_set():
+            with lock:
+                pass
+            time.sleep(seconds)
+
+    loops = [threading.Thread(target=every, args=(0.05,)) for _ in range(2)]
+    for loop in loops:
+        loop.start()
+    ready.set()
+    every(0.001)
+    for loop in loops:
+        loop.join()
 
 
 def run(
@@ -75,6 +105,16 @@ def run(
                 pad_token_id=tokenizer.eos_token_id,
             )
         return tokenizer.decode(out[0], skip_special_tokens=True), out.shape[1] - ids.shape[1]
+
+    spawn = multiprocessing.get_context("spawn")
+
+    def start_polling():
+        ready, stop = spawn.Event(), spawn.Event()
+        poller = spawn.Process(target=client_polling, args=(ready, stop), daemon=True)
+        poller.start()
+        ready.wait()
+        time.sleep(0.5)  # its start-up over
+        return stop, poller
 
     timelines = Path(tempfile.mkdtemp())  # each app's PLAYGROUND_TIMING file
 
@@ -162,10 +202,12 @@ def run(
         for read, client in readers.values():  # warm-up: the model loads, the engine's thread starts
             read(client, prompt_of(1000))
         in_a_thread(generate, prompt_of(1000))
-        seconds: dict[str, list[float]] = {"model.generate": []} | {name: [] for name in readers}
+        seconds: dict[str, list[float]] = {"model.generate": [], POLLED: []} | {name: [] for name in readers}
         # CPU seconds per token: the app's process (forward passes and per-update work) and this one (the reader)
         app_cpu: dict[str, list[float]] = {name: [] for name in readers}
-        client_cpu: dict[str, list[float]] = {"model.generate": []} | {name: [] for name in readers}
+        client_cpu: dict[str, list[float]] = {"model.generate": [], POLLED: []} | {
+            name: [] for name in readers
+        }
         mismatches = 0
         messages: dict[str, list[int]] = {name: [] for name in readers}  # updates the reader got per stream
         spans: dict[str, list[dict[str, float]]] = {
@@ -177,6 +219,13 @@ def run(
             expected, produced = in_a_thread(generate, prompt)
             seconds["model.generate"].append((time.perf_counter() - start) / produced)
             client_cpu["model.generate"].append((time.process_time() - cpu) / produced)
+            stop, poller = start_polling()
+            start, cpu = time.perf_counter(), time.process_time()
+            mismatches += in_a_thread(generate, prompt)[0] != expected
+            seconds[POLLED].append((time.perf_counter() - start) / produced)
+            client_cpu[POLLED].append((time.process_time() - cpu) / produced)
+            stop.set()
+            poller.join()
             for name, (read, client) in readers.items():
                 app_start = process_cpu(served_by[name].process.pid)
                 timeline = timelines / f"{name.split(',')[0]}.jsonl"  # its app's
@@ -195,7 +244,7 @@ def run(
             )
 
     def label(name: str) -> str:
-        if name == "model.generate":
+        if name in ("model.generate", POLLED):
             return name
         if name.endswith(", events"):
             return f"/generate, its event stream read as it comes ({name.removesuffix(', events')})"
