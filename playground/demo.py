@@ -61,6 +61,13 @@ def demo_dir() -> Path:
     return cache / "transformer-playground" / f"demo-{DEMO_VERSION}"
 
 
+def shown_model_id(model_id: str) -> str:
+    """How a page names a model: a demo model by its folder's name (`tiny-gpt2`), not by its path in the user's
+    cache (a projector shows it to the class); any other id as given."""
+    path = Path(model_id)
+    return path.name if path.parent == demo_dir() else model_id
+
+
 def demo_models(preset: str) -> dict[str, str]:
     """The folder of each task's demo model for `preset`, built or not."""
     return {task: str(demo_dir() / folder) for task, (folder, _, _) in FOLDERS[preset].items()}

@@ -12,6 +12,12 @@ class InputError(ValueError):
     it, English for the JSON API."""
 
 
+class PastTheEnd(InputError):
+    """A step asked for past the end (a translation that has ended, or reached its limit): nothing is wrong with
+    the request, so a page shows the sentence as information, not as an error; API clients get it as any
+    InputError."""
+
+
 def translatable(word: str | Message) -> Message:
     """A word that fills in a sentence (`what`, `name`: "prompt", "Top-k"), translated with it. Plain text
     is looked up too, so callers may pass either "prompt" or lazy("prompt")."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import gradio as gr
 from gradio.context import LocalContext
 
+from playground.demo import shown_model_id
 from playground.engine import Engine, engine_for
 from playground.engine.remote import RemoteEngine, engine_for_server
 from playground.i18n import _
@@ -58,7 +59,7 @@ class Context:
     ) -> LoadedModel:
         """The server's model of the task, whatever this visitor trained (training starts from it: `exact`)."""
         if progress is not None and not self.manager.is_loaded(task):
-            progress(0, desc=_("Loading {model}…", model=self.manager.model_ids[task]))
+            progress(0, desc=_("Loading {model}…", model=shown_model_id(self.manager.model_ids[task])))
         loaded = self.manager.get(task)
         return loaded.exact() if exact else loaded
 

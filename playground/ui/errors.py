@@ -21,7 +21,7 @@ from gradio.helpers import log_message
 from playground.i18n import _
 from playground.markup import escape_html
 from playground.models import ModelLoadError, free_memory, is_out_of_memory
-from playground.tasks.validation import InputError
+from playground.tasks.validation import InputError, PastTheEnd
 from playground.ui.batch_rows import Refused
 
 log = logging.getLogger("playground")
@@ -40,6 +40,7 @@ def as_gr_error(error: Exception, page: bool = False) -> gr.Error:
         title=_(found.title),  # the pop-up's title in the page's language too ("Error" -> "出错了")
         print_exception=found.print_exception,
     )
+    escaped.playground_level = level_of(found)
     return mark_escaped(escaped)
 
 
@@ -51,6 +52,11 @@ def mark_escaped(error: gr.Error) -> gr.Error:
 
 def is_escaped(error: BaseException) -> bool:
     return getattr(error, "playground_escaped", False)
+
+
+def level_of(error: gr.Error) -> str:
+    """The pop-up `show_error` gives `error`: "error", or "info" for a step asked for past the end."""
+    return getattr(error, "playground_level", "error")
 
 
 def info(message: str) -> None:
@@ -66,8 +72,10 @@ def show_error(error: gr.Error) -> bool:
     if LocalContext.blocks.get(None) is None or LocalContext.event_id.get(None) is None:
         return False
     # gradio.helpers.log_message is what gr.Warning and gr.Info call; the page's client shows a "log" of level
-    # "error" as the same pop-up a raised gr.Error gets (the message model of gradio.server_messages allows it).
-    log_message(error.message, error.title, level="error", duration=error.duration, visible=error.visible)  # type: ignore[arg-type]
+    # "error" as the same pop-up a raised gr.Error gets (the message model of gradio.server_messages allows it),
+    # and one of level "info" as gr.Info's.
+    level = level_of(error)
+    log_message(error.message, error.title, level=level, duration=error.duration, visible=error.visible)  # type: ignore[arg-type]
     return True
 
 
@@ -79,6 +87,10 @@ def warning(message: str) -> None:
 def _as_gr_error(error: Exception) -> gr.Error:
     if isinstance(error, gr.Error):
         return error
+    if isinstance(error, PastTheEnd):  # nothing went wrong: information (a blue pop-up titled Info)
+        information = gr.Error(str(error), title="Info", print_exception=False)
+        information.playground_level = "info"
+        return information
     if isinstance(error, (InputError, ModelLoadError)):
         return gr.Error(str(error), print_exception=False)  # the user's mistake, not the server's
     if is_out_of_memory(error):

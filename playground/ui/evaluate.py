@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import gradio as gr
 
 from playground import api
+from playground.demo import shown_model_id
 from playground.i18n import _, lazy, ui
 from playground.tasks import evaluation
 from playground.tasks.chat_tasks import language_of_text
@@ -123,7 +124,7 @@ def perplexities(context: Context, text_a, text_b, progress=gr.Progress()) -> di
             _(
                 "Text B is {ratio}× as perplexing as text A to {model}.",
                 ratio=f"{b.perplexity / a.perplexity:.2f}",
-                model=f"`{loaded.model_id.replace('`', '')}`",  # as the footer writes it
+                model=f"`{shown_model_id(loaded.model_id).replace('`', '')}`",  # as the footer writes it
             )
         )
     notices = [

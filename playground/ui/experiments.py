@@ -10,6 +10,7 @@ import dataclasses
 import gradio as gr
 
 from playground import api
+from playground.demo import shown_model_id
 from playground.i18n import _, lazy, ui
 from playground.registry import REGISTRY
 from playground.tasks import attention
@@ -250,7 +251,9 @@ def compare_lab(context: Context, text, progress=gr.Progress()) -> dict:
     for task in COMPARED:
         loaded = context.model(task, progress)
         pieces, count = tokenizer_lab.model_pieces(loaded.tokenizer, text)
-        parts.append(viz.pieces_html(pieces, count, f"{_(REGISTRY[task].label)} · {loaded.model_id}"))
+        parts.append(
+            viz.pieces_html(pieces, count, f"{_(REGISTRY[task].label)} · {shown_model_id(loaded.model_id)}")
+        )
     return {"lab_compare": "".join(parts)}
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
+from playground.demo import shown_model_id
 from playground.follow import follow_route
 from playground.i18n import _, page_translations, ui
 from playground.models import ModelManager
@@ -145,7 +146,8 @@ def show_footer(context: Context) -> dict:
 def footer_text(context: Context) -> str:
     """The models the server started with, each by its task's name, in the current language."""
     models = " · ".join(
-        f"{_(REGISTRY[task].label)}: `{model_id}`" for task, model_id in context.manager.model_ids.items()
+        f"{_(REGISTRY[task].label)}: `{shown_model_id(model_id)}`"
+        for task, model_id in context.manager.model_ids.items()
     )
     return _("Started with these models (the System tab shows what is loaded now):") + f" {models}"
 

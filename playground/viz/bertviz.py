@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from playground.demo import shown_model_id
 from playground.i18n import _, current_language
 from playground.viz.charts import visible_text
 from playground.viz.marks import token_labels
@@ -181,7 +182,12 @@ def view_document(
     if view == "model":
         chosen = chosen[:, heads]
     name = _(VIEW_NAMES[view]) if view in VIEW_NAMES else view
-    title = _("bertviz {view} · {model} · {count} tokens", view=name, model=model_id, count=len(tokens))
+    title = _(
+        "bertviz {view} · {model} · {count} tokens",
+        view=name,
+        model=shown_model_id(model_id),
+        count=len(tokens),
+    )
     return bertviz_document(
         view, tokens, chosen, layers, heads, attentions.shape[1], title, notices, open_layer
     )

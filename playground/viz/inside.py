@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from playground.demo import shown_model_id
 from playground.i18n import _
 from playground.tasks.inside import BlockView, Embeddings, HeadStep, LogitLens, Tokenization
 from playground.tasks.text import character_runs
@@ -41,7 +42,7 @@ def compare_tokens_html(results: list[tuple[str, Tokenization]]) -> str:
         count = _("{count} tokens", count=len(result.tokens))
         columns.append(
             f"<div class='inside-compare-model'><div class='inside-count'><b>{html.escape(name)}</b> · "
-            f"{html.escape(result.model_id)} · {html.escape(count)}</div>"
+            f"{html.escape(shown_model_id(result.model_id))} · {html.escape(count)}</div>"
             f"<div class='inside-tokens'>{_chips(result)}</div></div>"
         )
     return f"<div class='inside-compare'>{''.join(columns)}</div>"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.demo import shown_model_id
 from playground.i18n import _
 from playground.markup import escape_markdown
 from playground.tasks.generation import Sample
@@ -67,7 +68,7 @@ def model_view_document(result: CrossAttention, notices: list[str] | None = None
     masked self-attention or the cross-attention (decoder rows, source columns); every layer and head."""
     title = _(
         "bertviz model view · {model} · {source} source and {target} target tokens",
-        model=result.model_id,
+        model=shown_model_id(result.model_id),
         source=len(result.source_tokens),
         target=len(result.target_tokens),
     )
@@ -102,7 +103,7 @@ def architecture_markdown(arch: Architecture, source_length: int | None, target_
         _(
             "**{model}** ({kind}): {enc} encoder layers and {dec} decoder layers, {heads} heads of d_k = {dk}, "
             "d_model = {d}, feed-forward {ff}, a vocabulary of {vocab:,} tokens, {params:,} parameters.",
-            model=escape_markdown(arch.model_id),
+            model=escape_markdown(shown_model_id(arch.model_id)),
             kind=arch.model_class,
             enc=arch.encoder_layers,
             dec=arch.decoder_layers,

@@ -1,7 +1,9 @@
-"""Words of the page outside the tabs in both languages: the pop-ups' titles and the footer's task names."""
+"""Words of the page outside the tabs in both languages: the pop-ups' titles, the footer's task names, and how the
+page names the demo models."""
 
 from __future__ import annotations
 
+from playground.demo import demo_models, shown_model_id
 from playground.i18n import lazy, using
 from playground.tasks.validation import InputError
 from playground.ui.context import Context
@@ -24,3 +26,17 @@ def test_the_footer_names_the_tasks_in_the_page_language(settings, manager):
     assert "文本生成" in chinese and "完形填空" in chinese and "generation:" not in chinese
     with using("en"):
         assert "Generation: `" in footer_text(context)
+
+
+def test_a_demo_model_is_named_by_its_folder_not_by_its_path_in_the_cache(
+    settings, manager, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("PLAYGROUND_DEMO_DIR", str(tmp_path / "cache" / "demo"))
+    folders = demo_models("en")
+    assert shown_model_id(folders["generation"]) == "tiny-gpt2"
+    assert shown_model_id("openai-community/gpt2") == "openai-community/gpt2"
+    own = str(tmp_path / "models" / "tiny-gpt2")  # a folder the admin gave: named as given
+    assert shown_model_id(own) == own
+    monkeypatch.setattr(manager, "model_ids", folders)
+    footer = footer_text(Context.create(settings, manager))
+    assert "`tiny-gpt2`" in footer and "`tiny-marian-en-zh`" in footer and "cache" not in footer
