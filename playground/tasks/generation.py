@@ -30,7 +30,14 @@ from playground import timing
 from playground.i18n import Message, lazy
 from playground.models import LoadedModel
 from playground.tasks.text import readable_text, readable_token, token_strings, token_text
-from playground.tasks.validation import InputError, check_float, check_int, check_text, translatable
+from playground.tasks.validation import (
+    InputError,
+    StepOutOfRange,
+    check_float,
+    check_int,
+    check_text,
+    translatable,
+)
 
 MAX_SEED = 2**32 - 1
 MAX_SAMPLES = 4
@@ -750,9 +757,9 @@ def draw_step(
 
 
 def undo_step(state: StepState | None) -> StepState:
-    """The state before the last draw; InputError when nothing was drawn."""
+    """The state before the last draw; StepOutOfRange when nothing was drawn."""
     if state is None or not state.steps:
-        raise InputError(lazy("There is no drawn token to undo. Click “Next token” first."))
+        raise StepOutOfRange(lazy("There is no drawn token to undo. Click “Next token” first."))
     return replace(state, steps=state.steps[:-1], rng_states=state.rng_states[:-1])
 
 

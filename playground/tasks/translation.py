@@ -31,7 +31,7 @@ from playground.models import LoadedModel
 from playground.tasks.batching import encode_row
 from playground.tasks.generation import ALTERNATIVES, GenerationParams, NextToken, Step, TokenChoice, describe
 from playground.tasks.text import token_strings
-from playground.tasks.validation import InputError, PastTheEnd, check_int, check_text
+from playground.tasks.validation import InputError, StepOutOfRange, check_int, check_text
 
 TOP_N = 20  # candidates kept for each step's distribution (the chart)
 _GREEDY = GenerationParams(temperature=0)  # what `describe` needs to know: all of a greedy draw's mass on one
@@ -280,11 +280,11 @@ def next_step(
     state = replace(state, max_new_tokens=params.max_new_tokens)
     written = state.target_ids
     if written and written[-1] in _eos_ids(loaded):
-        raise PastTheEnd(
+        raise StepOutOfRange(
             lazy("The translation has ended: the model wrote its end token </s>. Click Undo to go back.")
         )
     if len(written) >= params.max_new_tokens:
-        raise PastTheEnd(
+        raise StepOutOfRange(
             lazy(
                 "The translation has reached the limit of {count} new tokens. Raise Max new tokens, or Undo.",
                 count=params.max_new_tokens,
@@ -315,9 +315,9 @@ def next_step(
 
 
 def undo(state: StepState | None) -> StepState:
-    """The state before the last token; InputError when there is none."""
+    """The state before the last token; StepOutOfRange when there is none."""
     if state is None or not state.steps:
-        raise InputError(lazy("There is no translated token to undo. Click “Next token” first."))
+        raise StepOutOfRange(lazy("There is no translated token to undo. Click “Next token” first."))
     return replace(state, steps=state.steps[:-1], distributions=state.distributions[:-1])
 
 

@@ -12,10 +12,10 @@ class InputError(ValueError):
     it, English for the JSON API."""
 
 
-class PastTheEnd(InputError):
-    """A step asked for past the end (a translation that has ended, or reached its limit): nothing is wrong with
-    the request, so a page shows the sentence as information, not as an error; API clients get it as any
-    InputError."""
+class StepOutOfRange(InputError):
+    """A step asked for beyond either end (Next token after a translation has ended or reached its limit, Undo
+    with no token left to take back): nothing is wrong with the request, so a page shows the sentence as
+    information, not as an error, and keeps what it shows; API clients get it as any InputError."""
 
 
 def translatable(word: str | Message) -> Message:

@@ -21,7 +21,7 @@ from gradio.helpers import log_message
 from playground.i18n import _
 from playground.markup import escape_html
 from playground.models import ModelLoadError, free_memory, is_out_of_memory
-from playground.tasks.validation import InputError, PastTheEnd
+from playground.tasks.validation import InputError, StepOutOfRange
 from playground.ui.batch_rows import Refused
 
 log = logging.getLogger("playground")
@@ -55,7 +55,7 @@ def is_escaped(error: BaseException) -> bool:
 
 
 def level_of(error: gr.Error) -> str:
-    """The pop-up `show_error` gives `error`: "error", or "info" for a step asked for past the end."""
+    """The pop-up `show_error` gives `error`: "error", or "info" for a step asked for beyond either end."""
     return getattr(error, "playground_level", "error")
 
 
@@ -87,7 +87,7 @@ def warning(message: str) -> None:
 def _as_gr_error(error: Exception) -> gr.Error:
     if isinstance(error, gr.Error):
         return error
-    if isinstance(error, PastTheEnd):  # nothing went wrong: information (a blue pop-up titled Info)
+    if isinstance(error, StepOutOfRange):  # nothing went wrong: information (a blue pop-up titled Info)
         information = gr.Error(str(error), title="Info", print_exception=False)
         information.playground_level = "info"
         return information

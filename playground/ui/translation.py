@@ -501,7 +501,15 @@ def build(context: Context) -> None:
         "translation",
         clear_on_error=False,
     )
-    on([undo_button.click], undo_step, context, [step_state, layer, head], shown, "translation")
+    on(  # nor does an Undo with nothing to take back
+        [undo_button.click],
+        undo_step,
+        context,
+        [step_state, layer, head],
+        shown,
+        "translation",
+        clear_on_error=False,
+    )
     on(
         [layer.release, head.release],
         redraw_cross,
