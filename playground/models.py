@@ -644,7 +644,8 @@ def _unreachable_hub_message(task: str, model_id: str) -> Message:
     return lazy(
         "The {task} model {model} is not on this computer and the Hugging Face Hub ({endpoint}) cannot be "
         "reached from it: prepare the models while online with `{command}` and start with --offline, or use a "
-        "mirror of the Hub (e.g. --hub-endpoint https://hf-mirror.com).",
+        "mirror of the Hub (e.g. --hub-endpoint https://hf-mirror.com). To try the playground with no download at "
+        "all, start it with --demo.",
         task=task,
         model=model_id,
         endpoint=hub.endpoint(),

@@ -271,9 +271,10 @@ ZH = {
     "{task} 模型 {model} 不在这台电脑的模型缓存里。请在联网时用这个命令准备好：{command}",
     "The {task} model {model} is not on this computer and the Hugging Face Hub ({endpoint}) cannot be reached "
     "from it: prepare the models while online with `{command}` and start with --offline, or use a mirror of the "
-    "Hub (e.g. --hub-endpoint https://hf-mirror.com).": "{task} 模型 {model} 不在这台电脑上，而这台电脑连不上 "
-    "Hugging Face Hub（{endpoint}）：请在联网时用 `{command}` 准备好模型，再加上 --offline 启动；或者使用 Hub "
-    "的镜像（例如 --hub-endpoint https://hf-mirror.com）。",
+    "Hub (e.g. --hub-endpoint https://hf-mirror.com). To try the playground with no download at all, start it "
+    "with --demo.": "{task} 模型 {model} 不在这台电脑上，而这台电脑连不上 Hugging Face Hub（{endpoint}）：请在联网"
+    "时用 `{command}` 准备好模型，再加上 --offline 启动；或者使用 Hub 的镜像（例如 --hub-endpoint "
+    "https://hf-mirror.com）。想完全不下载就先试试，可以加上 --demo 启动。",
     "Could not load the {task} model {model}: {reason}. Check that it is a Hub id of {kind} or a folder written "
     "by save_pretrained, that this machine can reach huggingface.co (or has the model in its cache), and set it "
     "with {flag}.": "无法加载 {task} 模型 {model}：{reason}。请检查：它是{kind}的 Hub id，或用 save_pretrained "

@@ -71,7 +71,8 @@ def test_an_unreachable_hub_is_told_in_one_sentence_within_seconds_and_probed_on
         "The generation model openai-community/gpt2 is not on this computer and the Hugging Face Hub "
         f"({endpoint}) cannot be reached from it: prepare the models while online with "
         "`playground download --preset en` and start with --offline, or use a mirror of the Hub "
-        "(e.g. --hub-endpoint https://hf-mirror.com)."
+        "(e.g. --hub-endpoint https://hf-mirror.com). To try the playground with no download at all, start it "
+        "with --demo."
     )
     with pytest.raises(ModelLoadError, match="cannot be reached"):
         manager.get("sentiment")  # within the minute: the answer is remembered
