@@ -376,7 +376,7 @@ class ModelManager:
                 lazy(
                     "Unloaded the {task} model {model} ({size} MB) to stay within the memory budget of {budget} MB; "
                     "it loads again when next used.",
-                    task=victim,
+                    task=task_label(victim),
                     model=self.model_ids[victim],
                     size=f"{size_mb:,.0f}",
                     budget=f"{self.memory_budget_bytes / 2**20:,.0f}",
@@ -617,11 +617,16 @@ def _has_tokenizer_files(folder: Path) -> bool:
     return any(any(folder.glob(pattern)) for pattern in TOKENIZER_FILES)
 
 
+def task_label(task: str) -> Message | str:
+    """A task's name in a sentence, translated with it ("Generation", "文本生成"); an unknown task as given."""
+    return lazy(REGISTRY[task].label) if task in REGISTRY else task
+
+
 def _missing_folder_message(task: str, model_id: str) -> Message:
     return lazy(
         "The {task} model folder {model} does not exist on this computer (any more): check the path, or give "
         "another folder or a Hub id with {flag}.",
-        task=task,
+        task=task_label(task),
         model=model_id,
         flag=REGISTRY[task].flag,
     )
@@ -632,7 +637,7 @@ def _no_tokenizer_message(task: str, model_id: str) -> Message:
         "The {task} model folder {model} has no tokenizer files (tokenizer.json, vocab.txt, vocab.json with "
         "merges.txt, or a sentencepiece .model): save the tokenizer into it too "
         "(tokenizer.save_pretrained(folder)), then start again with {flag}.",
-        task=task,
+        task=task_label(task),
         model=model_id,
         flag=REGISTRY[task].flag,
     )
@@ -646,7 +651,7 @@ def _unreachable_hub_message(task: str, model_id: str) -> Message:
         "reached from it: prepare the models while online with `{command}` and start with --offline, or use a "
         "mirror of the Hub (e.g. --hub-endpoint https://hf-mirror.com). To try the playground with no download at "
         "all, start it with --demo.",
-        task=task,
+        task=task_label(task),
         model=model_id,
         endpoint=hub.endpoint(),
         command=command,
@@ -662,7 +667,7 @@ def _not_cached_message(task: str, model_id: str) -> Message:
     )
     return lazy(
         "The {task} model {model} is not in this computer's model cache. Prepare it while online with: {command}",
-        task=task,
+        task=task_label(task),
         model=model_id,
         command=command,
     )
@@ -674,7 +679,7 @@ def _load_failure_message(task: str, model_id: str, error: Exception) -> Message
         "Could not load the {task} model {model}: {reason}. Check that it is a Hub id of {kind} or a folder "
         "written by save_pretrained, that this machine can reach huggingface.co (or has the model in its "
         "cache), and set it with {flag}.",
-        task=task,
+        task=task_label(task),
         model=repr(model_id),
         reason=reason,
         kind=REGISTRY[task].kind,

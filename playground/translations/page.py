@@ -253,7 +253,7 @@ ZH = {
     "Unknown task {task}: choose one of {choices}.": "未知的任务 {task}：请从 {choices} 中选择。",
     "Unknown preset {preset}: choose one of {choices}.": "未知的预设 {preset}：请从 {choices} 中选择。",
     "Unloaded the {task} model {model} ({size} MB) to stay within the memory budget of {budget} MB; it loads "
-    "again when next used.": "为了不超出 {budget} MB 的内存预算，卸载了 {task} 模型 {model}（{size} MB）；下次用到"
+    "again when next used.": "为了不超出 {budget} MB 的内存预算，卸载了{task}模型 {model}（{size} MB）；下次用到"
     "时会重新加载。",
     "The fill-mask model {model} has no mask token, so it cannot fill in blanks. Give {kind} with {flag}.": "完形"
     "填空模型 {model} 没有 mask 词元，所以不能填空。请用 {flag} 指定{kind}。",
@@ -268,16 +268,16 @@ ZH = {
     "hf download {model} (or run the app once without --offline)": "hf download {model}（或者不带 --offline "
     "运行一次这个应用）",
     "The {task} model {model} is not in this computer's model cache. Prepare it while online with: {command}": ""
-    "{task} 模型 {model} 不在这台电脑的模型缓存里。请在联网时用这个命令准备好：{command}",
+    "{task}模型 {model} 不在这台电脑的模型缓存里。请在联网时用这个命令准备好：{command}",
     "The {task} model {model} is not on this computer and the Hugging Face Hub ({endpoint}) cannot be reached "
     "from it: prepare the models while online with `{command}` and start with --offline, or use a mirror of the "
     "Hub (e.g. --hub-endpoint https://hf-mirror.com). To try the playground with no download at all, start it "
-    "with --demo.": "{task} 模型 {model} 不在这台电脑上，而这台电脑连不上 Hugging Face Hub（{endpoint}）：请在联网"
+    "with --demo.": "{task}模型 {model} 不在这台电脑上，而这台电脑连不上 Hugging Face Hub（{endpoint}）：请在联网"
     "时用 `{command}` 准备好模型，再加上 --offline 启动；或者使用 Hub 的镜像（例如 --hub-endpoint "
     "https://hf-mirror.com）。想完全不下载就先试试，可以加上 --demo 启动。",
     "Could not load the {task} model {model}: {reason}. Check that it is a Hub id of {kind} or a folder written "
     "by save_pretrained, that this machine can reach huggingface.co (or has the model in its cache), and set it "
-    "with {flag}.": "无法加载 {task} 模型 {model}：{reason}。请检查：它是{kind}的 Hub id，或用 save_pretrained "
+    "with {flag}.": "无法加载{task}模型 {model}：{reason}。请检查：它是{kind}的 Hub id，或用 save_pretrained "
     "保存的文件夹；这台电脑能访问 huggingface.co（或缓存里已有这个模型）；并用 {flag} 指定它。",
     "With temperature 0 (greedy) every sample would be the same text. Raise the temperature to compare several "
     "samples.": "温度为 0（贪心）时，每个样本都会是同样的文本。请调高温度来比较多个样本。",

@@ -72,7 +72,7 @@ def test_a_model_that_fails_to_load_breaks_only_its_own_tab(tiny_model_dirs, tmp
         from gradio_client import Client
 
         client = Client(demo.local_url, verbose=False)
-        with pytest.raises(AppError, match="Could not load the fill-mask model"):
+        with pytest.raises(AppError, match="Could not load the Fill-mask model"):
             client.predict(text="The cat sat on the [MASK].", api_name="/fill_mask")
         assert client.predict(text="I loved it.", api_name="/classify")
         assert client.predict(prompt="The cat", max_new_tokens=2, api_name="/generate")

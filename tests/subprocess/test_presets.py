@@ -100,7 +100,7 @@ def test_offline_a_model_missing_from_the_cache_names_the_command_that_prepares_
     with pytest.raises(ModelLoadError) as error:
         manager.get("generation")
     assert str(error.value) == (
-        "The generation model uer/gpt2-chinese-cluecorpussmall is not in this computer's model cache. "
+        "The Generation model uer/gpt2-chinese-cluecorpussmall is not in this computer's model cache. "
         "Prepare it while online with: playground download --preset zh"
     )
     manager = ModelManager(

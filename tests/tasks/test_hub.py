@@ -68,7 +68,7 @@ def test_an_unreachable_hub_is_told_in_one_sentence_within_seconds_and_probed_on
     print(f"\nno Hub ({endpoint}, port closed): the message came after {seconds:.2f} s")
     assert seconds < 5
     assert str(error.value) == (
-        "The generation model openai-community/gpt2 is not on this computer and the Hugging Face Hub "
+        "The Generation model openai-community/gpt2 is not on this computer and the Hugging Face Hub "
         f"({endpoint}) cannot be reached from it: prepare the models while online with "
         "`playground download --preset en` and start with --offline, or use a mirror of the Hub "
         "(e.g. --hub-endpoint https://hf-mirror.com). To try the playground with no download at all, start it "

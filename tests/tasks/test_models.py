@@ -75,7 +75,7 @@ def test_memory_budget_unloads_the_least_recently_used_model(tiny_model_dirs):
     manager.get("sentiment")
     assert manager.is_loaded("generation") and manager.is_loaded("sentiment")
     assert not manager.is_loaded("fill-mask")
-    assert "Unloaded the fill-mask model" in manager.notices[-1]
+    assert "Unloaded the Fill-mask model" in manager.notices[-1]
     assert manager.get("fill-mask")  # loads again when next used
 
 
