@@ -9,7 +9,7 @@ import gradio as gr
 import torch
 
 from playground.i18n import _, ui
-from playground.models import LoadedModel, ModelManager, pick_device, pick_dtype
+from playground.models import LoadedModel, ModelManager, pick_device, pick_dtype, task_label
 from playground.presets import PRESETS
 from playground.registry import REGISTRY
 from playground.ui.context import Context
@@ -22,7 +22,7 @@ TASK_CHOICES = [(ui(spec.label), name) for name, spec in REGISTRY.items()]
 
 def task_name(task: str) -> str:
     """A task's name on the page, in the request's language."""
-    return _(REGISTRY[task].label) if task in REGISTRY else task
+    return str(task_label(task))
 
 
 def loaded_rows(manager: ModelManager) -> list[list]:
