@@ -15,7 +15,8 @@ class InputError(ValueError):
 class StepOutOfRange(InputError):
     """A step asked for beyond either end (Next token after a translation has ended or reached its limit, Undo
     with no token left to take back): nothing is wrong with the request, so a page shows the sentence as
-    information, not as an error, and keeps what it shows; API clients get it as any InputError."""
+    information, not as an error, and keeps what it shows (ui.events.failing_quietly); API clients get it as any
+    InputError."""
 
 
 def translatable(word: str | Message) -> Message:

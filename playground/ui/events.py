@@ -23,7 +23,7 @@ from playground import timing
 from playground.i18n import using
 from playground.priority import behind_tokens
 from playground.ui.context import Context, each_step_in, in_session
-from playground.ui.errors import as_gr_error, friendly_errors, raise_error, show_error
+from playground.ui.errors import as_gr_error, friendly_errors, level_of, raise_error, show_error
 from playground.ui.language import batch_languages, in_languages, in_page_language, page_language
 from playground.ui.mcp import not_a_tool
 
@@ -185,7 +185,8 @@ def by_component(fn: Callable, outputs: Outputs) -> Callable:
 
 def failing_quietly(fn: Callable, outputs: Outputs, inputs: list | None, clear: bool = True) -> Callable:
     """`fn` (raising a gr.Error) whose error is a pop-up and whose event ends normally, its result outputs
-    cleared (with `clear`; else left as they are). An event without outputs still fails, so that the steps
+    cleared (with `clear`; else left as they are, and always after a step refused beyond either end: an "info"
+    pop-up, validation.StepOutOfRange). An event without outputs still fails, so that the steps
     chained after it (`.success`) do not run; it has no output to badge. So does one outside the queue, which
     cannot show a pop-up otherwise."""
     if not outputs:
@@ -194,7 +195,7 @@ def failing_quietly(fn: Callable, outputs: Outputs, inputs: list | None, clear: 
     def after(error: gr.Error) -> dict:
         if not show_error(error):
             raise error
-        if clear:
+        if clear and level_of(error) == "error":
             return stale_outputs(outputs, inputs)
         return {component: gr.skip() for component in outputs.values()}
 

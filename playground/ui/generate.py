@@ -437,15 +437,7 @@ def build(context: Context) -> None:
         "generation",
         tokens=True,
     )
-    on(  # an Undo with nothing to take back changes nothing: the view stays
-        [undo_button.click],
-        undo_step,
-        context,
-        [step_state] + sampler,
-        texts | states,
-        "generation",
-        clear_on_error=False,
-    )
+    on([undo_button.click], undo_step, context, [step_state] + sampler, texts | states, "generation")
     on(  # while a slider moves, only the latest position is drawn
         [temperature.input, top_k.input, top_p.input, repetition_penalty.input],
         redraw_distribution,

@@ -492,7 +492,7 @@ def build(context: Context) -> None:
         shown | {"code": code},
         "translation",
     )
-    on(  # a refused step (the translation ended, or reached its limit) changes nothing: the view stays
+    on(  # any refused step changes nothing (past the end as every tab's; a bad text too): the view stays
         [next_button.click],
         next_step,
         context,
@@ -501,15 +501,7 @@ def build(context: Context) -> None:
         "translation",
         clear_on_error=False,
     )
-    on(  # nor does an Undo with nothing to take back
-        [undo_button.click],
-        undo_step,
-        context,
-        [step_state, layer, head],
-        shown,
-        "translation",
-        clear_on_error=False,
-    )
+    on([undo_button.click], undo_step, context, [step_state, layer, head], shown, "translation")
     on(
         [layer.release, head.release],
         redraw_cross,
